@@ -1,0 +1,102 @@
+// The one module that reads flags and the environment (DESIGN §2): flags > environment > defaults.
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+
+export const DEFAULT_HOST = "127.0.0.1";
+export const DEFAULT_PORT = 4280;
+export const DEFAULT_DATA_DIR = "./inlet-data";
+export const DEFAULT_MAX_BODY_BYTES = 1_048_576;
+export const DEFAULT_RETENTION_DAYS = 30;
+export const DEFAULT_LOG_LEVEL = "info";
+/** How far back a live-feed subscriber may ask for a backfill (Prefect: 15 minutes). */
+export const DEFAULT_BACKFILL_MINUTES = 15;
+
+export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  baseUrl: string;
+  maxBodyBytes: number;
+  retentionDays: number;
+  logLevel: LogLevel;
+  backfillMinutes: number;
+}
+
+/** Options as they arrive from the command line (strings) before resolution. */
+export interface ServeFlags {
+  host?: string;
+  port?: string;
+  "data-dir"?: string;
+  "base-url"?: string;
+  "max-body-bytes"?: string;
+  "retention-days"?: string;
+  "log-level"?: string;
+}
+
+export class ConfigError extends Error {}
+
+export type Env = Record<string, string | undefined>;
+
+/** The process environment; read here only, and passed down from the entry point. */
+export function processEnv(): Env {
+  return process.env;
+}
+
+function integer(name: string, raw: string, min: number, max: number): number {
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+export function resolveConfig(flags: ServeFlags = {}, env: Env = process.env): Config {
+  const pick = (flag: keyof ServeFlags, envName: string) => flags[flag] ?? env[envName] ?? undefined;
+
+  const host = pick("host", "INLET_HOST") ?? DEFAULT_HOST;
+  const portRaw = pick("port", "INLET_PORT");
+  const port = portRaw === undefined ? DEFAULT_PORT : integer("port", portRaw, 0, 65535);
+  const dataDir = resolve(pick("data-dir", "INLET_DATA_DIR") ?? DEFAULT_DATA_DIR);
+  const bodyRaw = pick("max-body-bytes", "INLET_MAX_BODY_BYTES");
+  const maxBodyBytes = bodyRaw === undefined ? DEFAULT_MAX_BODY_BYTES : integer("max-body-bytes", bodyRaw, 1, 1 << 30);
+  const retentionRaw = pick("retention-days", "INLET_RETENTION_DAYS");
+  const retentionDays = retentionRaw === undefined ? DEFAULT_RETENTION_DAYS : integer("retention-days", retentionRaw, 1, 36_500);
+  const logLevel = (pick("log-level", "INLET_LOG_LEVEL") ?? DEFAULT_LOG_LEVEL) as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`log-level must be one of ${LOG_LEVELS.join(", ")}, got "${logLevel}"`);
+
+  const baseRaw = pick("base-url", "INLET_BASE_URL");
+  const displayHost = host.includes(":") ? `[${host}]` : host;
+  const baseUrl = (baseRaw ?? `http://${displayHost}:${port}`).replace(/\/+$/, "");
+  if (baseRaw !== undefined && !/^https?:\/\/[^/]/.test(baseRaw)) throw new ConfigError(`base-url must be an http(s) URL, got "${baseRaw}"`);
+
+  return { host, port, dataDir, baseUrl, maxBodyBytes, retentionDays, logLevel, backfillMinutes: DEFAULT_BACKFILL_MINUTES };
+}
+
+/** Where a data directory keeps its database. */
+export function databasePath(dataDir: string): string {
+  return join(dataDir, "inlet.db");
+}
+
+export function resolveDataDir(flag: string | undefined, env: Env = process.env): string {
+  return resolve(flag ?? env.INLET_DATA_DIR ?? DEFAULT_DATA_DIR);
+}
+
+// ---- client side (the CLI talking to a running server) ----
+
+export interface ClientEnv {
+  apiUrl?: string;
+  apiKey?: string;
+  configFile: string;
+}
+
+/** `inlet login` writes here: $XDG_CONFIG_HOME/inlet/config.json, else ~/.config/inlet/config.json. */
+export function clientEnv(env: Env = process.env): ClientEnv {
+  const configHome = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), ".config");
+  return {
+    apiUrl: env.INLET_API_URL || undefined,
+    apiKey: env.INLET_API_KEY || undefined,
+    configFile: join(configHome, "inlet", "config.json"),
+  };
+}

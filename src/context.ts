@@ -1,0 +1,38 @@
+// Everything a request handler may need, built once per server (or per test).
+import { ServiceAccountStore } from "./auth/service-accounts.ts";
+import type { Config } from "./config.ts";
+import type { Db } from "./db/open.ts";
+import { EventBus } from "./events/bus.ts";
+import { EventStore } from "./events/store.ts";
+import { silentLogger, type Logger } from "./log.ts";
+
+export interface Clock {
+  now(): number;
+}
+export const systemClock: Clock = { now: () => Date.now() };
+
+export interface AppContext {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  clock: Clock;
+  events: EventStore;
+  bus: EventBus;
+  serviceAccounts: ServiceAccountStore;
+  /** Run in order when the server stops, after it stopped accepting requests (e.g. flush pending commits). */
+  onStop: (() => void | Promise<void>)[];
+}
+
+export function createContext(opts: { config: Config; db: Db; logger?: Logger; clock?: Clock }): AppContext {
+  const clock = opts.clock ?? systemClock;
+  return {
+    config: opts.config,
+    db: opts.db,
+    logger: opts.logger ?? silentLogger,
+    clock,
+    events: new EventStore(opts.db),
+    bus: new EventBus(),
+    serviceAccounts: new ServiceAccountStore(opts.db, () => clock.now()),
+    onStop: [],
+  };
+}

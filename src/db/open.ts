@@ -1,0 +1,48 @@
+// Opens the SQLite database, sets the PRAGMAs durability depends on, and applies migrations.
+import { Database } from "bun:sqlite";
+import { drizzle, type BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
+import { migrate } from "drizzle-orm/bun-sqlite/migrator";
+import { mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import * as schema from "./schema.ts";
+
+export type Db = BunSQLiteDatabase<typeof schema> & { $client: Database };
+
+/**
+ * In the compiled binary the migrations are embedded with `--asset ./drizzle` and live under
+ * `/$bunfs/root/drizzle`; in development they are the repository's `drizzle/` folder.
+ */
+export function migrationsFolder(): string {
+  return Bun.isStandaloneExecutable ? join(import.meta.dir, "drizzle") : join(import.meta.dir, "..", "..", "drizzle");
+}
+
+export interface OpenOptions {
+  /** `:memory:` for tests that do not need a file. */
+  path: string;
+  /** Skip migrations (only for tools that inspect a database they must not change). */
+  readonly?: boolean;
+}
+
+export function openDatabase({ path, readonly = false }: OpenOptions): Db {
+  if (path !== ":memory:" && !readonly) mkdirSync(dirname(path), { recursive: true });
+  const client = new Database(path, readonly ? { readonly: true } : { create: true, readwrite: true, strict: true });
+  if (!readonly) {
+    // WAL lets readers run beside the single writer; FULL makes each COMMIT durable before we
+    // acknowledge a webhook (group commit in ingest/ keeps that affordable).
+    client.exec("PRAGMA journal_mode = WAL");
+    client.exec("PRAGMA synchronous = FULL");
+    // Must be set before the first table exists to take effect; later it is a no-op.
+    client.exec("PRAGMA auto_vacuum = INCREMENTAL");
+  }
+  client.exec("PRAGMA foreign_keys = ON");
+  client.exec("PRAGMA busy_timeout = 5000");
+  client.exec("PRAGMA temp_store = MEMORY");
+  const db = drizzle({ client, schema }) as Db;
+  if (!readonly) migrate(db, { migrationsFolder: migrationsFolder() });
+  return db;
+}
+
+/** A fresh, migrated in-memory database, for tests and offline rendering. */
+export function openMemoryDatabase(): Db {
+  return openDatabase({ path: ":memory:" });
+}

@@ -1,0 +1,71 @@
+// Retention: deletes events older than the configured number of days, a small batch at a time,
+// yielding between batches so ingestion never waits long, then returns free pages to the disk.
+import type { Database } from "bun:sqlite";
+import type { Logger } from "../log.ts";
+
+export const RETENTION_BATCH = 500;
+export const RETENTION_INTERVAL_MS = 10 * 60_000;
+const DAY_MS = 86_400_000;
+
+/** Deletes one batch; returns how many events it removed. */
+export function deleteExpiredBatch(client: Database, cutoff: number, batch = RETENTION_BATCH): number {
+  return client.transaction(() => {
+    const rows = client.query<{ seq: number }, [number, number]>(
+      "SELECT seq FROM events WHERE occurred < ? ORDER BY occurred LIMIT ?",
+    ).all(cutoff, batch);
+    if (rows.length === 0) return 0;
+    const seqs = rows.map((r) => r.seq);
+    const marks = seqs.map(() => "?").join(",");
+    client.query(`DELETE FROM event_resources WHERE event_seq IN (${marks})`).run(...seqs);
+    client.query(`DELETE FROM events WHERE seq IN (${marks})`).run(...seqs);
+    return rows.length;
+  })();
+}
+
+export interface RetentionOptions {
+  client: Database;
+  retentionDays: number;
+  now: () => number;
+  logger: Logger;
+  batch?: number;
+}
+
+/** Runs one full sweep, yielding to the event loop between batches. */
+export async function sweep({ client, retentionDays, now, logger, batch = RETENTION_BATCH }: RetentionOptions): Promise<number> {
+  const cutoff = now() - retentionDays * DAY_MS;
+  let total = 0;
+  for (;;) {
+    const n = deleteExpiredBatch(client, cutoff, batch);
+    total += n;
+    if (n < batch) break;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  if (total > 0) {
+    // Give free pages back to the file system, a bounded number at a time.
+    while ((client.query<{ freelist_count: number }, []>("PRAGMA freelist_count").get()?.freelist_count ?? 0) > 0) {
+      client.exec("PRAGMA incremental_vacuum(1000)");
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    logger.info("retention: deleted expired events", { count: total });
+  }
+  return total;
+}
+
+/** Starts the periodic sweep; returns a function that stops it. */
+export function startRetention(opts: RetentionOptions, intervalMs = RETENTION_INTERVAL_MS): () => void {
+  let running = false;
+  const tick = async () => {
+    if (running) return;
+    running = true;
+    try {
+      await sweep(opts);
+    } catch (error) {
+      opts.logger.error("retention sweep failed", { error });
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(tick, intervalMs);
+  void tick();
+  return () => clearInterval(timer);
+}

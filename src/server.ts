@@ -1,0 +1,59 @@
+// serve(): open the database, build the app, listen, and stop gracefully.
+import { createApp } from "./app.ts";
+import { databasePath, type Config } from "./config.ts";
+import { createContext, type AppContext } from "./context.ts";
+import { openDatabase } from "./db/open.ts";
+import { startRetention } from "./events/retention.ts";
+import { createLogger, type Logger } from "./log.ts";
+
+export interface RunningServer {
+  url: string;
+  ctx: AppContext;
+  /** Stops accepting, finishes in-flight requests and pending commits, closes the database. */
+  stop(): Promise<void>;
+}
+
+export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+  const db = openDatabase({ path: databasePath(config.dataDir) });
+  const ctx = createContext({ config, db, logger });
+  const app = createApp(ctx);
+  // Elysia's listen (not a bare Bun.serve) so that its websocket routes get the server's upgrade handler.
+  app.listen({
+    hostname: config.host,
+    port: config.port,
+    // Ingest bounds its own bodies (413 without reading them whole); this is the hard ceiling for the rest.
+    maxRequestBodySize: Math.max(config.maxBodyBytes * 2, 16 * 1024 * 1024),
+  });
+  const server = app.server!;
+  const url = `http://${server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname}:${server.port}`;
+  const stopRetention = startRetention({ client: db.$client, retentionDays: config.retentionDays, now: () => ctx.clock.now(), logger });
+  logger.info(`inlet listening on ${url}`, { data: config.dataDir });
+
+  let stopping: Promise<void> | null = null;
+  const stop = () =>
+    (stopping ??= (async () => {
+      stopRetention();
+      await app.stop(false);
+      for (const hook of ctx.onStop) await hook();
+      db.$client.close();
+      logger.info("inlet stopped");
+    })());
+  return { url, ctx, stop };
+}
+
+/** Runs until SIGINT/SIGTERM, then stops gracefully and resolves. */
+export async function serveUntilSignal(config: Config): Promise<void> {
+  const logger = createLogger(config.logLevel);
+  const running = await startServer(config, logger);
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: string) => {
+      logger.info(`received ${signal}, stopping`);
+      running.stop().then(resolve, (error) => {
+        logger.error("error while stopping", { error });
+        resolve();
+      });
+    };
+    process.once("SIGINT", () => onSignal("SIGINT"));
+    process.once("SIGTERM", () => onSignal("SIGTERM"));
+  });
+}

@@ -1,0 +1,52 @@
+// The compiled binary, run from an empty directory with no node_modules and no source beside it.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { BINARY, emptyDir, runBinary, startBinaryServer, type ServerProcess } from "../support/binary.ts";
+
+const dir = emptyDir();
+let server: ServerProcess;
+let key: string;
+
+beforeAll(async () => {
+  expect(existsSync(BINARY)).toBe(true);
+  const created = runBinary(["service-account", "create", "ci", "--role", "admin", "--data-dir", "./data", "-o", "json"], dir.path);
+  expect(created.exitCode).toBe(0);
+  key = JSON.parse(created.stdout).api_key;
+  server = await startBinaryServer(dir.path);
+});
+
+afterAll(async () => {
+  if (server && server.proc.exitCode === null) await server.stop("SIGKILL");
+  dir.remove();
+});
+
+describe("dist/inlet", () => {
+  test("prints its version and help", () => {
+    expect(runBinary(["version"], dir.path).stdout).toMatch(/^inlet \d+\.\d+\.\d+\n$/);
+    const help = runBinary(["--help"], dir.path);
+    expect(help.exitCode).toBe(0);
+    expect(help.stdout).toContain("serve");
+    expect(runBinary(["no-such-command"], dir.path).exitCode).toBe(2);
+  });
+
+  test("applies its embedded migrations, stores events over HTTP and reads them back", async () => {
+    expect(existsSync(join(dir.path, "data", "inlet.db"))).toBe(true);
+    const auth = { authorization: `Bearer ${key}`, "content-type": "application/json" };
+    const id = "0190f3b4-3a2b-7cde-8f00-00000000abcd";
+    const post = await fetch(`${server.url}/api/events`, {
+      method: "POST", headers: auth,
+      body: JSON.stringify([{ id, event: "binary.test", resource: { "prefect.resource.id": "ci.binary" } }]),
+    });
+    expect(post.status).toBe(204);
+    const got = await fetch(`${server.url}/api/events/${id}`, { headers: auth });
+    expect(got.status).toBe(200);
+    expect(await got.json()).toMatchObject({ id, event: "binary.test", resource: { "prefect.resource.id": "ci.binary" } });
+    expect((await fetch(`${server.url}/api/health`)).status).toBe(200);
+  });
+
+  test("stops gracefully on SIGTERM with exit status 0", async () => {
+    expect(await server.stop("SIGTERM")).toBe(0);
+    expect(server.logs()).toContain("inlet stopped");
+  });
+});
