@@ -72,3 +72,22 @@ export const eventResources = sqliteTable("event_resources", {
   index("event_resources_role").on(t.role, t.resourceId),
   index("event_resources_event").on(t.eventSeq),
 ]);
+
+/** People who sign in to the admin UI. Passwords are Argon2id hashes (Bun.password). */
+export const users = sqliteTable("users", {
+  id: text("id").primaryKey(),
+  /** Stored lowercased; unique. */
+  email: text("email").notNull(),
+  passwordHash: text("password_hash").notNull(),
+  role: text("role", { enum: ["admin", "viewer"] }).notNull(),
+  created: millis("created"),
+  updated: millis("updated"),
+}, (t) => [uniqueIndex("users_email").on(t.email)]);
+
+/** Browser sessions. `id` is the SHA-256 of the cookie's token, so a stolen database holds no live cookie. */
+export const sessions = sqliteTable("sessions", {
+  id: text("id").primaryKey(),
+  userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  created: millis("created"),
+  expires: millis("expires"),
+}, (t) => [index("sessions_user").on(t.userId), index("sessions_expires").on(t.expires)]);
