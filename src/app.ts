@@ -1,10 +1,17 @@
 // createApp: mounts every route, the API guard and the error handler. It never listens.
 import { Elysia } from "elysia";
-import { requireAdmin } from "./auth/guard.ts";
+import { guardApi } from "./auth/guard.ts";
 import { serviceAccountRoutes } from "./auth/routes.ts";
+import { authRoutes, userRoutes } from "./auth/user-routes.ts";
 import type { AppContext } from "./context.ts";
 import { AppError, errorResponse } from "./errors.ts";
+import { feedSseRoutes } from "./events/feed-sse.ts";
+import { feedWsRoutes } from "./events/feed-ws.ts";
 import { eventRoutes } from "./events/routes.ts";
+import { uiRoutes } from "./ui.ts";
+import { ingestRoutes } from "./ingest/routes.ts";
+import { templateRoutes } from "./templates/routes.ts";
+import { settingsRoutes, webhookRoutes } from "./webhooks/routes.ts";
 
 /** Log lines must not carry the secret part of hook URLs. */
 export function maskPath(path: string): string {
@@ -31,6 +38,11 @@ export function createApp(ctx: AppContext) {
       ctx.logger.info(`${request.method} ${maskPath(path)} ${set.status ?? 200}`, { ms });
     })
     .onError(({ code, error, request, path }) => {
+      // Hook URLs stay quiet whatever happens: a status and an empty body.
+      if (path.startsWith("/hooks/")) {
+        if (code !== "NOT_FOUND") ctx.logger.error(`unhandled error on ${request.method} ${maskPath(path)}`, { error });
+        return new Response(null, { status: code === "NOT_FOUND" ? 404 : 500 });
+      }
       if (error instanceof AppError) return errorResponse(error);
       switch (code) {
         case "NOT_FOUND":
@@ -52,14 +64,26 @@ export function createApp(ctx: AppContext) {
         return Response.json({ status: "unavailable", database: "unreachable" }, { status: 503 });
       }
     })
+    // Sign-in routes: reachable without credentials (they are how a browser gets a session).
+    .use(authRoutes(ctx))
+    // Prefect's websocket authenticates with its first message, so it sits outside the /api guard.
+    .use(feedWsRoutes(ctx))
     .group("/api", (api) =>
       api
-        .onBeforeHandle(({ request }) => {
-          requireAdmin(ctx, request);
+        .onBeforeHandle(({ request, set }) => {
+          guardApi(ctx, request, set);
         })
+        .use(feedSseRoutes(ctx))
         .use(eventRoutes(ctx))
-        .use(serviceAccountRoutes(ctx)),
-    );
+        .use(serviceAccountRoutes(ctx))
+        .use(userRoutes(ctx))
+        .use(webhookRoutes(ctx))
+        .use(settingsRoutes(ctx))
+        .use(templateRoutes(ctx)),
+    )
+    .use(ingestRoutes(ctx))
+    // The admin SPA last: its catch-all must not shadow any route above.
+    .use(uiRoutes());
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -1,10 +1,16 @@
 // Everything a request handler may need, built once per server (or per test).
 import { ServiceAccountStore } from "./auth/service-accounts.ts";
+import { SessionStore } from "./auth/sessions.ts";
+import { SetupToken } from "./auth/setup.ts";
+import { LoginThrottle } from "./auth/throttle.ts";
+import { UserStore } from "./auth/users.ts";
 import type { Config } from "./config.ts";
 import type { Db } from "./db/open.ts";
 import { EventBus } from "./events/bus.ts";
 import { EventStore } from "./events/store.ts";
 import { silentLogger, type Logger } from "./log.ts";
+import { SettingsStore } from "./settings/store.ts";
+import { WebhookStore } from "./webhooks/store.ts";
 
 export interface Clock {
   now(): number;
@@ -19,6 +25,13 @@ export interface AppContext {
   events: EventStore;
   bus: EventBus;
   serviceAccounts: ServiceAccountStore;
+  /** Admin UI sign-in: users, their sessions, the first-run setup token and failed-login throttling. */
+  users: UserStore;
+  sessions: SessionStore;
+  setup: SetupToken;
+  loginThrottle: LoginThrottle;
+  webhooks: WebhookStore;
+  settings: SettingsStore;
   /** Run in order when the server stops, after it stopped accepting requests (e.g. flush pending commits). */
   onStop: (() => void | Promise<void>)[];
 }
@@ -33,6 +46,12 @@ export function createContext(opts: { config: Config; db: Db; logger?: Logger; c
     events: new EventStore(opts.db),
     bus: new EventBus(),
     serviceAccounts: new ServiceAccountStore(opts.db, () => clock.now()),
+    users: new UserStore(opts.db, () => clock.now()),
+    sessions: new SessionStore(opts.db, () => clock.now()),
+    setup: new SetupToken(),
+    loginThrottle: new LoginThrottle(() => clock.now()),
+    webhooks: new WebhookStore(opts.db, () => opts.config.baseUrl, () => clock.now()),
+    settings: new SettingsStore(opts.db),
     onStop: [],
   };
 }

@@ -1,5 +1,6 @@
 // serve(): open the database, build the app, listen, and stop gracefully.
 import { createApp } from "./app.ts";
+import { setupLink } from "./auth/setup.ts";
 import { databasePath, type Config } from "./config.ts";
 import { createContext, type AppContext } from "./context.ts";
 import { openDatabase } from "./db/open.ts";
@@ -26,8 +27,16 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   });
   const server = app.server!;
   const url = `http://${server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname}:${server.port}`;
+  // With --port 0 the real port is known only now; the default base URL must name it.
+  if (config.port === 0 && config.baseUrl.endsWith(":0")) config.baseUrl = url;
   const stopRetention = startRetention({ client: db.$client, retentionDays: config.retentionDays, now: () => ctx.clock.now(), logger });
   logger.info(`inlet listening on ${url}`, { data: config.dataDir });
+  if (ctx.users.count("admin") === 0) {
+    // Printed at warn so that it shows at every log level but "silent"; the token is spent on use.
+    // With --port 0 the configured base URL names port 0; the address actually bound is the useful one.
+    const base = /:0$/.test(config.baseUrl) ? url : config.baseUrl;
+    logger.warn(`no admin user yet: open ${setupLink(base, ctx.setup.issue())} to create one (or run "inlet admin create")`);
+  }
 
   let stopping: Promise<void> | null = null;
   const stop = () =>

@@ -1,25 +1,112 @@
-// Who is calling the management API. Every /api route except health goes through apiGuard.
+// Who is calling the management API, and may they do this? Every /api route except health and the
+// sign-in routes goes through guardApi. Two kinds of credential: API keys (Authorization: Bearer,
+// checked first) and the admin UI's session cookie.
+import type { Config } from "../config.ts";
 import { AppError } from "../errors.ts";
 import { bearerToken } from "./keys.ts";
 import type { Role, ServiceAccountStore } from "./service-accounts.ts";
+import { readCookie, SESSION_COOKIE, sessionCookie, type SessionStore } from "./sessions.ts";
+import type { UserRole } from "./users.ts";
 
-export type Principal = { kind: "service_account"; id: string; name: string; role: Role };
+export type Principal =
+  | { kind: "service_account"; id: string; name: string; role: Role }
+  | { kind: "user"; id: string; email: string; role: UserRole; sessionId: string; expires: number; renewed: boolean };
 
 export interface GuardDeps {
+  config: Pick<Config, "baseUrl">;
   serviceAccounts: ServiceAccountStore;
+  sessions: SessionStore;
+  clock: { now(): number };
 }
 
+/** The caller, from an API key or else a session cookie; null when neither is valid. */
 export function principalOf(deps: GuardDeps, request: Request): Principal | null {
   const token = bearerToken(request.headers.get("authorization"));
-  if (!token) return null;
-  const account = deps.serviceAccounts.authenticate(token);
-  return account ? { kind: "service_account", id: account.id, name: account.name, role: account.role } : null;
+  if (token) {
+    const account = deps.serviceAccounts.authenticate(token);
+    return account ? { kind: "service_account", id: account.id, name: account.name, role: account.role } : null;
+  }
+  const cookie = readCookie(request.headers.get("cookie"), SESSION_COOKIE);
+  if (!cookie) return null;
+  const s = deps.sessions.authenticate(cookie);
+  if (!s) return null;
+  return { kind: "user", id: s.user.id, email: s.user.email, role: s.user.role, sessionId: s.sessionId, expires: s.expires, renewed: s.renewed };
+}
+
+/** Admins (keys or users) may do anything; viewers may read; webhook-only keys may not use the API. */
+export const canRead = (p: Principal | null) => p !== null && (p.role === "admin" || p.role === "viewer");
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** POSTs that only read (a filter or a dry run), so viewers may make them. */
+const READ_ONLY_POSTS = [
+  /^\/api\/events\/filter$/,
+  /^\/api\/events\/count-by\/[^/]+$/,
+  /^\/api\/webhooks\/filter$/,
+  /^\/api\/templates\/validate$/,
+  /^\/api\/templates\/render$/,
+];
+
+/** Areas only admins may see at all, even for reading. */
+const ADMIN_ONLY = [/^\/api\/users(\/|$)/];
+
+const pathOf = (request: Request) => new URL(request.url).pathname.replace(/\/+$/, "") || "/";
+
+export function isReadOnlyRequest(request: Request): boolean {
+  if (SAFE_METHODS.has(request.method)) return true;
+  const path = pathOf(request);
+  return request.method === "POST" && READ_ONLY_POSTS.some((re) => re.test(path));
+}
+
+/**
+ * CSRF defence for cookie-authenticated requests (OWASP "verifying origin with standard headers"):
+ * the Origin header, or failing that the Referer, must name this server, either as the request's
+ * own Host or as the configured base URL. A browser always sends one of them on a cross-site POST.
+ */
+export function isSameOrigin(config: Pick<Config, "baseUrl">, request: Request): boolean {
+  const source = request.headers.get("origin") ?? request.headers.get("referer");
+  if (!source || source === "null") return false;
+  let origin: URL;
+  try {
+    origin = new URL(source);
+  } catch {
+    return false;
+  }
+  // The Host header is what the browser addressed; a TLS-terminating proxy may change the scheme, so
+  // only the host is compared there. The base URL covers proxies that rewrite Host.
+  const host = request.headers.get("host") ?? new URL(request.url).host;
+  return origin.host === host || origin.origin === new URL(config.baseUrl).origin;
+}
+
+/** Throws unless the caller may make this API request; returns who it is. */
+export function authorizeApi(deps: GuardDeps, request: Request): Principal {
+  const principal = principalOf(deps, request);
+  if (!principal) throw new AppError("unauthorized", "A valid API key is required (Authorization: Bearer <key>)");
+  if (principal.role === "webhook") throw new AppError("forbidden", "This key may only be used to send webhooks");
+  const readOnly = isReadOnlyRequest(request);
+  if (principal.kind === "user" && !SAFE_METHODS.has(request.method) && !isSameOrigin(deps.config, request)) {
+    throw new AppError("forbidden", "Cross-site request refused (Origin does not match this server)");
+  }
+  if (principal.role === "viewer") {
+    if (ADMIN_ONLY.some((re) => re.test(pathOf(request)))) throw new AppError("forbidden", "Only admins may do that");
+    if (!readOnly) throw new AppError("forbidden", "Viewers may only read");
+  }
+  return principal;
+}
+
+/** The guard as an Elysia hook: authorizes, and re-sends the cookie when the session was extended. */
+export function guardApi(deps: GuardDeps, request: Request, set: { headers: Record<string, string | number> }): Principal {
+  const principal = authorizeApi(deps, request);
+  if (principal.kind === "user" && principal.renewed) {
+    const token = readCookie(request.headers.get("cookie"), SESSION_COOKIE)!;
+    set.headers["set-cookie"] = sessionCookie(token, principal.expires, deps.clock.now(), deps.config.baseUrl.startsWith("https:"));
+  }
+  return principal;
 }
 
 /** Throws unless the request carries an admin credential. */
 export function requireAdmin(deps: GuardDeps, request: Request): Principal {
-  const principal = principalOf(deps, request);
-  if (!principal) throw new AppError("unauthorized", "A valid API key is required (Authorization: Bearer <key>)");
-  if (principal.role !== "admin") throw new AppError("forbidden", "This key may only be used to send webhooks");
+  const principal = authorizeApi(deps, request);
+  if (principal.role !== "admin") throw new AppError("forbidden", "Only admins may do that");
   return principal;
 }

@@ -2,10 +2,42 @@
 import { Elysia } from "elysia";
 import type { AppContext } from "../context.ts";
 import { invalid, notFound } from "../errors.ts";
+import { COUNTABLES, countBy, TIME_UNITS, type Countable, type TimeUnit } from "./count.ts";
+import { parseEventFilter } from "./filter.ts";
 import { EventValidationError, toEvent, type Event } from "./model.ts";
+import { firstPage, MAX_PAGE_SIZE, readPage } from "./page.ts";
+import { decodePageToken } from "./page-token.ts";
 
 /** Upper bound on one POST /api/events batch, so one request cannot hold the writer for long. */
 export const MAX_EVENTS_PER_POST = 1000;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** A JSON object body with only the given keys; no body at all reads as `{}`. */
+function bodyObject(body: unknown, keys: readonly string[]): Record<string, unknown> {
+  if (body === undefined || body === null || body === "") return {};
+  if (!isObject(body)) throw invalid("body: must be a JSON object");
+  for (const key of Object.keys(body)) if (!keys.includes(key)) throw invalid(`${key}: unknown key`);
+  return body;
+}
+
+function pageSize(value: unknown): number {
+  if (value === undefined || value === null) return MAX_PAGE_SIZE;
+  if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > MAX_PAGE_SIZE) {
+    throw invalid(`limit: must be an integer from 1 to ${MAX_PAGE_SIZE}`);
+  }
+  return value as number;
+}
+
+function countOptions(body: Record<string, unknown>): { unit: TimeUnit; interval: number } {
+  const unit = body.time_unit ?? "day";
+  if (!TIME_UNITS.includes(unit as TimeUnit)) throw invalid(`time_unit: must be one of ${TIME_UNITS.join(", ")}`);
+  const interval = body.time_interval ?? 1;
+  if (typeof interval !== "number" || !Number.isFinite(interval)) throw invalid("time_interval: must be a number");
+  return { unit: unit as TimeUnit, interval };
+}
+
+const originOf = (request: Request) => new URL(request.url).origin;
 
 export function eventRoutes(ctx: AppContext) {
   return new Elysia({ prefix: "/events" })
@@ -23,6 +55,24 @@ export function eventRoutes(ctx: AppContext) {
       });
       ctx.bus.publish(ctx.events.insert(list));
       set.status = 204;
+    })
+    .post("/filter", ({ body, request }) => {
+      const b = bodyObject(body, ["filter", "limit"]);
+      const filter = parseEventFilter(b.filter, ctx.clock.now());
+      return firstPage(ctx.db, filter, pageSize(b.limit), originOf(request));
+    })
+    .get("/filter/next", ({ query, request }) => {
+      const state = decodePageToken(ctx.db, query["page-token"], ctx.clock.now());
+      return readPage(ctx.db, state, originOf(request));
+    })
+    .post("/count-by/:countable", ({ params, body }) => {
+      if (!COUNTABLES.includes(params.countable as Countable)) throw invalid(`countable: must be one of ${COUNTABLES.join(", ")}`);
+      const b = bodyObject(body, ["filter", "time_unit", "time_interval"]);
+      // Prefect requires the filter here (Body(..., embed=True)), unlike on /filter.
+      if (b.filter === undefined) throw invalid("filter: Field required");
+      const now = ctx.clock.now();
+      const { unit, interval } = countOptions(b);
+      return countBy(ctx.db, parseEventFilter(b.filter, now), params.countable as Countable, unit, interval, now);
     })
     .get("/:id", ({ params }) => {
       const event = ctx.events.get(params.id);

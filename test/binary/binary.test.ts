@@ -30,7 +30,7 @@ describe("dist/inlet", () => {
     expect(runBinary(["no-such-command"], dir.path).exitCode).toBe(2);
   });
 
-  test("applies its embedded migrations, stores events over HTTP and reads them back", async () => {
+  test("applies its embedded migrations, stores events over HTTP and reads them back through the filter", async () => {
     expect(existsSync(join(dir.path, "data", "inlet.db"))).toBe(true);
     const auth = { authorization: `Bearer ${key}`, "content-type": "application/json" };
     const id = "0190f3b4-3a2b-7cde-8f00-00000000abcd";
@@ -39,9 +39,13 @@ describe("dist/inlet", () => {
       body: JSON.stringify([{ id, event: "binary.test", resource: { "prefect.resource.id": "ci.binary" } }]),
     });
     expect(post.status).toBe(204);
-    const got = await fetch(`${server.url}/api/events/${id}`, { headers: auth });
+    const got = await fetch(`${server.url}/api/events/filter`, {
+      method: "POST", headers: auth, body: JSON.stringify({ filter: { resource: { id: ["ci.binary"] } } }),
+    });
     expect(got.status).toBe(200);
-    expect(await got.json()).toMatchObject({ id, event: "binary.test", resource: { "prefect.resource.id": "ci.binary" } });
+    const page = await got.json();
+    expect(page.total).toBe(1);
+    expect(page.events[0]).toMatchObject({ id, event: "binary.test", resource: { "prefect.resource.id": "ci.binary" } });
     expect((await fetch(`${server.url}/api/health`)).status).toBe(200);
   });
 

@@ -1,0 +1,135 @@
+// Load benchmark of durable ingestion (issue 3). Run: `npm run build && npx bun bench/ingest.ts`.
+// Needs wrk (`apt-get install wrk`). In the same run it measures a bare Bun.serve answering 204 as
+// the baseline, then the built binary ingesting Prefect's dynamic form example through a webhook,
+// and checks that every 204 corresponds to exactly one stored event.
+import { Database } from "bun:sqlite";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const DURATION = process.env.BENCH_DURATION ?? "10s";
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const BINARY = resolve(import.meta.dir, "../dist/inlet");
+const BODY = "model=recommendations&friendly_name=Recommendations%20[Products]";
+const TEMPLATE = `{
+    "event": "model.refreshed",
+    "resource": {
+        "prefect.resource.id": "product.models.{{ body.model }}",
+        "prefect.resource.name": "{{ body.friendly_name|default(body.model) }}",
+        "producing-team": "Data Science"
+    }
+}`;
+
+interface WrkResult { requests: number; rps: number; p50: number; p99: number; non2xx: number; errors: number }
+
+function parseMs(s: string): number {
+  const m = /([\d.]+)(us|ms|s)/.exec(s)!;
+  return Number(m[1]) * (m[2] === "us" ? 0.001 : m[2] === "s" ? 1000 : 1);
+}
+
+async function wrk(url: string, script: string): Promise<WrkResult> {
+  const proc = Bun.spawn(["wrk", "-t2", `-c${CONNECTIONS}`, `-d${DURATION}`, "--latency", "-s", script, url], { stdout: "pipe", stderr: "pipe" });
+  const out = await new Response(proc.stdout).text();
+  await proc.exited;
+  const latency = (p: string) => parseMs(new RegExp(`^\\s+${p}%\\s+(\\S+)`, "m").exec(out)![1]!);
+  const errors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  return {
+    requests: Number(/(\d+) requests in/.exec(out)![1]),
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)![1]),
+    p50: latency("50"),
+    p99: latency("99"),
+    non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0),
+    errors: errors ? errors.slice(1).map(Number).reduce((a, b) => a + b, 0) : 0,
+  };
+}
+
+async function startInlet(dir: string): Promise<{ url: string; proc: ReturnType<typeof Bun.spawn> }> {
+  const proc = Bun.spawn([BINARY, "serve", "--port", "0", "--data-dir", dir, "--log-level", "warn"], { stdout: "ignore", stderr: "pipe" });
+  // --log-level warn hides the "listening" line, so find the port from the process's own socket.
+  for (let i = 0; i < 100; i++) {
+    await Bun.sleep(50);
+    const ss = Bun.spawnSync(["ss", "-Hltnp"]).stdout.toString();
+    const line = ss.split("\n").find((l) => l.includes(`pid=${proc.pid},`));
+    const port = line && /127\.0\.0\.1:(\d+)/.exec(line)?.[1];
+    if (port) return { url: `http://127.0.0.1:${port}`, proc };
+  }
+  throw new Error("inlet did not start");
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** A closed-loop client with a fixed request count, so that every response is read: exact accounting. */
+async function exactRun(url: string, total: number): Promise<number> {
+  let next = 0;
+  let ok = 0;
+  const worker = async () => {
+    while (next < total) {
+      next++;
+      const res = await fetch(url, { method: "POST", body: BODY, headers: { "content-type": "application/x-www-form-urlencoded" } });
+      if (res.status === 204) ok++;
+      await res.arrayBuffer();
+    }
+  };
+  await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+  return ok;
+}
+
+const work = mkdtempSync(join(tmpdir(), "inlet-bench-"));
+const script = join(work, "post.lua");
+writeFileSync(script, `wrk.method = "POST"\nwrk.body = "${BODY}"\nwrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n`);
+
+
+// The baseline server runs in its own process, like inlet, so both pay for a process of their own.
+const baseline = Bun.spawn([process.execPath, "-e", "const s = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response(null, { status: 204 }) }); process.stdout.write(String(s.port) + '\\n');"], { stdout: "pipe" });
+const reader = baseline.stdout.getReader();
+const bareUrl = `http://127.0.0.1:${new TextDecoder().decode((await reader.read()).value).trim()}/`;
+
+const dataDir = join(work, "data");
+const created = Bun.spawnSync([BINARY, "service-account", "create", "bench", "--data-dir", dataDir, "-o", "json"]);
+const key = JSON.parse(created.stdout.toString()).api_key as string;
+const inlet = await startInlet(dataDir);
+const res = await fetch(`${inlet.url}/api/webhooks/`, {
+  method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+  body: JSON.stringify({ name: "bench", template: TEMPLATE }),
+});
+const hookUrl = ((await res.json()) as { url: string }).url;
+
+const bareRuns: WrkResult[] = [];
+const inletRuns: WrkResult[] = [];
+const db = new Database(join(dataDir, "inlet.db"), { readonly: true });
+const stored = () => (db.query("SELECT count(*) AS n FROM events").get() as { n: number }).n;
+let accounting = "";
+for (let round = 1; round <= ROUNDS; round++) {
+  bareRuns.push(await wrk(bareUrl, script));
+  const before = stored();
+  const run = await wrk(hookUrl, script);
+  inletRuns.push(run);
+  await Bun.sleep(500);
+  const added = stored() - before;
+  const acknowledged = run.requests - run.non2xx;
+  accounting += `  round ${round}: ${acknowledged} × 204 read by wrk, ${added} stored; ${added - acknowledged} in flight when wrk stopped (≤ ${CONNECTIONS} possible), ${run.non2xx} non-2xx, ${run.errors} socket errors\n`;
+  console.log(`round ${round}: bare ${bareRuns.at(-1)!.rps.toFixed(0)} req/s, inlet ${run.rps.toFixed(0)} req/s`);
+}
+
+const exactTotal = 5000;
+const beforeExact = stored();
+const exactOk = await exactRun(hookUrl, exactTotal);
+await Bun.sleep(200);
+const exactStored = stored() - beforeExact;
+
+const bareRps = median(bareRuns.map((r) => r.rps));
+const inletRps = median(inletRuns.map((r) => r.rps));
+console.log(`
+Durable ingestion benchmark (${CONNECTIONS} connections, ${DURATION} per run, median of ${ROUNDS} rounds, synchronous=FULL)
+  bare Bun.serve 204:   ${bareRps.toFixed(0)} req/s   p50 ${median(bareRuns.map((r) => r.p50)).toFixed(2)} ms   p99 ${median(bareRuns.map((r) => r.p99)).toFixed(2)} ms
+  inlet /hooks (form):  ${inletRps.toFixed(0)} req/s   p50 ${median(inletRuns.map((r) => r.p50)).toFixed(2)} ms   p99 ${median(inletRuns.map((r) => r.p99)).toFixed(2)} ms
+  ratio inlet / bare:   ${((inletRps / bareRps) * 100).toFixed(1)} %
+Accounting (wrk abandons requests still in flight at its deadline):
+${accounting}Exact run (closed loop, ${exactTotal} requests, every response read): ${exactOk} × 204, ${exactStored} stored → ${exactOk === exactStored ? "equal" : "MISMATCH"}`);
+
+db.close();
+inlet.proc.kill("SIGTERM");
+await inlet.proc.exited;
+baseline.kill();
+rmSync(work, { recursive: true, force: true });

@@ -1,0 +1,182 @@
+// `inlet webhook …`: Prefect's `prefect cloud webhook` verbs, flags and messages, over the REST API.
+import type { Webhook } from "../webhooks/store.ts";
+import { CLIENT_HELP, CLIENT_OPTIONS, dispatch, jsonOutput, str, subcommand, type Options, type Values } from "./args.ts";
+import { ApiError, clientFor, type ApiClient } from "./client.ts";
+import { CliError, confirm, readInputFile, type CliIO } from "./io.ts";
+import { json, oneLine, table } from "./output.ts";
+
+export const WEBHOOK_USAGE = `Usage: inlet webhook <command> [options]
+
+Manage webhooks (the same verbs as \`prefect cloud webhook\`).
+
+Commands:
+  ls                                   list webhooks
+  get WEBHOOK_ID                       show one webhook
+  create WEBHOOK_NAME -t TEMPLATE      create a webhook and print its URL
+  update WEBHOOK_ID [-n] [-d] [-t]     change a webhook's name, description or template
+  toggle WEBHOOK_ID                    enable a disabled webhook, disable an enabled one
+  rotate WEBHOOK_ID                    give a webhook a new URL (the old one stops working)
+  delete WEBHOOK_ID                    delete a webhook
+
+Run "inlet webhook <command> --help" for a command's options.
+`;
+
+/** Prefect's message for `create` without a template, verbatim (trailing spaces included). */
+export const MISSING_TEMPLATE_MESSAGE =
+  "Please provide a Jinja2 template expression in the --template flag \n" +
+  "which should define (at minimum) the following attributes: \n" +
+  '{ "event": "your.event.name", "resource": { "prefect.resource.id": "your.resource.id" } } \n' +
+  "https://docs.prefect.io/latest/automate/events/webhook-triggers#webhook-templates";
+
+const TEMPLATE_COLUMN_WIDTH = 60;
+
+const help = (synopsis: string, about: string, options: string[]) =>
+  `Usage: inlet webhook ${synopsis}\n\n${about}\n\nOptions:\n${[...options, CLIENT_HELP, "  -h, --help           show this help"].join("\n")}\n`;
+
+const OUTPUT = `  -o, --output json    print JSON instead of a table`;
+const TEMPLATE = `  -t, --template T     the event template (Jinja); @FILE reads it from a file, @- from stdin`;
+const YES = `  -y, --yes            do not ask for confirmation (required when not in a terminal)`;
+
+function renderTable(hooks: Webhook[]): string {
+  return table(
+    ["webhook id", "url", "name", "enabled?", "template"],
+    hooks.map((h) => [h.id, h.url, h.name, h.enabled ? "True" : "False", oneLine(h.template, TEMPLATE_COLUMN_WIDTH)]),
+  );
+}
+
+/** `-t '{…}'` is the template itself; `-t @file` reads it from a file (like curl's `-d @file`). */
+async function templateArg(io: CliIO, value: string | undefined): Promise<string | undefined> {
+  if (value === undefined || !value.startsWith("@")) return value;
+  return await readInputFile(io, value.slice(1), "the template");
+}
+
+const path = (id: string) => `/api/webhooks/${encodeURIComponent(id)}`;
+
+/** A call about one webhook; a 404 becomes Prefect's message. */
+async function about<T>(id: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) throw new CliError(`Webhook with id '${id}' not found.`);
+    throw err;
+  }
+}
+
+/** A subcommand that talks to the server: adds --url/--api-key and hands over a client. */
+function apiCommand(
+  helpText: string, options: Options, args: string[],
+  body: (args: string[], v: Values, client: ApiClient, io: CliIO) => Promise<number>,
+) {
+  return subcommand({ help: helpText, options: { ...options, ...CLIENT_OPTIONS }, args }, (a, v, io) =>
+    body(a, v, clientFor({ url: str(v, "url"), "api-key": str(v, "api-key") }, io.env), io));
+}
+
+const LS_HELP = help("ls [options]", "Lists the webhooks: id, URL, name, whether enabled, and the template (shortened).", [OUTPUT]);
+const GET_HELP = help("get WEBHOOK_ID [options]", "Shows one webhook.", [OUTPUT]);
+const CREATE_HELP = help("create WEBHOOK_NAME -t TEMPLATE [options]", "Creates a webhook and prints its URL.", [
+  TEMPLATE,
+  "  -d, --description D  what the webhook is for",
+  "  --service-account ID\n                       accept only requests that bear this service account's API key",
+  OUTPUT,
+]);
+const UPDATE_HELP = help("update WEBHOOK_ID [options]", "Changes a webhook; what is not given stays as it is.", [
+  "  -n, --name NAME      the new name",
+  "  -d, --description D  the new description",
+  TEMPLATE,
+]);
+const TOGGLE_HELP = help("toggle WEBHOOK_ID [options]", "Disables an enabled webhook, enables a disabled one.", []);
+const ROTATE_HELP = help("rotate WEBHOOK_ID [options]", "Gives the webhook a new URL; the old URL stops working at once.", [YES]);
+const DELETE_HELP = help("delete WEBHOOK_ID [options]", "Deletes a webhook.", [YES]);
+
+const output = { output: { type: "string", short: "o" } } as const;
+const yes = { yes: { type: "boolean", short: "y" } } as const;
+
+export const WEBHOOK_COMMANDS = {
+  ls: apiCommand(LS_HELP, output, [], async (_args, v, client, io) => {
+    const asJson = jsonOutput(str(v, "output"), LS_HELP);
+    const hooks = await client.request<Webhook[]>("POST", "/api/webhooks/filter");
+    if (asJson) io.stdout(json(hooks));
+    else if (hooks.length === 0) io.stdout("No webhooks.\n");
+    else io.stdout(renderTable(hooks));
+    return 0;
+  }),
+
+  get: apiCommand(GET_HELP, output, ["WEBHOOK_ID"], async ([id], v, client, io) => {
+    const asJson = jsonOutput(str(v, "output"), GET_HELP);
+    const hook = await about(id!, () => client.request<Webhook>("GET", path(id!)));
+    io.stdout(asJson ? json(hook) : renderTable([hook]));
+    return 0;
+  }),
+
+  create: apiCommand(CREATE_HELP, {
+    template: { type: "string", short: "t" },
+    description: { type: "string", short: "d" },
+    "service-account": { type: "string" },
+    ...output,
+  }, ["WEBHOOK_NAME"], async ([name], v, client, io) => {
+    const asJson = jsonOutput(str(v, "output"), CREATE_HELP);
+    const template = await templateArg(io, str(v, "template"));
+    if (!template) throw new CliError(MISSING_TEMPLATE_MESSAGE);
+    const body: Record<string, unknown> = { name, description: str(v, "description") ?? "", template };
+    if (str(v, "service-account") !== undefined) body.service_account_id = str(v, "service-account");
+    const hook = await client.request<Webhook>("POST", "/api/webhooks/", body);
+    io.stdout(asJson ? json(hook) : `Successfully created webhook ${hook.name}\n${hook.url}\n`);
+    return 0;
+  }),
+
+  update: apiCommand(UPDATE_HELP, {
+    name: { type: "string", short: "n" },
+    description: { type: "string", short: "d" },
+    template: { type: "string", short: "t" },
+  }, ["WEBHOOK_ID"], async ([id], v, client, io) => {
+    const template = await templateArg(io, str(v, "template"));
+    const current = await about(id!, () => client.request<Webhook>("GET", path(id!)));
+    // Prefect sends name/description/template with `or` (an empty value keeps the old one).
+    // enabled and service_account_id are sent as they are so that the PUT cannot reset them.
+    await about(id!, () => client.request("PUT", path(id!), {
+      name: str(v, "name") || current.name,
+      description: str(v, "description") || current.description,
+      template: template || current.template,
+      enabled: current.enabled,
+      service_account_id: current.service_account_id,
+    }));
+    io.stdout(`Successfully updated webhook ${id}\n`);
+    return 0;
+  }),
+
+  toggle: apiCommand(TOGGLE_HELP, {}, ["WEBHOOK_ID"], async ([id], _v, client, io) => {
+    const current = await about(id!, () => client.request<Webhook>("GET", path(id!)));
+    const enabled = !current.enabled;
+    await about(id!, () => client.request("PATCH", path(id!), { enabled }));
+    io.stdout(`Webhook is now ${enabled ? "enabled" : "disabled"}\n`);
+    return 0;
+  }),
+
+  rotate: apiCommand(ROTATE_HELP, yes, ["WEBHOOK_ID"], async ([id], v, client, io) => {
+    const ok = await confirm(io, "Are you sure you want to rotate? This will invalidate the old URL.", v.yes === true);
+    if (ok === null) throw new CliError("Refusing to rotate without confirmation in a non-interactive session; pass --yes to rotate.");
+    if (!ok) return 0; // Prefect returns quietly when the user declines.
+    const hook = await about(id!, () => client.request<Webhook>("POST", `${path(id!)}/rotate`));
+    io.stdout(`Successfully rotated webhook URL to ${hook.slug}\n${hook.url}\n`);
+    return 0;
+  }),
+
+  delete: apiCommand(DELETE_HELP, yes, ["WEBHOOK_ID"], async ([id], v, client, io) => {
+    const ok = await confirm(io, `Are you sure you want to delete webhook with id '${id}'?`, v.yes === true);
+    if (ok === null) throw new CliError("Refusing to delete without confirmation in a non-interactive session; pass --yes to delete.");
+    if (!ok) throw new CliError("Deletion aborted.");
+    try {
+      await client.request("DELETE", path(id!));
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) throw new CliError(`Webhook with id '${id}' not found.`);
+      if (err instanceof ApiError && err.status !== 401) throw new CliError(`Error deleting webhook: ${err.message}`);
+      throw err;
+    }
+    io.stdout(`Successfully deleted webhook ${id}\n`);
+    return 0;
+  }),
+};
+
+export async function webhookCommand(argv: string[], io: CliIO): Promise<number> {
+  return await dispatch(argv, io, WEBHOOK_USAGE, WEBHOOK_COMMANDS);
+}

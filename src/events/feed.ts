@@ -1,0 +1,287 @@
+// The live event feed's subscriber registry, shared by the websocket (/api/events/out) and the event
+// stream (/api/events/stream). Events come from the EventBus, i.e. after COMMIT and in commit order;
+// each subscriber's filter is applied in memory and each has a bounded queue, so a reader that falls
+// behind is disconnected instead of slowing ingestion or holding memory without bound.
+import type { AppContext } from "../context.ts";
+import type { Db } from "../db/open.ts";
+import type { EventBus } from "./bus.ts";
+import { parseEventFilter, type EventFilter } from "./filter.ts";
+import { matchesFilter } from "./match.ts";
+import { queryEvents } from "./query.ts";
+import type { StoredEvent } from "./store.ts";
+
+/** Events one subscriber may have waiting before it is dropped (they are shared, so this costs pointers). */
+export const DEFAULT_QUEUE_EVENTS = 10_000;
+/** Bytes of event JSON one subscriber may have waiting: the real memory bound when events are large. */
+export const DEFAULT_QUEUE_BYTES = 16 * 1024 * 1024;
+/** Prefect's websocket backfill page (PREFECT_SERVER_EVENTS_WEBSOCKET_BACKFILL_PAGE_SIZE). */
+export const BACKFILL_PAGE_SIZE = 250;
+/** Below the 30 s idle timeout of Elysia's listen and the 60 s of common proxies (nginx, ALBs). */
+export const HEARTBEAT_MS = 15_000;
+
+/** Open-ended: a live feed without `occurred.until` keeps receiving (Prefect's client asks for now+365d). */
+export const OPEN_UNTIL = 8_640_000_000_000_000;
+
+/** The live filter and the backfill filter of a "filter" message. */
+export function feedFilters(raw: unknown, now: number, backfillMinutes: number): { live: EventFilter; backfill: EventFilter } {
+  const live = parseEventFilter(raw, now);
+  const occurred = (raw as { occurred?: { until?: unknown } } | null | undefined)?.occurred;
+  if (occurred?.until === undefined || occurred.until === null) live.occurred.until = OPEN_UNTIL;
+  // Prefect clamps the backfill to MAXIMUM_WEBSOCKET_BACKFILL and always sends it oldest first.
+  const since = Math.max(live.occurred.since, now - backfillMinutes * 60_000);
+  return { live, backfill: { ...live, occurred: { since, until: live.occurred.until }, order: "ASC" } };
+}
+
+export type EndReason = "too_slow" | "shutdown";
+
+/** One connection's way out: the websocket or the event stream. */
+export interface Transport {
+  /** Sends one event; false when the connection is congested: send nothing more until `resume()`. */
+  send(item: StoredEvent): boolean;
+  /** The feed ends the subscription: close the connection, saying why. */
+  end(reason: EndReason, message: string): void;
+  /** Keeps an idle connection alive (and may check the peer still is). */
+  heartbeat(): void;
+  /** Groups many sends into one write (the websocket's cork). */
+  cork?(sends: () => void): void;
+}
+
+export interface FeedOptions {
+  queueEvents?: number;
+  queueBytes?: number;
+  heartbeatMs?: number;
+}
+
+const jsonCache = new WeakMap<StoredEvent, string>();
+/** The event's JSON, serialized once however many subscribers receive it. */
+export function eventJson(item: StoredEvent): string {
+  let json = jsonCache.get(item);
+  if (json === undefined) jsonCache.set(item, (json = JSON.stringify(item.event)));
+  return json;
+}
+
+/**
+ * Stored events for a backfill, oldest first, in pages. `horizon` pins the result to what was
+ * committed when the subscriber joined (later events reach it live). Pages continue from the last
+ * event's `occurred` (skipping the ones already sent at that instant) instead of by OFFSET, so a
+ * 15-minute window under load does not rescan everything before each page.
+ */
+export function* backfillPages(db: Db, filter: EventFilter, horizon: number, afterSeq?: number, pageSize = BACKFILL_PAGE_SIZE): Generator<StoredEvent[]> {
+  const base = { ...filter, order: "ASC" as const };
+  // resource.distinct picks one event per resource over the whole window: a moving window would change it.
+  const keyset = !filter.resource?.distinct;
+  let since = filter.occurred.since;
+  let sameInstant = 0;
+  let offset = 0;
+  for (;;) {
+    const page = keyset
+      ? queryEvents(db, { ...base, occurred: { ...base.occurred, since } }, { limit: pageSize, offset: sameInstant, upToSeq: horizon, afterSeq })
+      : queryEvents(db, base, { limit: pageSize, offset, upToSeq: horizon, afterSeq });
+    if (page.length > 0) yield page;
+    if (page.length < pageSize) return;
+    offset += page.length;
+    const last = Date.parse(page.at(-1)!.event.occurred);
+    sameInstant = last === since ? sameInstant + page.length : page.filter((s) => Date.parse(s.event.occurred) === last).length;
+    since = last;
+  }
+}
+
+/** The newest committed sequence number. (One MAX over the primary key; EventStore has no such query yet.) */
+function lastSeq(db: Db): number {
+  return (db.$client.query("SELECT coalesce(max(seq), 0) AS seq FROM events").get() as { seq: number }).seq;
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export class Subscriber {
+  private queue: (StoredEvent | undefined)[] = [];
+  private head = 0;
+  private bytes = 0;
+  private live = false;
+  private congested = false;
+  private waiter: (() => void) | null = null;
+  ended = false;
+
+  constructor(
+    readonly filter: EventFilter,
+    /** Subscribers with equal filters share one matching pass per batch. */
+    readonly filterKey: string,
+    /** Events up to this sequence number belong to the backfill; later ones arrive live. */
+    readonly horizon: number,
+    readonly transport: Transport,
+  ) {}
+
+  /** Takes the batch's events that match its filter: sent at once when it can, else queued. False when the queue overflowed. */
+  offer(matching: StoredEvent[], maxEvents: number, maxBytes: number): boolean {
+    let i = 0;
+    // The common case, a live reader with nothing waiting, skips the queue.
+    if (this.live && !this.congested && this.head === this.queue.length) {
+      const run = () => {
+        for (; i < matching.length && !this.congested; i++) {
+          if (matching[i]!.seq > this.horizon && !this.transport.send(matching[i]!)) this.congested = true;
+        }
+      };
+      if (this.transport.cork) this.transport.cork(run);
+      else run();
+    }
+    for (; i < matching.length; i++) {
+      const item = matching[i]!;
+      if (item.seq <= this.horizon) continue;
+      this.queue.push(item);
+      this.bytes += eventJson(item).length;
+    }
+    return this.queue.length - this.head <= maxEvents && this.bytes <= maxBytes;
+  }
+
+  get waiting(): number {
+    return this.queue.length - this.head;
+  }
+
+  /** The transport can take more (websocket drained, stream pulled). */
+  resume(): void {
+    this.congested = false;
+    const waiter = this.waiter;
+    this.waiter = null;
+    if (waiter) waiter();
+    else if (this.live) this.pump();
+  }
+
+  /** Sends the backfill (if any), then what arrived meanwhile, then goes live. */
+  async start(pages: Iterable<StoredEvent[]> | null): Promise<void> {
+    if (pages) {
+      for (const page of pages) {
+        for (const item of page) {
+          if (this.ended) return;
+          if (!this.transport.send(item)) await new Promise<void>((resolve) => ((this.congested = true), (this.waiter = resolve)));
+        }
+        // Between pages, let ingestion and the other subscribers run.
+        await nextTurn();
+      }
+    }
+    if (this.ended) return;
+    this.live = true;
+    this.pump();
+  }
+
+  /** Stops all sending; the feed calls it when the subscription ends for whatever reason. */
+  stop(): void {
+    this.ended = true;
+    this.queue = [];
+    this.head = this.bytes = 0;
+    this.waiter?.();
+    this.waiter = null;
+  }
+
+  private pump(): void {
+    const run = () => {
+      while (!this.ended && !this.congested && this.head < this.queue.length) {
+        const item = this.queue[this.head]!;
+        this.queue[this.head++] = undefined;
+        this.bytes -= eventJson(item).length;
+        if (!this.transport.send(item)) this.congested = true;
+      }
+    };
+    if (this.transport.cork && this.head < this.queue.length) this.transport.cork(run);
+    else run();
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
+
+export class Feed {
+  private readonly subscribers = new Set<Subscriber>();
+  private readonly maxEvents: number;
+  private readonly maxBytes: number;
+  private readonly heartbeatMs: number;
+  private detach: (() => void) | null = null;
+  private timer: ReturnType<typeof setInterval> | null = null;
+
+  constructor(private readonly deps: { db: Db; bus: EventBus; logger: AppContext["logger"] }, opts: FeedOptions = {}) {
+    this.maxEvents = opts.queueEvents ?? DEFAULT_QUEUE_EVENTS;
+    this.maxBytes = opts.queueBytes ?? DEFAULT_QUEUE_BYTES;
+    this.heartbeatMs = opts.heartbeatMs ?? HEARTBEAT_MS;
+  }
+
+  get size(): number {
+    return this.subscribers.size;
+  }
+
+  /**
+   * Joins the feed. Joining and reading the horizon happen in one synchronous step, so every event
+   * is either at or below the horizon (the backfill's) or published to this subscriber afterwards:
+   * nothing is lost or sent twice between the backfill and the live events.
+   */
+  subscribe(filter: EventFilter, transport: Transport, backfill?: { filter: EventFilter; afterSeq?: number }): Subscriber {
+    const horizon = lastSeq(this.deps.db);
+    const sub = new Subscriber(filter, JSON.stringify(filter), horizon, transport);
+    this.subscribers.add(sub);
+    this.detach ??= this.deps.bus.subscribe(this.publish);
+    this.timer ??= setInterval(() => this.heartbeat(), this.heartbeatMs);
+    this.timer.unref?.();
+    const pages = backfill ? backfillPages(this.deps.db, backfill.filter, horizon, backfill.afterSeq) : null;
+    sub.start(pages).catch((error) => {
+      this.deps.logger.error("live feed backfill failed", { error });
+      this.end(sub, "shutdown", "Internal error while reading stored events");
+    });
+    return sub;
+  }
+
+  /** The connection went away: forget the subscriber. */
+  unsubscribe(sub: Subscriber): void {
+    sub.stop();
+    this.subscribers.delete(sub);
+    if (this.subscribers.size > 0) return;
+    this.detach?.();
+    this.detach = null;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** Ends every subscription (the server is stopping). */
+  close(): void {
+    for (const sub of [...this.subscribers]) this.end(sub, "shutdown", "The server is shutting down");
+  }
+
+  private end(sub: Subscriber, reason: EndReason, message: string): void {
+    if (sub.ended) return;
+    this.unsubscribe(sub);
+    sub.transport.end(reason, message);
+  }
+
+  private readonly publish = (batch: StoredEvent[]): void => {
+    const matching = new Map<string, StoredEvent[]>();
+    for (const sub of this.subscribers) {
+      let items = matching.get(sub.filterKey);
+      if (!items) matching.set(sub.filterKey, (items = batch.filter((item) => matchesFilter(sub.filter, item.event))));
+      if (sub.offer(items, this.maxEvents, this.maxBytes)) continue;
+      this.deps.logger.warn("live feed subscriber dropped: too slow", { waiting: sub.waiting });
+      this.end(sub, "too_slow", `Too slow: more than ${this.maxEvents} events or ${this.maxBytes >> 20} MiB waiting; reconnect to resume`);
+    }
+  };
+
+  private heartbeat(): void {
+    for (const sub of this.subscribers) sub.transport.heartbeat();
+  }
+}
+
+const feeds = new WeakMap<AppContext, Feed>();
+
+/** The app's one feed, shared by both transports; stopping the server ends its subscriptions. */
+export function feedOf(ctx: AppContext): Feed {
+  let feed = feeds.get(ctx);
+  if (!feed) {
+    feeds.set(ctx, (feed = new Feed(ctx)));
+    ctx.onStop.push(() => feed!.close());
+  }
+  return feed;
+}
+
+/** Ends every open feed of the app. The server must call it while stopping (see report on server.ts). */
+export function closeLiveFeeds(ctx: AppContext): void {
+  feeds.get(ctx)?.close();
+}

@@ -1,0 +1,101 @@
+// The `text` filter: Prefect's query syntax (prefect/utilities/text_search_parser.py) and what it
+// searches: the event name, the label values of the resource and of each related resource, and
+// the payload as JSON text (what Prefect's SQL searches), joined by spaces.
+//
+// Case-insensitive means ASCII case folding everywhere: SQLite's lower() folds only ASCII, and
+// the same folding is applied to the FTS5 index, the short-term fallback and in-memory matching,
+// so that all three give the same answer.
+import type { Event } from "./model.ts";
+
+export interface TextQuery {
+  /** Any of these (OR). */
+  include: string[];
+  /** None of these (`-term`, `!term`). */
+  exclude: string[];
+  /** All of these (`+term`). */
+  required: string[];
+}
+
+const isSpace = (c: string) => /\s/.test(c);
+
+/** A port of Prefect's parse_text_search_query: same terms, same quirks. */
+export function parseTextQuery(query: string): TextQuery {
+  const result: TextQuery = { include: [], exclude: [], required: [] };
+  const add = (term: string, prefix: string | null) => {
+    if (prefix === "-" || prefix === "!") result.exclude.push(term);
+    else if (prefix === "+") result.required.push(term);
+    else result.include.push(term);
+  };
+  let i = 0;
+  while (i < query.length) {
+    if (isSpace(query[i]!)) {
+      i++;
+      continue;
+    }
+    let prefix: string | null = null;
+    if ("-!+".includes(query[i]!)) {
+      const at = i++;
+      // A prefix followed by a space (or the end) is dropped, as Prefect does.
+      if (i < query.length && !isSpace(query[i]!)) prefix = query[at]!;
+      else continue;
+    }
+    if (i < query.length && query[i] === '"') {
+      const start = ++i;
+      while (i < query.length) {
+        if (query[i] === "\\" && i + 1 < query.length) i += 2;
+        else if (query[i] === '"') break;
+        else i++;
+      }
+      const phrase = unescapePhrase(query.slice(start, i));
+      if (i < query.length) i++;
+      if (phrase.trim()) add(phrase, prefix);
+      continue;
+    }
+    const start = i;
+    while (i < query.length && !isSpace(query[i]!) && query[i] !== '"') i++;
+    const term = query.slice(start, i);
+    if (term) add(term, prefix);
+  }
+  return result;
+}
+
+function unescapePhrase(phrase: string): string {
+  let out = "";
+  for (let i = 0; i < phrase.length; i++) {
+    if (phrase[i] === "\\" && i + 1 < phrase.length && (phrase[i + 1] === '"' || phrase[i + 1] === "\\")) out += phrase[++i];
+    else out += phrase[i];
+  }
+  return out;
+}
+
+export const foldCase = (s: string) => s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+
+/** The searched text of an event, case-folded; equal to SEARCH_TEXT_SQL over the stored JSON. */
+export function searchableText(event: Event): string {
+  const resource = Object.values(event.resource).join(" ");
+  const related = event.related.flatMap((r) => Object.values(r)).join(" ");
+  return foldCase(`${event.event} ${resource} ${related} ${JSON.stringify(event.payload)}`);
+}
+
+/**
+ * The same text computed by SQLite from an event's stored JSON (`$data` is replaced by the
+ * column). The events_text migration's trigger uses this expression verbatim.
+ */
+export const SEARCH_TEXT_SQL = `lower(json_extract($data, '$.event') || ' ' ||
+  (SELECT group_concat(value, ' ') FROM json_each($data, '$.resource')) || ' ' ||
+  coalesce((SELECT group_concat(l.value, ' ') FROM json_each($data, '$.related') r, json_each(r.value) l), '') || ' ' ||
+  json_extract($data, '$.payload'))`;
+
+export function matchesText(query: TextQuery, text: string): boolean {
+  const has = (term: string) => text.includes(foldCase(term));
+  if (query.include.length && !query.include.some(has)) return false;
+  if (query.exclude.some(has)) return false;
+  return query.required.every(has);
+}
+
+/** The trigram index only answers terms of at least three characters. */
+export const FTS_MIN_TERM = 3;
+export const usesIndex = (term: string) => [...term].length >= FTS_MIN_TERM;
+
+/** An FTS5 phrase that matches exactly the substring `term` in the trigram index. */
+export const ftsPhrase = (term: string) => `"${foldCase(term).replaceAll('"', '""')}"`;

@@ -1,0 +1,174 @@
+// EventFilter → a WHERE clause over events (e) and event_resources (er), the way Prefect's server builds it:
+// the event's own columns answer occurred/event/resource id/id; labels, related and any_resource
+// are sub-selects on event_resources scoped to the same window; text goes through events_text.
+// query.ts runs it; match.ts states the same semantics in memory; keep the two in step.
+import type { SQLQueryBindings } from "bun:sqlite";
+import type { AnyResourceFilter, EventFilter, LabelSpec, RelatedFilter } from "./filter.ts";
+import { globToSqlite, isLiteralGlob, sqlitePrefixGlob } from "./glob.ts";
+import { RESOURCE_ID, RESOURCE_ROLE } from "./model.ts";
+import { ftsPhrase, parseTextQuery, SEARCH_TEXT_SQL, usesIndex } from "./text-search.ts";
+
+export interface Sql {
+  sql: string;
+  params: SQLQueryBindings[];
+}
+
+class Builder {
+  readonly params: SQLQueryBindings[] = [];
+  bind(value: SQLQueryBindings): string {
+    this.params.push(value);
+    return "?";
+  }
+  list(values: readonly string[]): string {
+    return values.map((v) => this.bind(v)).join(", ");
+  }
+}
+
+const nonEmpty = <T>(list: T[] | undefined): list is T[] => list !== undefined && list.length > 0;
+const hasLabels = (spec: LabelSpec | undefined): spec is LabelSpec => spec !== undefined && Object.keys(spec).length > 0;
+const any = (parts: string[]) => (parts.length === 1 ? parts[0]! : `(${parts.join(" OR ")})`);
+
+const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
+
+/**
+ * One label of a JSON labels column. Written as a literal, not bound, because the expression
+ * appears several times in a test. Keys holding `"` or `\` cannot be quoted in a JSON path, so
+ * those are looked up by key.
+ */
+function jsonLabel(column: string, label: string): string {
+  if (!/["\\]/.test(label)) return `json_extract(${column}, ${sqlString(`$."${label}"`)})`;
+  return `(SELECT value FROM json_each(${column}) WHERE key = ${sqlString(label)})`;
+}
+
+function labelColumn(label: string): string {
+  if (label === RESOURCE_ID) return "er.resource_id";
+  // event_resources keeps no role label for the primary resource; read it from the event.
+  if (label === RESOURCE_ROLE) return `CASE WHEN er.role = '' THEN json_extract(e.data, '$.resource."prefect.resource.role"') ELSE er.role END`;
+  return jsonLabel("er.labels", label);
+}
+
+/** One value spec: `!` negates, the rest is an fnmatch glob; equality when there is no wildcard. */
+function valueTest(b: Builder, column: string, expected: string): string {
+  const negated = expected.startsWith("!");
+  const pattern = negated ? expected.slice(1) : expected;
+  let test: string;
+  if (isLiteralGlob(pattern)) test = `${column} = ${b.bind(pattern)}`;
+  else {
+    const glob = globToSqlite(pattern);
+    test = glob === null ? "0" : `${column} GLOB ${b.bind(glob)}`;
+  }
+  return negated ? `NOT (${test})` : test;
+}
+
+function labelTests(b: Builder, spec: LabelSpec): string[] {
+  return Object.entries(spec).map(([label, values]) => {
+    if (values.length === 0) return "0"; // an empty value list matches nothing
+    const column = labelColumn(label);
+    // An absent label never matches, negated or not.
+    return `(${column} IS NOT NULL AND ${any(values.map((v) => valueTest(b, column, v)))})`;
+  });
+}
+
+const prefixTest = (b: Builder, column: string, prefix: string) => `${column} GLOB ${b.bind(sqlitePrefixGlob(prefix))}`;
+
+/** Row tests built on a builder of their own, since their values must be bound after the window's. */
+interface RowTests {
+  tests: string[];
+  params: SQLQueryBindings[];
+}
+
+function relatedTests(b: Builder, f: RelatedFilter): RowTests {
+  const tests: string[] = [];
+  if (nonEmpty(f.id)) tests.push(`er.resource_id IN (${b.list(f.id)})`);
+  if (nonEmpty(f.role)) tests.push(`er.role IN (${b.list(f.role)})`);
+  if (nonEmpty(f.resources_in_roles)) {
+    tests.push(any(f.resources_in_roles.map(([id, role]) => `(er.resource_id = ${b.bind(id)} AND er.role = ${b.bind(role)})`)));
+  }
+  if (hasLabels(f.labels)) tests.push(...labelTests(b, f.labels));
+  if (tests.length > 0 && !nonEmpty(f.role)) tests.push("er.role != ''");
+  return { tests, params: b.params };
+}
+
+function anyResourceTests(b: Builder, f: AnyResourceFilter): RowTests {
+  const tests: string[] = [];
+  if (nonEmpty(f.id)) tests.push(`er.resource_id IN (${b.list(f.id)})`);
+  if (nonEmpty(f.id_prefix)) tests.push(any(f.id_prefix.map((p) => prefixTest(b, "er.resource_id", p))));
+  if (hasLabels(f.labels)) tests.push(...labelTests(b, f.labels));
+  return { tests, params: b.params };
+}
+
+/**
+ * The events one related/any_resource entry selects, as `SELECT er.event_seq …` over
+ * event_resources in the filter's window (an event may appear more than once); null when the
+ * entry states no condition and so selects every event.
+ */
+export function resourceRowsSelect(filter: EventFilter, entry: { related: RelatedFilter } | { any_resource: AnyResourceFilter }): Sql | null {
+  const rows = "related" in entry ? relatedTests(new Builder(), entry.related) : anyResourceTests(new Builder(), entry.any_resource);
+  if (rows.tests.length === 0) return null;
+  // Same window on the copied `occurred`, so the resource index narrows the sub-select too.
+  return {
+    sql: `SELECT er.event_seq FROM event_resources er WHERE er.occurred >= ? AND er.occurred <= ? AND ${rows.tests.join(" AND ")}`,
+    params: [filter.occurred.since, filter.occurred.until, ...rows.params],
+  };
+}
+
+function scoped(b: Builder, tests: string[], filter: EventFilter, rows: RowTests, mode: SubqueryMode): void {
+  if (rows.tests.length === 0) return;
+  if (mode === "probe") {
+    tests.push(`EXISTS (SELECT 1 FROM event_resources er WHERE er.event_seq = e.seq AND ${rows.tests.join(" AND ")})`);
+  } else {
+    tests.push(`e.seq IN (SELECT er.event_seq FROM event_resources er WHERE er.occurred >= ${b.bind(filter.occurred.since)} AND er.occurred <= ${b.bind(filter.occurred.until)} AND ${rows.tests.join(" AND ")})`);
+  }
+  b.params.push(...rows.params);
+}
+
+/**
+ * How sub-selects are written. "list": `e.seq IN (SELECT …)`, which SQLite answers by collecting
+ * the sub-select's events first (best when they are few). "probe": a correlated EXISTS per event,
+ * for walking events in page order and stopping at the page's end (best when matches are dense).
+ */
+export type SubqueryMode = "list" | "probe";
+
+function textTests(b: Builder, query: string, mode: SubqueryMode): string[] {
+  const q = parseTextQuery(query);
+  const searched = SEARCH_TEXT_SQL.replaceAll("$data", "e.data");
+  // Terms of three characters or more use the trigram index (an exact substring test there);
+  // shorter ones are checked against the text itself, which is exact but reads every row.
+  const contains = (term: string) => {
+    if (!usesIndex(term)) return `instr(${searched}, lower(${b.bind(term)})) > 0`;
+    const match = `events_text MATCH ${b.bind(ftsPhrase(term))}`;
+    return mode === "list" ? `e.seq IN (SELECT rowid FROM events_text WHERE ${match})` : `EXISTS (SELECT 1 FROM events_text WHERE ${match} AND rowid = e.seq)`;
+  };
+  const tests: string[] = [];
+  if (q.include.length) tests.push(any(q.include.map(contains)));
+  for (const term of q.exclude) tests.push(`NOT (${contains(term)})`);
+  for (const term of q.required) tests.push(contains(term));
+  return tests;
+}
+
+/** The WHERE clause (without the keyword) selecting the filter's events from `events e`. */
+export function whereClause(filter: EventFilter, mode: SubqueryMode = "list"): Sql {
+  const b = new Builder();
+  const { since, until } = filter.occurred;
+  const tests = [`e.occurred >= ${b.bind(since)}`, `e.occurred <= ${b.bind(until)}`];
+  const e = filter.event;
+  if (e) {
+    if (nonEmpty(e.prefix)) tests.push(any(e.prefix.map((p) => prefixTest(b, "e.event", p))));
+    if (nonEmpty(e.exclude_prefix)) tests.push(...e.exclude_prefix.map((p) => `NOT (${prefixTest(b, "e.event", p)})`));
+    if (nonEmpty(e.name)) tests.push(`e.event IN (${b.list(e.name)})`);
+    if (nonEmpty(e.exclude_name)) tests.push(`e.event NOT IN (${b.list(e.exclude_name)})`);
+  }
+  const r = filter.resource;
+  if (r) {
+    if (nonEmpty(r.id)) tests.push(`e.resource_id IN (${b.list(r.id)})`);
+    if (nonEmpty(r.id_prefix)) tests.push(any(r.id_prefix.map((p) => prefixTest(b, "e.resource_id", p))));
+    if (hasLabels(r.labels)) {
+      tests.push(`EXISTS (SELECT 1 FROM event_resources er WHERE er.event_seq = e.seq AND er.role = '' AND ${labelTests(b, r.labels).join(" AND ")})`);
+    }
+  }
+  for (const f of filter.related) scoped(b, tests, filter, relatedTests(new Builder(), f), mode);
+  for (const f of filter.any_resource) scoped(b, tests, filter, anyResourceTests(new Builder(), f), mode);
+  if (nonEmpty(filter.id)) tests.push(`e.id IN (${b.list(filter.id)})`);
+  if (filter.text !== undefined) tests.push(...textTests(b, filter.text, mode));
+  return { sql: tests.join(" AND "), params: b.params };
+}

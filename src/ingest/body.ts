@@ -1,0 +1,83 @@
+// Reading and parsing request bodies for templates (DESIGN §4), bounded by max-body-bytes.
+
+export class BodyTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`The request body is larger than the limit of ${limit} bytes`);
+  }
+}
+
+/**
+ * Reads at most `limit` bytes. A Content-Length over the limit is refused before reading
+ * anything; a chunked body is counted as it streams and abandoned as soon as it passes the limit.
+ */
+export async function readBodyLimited(request: Request, limit: number): Promise<Uint8Array> {
+  const declared = request.headers.get("content-length");
+  if (declared !== null && Number(declared) > limit) throw new BodyTooLargeError(limit);
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw new BodyTooLargeError(limit);
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
+  return out;
+}
+
+const decoder = new TextDecoder();
+
+function tryJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/** A flat mapping of form fields; a repeated key keeps its last value (as Starlette's FormData does for dict()). */
+export function parseForm(text: string): Record<string, string> {
+  const out: Record<string, string> = Object.create(null);
+  for (const [k, v] of new URLSearchParams(text)) out[k] = v;
+  return out;
+}
+
+/**
+ * The template's `body`: JSON for application/json (text if it does not parse), a flat mapping for
+ * form-urlencoded, and for anything else JSON if it parses, else the text. Empty → "".
+ */
+export function parseBody(contentType: string | null, bytes: Uint8Array): unknown {
+  if (bytes.byteLength === 0) return "";
+  const text = decoder.decode(bytes);
+  const type = (contentType ?? "").split(";")[0]!.trim().toLowerCase();
+  if (type === "application/x-www-form-urlencoded") return parseForm(text);
+  const json = tryJson(text);
+  return json.ok ? json.value : text;
+}
+
+/** Request headers for templates: lowercased names, without Authorization (never shown to templates). */
+export function templateHeaders(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    if (name !== "authorization") out[name] = value;
+  });
+  return out;
+}
+
+/** The query string as a flat mapping (last value wins). */
+export function queryMapping(url: string): Record<string, string> {
+  const q = url.indexOf("?");
+  return q < 0 ? {} : parseForm(url.slice(q + 1).split("#")[0]!);
+}

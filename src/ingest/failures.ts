@@ -1,0 +1,62 @@
+// prefect-cloud.webhook.failed events: why a hook "did not fire", rate-limited per webhook so that
+// a flood of bad requests cannot fill the disk (excess failures are counted, not stored).
+import { toEvent, type Event } from "../events/model.ts";
+import { webhookResource, type WebhookIdentity } from "../webhooks/resource.ts";
+import type { FailureReason } from "./pipeline.ts";
+
+export const FAILED_EVENT = "prefect-cloud.webhook.failed";
+
+export interface FailureDetails {
+  method: string;
+  headers: Record<string, string>;
+  body: unknown;
+  rendered: string | null;
+  error: string;
+  reason: FailureReason;
+}
+
+/** Largest body or rendered text a failure event keeps, so that it always fits the event size limit. */
+export const MAX_FAILURE_FIELD_BYTES = 64 * 1024;
+
+function bounded(value: unknown): unknown {
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  if (text === undefined || Buffer.byteLength(text) <= MAX_FAILURE_FIELD_BYTES) return value;
+  return `${Buffer.from(text).subarray(0, MAX_FAILURE_FIELD_BYTES).toString().replace(/\uFFFD$/, "")}… [truncated]`;
+}
+
+export function failureEvent(webhook: WebhookIdentity, details: FailureDetails, now: number, suppressed: number): Event {
+  const payload: Record<string, unknown> = { ...details, body: bounded(details.body), rendered: bounded(details.rendered) };
+  if (suppressed > 0) payload.suppressed = suppressed;
+  return toEvent({
+    event: FAILED_EVENT,
+    resource: webhookResource(webhook),
+    payload,
+  }, { now });
+}
+
+/** Token bucket per webhook: `burst` failure events at once, then `perMinute` a minute. */
+export class FailureLimiter {
+  private readonly buckets = new Map<string, { tokens: number; at: number; suppressed: number }>();
+
+  constructor(private readonly burst = 20, private readonly perMinute = 60, private readonly maxTracked = 10_000) {}
+
+  /** Whether a failure event may be stored now, and how many were dropped since the last one. */
+  take(webhookId: string, now: number): { allowed: boolean; suppressed: number } {
+    let b = this.buckets.get(webhookId);
+    if (!b) {
+      if (this.buckets.size >= this.maxTracked) this.buckets.clear();
+      b = { tokens: this.burst, at: now, suppressed: 0 };
+      this.buckets.set(webhookId, b);
+    }
+    b.tokens = Math.min(this.burst, b.tokens + ((now - b.at) / 60_000) * this.perMinute);
+    b.at = now;
+    if (b.tokens < 1) {
+      b.suppressed++;
+      return { allowed: false, suppressed: b.suppressed };
+    }
+    b.tokens -= 1;
+    const suppressed = b.suppressed;
+    b.suppressed = 0;
+    return { allowed: true, suppressed };
+  }
+}

@@ -1,0 +1,104 @@
+// /hooks/{slug}: a sender's request becomes an event, stored before the sender hears 204.
+// Deliberately quiet: empty bodies, and unknown or disabled hooks are indistinguishable (404).
+import { Elysia } from "elysia";
+import { bearerToken } from "../auth/keys.ts";
+import type { AppContext } from "../context.ts";
+import { compileTemplate, TemplateError, type CompiledTemplate } from "../templates/render.ts";
+import type { IngestWebhook } from "../webhooks/store.ts";
+import { SLUG_PATTERN } from "../webhooks/slug.ts";
+import { BodyTooLargeError, parseBody, queryMapping, readBodyLimited, templateHeaders } from "./body.ts";
+import { failureEvent, FailureLimiter, type FailureDetails } from "./failures.ts";
+import { cloudEventsValidation, eventGridValidation } from "./handshake.ts";
+import { runPipeline } from "./pipeline.ts";
+import { GroupCommitWriter, QueueFullError } from "./writer.ts";
+
+const METHODS = new Set(["GET", "HEAD", "DELETE", "POST", "PUT", "PATCH", "OPTIONS"]);
+const TEMPLATE_CACHE_LIMIT = 1000;
+
+const quiet = (status: number, headers?: Record<string, string>) => new Response(null, { status, headers });
+
+export function ingestRoutes(ctx: AppContext) {
+  const writer = new GroupCommitWriter(ctx.events, ctx.bus, ctx.logger);
+  ctx.onStop.push(() => writer.flush());
+  const limiter = new FailureLimiter();
+  // Compiled once per webhook and template text; a changed template compiles again.
+  const templates = new Map<string, { source: string; compiled: CompiledTemplate }>();
+
+  function compiled(webhook: IngestWebhook): CompiledTemplate {
+    const hit = templates.get(webhook.id);
+    if (hit && hit.source === webhook.template) return hit.compiled;
+    const entry = { source: webhook.template, compiled: compileTemplate(webhook.template) };
+    if (templates.size >= TEMPLATE_CACHE_LIMIT) templates.delete(templates.keys().next().value!);
+    templates.set(webhook.id, entry);
+    return entry.compiled;
+  }
+
+  /** Stores a failure event (unless this webhook is over its failure budget); never throws. */
+  async function recordFailure(webhook: IngestWebhook, details: FailureDetails): Promise<void> {
+    const now = ctx.clock.now();
+    const { allowed, suppressed } = limiter.take(webhook.id, now);
+    if (!allowed) return;
+    try {
+      await writer.write(failureEvent(webhook, details, now, suppressed));
+    } catch (error) {
+      ctx.logger.warn("could not store a webhook failure event", { webhook: webhook.id, error: String(error) });
+    }
+  }
+
+  async function receive(request: Request, slug: string): Promise<Response> {
+    const method = request.method.toUpperCase();
+    const webhook = SLUG_PATTERN.test(slug) ? ctx.webhooks.getBySlug(slug) : null;
+    if (!webhook || !webhook.enabled || !METHODS.has(method)) return quiet(404);
+    const headers = templateHeaders(request.headers);
+
+    if (webhook.serviceAccountId) {
+      const token = bearerToken(request.headers.get("authorization"));
+      const account = token ? ctx.serviceAccounts.authenticate(token) : null;
+      if (account?.id !== webhook.serviceAccountId) {
+        const error = token ? "The bearer token is not a key of this webhook's service account" : "This webhook requires Authorization: Bearer <service account key>";
+        await recordFailure(webhook, { method, headers, body: null, rendered: null, error, reason: "unauthorized" });
+        return quiet(401);
+      }
+    }
+    if (method === "OPTIONS") return cloudEventsValidation(request);
+
+    let bytes: Uint8Array;
+    try {
+      bytes = await readBodyLimited(request, ctx.config.maxBodyBytes);
+    } catch (err) {
+      if (!(err instanceof BodyTooLargeError)) throw err;
+      await recordFailure(webhook, { method, headers, body: null, rendered: null, error: err.message, reason: "body_too_large" });
+      return quiet(413);
+    }
+    const body = parseBody(headers["content-type"] ?? null, bytes);
+    if (method === "POST") {
+      const handshake = eventGridValidation(headers, body);
+      if (handshake) return handshake;
+    }
+
+    const templateRequest = { method, headers, body, query: queryMapping(request.url) };
+    let result;
+    try {
+      result = runPipeline(compiled(webhook), templateRequest, webhook, ctx.clock.now());
+    } catch (err) {
+      // A stored template that no longer compiles (e.g. saved before a limit existed).
+      if (!(err instanceof TemplateError)) throw err;
+      result = { rendered: null, event: null, error: { reason: err.reason, message: err.message, line: err.line } };
+    }
+    if (result.error || !result.event) {
+      const error = result.error!;
+      await recordFailure(webhook, { method, headers, body, rendered: result.rendered, error: error.message, reason: error.reason });
+      return quiet(400);
+    }
+
+    try {
+      await writer.write(result.event);
+    } catch (err) {
+      if (err instanceof QueueFullError) return quiet(429, { "retry-after": "1" });
+      return quiet(503, { "retry-after": "5" });
+    }
+    return quiet(204);
+  }
+
+  return new Elysia().all("/hooks/:slug", ({ request, params }) => receive(request, params.slug), { parse: "none" });
+}

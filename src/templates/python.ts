@@ -1,0 +1,206 @@
+// The template language's values are JSON values seen through Python's eyes: what Jinja would
+// print for them, how they compare and what counts as true. Conventions:
+//   JS undefined → Jinja's (chainable) Undefined;  null → None;
+//   an integral JS number → int, any other number → float, PyFloat → an integral float (2.0);
+//   arrays → list (or tuple, when in `tuples`);  plain objects → dict;  Safe → Markup (printed raw).
+import { fail } from "./errors.ts";
+
+/** A float with an integral value: JS cannot tell `2.0` from `2`, Python prints them differently. */
+export class PyFloat {
+  constructor(readonly value: number) {}
+}
+
+/** Markup: a string that is printed as it is, never escaped (the `safe` and `tojson` results). */
+export class Safe {
+  constructor(readonly val: string) {}
+  toString(): string {
+    return this.val;
+  }
+  get length(): number {
+    return this.val.length;
+  }
+}
+
+const tupleSet = new WeakSet<unknown[]>();
+export const tuple = <T extends unknown[]>(items: T): T => (tupleSet.add(items), items);
+export const isTuple = (v: unknown): boolean => Array.isArray(v) && tupleSet.has(v);
+
+/** Tuples whose fields also have names, like groupby's (grouper, list). */
+export const tupleNames = new WeakMap<unknown[], string[]>();
+export const namedTuple = <T extends unknown[]>(items: T, names: string[]): T => (tupleNames.set(items, names), tuple(items));
+
+/** Header mappings, whose lookups ignore case (keys are stored lowercased), have this prototype. */
+const HEADERS: object = Object.freeze(Object.create(null));
+export const headerMapping = (): Dict => Object.create(HEADERS);
+export const isCaseInsensitive = (v: object): boolean => Object.getPrototypeOf(v) === HEADERS;
+
+/** Template-internal objects (loop, cycler, namespace …): their own attribute and method tables. */
+export abstract class Opaque {
+  abstract attr(name: string): unknown;
+  abstract call(name: string, args: unknown[]): unknown;
+  abstract repr(): string;
+}
+
+export type Dict = Record<string, unknown>;
+
+export function isMapping(v: unknown): v is Dict {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null || proto === HEADERS;
+}
+
+export const isString = (v: unknown): v is string | Safe => typeof v === "string" || v instanceof Safe;
+export const isNumber = (v: unknown): v is number | PyFloat | boolean =>
+  typeof v === "number" || v instanceof PyFloat || typeof v === "boolean";
+export const isFloat = (v: unknown): boolean =>
+  v instanceof PyFloat || (typeof v === "number" && !Number.isInteger(v));
+export const isInt = (v: unknown): boolean => typeof v === "number" && Number.isInteger(v);
+
+/** Make a float result: integral values keep their float-ness so that `4/2` prints `2.0`. */
+export const mkFloat = (n: number): number | PyFloat => (Number.isInteger(n) ? new PyFloat(n) : n);
+
+export function num(v: unknown): number {
+  if (typeof v === "number") return v;
+  if (v instanceof PyFloat) return v.value;
+  if (typeof v === "boolean") return v ? 1 : 0;
+  return NaN;
+}
+
+export function typeName(v: unknown): string {
+  if (v === undefined) return "Undefined";
+  if (v === null) return "NoneType";
+  if (typeof v === "boolean") return "bool";
+  if (typeof v === "number") return Number.isInteger(v) ? "int" : "float";
+  if (v instanceof PyFloat) return "float";
+  if (typeof v === "string") return "str";
+  if (v instanceof Safe) return "Markup";
+  if (Array.isArray(v)) return tupleSet.has(v) ? "tuple" : "list";
+  if (typeof v === "function") return "function";
+  if (v instanceof Opaque) return v.constructor.name;
+  return "dict";
+}
+
+/** Python's repr() of a float: shortest round-trip digits, exponent form outside 1e-4 ≤ |x| < 1e16. */
+export function floatRepr(n: number): string {
+  if (Number.isNaN(n)) return "nan";
+  if (!Number.isFinite(n)) return n > 0 ? "inf" : "-inf";
+  if (n === 0) return Object.is(n, -0) ? "-0.0" : "0.0";
+  const sign = n < 0 ? "-" : "";
+  const [mant, expText] = Math.abs(n).toExponential().split("e");
+  const exp = Number(expText);
+  const digits = mant!.replace(".", "");
+  if (exp >= -4 && exp < 16) {
+    if (exp < 0) return `${sign}0.${"0".repeat(-exp - 1)}${digits}`;
+    const whole = digits.slice(0, exp + 1).padEnd(exp + 1, "0");
+    return `${sign}${whole}.${digits.slice(exp + 1) || "0"}`;
+  }
+  const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+  return `${sign}${m}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
+}
+
+export function numberRepr(n: number): string {
+  if (!Number.isInteger(n)) return floatRepr(n);
+  if (Object.is(n, -0)) return "0";
+  return Math.abs(n) < 1e21 ? String(n) : BigInt(n).toString();
+}
+
+/** repr() of a str: single quotes unless the text holds ' and no ". */
+export function strRepr(s: string): string {
+  const q = s.includes("'") && !s.includes('"') ? '"' : "'";
+  let out = q;
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === q || ch === "\\") out += "\\" + ch;
+    else if (ch === "\n") out += "\\n";
+    else if (ch === "\r") out += "\\r";
+    else if (ch === "\t") out += "\\t";
+    else if (c < 0x20 || (c >= 0x7f && c <= 0xa0) || c === 0xad) out += "\\x" + c.toString(16).padStart(2, "0");
+    else if ((c >= 0xd800 && c <= 0xdfff) || c === 0x2028 || c === 0x2029) out += "\\u" + c.toString(16).padStart(4, "0");
+    else out += ch;
+  }
+  return out + q;
+}
+
+export function pyRepr(v: unknown): string {
+  if (typeof v === "string") return strRepr(v);
+  if (v instanceof Safe) return `Markup(${strRepr(v.val)})`;
+  if (Array.isArray(v)) {
+    const inner = v.map(pyRepr).join(", ");
+    if (!tupleSet.has(v)) return `[${inner}]`;
+    return v.length === 1 ? `(${inner},)` : `(${inner})`;
+  }
+  if (isMapping(v)) {
+    const parts = Object.keys(v).map((k) => `${strRepr(k)}: ${pyRepr(v[k])}`);
+    return `{${parts.join(", ")}}`;
+  }
+  return pyStr(v);
+}
+
+/** str(): what `{{ value }}` prints before JSON-safe escaping. */
+export function pyStr(v: unknown): string {
+  switch (typeof v) {
+    case "string":
+      return v;
+    case "undefined":
+      return "";
+    case "boolean":
+      return v ? "True" : "False";
+    case "number":
+      return numberRepr(v);
+    case "function":
+      return "<function>";
+  }
+  if (v === null) return "None";
+  if (v instanceof Safe) return v.val;
+  if (v instanceof PyFloat) return floatRepr(v.value);
+  if (v instanceof Opaque) return v.repr();
+  return pyRepr(v);
+}
+
+export function truthy(v: unknown): boolean {
+  if (v === undefined || v === null || v === false || v === "" || v === 0) return false;
+  if (v === true || typeof v === "string" || typeof v === "number") return true;
+  if (v instanceof PyFloat) return v.value !== 0;
+  if (v instanceof Safe) return v.val !== "";
+  if (Array.isArray(v)) return v.length > 0;
+  if (isMapping(v)) {
+    for (const _ in v) return true;
+    return false;
+  }
+  return true;
+}
+
+export function pyEq(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (isNumber(a) && isNumber(b)) return num(a) === num(b);
+  if (isString(a) && isString(b)) return String(a) === String(b);
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((x, i) => pyEq(x, b[i]));
+  }
+  if (isMapping(a) && isMapping(b)) {
+    const ka = Object.keys(a);
+    return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && pyEq(a[k], b[k]));
+  }
+  return false;
+}
+
+/** Python ordering: numbers with numbers, strings with strings, sequences element-wise. */
+export function pyCompare(a: unknown, b: unknown, op = "<"): number {
+  if (isNumber(a) && isNumber(b)) {
+    const x = num(a);
+    const y = num(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  if (isString(a) && isString(b)) {
+    const x = String(a);
+    const y = String(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    for (let i = 0; i < Math.min(a.length, b.length); i++) {
+      if (!pyEq(a[i], b[i])) return pyCompare(a[i], b[i], op);
+    }
+    return a.length - b.length;
+  }
+  return fail(`'${op}' not supported between instances of '${typeName(a)}' and '${typeName(b)}'`);
+}

@@ -1,0 +1,99 @@
+// The templates module's public API: compile once (cached by source), validate on save, render per
+// request. Rendering is synchronous and bounded by the budgets in limits.ts.
+import { compileToCode, type CompiledCode } from "./compiler.ts";
+import { env, filterNames, testNames } from "./environment.ts";
+import { TemplateError, type TemplateErrorReason } from "./errors.ts";
+import { setClock } from "./filters/humanize.ts";
+import { LIMITS, restoreBudget, startBudget } from "./limits.ts";
+import { headerMapping } from "./python.ts";
+import { runtime, TemplateContext } from "./sandbox.ts";
+
+export { TemplateError, type TemplateErrorReason };
+export { LIMITS } from "./limits.ts";
+
+export interface TemplateRequest {
+  method: string;
+  headers: Record<string, string>;
+  body: unknown;
+  query: Record<string, string>;
+}
+
+export interface CompiledTemplate {
+  source: string;
+  /** null when the source has no `{{` or `{%`: Prefect returns such a template unrendered. */
+  code: CompiledCode | null;
+}
+
+export interface RenderOptions {
+  /** Render deadline in milliseconds (default LIMITS.deadlineMs). */
+  deadlineMs?: number;
+  /** The clock the humanize filters read (tests pin it). */
+  now?: () => Date;
+}
+
+const CACHE_SIZE = 256;
+const cache = new Map<string, CompiledTemplate>();
+
+// Prefect's maybe_template().
+const isTemplate = (source: string) => source.includes("{{") || source.includes("{%");
+
+export function compileTemplate(source: string): CompiledTemplate {
+  const hit = cache.get(source);
+  if (hit) {
+    cache.delete(source);
+    cache.set(source, hit);
+    return hit;
+  }
+  if (source.length > LIMITS.templateChars) {
+    throw new TemplateError("template_limit", `the template is longer than ${LIMITS.templateChars} characters`);
+  }
+  const compiled: CompiledTemplate = { source, code: isTemplate(source) ? compileToCode(source, filterNames, testNames) : null };
+  cache.set(source, compiled);
+  if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  return compiled;
+}
+
+export function validateTemplate(source: string): { line: number | null; message: string } | null {
+  try {
+    compileTemplate(source);
+    return null;
+  } catch (e) {
+    if (e instanceof TemplateError) return { line: e.line, message: e.detail };
+    throw e;
+  }
+}
+
+function headerMap(headers: Record<string, string>): Record<string, unknown> {
+  const map = headerMapping();
+  for (const k of Object.keys(headers)) map[k.toLowerCase()] = headers[k]!;
+  return map;
+}
+
+export function renderTemplate(tpl: CompiledTemplate, request: TemplateRequest, options: RenderOptions = {}): string {
+  if (!tpl.code) return tpl.source;
+  const context = new TemplateContext(
+    { method: request.method, headers: headerMap(request.headers), body: request.body, query: request.query },
+    tpl.code.blocks,
+  );
+  const frame = new runtime.Frame();
+  frame.topLevel = true;
+  const previous = startBudget(options.deadlineMs ?? LIMITS.deadlineMs);
+  const restoreClock = options.now ? setClock(options.now) : null;
+  let output = "";
+  try {
+    tpl.code.root(env, context, frame, runtime, (err: unknown, res: string) => {
+      if (err) throw err;
+      output = res;
+    });
+  } catch (e) {
+    throw e instanceof TemplateError ? e : runtime.handleError(e, -1);
+  } finally {
+    restoreBudget(previous);
+    restoreClock?.();
+  }
+  // UTF-8 needs at most 3 bytes per UTF-16 unit: short outputs skip the byte count.
+  if (output.length * 3 > LIMITS.outputBytes && Buffer.byteLength(output) > LIMITS.outputBytes) {
+    throw new TemplateError("template_limit", `the rendered output is larger than ${LIMITS.outputBytes} bytes`);
+  }
+  return output;
+}

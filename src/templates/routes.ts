@@ -1,0 +1,37 @@
+// The template playground API: validate a template, or render it on a sample request exactly as
+// ingestion would (nothing is stored).
+import { Elysia, t } from "elysia";
+import { AppError } from "../errors.ts";
+import { renderSample } from "../ingest/pipeline.ts";
+import type { AppContext } from "../context.ts";
+import { validateTemplate } from "./render.ts";
+
+const MAX_TEMPLATE_LENGTH = 65_536;
+
+export function templateRoutes(ctx: AppContext) {
+  return new Elysia({ prefix: "/templates" })
+    .post("/validate", ({ body, set }) => {
+      const problem = validateTemplate(body.template);
+      if (problem) throw new AppError("template_invalid", problem.message, { line: problem.line });
+      set.status = 204;
+    }, { body: t.Object({ template: t.String({ maxLength: MAX_TEMPLATE_LENGTH }) }) })
+    .post("/render", ({ body }) => {
+      const request = body.request ?? {};
+      return renderSample(body.template, {
+        method: request.method ?? "POST",
+        headers: request.headers ?? {},
+        body: request.body ?? "",
+        query: request.query ?? {},
+      }, { now: ctx.clock.now() });
+    }, {
+      body: t.Object({
+        template: t.String({ maxLength: MAX_TEMPLATE_LENGTH }),
+        request: t.Optional(t.Object({
+          method: t.Optional(t.String({ minLength: 1, maxLength: 16 })),
+          headers: t.Optional(t.Record(t.String(), t.String())),
+          body: t.Optional(t.String({ maxLength: ctx.config.maxBodyBytes })),
+          query: t.Optional(t.Record(t.String(), t.String())),
+        })),
+      }),
+    });
+}

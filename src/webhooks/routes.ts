@@ -1,0 +1,133 @@
+// Webhook management, in Prefect Cloud's API shape (DESIGN §6).
+import { Elysia, t } from "elysia";
+import type { AppContext } from "../context.ts";
+import { AppError, invalid, notFound } from "../errors.ts";
+import { validateTemplate } from "../templates/render.ts";
+import type { WebhookInput, WebhookRow } from "./store.ts";
+
+export const MAX_TEMPLATE_LENGTH = 65_536;
+
+const name = t.String({ minLength: 1, maxLength: 200 });
+const description = t.String({ maxLength: 5000 });
+const template = t.String({ minLength: 1, maxLength: MAX_TEMPLATE_LENGTH });
+const serviceAccountId = t.Nullable(t.String({ maxLength: 100 }));
+
+const createBody = t.Object({
+  name, template,
+  description: t.Optional(description),
+  enabled: t.Optional(t.Boolean()),
+  service_account_id: t.Optional(serviceAccountId),
+});
+const replaceBody = t.Object({
+  name, description, template,
+  enabled: t.Optional(t.Boolean()),
+  service_account_id: t.Optional(serviceAccountId),
+});
+const patchBody = t.Partial(replaceBody);
+const filterBody = t.Optional(t.Nullable(t.Object({
+  limit: t.Optional(t.Integer({ minimum: 0, maximum: 1000 })),
+  offset: t.Optional(t.Integer({ minimum: 0 })),
+  webhooks: t.Optional(t.Object({
+    name: t.Optional(t.Object({ any_: t.Optional(t.Nullable(t.Array(t.String()))) })),
+  })),
+})));
+
+const ENFORCE_MESSAGE = "enforce_webhook_auth is on: every webhook needs a service account (service_account_id)";
+
+export function webhookRoutes(ctx: AppContext) {
+  const { webhooks, serviceAccounts, settings } = ctx;
+
+  function checkTemplate(source: string | undefined): void {
+    if (source === undefined) return;
+    const problem = validateTemplate(source);
+    if (problem) throw new AppError("template_invalid", problem.message, { line: problem.line });
+  }
+
+  function checkServiceAccount(id: string | null | undefined): void {
+    if (id && !serviceAccounts.get(id)) throw invalid("service_account_id: no service account has this id");
+  }
+
+  /** The rule of enforce_webhook_auth, applied to the webhook as it would be after the change. */
+  function checkEnforcement(next: { enabled: boolean; serviceAccountId: string | null }, creating: boolean): void {
+    if (!settings.get().enforce_webhook_auth || next.serviceAccountId) return;
+    if (creating || next.enabled) throw new AppError("rule_violation", ENFORCE_MESSAGE);
+  }
+
+  function existing(id: string): WebhookRow {
+    const row = webhooks.get(id);
+    if (!row) throw notFound("Webhook not found");
+    return row;
+  }
+
+  function change(id: string, body: Partial<{ name: string; description: string; template: string; enabled: boolean; service_account_id: string | null }>) {
+    const current = existing(id);
+    checkTemplate(body.template);
+    checkServiceAccount(body.service_account_id);
+    const changes: Partial<WebhookInput> = {};
+    if (body.name !== undefined) changes.name = body.name;
+    if (body.description !== undefined) changes.description = body.description;
+    if (body.template !== undefined) changes.template = body.template;
+    if (body.enabled !== undefined) changes.enabled = body.enabled;
+    if (body.service_account_id !== undefined) changes.serviceAccountId = body.service_account_id;
+    checkEnforcement({
+      enabled: changes.enabled ?? current.enabled,
+      serviceAccountId: changes.serviceAccountId === undefined ? current.serviceAccountId : changes.serviceAccountId,
+    }, false);
+    webhooks.update(id, changes);
+  }
+
+  return new Elysia({ prefix: "/webhooks" })
+    .post("/", ({ body, set }) => {
+      checkTemplate(body.template);
+      checkServiceAccount(body.service_account_id);
+      const input: WebhookInput = {
+        name: body.name,
+        description: body.description ?? "",
+        template: body.template,
+        enabled: body.enabled ?? true,
+        serviceAccountId: body.service_account_id ?? null,
+      };
+      checkEnforcement(input, true);
+      set.status = 201;
+      return webhooks.toApi(webhooks.create(input));
+    }, { body: createBody })
+    .post("/filter", ({ body }) => {
+      const names = body?.webhooks?.name?.any_ ?? undefined;
+      return webhooks.list({ names, limit: body?.limit, offset: body?.offset }).map((row) => webhooks.toApi(row));
+    }, { body: filterBody })
+    .get("/:id", ({ params }) => webhooks.toApi(existing(params.id)))
+    .put("/:id", ({ params, body, set }) => {
+      change(params.id, body);
+      set.status = 204;
+    }, { body: replaceBody })
+    .patch("/:id", ({ params, body, set }) => {
+      change(params.id, body);
+      set.status = 204;
+    }, { body: patchBody })
+    .delete("/:id", ({ params, set }) => {
+      if (!webhooks.delete(params.id)) throw notFound("Webhook not found");
+      set.status = 204;
+    })
+    .post("/:id/rotate", ({ params }) => {
+      const row = webhooks.rotate(params.id);
+      if (!row) throw notFound("Webhook not found");
+      return webhooks.toApi(row);
+    });
+}
+
+export function settingsRoutes(ctx: AppContext) {
+  return new Elysia({ prefix: "/settings" })
+    .get("/", () => ctx.settings.get())
+    .patch("/", ({ body }) => {
+      if (body.enforce_webhook_auth !== undefined) {
+        ctx.db.$client.transaction(() => {
+          ctx.settings.set("enforce_webhook_auth", body.enforce_webhook_auth!);
+          if (body.enforce_webhook_auth) {
+            const disabled = ctx.webhooks.disableUnauthenticated();
+            if (disabled > 0) ctx.logger.info("enforce_webhook_auth: disabled webhooks without a service account", { count: disabled });
+          }
+        })();
+      }
+      return ctx.settings.get();
+    }, { body: t.Object({ enforce_webhook_auth: t.Optional(t.Boolean()) }) });
+}

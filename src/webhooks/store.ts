@@ -1,0 +1,136 @@
+// Webhooks (storage). The API shape follows Prefect Cloud's; `url` is derived from the base URL.
+import type { Statement } from "bun:sqlite";
+import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
+import type { Db } from "../db/open.ts";
+import { webhooks } from "../db/schema.ts";
+import { newSlug } from "./slug.ts";
+
+export type WebhookRow = typeof webhooks.$inferSelect;
+
+export interface Webhook {
+  id: string;
+  created: string;
+  updated: string;
+  name: string;
+  description: string;
+  enabled: boolean;
+  template: string;
+  service_account_id: string | null;
+  slug: string;
+  url: string;
+}
+
+export interface WebhookInput {
+  name: string;
+  description: string;
+  template: string;
+  enabled: boolean;
+  serviceAccountId: string | null;
+}
+
+export interface WebhookListOptions {
+  names?: string[];
+  limit?: number;
+  offset?: number;
+}
+
+export class WebhookStore {
+  private readonly bySlug: Statement<WebhookRowRaw>;
+
+  constructor(private readonly db: Db, private readonly baseUrl: () => string, private readonly now: () => number = Date.now) {
+    // The ingestion hot path: one indexed lookup per request, prepared once.
+    this.bySlug = db.$client.prepare(
+      "SELECT id, name, enabled, template, service_account_id, slug, updated FROM webhooks WHERE slug = ?",
+    );
+  }
+
+  toApi(row: WebhookRow): Webhook {
+    return {
+      id: row.id,
+      created: new Date(row.created).toISOString(),
+      updated: new Date(row.updated).toISOString(),
+      name: row.name,
+      description: row.description,
+      enabled: row.enabled,
+      template: row.template,
+      service_account_id: row.serviceAccountId,
+      slug: row.slug,
+      url: `${this.baseUrl()}/hooks/${row.slug}`,
+    };
+  }
+
+  create(input: WebhookInput): WebhookRow {
+    const now = this.now();
+    return this.db.insert(webhooks).values({
+      id: crypto.randomUUID(),
+      name: input.name,
+      description: input.description,
+      template: input.template,
+      enabled: input.enabled,
+      serviceAccountId: input.serviceAccountId,
+      slug: newSlug(),
+      created: now,
+      updated: now,
+    }).returning().get();
+  }
+
+  list({ names, limit, offset = 0 }: WebhookListOptions = {}): WebhookRow[] {
+    const query = this.db.select().from(webhooks)
+      .where(names ? inArray(webhooks.name, names) : undefined)
+      .orderBy(asc(webhooks.created), sql`rowid`)
+      .offset(offset);
+    return (limit === undefined ? query.limit(-1) : query.limit(limit)).all();
+  }
+
+  get(id: string): WebhookRow | null {
+    return this.db.select().from(webhooks).where(eq(webhooks.id, id)).get() ?? null;
+  }
+
+  /** The webhook a hook URL points at, with only the columns ingestion needs. */
+  getBySlug(slug: string): IngestWebhook | null {
+    const row = this.bySlug.get(slug);
+    return row
+      ? { id: row.id, name: row.name, enabled: row.enabled === 1, template: row.template, serviceAccountId: row.service_account_id, version: row.updated }
+      : null;
+  }
+
+  update(id: string, changes: Partial<WebhookInput>): WebhookRow | null {
+    return this.db.update(webhooks).set({ ...changes, updated: this.now() }).where(eq(webhooks.id, id)).returning().get() ?? null;
+  }
+
+  /** A new slug; everything else is kept. The old URL stops working at once. */
+  rotate(id: string): WebhookRow | null {
+    return this.db.update(webhooks).set({ slug: newSlug(), updated: this.now() }).where(eq(webhooks.id, id)).returning().get() ?? null;
+  }
+
+  delete(id: string): boolean {
+    return this.db.delete(webhooks).where(eq(webhooks.id, id)).returning({ id: webhooks.id }).all().length > 0;
+  }
+
+  /** Disables every enabled webhook that has no service account; returns how many. */
+  disableUnauthenticated(): number {
+    return this.db.update(webhooks).set({ enabled: false, updated: this.now() })
+      .where(and(isNull(webhooks.serviceAccountId), eq(webhooks.enabled, true)))
+      .returning({ id: webhooks.id }).all().length;
+  }
+}
+
+interface WebhookRowRaw {
+  id: string;
+  name: string;
+  enabled: number;
+  template: string;
+  service_account_id: string | null;
+  slug: string;
+  updated: number;
+}
+
+export interface IngestWebhook {
+  id: string;
+  name: string;
+  enabled: boolean;
+  template: string;
+  serviceAccountId: string | null;
+  /** Changes whenever the webhook does; keys the compiled-template cache. */
+  version: number;
+}

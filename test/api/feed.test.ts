@@ -1,0 +1,128 @@
+// The feed registry on its own (real migrated database, no sockets), where the interleavings that a
+// socket test can only make likely are made certain: commits between backfill pages, a stuck reader.
+import { describe, expect, test } from "bun:test";
+import { backfillPages, Feed, type EndReason, type Transport } from "../../src/events/feed.ts";
+import { parseEventFilter } from "../../src/events/filter.ts";
+import { toEvent, type Event } from "../../src/events/model.ts";
+import type { StoredEvent } from "../../src/events/store.ts";
+import { createTestApp } from "../support/app.ts";
+
+class Recorder implements Transport {
+  readonly received: StoredEvent[] = [];
+  ended: { reason: EndReason; message: string } | null = null;
+  congested = false;
+  onSend: (item: StoredEvent) => void = () => {};
+  send(item: StoredEvent): boolean {
+    this.received.push(item);
+    this.onSend(item);
+    return !this.congested;
+  }
+  end(reason: EndReason, message: string): void {
+    this.ended = { reason, message };
+  }
+  heartbeat(): void {}
+  ids = () => this.received.map((s) => s.event.id);
+}
+
+function setup(opts: ConstructorParameters<typeof Feed>[1] = {}) {
+  const t = createTestApp();
+  const feed = new Feed(t.ctx, opts);
+  const now = Date.now();
+  let n = 0;
+  /** Commits events and publishes them, as every writer does. */
+  const commit = (count: number, fields: Partial<Event> = {}) =>
+    t.ctx.bus.publish(t.ctx.events.insert(Array.from({ length: count }, () => toEvent({ event: `t.${n++}`, resource: { "prefect.resource.id": "r" }, ...fields }, { now }))));
+  const all = () => (t.ctx.db.$client.query("SELECT id FROM events ORDER BY seq").all() as { id: string }[]).map((r) => r.id);
+  const filter = parseEventFilter({}, now);
+  filter.occurred.until = Number.MAX_SAFE_INTEGER;
+  return { t, feed, commit, all, filter, now };
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+describe("backfill joined to live events", () => {
+  test("events committed between backfill pages arrive once, live, after the backfill", async () => {
+    const { feed, commit, all, filter } = setup();
+    commit(600);
+    const rec = new Recorder();
+    // Every 100th backfilled event, more events are committed and published.
+    rec.onSend = (item) => void (rec.received.length % 100 === 0 && item.seq <= 600 && commit(7));
+    feed.subscribe(filter, rec, { filter: { ...filter, order: "ASC" } });
+    for (let i = 0; i < 10 && rec.received.length < 642; i++) await settle();
+    expect(rec.ids()).toEqual(all());
+    expect(all()).toHaveLength(642);
+  });
+
+  test("a backfill page boundary inside one millisecond: more than a page share an `occurred`", () => {
+    const { t, commit, filter } = setup();
+    commit(600, { occurred: "2026-01-01T00:00:00.000Z" } as Partial<Event>);
+    commit(10);
+    const since = { ...filter, occurred: { since: Date.parse("2025-12-31T00:00:00Z"), until: filter.occurred.until }, order: "ASC" as const };
+    const pages = [...backfillPages(t.ctx.db, since, 10_000, undefined, 250)];
+    const seqs = pages.flat().map((s) => s.seq);
+    expect(pages.map((p) => p.length)).toEqual([250, 250, 110]);
+    expect(seqs).toEqual(Array.from({ length: 610 }, (_, i) => i + 1));
+  });
+
+  test("the horizon pins the backfill: later commits are left to the live side", () => {
+    const { t, commit, filter } = setup();
+    commit(30);
+    const pages = [...backfillPages(t.ctx.db, { ...filter, order: "ASC" }, 20, 5, 8)];
+    expect(pages.flat().map((s) => s.seq)).toEqual(Array.from({ length: 15 }, (_, i) => i + 6));
+  });
+});
+
+describe("slow subscribers", () => {
+  test("a reader that stops reading is dropped at its queue bound; ingestion and the others carry on", async () => {
+    const { t, feed, commit, all, filter } = setup({ queueEvents: 50 });
+    const stuck = new Recorder();
+    const healthy = new Recorder();
+    feed.subscribe(filter, stuck);
+    feed.subscribe(filter, healthy);
+    stuck.congested = true;
+    commit(1); // the stuck reader accepts this one, then reports congestion and never resumes
+    for (let i = 0; i < 60; i++) commit(1);
+    expect(stuck.ended).toEqual({ reason: "too_slow", message: "Too slow: more than 50 events or 16 MiB waiting; reconnect to resume" });
+    expect(stuck.received).toHaveLength(1);
+    expect(feed.size).toBe(1);
+    expect(healthy.ids()).toEqual(all());
+    expect(t.ctx.events.count()).toBe(61);
+  });
+
+  test("the byte bound drops a reader holding fewer but larger events", () => {
+    const { feed, commit, filter } = setup({ queueBytes: 64 * 1024 });
+    const stuck = new Recorder();
+    stuck.congested = true;
+    feed.subscribe(filter, stuck);
+    for (let i = 0; i < 20 && !stuck.ended; i++) commit(1, { payload: { pad: "x".repeat(8 * 1024) } });
+    expect(stuck.ended?.reason).toBe("too_slow");
+  });
+
+  test("a congested reader that drains gets what waited, in order", () => {
+    const { feed, commit, all, filter } = setup({ queueEvents: 50 });
+    const rec = new Recorder();
+    const sub = feed.subscribe(filter, rec);
+    rec.congested = true;
+    commit(30);
+    expect(rec.received).toHaveLength(1);
+    rec.congested = false;
+    sub.resume();
+    expect(rec.ids()).toEqual(all());
+  });
+});
+
+test("filters apply to live events; close() ends every subscription as a shutdown", () => {
+  const { feed, commit, filter } = setup();
+  const rec = new Recorder();
+  const onlyB = parseEventFilter({ event: { name: ["b"] } }, Date.now());
+  onlyB.occurred.until = Number.MAX_SAFE_INTEGER;
+  feed.subscribe(onlyB, rec);
+  const other = new Recorder();
+  feed.subscribe(filter, other);
+  commit(1, { event: "a" } as Partial<Event>);
+  commit(1, { event: "b" } as Partial<Event>);
+  expect(rec.received.map((s) => s.event.event)).toEqual(["b"]);
+  feed.close();
+  expect([rec.ended?.reason, other.ended?.reason]).toEqual(["shutdown", "shutdown"]);
+  expect(feed.size).toBe(0);
+});

@@ -1,0 +1,222 @@
+import { describe, expect, test } from "bun:test";
+import { createTestApp, fixedClock } from "../support/app.ts";
+import { createWebhook, FAILED, hook, storedEvents } from "../support/hooks.ts";
+
+// Prefect's documented templates (reference: Prefect Cloud webhooks page).
+const STATIC = `{
+    "event": "model.refreshed",
+    "resource": {
+        "prefect.resource.id": "product.models.recommendations",
+        "prefect.resource.name": "Recommendations [Products]",
+        "producing-team": "Data Science"
+    }
+}`;
+const DYNAMIC = `{
+    "event": "model.refreshed",
+    "resource": {
+        "prefect.resource.id": "product.models.{{ body.model }}",
+        "prefect.resource.name": "{{ body.friendly_name|default(body.model) }}",
+        "producing-team": "Data Science"
+    }
+}`;
+
+describe("Prefect's documented examples, end to end", () => {
+  test("static template hit with a bare GET → 204; the event carries the webhook as related and the debugging payload", async () => {
+    const t = createTestApp();
+    const w = await createWebhook(t, { name: "models", template: STATIC });
+    const res = await hook(t, w.slug, { method: "GET", headers: { "user-agent": "curl/8.0", authorization: "Bearer not-for-templates" } });
+    expect(res.status).toBe(204);
+    expect(await res.text()).toBe("");
+    const [event] = storedEvents(t);
+    expect(event).toMatchObject({
+      event: "model.refreshed",
+      resource: { "prefect.resource.id": "product.models.recommendations", "prefect.resource.name": "Recommendations [Products]", "producing-team": "Data Science" },
+      related: [{ "prefect.resource.id": `prefect-cloud.webhook.${w.id}`, "prefect.resource.role": "webhook", "prefect.resource.name": "models" }],
+      payload: { method: "GET", body: "" },
+      follows: null,
+    });
+    expect((event!.payload.headers as Record<string, string>)["user-agent"]).toBe("curl/8.0");
+    expect(JSON.stringify(event)).not.toContain("not-for-templates");
+  });
+
+  test("dynamic form template, with and without the default", async () => {
+    const t = createTestApp();
+    const w = await createWebhook(t, { template: DYNAMIC });
+    const form = { "content-type": "application/x-www-form-urlencoded" };
+    expect((await hook(t, w.slug, { body: "model=recommendations&friendly_name=Recommendations%20[Products]", headers: form })).status).toBe(204);
+    expect((await hook(t, w.slug, { body: "model=churn", headers: form })).status).toBe(204);
+    const [a, b] = storedEvents(t);
+    expect(a!.resource).toMatchObject({ "prefect.resource.id": "product.models.recommendations", "prefect.resource.name": "Recommendations [Products]" });
+    expect(b!.resource).toMatchObject({ "prefect.resource.id": "product.models.churn", "prefect.resource.name": "churn" });
+  });
+
+  test("pass-through {{ body|tojson }} stores the posted event with defaults filled in", async () => {
+    const t = createTestApp();
+    const w = await createWebhook(t, { template: "{{ body|tojson }}" });
+    const posted = { event: "model.refreshed", resource: { "prefect.resource.id": "product.models.recommendations", "prefect.resource.name": "Recommendations [Products]", "producing-team": "Data Science" } };
+    expect((await hook(t, w.slug, { body: JSON.stringify(posted), headers: { "content-type": "application/json" } })).status).toBe(204);
+    const [event] = storedEvents(t);
+    expect(event).toMatchObject(posted);
+    expect(event!.id).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe("request parsing seen by templates", () => {
+  test("headers are case-insensitive, Authorization is hidden, query and method are available", async () => {
+    const t = createTestApp();
+    const template = `{"event": "{{ method }}.{{ query.kind }}", "resource": {"prefect.resource.id": "x",
+      "a": "{{ headers['X-Token-Id'] }}", "b": "{{ headers['x-token-id'] }}", "auth": "{{ headers.authorization }}"}}`;
+    const w = await createWebhook(t, { template });
+    const res = await hook(t, w.slug, { method: "PUT", query: "kind=deploy&kind=build", headers: { "X-Token-ID": "t1", authorization: "Bearer secret-value" } });
+    expect(res.status).toBe(204);
+    const [event] = storedEvents(t);
+    expect(event!.event).toBe("PUT.build");
+    expect(event!.resource).toMatchObject({ a: "t1", b: "t1", auth: "" });
+    expect(JSON.stringify(storedEvents(t))).not.toContain("secret-value");
+  });
+
+  test.each([
+    ["application/json", '{"n": 15}', "{'n': 15}"],
+    ["text/plain", '{"n": 15}', "{'n': 15}"],
+    ["text/plain", "hello", "hello"],
+    ["application/json", "{not json", "{not json"],
+    ["application/x-www-form-urlencoded", "a=1&a=2&b=x", "{'a': '2', 'b': 'x'}"],
+  ])("%s body %j is given to the template as %j", async (type, body, expected) => {
+    const t = createTestApp();
+    const w = await createWebhook(t, { template: '{"event": "e", "resource": {"prefect.resource.id": "x"}, "payload": {"seen": "{{ body }}"}}' });
+    expect((await hook(t, w.slug, { body, headers: { "content-type": type } })).status).toBe(204);
+    expect(storedEvents(t)[0]!.payload).toEqual({ seen: expected });
+  });
+
+  test("every method Prefect accepts produces an event; HEAD and DELETE too", async () => {
+    const t = createTestApp();
+    const w = await createWebhook(t, { template: '{"event": "m.{{ method|lower }}", "resource": {"prefect.resource.id": "x"}}' });
+    for (const method of ["GET", "HEAD", "DELETE", "POST", "PUT", "PATCH"]) expect((await hook(t, w.slug, { method })).status).toBe(204);
+    expect(storedEvents(t).map((e) => e.event)).toEqual(["m.get", "m.head", "m.delete", "m.post", "m.put", "m.patch"]);
+  });
+});
+
+describe("status codes and what is stored", () => {
+  test("unknown, malformed and disabled slugs → 404 with an empty body; nothing stored, no failure event", async () => {
+    const t = createTestApp();
+    const w = await createWebhook(t, { template: STATIC, enabled: false });
+    for (const slug of [w.slug, "AAAAAAAAAAAAAAAAAAAAAA", "short", `${w.slug}x`]) {
+      const res = await hook(t, slug, { method: "GET" });
+      expect(res.status).toBe(404);
+      expect(await res.text()).toBe("");
+    }
+    expect((await hook(t, `${w.slug}/extra`, { method: "GET" })).status).toBe(404);
+    expect(storedEvents(t)).toEqual([]);
+  });
+
+  test.each([
+    ["template output is not JSON", '{"event": "x", "resource": {"prefect.resource.id": "a"}', "invalid_json", /line 1, column \d+/],
+    ["the event is invalid", '{"event": "x", "resource": {"prefect.resource.id": "a", "n": {{ body.n }}}}', "invalid_event", /resource\["n"\]: label values must be strings, got number/],
+    ["the render fails", '{"event": "{{ body.missing + 1 }}", "resource": {"prefect.resource.id": "a"}}', "template_error", /./],
+  ])("%s → 400 with an empty body and a failure event saying why", async (_name, template, reason, message) => {
+    const t = createTestApp();
+    const w = await createWebhook(t, { name: "fragile", template });
+    const res = await hook(t, w.slug, { body: '{"n": 15}', headers: { "content-type": "application/json", authorization: "Bearer hidden-token" } });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toBe("");
+    const events = storedEvents(t);
+    expect(events).toHaveLength(1);
+    const failure = events[0]!;
+    expect(failure.event).toBe(FAILED);
+    expect(failure.resource).toEqual({ "prefect.resource.id": `prefect-cloud.webhook.${w.id}`, "prefect.resource.name": "fragile" });
+    expect(failure.payload).toMatchObject({ method: "POST", body: { n: 15 }, reason });
+    expect(failure.payload.error as string).toMatch(message);
+    expect(JSON.stringify(failure)).not.toContain("hidden-token");
+    if (reason !== "template_error") expect(typeof failure.payload.rendered).toBe("string");
+  });
+
+  test("a webhook with a service account: no key or another account's key → 401 and a failure event; its key → 204", async () => {
+    const t = createTestApp();
+    const mine = t.ctx.serviceAccounts.create("sender", "webhook");
+    const other = t.ctx.serviceAccounts.create("other", "webhook");
+    const w = await createWebhook(t, { template: STATIC, service_account_id: mine.id });
+    expect((await hook(t, w.slug, { method: "GET" })).status).toBe(401);
+    expect((await hook(t, w.slug, { method: "GET", headers: { authorization: `Bearer ${other.api_key}` } })).status).toBe(401);
+    expect((await hook(t, w.slug, { method: "GET", headers: { authorization: `Bearer ${t.adminKey}` } })).status).toBe(401);
+    const ok = await hook(t, w.slug, { method: "GET", headers: { authorization: `Bearer ${mine.api_key}` } });
+    expect(ok.status).toBe(204);
+    const events = storedEvents(t);
+    expect(events.map((e) => e.event)).toEqual([FAILED, FAILED, FAILED, "model.refreshed"]);
+    expect(events.map((e) => e.payload.reason)).toEqual(["unauthorized", "unauthorized", "unauthorized", undefined]);
+    const all = JSON.stringify(events);
+    for (const key of [mine.api_key, other.api_key, t.adminKey]) expect(all).not.toContain(key);
+  });
+
+  test("a body over max-body-bytes → 413 (declared or chunked), with a failure event and nothing else stored", async () => {
+    const t = createTestApp({ config: { maxBodyBytes: 1000 } });
+    const w = await createWebhook(t, { template: STATIC });
+    expect((await hook(t, w.slug, { body: "x".repeat(1001) })).status).toBe(413);
+    const chunked = new ReadableStream<Uint8Array>({
+      start(c) {
+        for (let i = 0; i < 5; i++) c.enqueue(new Uint8Array(400));
+        c.close();
+      },
+    });
+    expect((await hook(t, w.slug, { body: chunked })).status).toBe(413);
+    expect((await hook(t, w.slug, { body: "x".repeat(1000) })).status).toBe(204);
+    const events = storedEvents(t);
+    expect(events.map((e) => e.payload.reason ?? e.event)).toEqual(["body_too_large", "body_too_large", "model.refreshed"]);
+  });
+
+  test("a storage failure → 503 and nothing half-written", async () => {
+    const t = createTestApp();
+    const w = await createWebhook(t, { template: STATIC });
+    t.ctx.db.$client.exec("CREATE TRIGGER fail_resources BEFORE INSERT ON event_resources BEGIN SELECT RAISE(ABORT, 'disk says no'); END");
+    const res = await hook(t, w.slug, { method: "GET" });
+    expect(res.status).toBe(503);
+    expect(await res.text()).toBe("");
+    expect(t.ctx.db.$client.query("SELECT count(*) AS n FROM events").get()).toEqual({ n: 0 });
+  });
+
+  test("failure events are rate-limited per webhook: excess ones are counted, then reported", async () => {
+    const clock = fixedClock();
+    const t = createTestApp({ clock });
+    const w = await createWebhook(t, { template: "not json" });
+    for (let i = 0; i < 50; i++) expect((await hook(t, w.slug, { method: "GET" })).status).toBe(400);
+    expect(storedEvents(t)).toHaveLength(20);
+    clock.advance(60_000);
+    expect((await hook(t, w.slug, { method: "GET" })).status).toBe(400);
+    const events = storedEvents(t);
+    expect(events).toHaveLength(21);
+    expect(events[20]!.payload.suppressed).toBe(30);
+  });
+});
+
+describe("handshakes", () => {
+  test("Azure Event Grid subscription validation → 200 with the validation code; nothing stored", async () => {
+    const t = createTestApp();
+    const w = await createWebhook(t, { template: STATIC });
+    const body = JSON.stringify([{
+      id: "2d1781af-3a4c-4d7c-bd0c-e34b19da4e66", topic: "/subscriptions/xxx", subject: "", eventType: "Microsoft.EventGrid.SubscriptionValidationEvent",
+      eventTime: "2018-01-25T22:12:19.4556811Z", metadataVersion: "1", dataVersion: "1",
+      data: { validationCode: "512d38b6-c7b8-40c8-89fe-f46f9e9622b6", validationUrl: "https://example.invalid/validate" },
+    }]);
+    const res = await hook(t, w.slug, { body, headers: { "content-type": "application/json", "aeg-event-type": "SubscriptionValidation" } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ validationResponse: "512d38b6-c7b8-40c8-89fe-f46f9e9622b6" });
+    expect(storedEvents(t)).toEqual([]);
+  });
+
+  test("CloudEvents webhook validation: OPTIONS with WebHook-Request-Origin → 200 WebHook-Allowed-Origin", async () => {
+    const t = createTestApp();
+    const w = await createWebhook(t, { template: STATIC });
+    const res = await hook(t, w.slug, { method: "OPTIONS", headers: { "webhook-request-origin": "eventemitter.example.com" } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("webhook-allowed-origin")).toBe("eventemitter.example.com");
+    expect(storedEvents(t)).toEqual([]);
+  });
+
+  test("handshakes come after authentication", async () => {
+    const t = createTestApp();
+    const sa = t.ctx.serviceAccounts.create("sender", "webhook");
+    const w = await createWebhook(t, { template: STATIC, service_account_id: sa.id });
+    expect((await hook(t, w.slug, { method: "OPTIONS", headers: { "webhook-request-origin": "x" } })).status).toBe(401);
+    const ok = await hook(t, w.slug, { method: "OPTIONS", headers: { "webhook-request-origin": "x", authorization: `Bearer ${sa.api_key}` } });
+    expect(ok.status).toBe(200);
+  });
+});

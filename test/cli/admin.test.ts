@@ -1,0 +1,70 @@
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { UserStore } from "../../src/auth/users.ts";
+import { databasePath } from "../../src/config.ts";
+import { openDatabase } from "../../src/db/open.ts";
+import { inlet, tempDir } from "./helpers.ts";
+
+let dir: ReturnType<typeof tempDir>;
+let dataDir: string;
+beforeEach(() => {
+  dir = tempDir();
+  dataDir = join(dir.path, "data");
+});
+afterEach(() => dir.remove());
+
+function users() {
+  const db = openDatabase({ path: databasePath(dataDir) });
+  try {
+    return new UserStore(db).list();
+  } finally {
+    db.$client.close();
+  }
+}
+
+describe("inlet admin create", () => {
+  test("creates an admin user offline on --data-dir", async () => {
+    const r = await inlet(["admin", "create", "--email", "Ada@Example.com", "--password", "correct horse", "--data-dir", dataDir]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Created admin user ada@example\.com \([0-9a-f-]{36}\)\.\n$/);
+    expect(users()).toMatchObject([{ email: "ada@example.com", role: "admin" }]);
+  });
+
+  test("--role viewer, INLET_DATA_DIR, -o json", async () => {
+    const r = await inlet(["admin", "create", "--email", "v@example.com", "--password", "12345678", "--role", "viewer", "-o", "json"], { env: { INLET_DATA_DIR: dataDir } });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ email: "v@example.com", role: "viewer" });
+    expect(JSON.parse(r.stdout)).not.toHaveProperty("password_hash");
+  });
+
+  test("--password-stdin reads the password from standard input", async () => {
+    const r = await inlet(["admin", "create", "--email", "s@example.com", "--password-stdin", "--data-dir", dataDir], { stdin: "from stdin 123\n" });
+    expect(r.code).toBe(0);
+  });
+
+  test.each([
+    [["--email", "x@example.com", "--password", "short"], "password: must be at least 8 characters"],
+    [["--email", "not-an-email", "--password", "12345678"], "email: must be a valid email address"],
+  ])("refused input %j → exit 1 with the reason", async (args, message) => {
+    const r = await inlet(["admin", "create", ...args, "--data-dir", dataDir]);
+    expect(r).toMatchObject({ code: 1, stdout: "", stderr: `${message}\n` });
+  });
+
+  test("a second user with the same email → exit 1", async () => {
+    await inlet(["admin", "create", "--email", "a@example.com", "--password", "12345678", "--data-dir", dataDir]);
+    const r = await inlet(["admin", "create", "--email", "A@example.com", "--password", "12345678", "--data-dir", dataDir]);
+    expect(r).toMatchObject({ code: 1, stderr: "A user with that email already exists\n" });
+  });
+
+  test.each([
+    [["--password", "12345678"], "missing --email"],
+    [["--email", "a@example.com"], "missing --password"],
+    [["--email", "a@example.com", "--password", "12345678", "--role", "owner"], `--role must be one of admin, viewer, got "owner"`],
+    [["--email", "a@example.com", "--password", "x", "--password-stdin"], "give --password or --password-stdin, not both"],
+  ])("usage errors %j → exit 2", async (args, message) => {
+    const r = await inlet(["admin", "create", ...args, "--data-dir", dataDir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toStartWith(`inlet: ${message}\nUsage: inlet admin create --email E --password P [options]\n`);
+  });
+});

@@ -1,0 +1,121 @@
+// The REST API, as the CLI sees it: the UI has no private routes. Cookies carry the session; the
+// browser adds Origin to every non-GET request, which the server's CSRF check relies on.
+
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string, readonly line?: number) {
+    super(message);
+  }
+}
+
+type Listener = () => void;
+const unauthorizedListeners = new Set<Listener>();
+/** Called when any request answers 401 (the session ended): the app goes back to the sign-in page. */
+export function onUnauthorized(fn: Listener): () => void {
+  unauthorizedListeners.add(fn);
+  return () => unauthorizedListeners.delete(fn);
+}
+
+export async function api<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      credentials: "same-origin",
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, "network", "Cannot reach the server");
+  }
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  let data: unknown = undefined;
+  try {
+    data = text ? JSON.parse(text) : undefined;
+  } catch {
+    /* a non-JSON body is reported below */
+  }
+  if (!res.ok) {
+    const err = (data as { error?: { code?: string; message?: string; line?: number } } | undefined)?.error;
+    if (res.status === 401 && !path.startsWith("/api/auth/")) unauthorizedListeners.forEach((fn) => fn());
+    throw new ApiError(res.status, err?.code ?? "http_" + res.status, err?.message ?? `Request failed (${res.status})`, err?.line);
+  }
+  return data as T;
+}
+
+export type Role = "admin" | "viewer";
+
+export interface Me {
+  kind: "user" | "service_account";
+  id: string;
+  email?: string;
+  name?: string;
+  role: Role;
+}
+
+export interface User {
+  id: string;
+  email: string;
+  role: Role;
+  created: string;
+  updated: string;
+}
+
+export interface Webhook {
+  id: string;
+  created: string;
+  updated: string;
+  name: string;
+  description: string;
+  enabled: boolean;
+  template: string;
+  service_account_id: string | null;
+  slug: string;
+  url: string;
+}
+
+export interface ServiceAccount {
+  id: string;
+  name: string;
+  role: "admin" | "webhook";
+  key_prefix: string;
+  created: string;
+  updated: string;
+  api_key?: string;
+}
+
+export type Resource = Record<string, string>;
+
+export interface InletEvent {
+  id: string;
+  occurred: string;
+  received: string;
+  event: string;
+  resource: Resource;
+  related: Resource[];
+  payload: Record<string, unknown>;
+  follows: string | null;
+}
+
+export interface EventPage {
+  events: InletEvent[];
+  total: number;
+  next_page: string | null;
+}
+
+export interface RenderResult {
+  rendered: string | null;
+  event: InletEvent | null;
+  error: string | { message: string; line?: number; code?: string } | null;
+}
+
+export const WEBHOOK_PREFIX = "prefect-cloud.webhook.";
+export const FAILED_EVENT = "prefect-cloud.webhook.failed";
+
+/** The webhook an event came through (its related resource, or the resource of a failure event). */
+export function webhookOf(e: InletEvent): { id: string; name: string } | null {
+  const all = [e.resource, ...(e.related ?? [])];
+  const r = all.find((x) => x["prefect.resource.id"]?.startsWith(WEBHOOK_PREFIX));
+  if (!r) return null;
+  return { id: r["prefect.resource.id"]!.slice(WEBHOOK_PREFIX.length), name: r["prefect.resource.name"] ?? "" };
+}

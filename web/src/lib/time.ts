@@ -1,0 +1,11 @@
+/** A short relative time: "now", "3 s ago", "5 min ago", "2 h ago", "4 d ago", else the date. */
+export function timeAgo(date: Date, now = Date.now()): string {
+  const s = Math.round((now - date.getTime()) / 1000);
+  if (s < 2 && s > -2) return "now";
+  if (s < 0) return "in the future";
+  if (s < 60) return `${s} s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  if (s < 86400) return `${Math.floor(s / 3600)} h ago`;
+  if (s < 30 * 86400) return `${Math.floor(s / 86400)} d ago`;
+  return date.toLocaleDateString();
+}

@@ -1,0 +1,86 @@
+// Why a hook "did not fire": failure events grouped by webhook, each with its request and a way
+// to replay it in the playground.
+import { useMemo, useState } from "preact/hooks";
+import { api, FAILED_EVENT, webhookOf, type EventPage, type InletEvent } from "../api.ts";
+import { JsonView } from "../components/JsonView.tsx";
+import { EmptyState, ErrorBox, PageHeader, Spinner, TimeAgo } from "../components/ui.tsx";
+import { EMPTY_FILTER, toEventFilter } from "../lib/filter.ts";
+import { useLoad } from "../lib/useLoad.ts";
+import { Link, useLocation } from "../router.tsx";
+
+export function FailuresPage() {
+  const { query } = useLocation();
+  const only = query.get("webhook") ?? "";
+  const [extra, setExtra] = useState<InletEvent[]>([]);
+  const [next, setNext] = useState<string | null | undefined>(undefined);
+  const page = useLoad(() => {
+    setExtra([]);
+    setNext(undefined);
+    const filter = toEventFilter({ ...EMPTY_FILTER, failuresOnly: true, webhook: only });
+    return api<EventPage>("POST", "/api/events/filter", { filter, limit: 50 });
+  }, [only]);
+  const nextToken = next === undefined ? page.data?.next_page : next;
+
+  const groups = useMemo(() => {
+    const map = new Map<string, { name: string; events: InletEvent[] }>();
+    for (const e of [...(page.data?.events ?? []), ...extra]) {
+      const hook = webhookOf(e);
+      const key = hook?.id ?? "unknown";
+      if (!map.has(key)) map.set(key, { name: hook?.name || key, events: [] });
+      map.get(key)!.events.push(e);
+    }
+    return [...map.entries()];
+  }, [page.data, extra]);
+
+  const older = async () => {
+    const p = await api<EventPage>("GET", `/api/events/filter/next?page-token=${encodeURIComponent(nextToken!)}`);
+    setExtra((x) => [...x, ...p.events]);
+    setNext(p.next_page);
+  };
+
+  return (
+    <section>
+      <PageHeader title="Failures">
+        {only && <Link class="btn" href="/failures">All webhooks</Link>}
+        <Link class="btn" href={`/?failures=1${only ? `&webhook=${only}` : ""}`}>Watch live</Link>
+      </PageHeader>
+      <p class="muted">Requests a webhook received but could not turn into an event (<code>{FAILED_EVENT}</code>).</p>
+      {page.loading && <Spinner label="Loading failures" />}
+      {page.error && <ErrorBox message={page.error} retry={page.reload} />}
+      {page.data && groups.length === 0 && <EmptyState title="No failures">Every request so far became an event.</EmptyState>}
+      {groups.map(([id, g]) => (
+        <section key={id} class="failure-group" aria-label={`Failures of ${g.name}`}>
+          <h2><Link href={`/webhooks/${id}`}>{g.name}</Link> <span class="badge danger">{g.events.length}</span></h2>
+          <ul class="failure-list">
+            {g.events.map((e) => <FailureItem key={e.id} event={e} webhookId={id} />)}
+          </ul>
+        </section>
+      ))}
+      {nextToken && <div class="list-end"><button type="button" class="btn" onClick={older}>Load older failures</button></div>}
+    </section>
+  );
+}
+
+function FailureItem({ event, webhookId }: { event: InletEvent; webhookId: string }) {
+  const p = event.payload as { reason?: string; error?: string; rendered?: string | null; method?: string; headers?: unknown; body?: unknown };
+  return (
+    <li class="card failure">
+      <div class="card-head">
+        <span class="badge danger mono">{p.reason ?? "failed"}</span>
+        <span class="small muted"><TimeAgo iso={event.occurred} /> · {p.method ?? ""}</span>
+      </div>
+      <p class="error-text failure-error" data-testid="failure-error">{p.error ?? "No message"}</p>
+      <details>
+        <summary>Request</summary>
+        <JsonView value={{ method: p.method, headers: p.headers, body: p.body }} label="Request" />
+      </details>
+      {p.rendered != null && (
+        <details>
+          <summary>What the template rendered</summary>
+          <pre class="code-block mono">{p.rendered}</pre>
+        </details>
+      )}
+      <Link class="btn small" href={`/webhooks/${webhookId}?replay=${event.id}`}>Open in playground</Link>
+    </li>
+  );
+}

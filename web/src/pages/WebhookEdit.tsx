@@ -1,0 +1,138 @@
+// Create or edit a webhook: details, template editor and playground; rotate and delete.
+import { useEffect, useRef, useState } from "preact/hooks";
+import { api, type InletEvent, type ServiceAccount, type Webhook } from "../api.ts";
+import { Playground } from "../components/Playground.tsx";
+import { StarterPicker } from "../components/StarterPicker.tsx";
+import { TemplateEditor, type TemplateProblem } from "../components/TemplateEditor.tsx";
+import { CopyButton, ErrorBox, Field, PageHeader, Spinner } from "../components/ui.tsx";
+import { WebhookActions } from "../components/WebhookActions.tsx";
+import { emptySample, sampleFromPayload, STARTERS, type SampleRequest } from "../lib/starters.ts";
+import { Link, navigate, useLocation } from "../router.tsx";
+import { useIsAdmin } from "../session.ts";
+
+interface Draft {
+  name: string;
+  description: string;
+  template: string;
+  enabled: boolean;
+  service_account_id: string | null;
+}
+
+const fromWebhook = (w: Webhook): Draft => ({
+  name: w.name, description: w.description, template: w.template, enabled: w.enabled, service_account_id: w.service_account_id,
+});
+
+export function WebhookEditPage({ id }: { id?: string }) {
+  const admin = useIsAdmin();
+  const { query } = useLocation();
+  const replay = query.get("replay");
+  const [webhook, setWebhook] = useState<Webhook | null>(null);
+  const [draft, setDraft] = useState<Draft>({ name: "", description: "", template: STARTERS[0]!.template, enabled: true, service_account_id: null });
+  const [starter, setStarter] = useState<string | null>(id ? null : STARTERS[0]!.id);
+  const [sample, setSample] = useState<SampleRequest>(id ? emptySample() : STARTERS[0]!.sample);
+  const [accounts, setAccounts] = useState<ServiceAccount[]>([]);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [saveError, setSaveError] = useState<string | null>(null);
+  const [saved, setSaved] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<TemplateProblem | null>(null);
+  const [replayNote, setReplayNote] = useState<string | null>(null);
+  const playgroundRef = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    api<ServiceAccount[]>("GET", "/api/service-accounts").then(setAccounts, () => {});
+    if (!id) return;
+    api<Webhook>("GET", `/api/webhooks/${id}`).then((w) => (setWebhook(w), setDraft(fromWebhook(w))), (e) => setLoadError(e.message));
+  }, [id]);
+
+  // ?replay=<event id>: load a stored (usually failed) request into the playground.
+  useEffect(() => {
+    if (!replay) return;
+    api<InletEvent>("GET", `/api/events/${replay}`).then((e) => {
+      const s = sampleFromPayload(e.payload ?? {});
+      if (!s) return setReplayNote("That event holds no request to replay.");
+      setSample(s);
+      const why = typeof e.payload.error === "string" ? ` It failed with: ${e.payload.error}` : "";
+      setReplayNote(`Loaded the request from ${new Date(e.occurred).toLocaleString()}.${why}`);
+      setTimeout(() => playgroundRef.current?.scrollIntoView({ behavior: "smooth" }), 50);
+    }, (err) => setReplayNote(`Could not load that request: ${err.message}`));
+  }, [replay]);
+
+  const set = <K extends keyof Draft>(k: K, v: Draft[K]) => (setDraft({ ...draft, [k]: v }), setSaved(false));
+
+  const save = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setSaveError(null);
+    try {
+      if (id) {
+        await api("PUT", `/api/webhooks/${id}`, draft);
+        setWebhook(await api<Webhook>("GET", `/api/webhooks/${id}`));
+        setSaved(true);
+      } else {
+        const w = await api<Webhook>("POST", "/api/webhooks/", draft);
+        navigate(`/webhooks/${w.id}`);
+      }
+    } catch (err) {
+      const line = (err as { line?: number }).line;
+      setSaveError(`${line ? `Line ${line}: ` : ""}${(err as Error).message}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (loadError) return <ErrorBox message={loadError} />;
+  if (id && !webhook) return <Spinner label="Loading webhook" />;
+
+  return (
+    <section>
+      <PageHeader title={id ? webhook!.name : "New webhook"}>
+        <Link class="btn" href="/webhooks">Back to webhooks</Link>
+      </PageHeader>
+      {webhook && (
+        <div class="url-row card">
+          <span class="muted">URL</span>
+          <code class="url mono" data-testid="webhook-url">{webhook.url}</code>
+          <CopyButton text={webhook.url} label="Copy URL" />
+        </div>
+      )}
+      <form class="webhook-form" onSubmit={save}>
+        {!id && admin && <StarterPicker chosen={starter} onPick={(s) => { setStarter(s.id); set("template", s.template); setSample(s.sample); }} />}
+        <fieldset disabled={!admin} class="plain">
+          <div class="row wrap">
+            <Field label="Name" id="wh-name">
+              <input id="wh-name" required maxLength={200} value={draft.name} onInput={(e) => set("name", e.currentTarget.value)} />
+            </Field>
+            <Field label="Service account" id="wh-sa" hint="Requests must then carry that account's key (Authorization: Bearer …).">
+              <select id="wh-sa" value={draft.service_account_id ?? ""} onChange={(e) => set("service_account_id", e.currentTarget.value || null)}>
+                <option value="">None (anyone with the URL)</option>
+                {accounts.map((a) => <option key={a.id} value={a.id}>{a.name} ({a.role})</option>)}
+              </select>
+            </Field>
+          </div>
+          <Field label="Description" id="wh-desc">
+            <input id="wh-desc" maxLength={5000} value={draft.description} onInput={(e) => set("description", e.currentTarget.value)} />
+          </Field>
+          <label class="check">
+            <input type="checkbox" checked={draft.enabled} onChange={(e) => set("enabled", e.currentTarget.checked)} /> Enabled
+          </label>
+          <Field label="Template" id="wh-template" hint={<>Jinja syntax; it must render a Prefect event as JSON. Values printed inside quotes are JSON-escaped.</>}>
+            <TemplateEditor id="wh-template" value={draft.template} onInput={(v) => set("template", v)} readOnly={!admin} onProblem={setProblem} />
+          </Field>
+        </fieldset>
+        {saveError && <ErrorBox message={saveError} />}
+        {admin && (
+          <div class="row">
+            <button type="submit" class="btn primary" disabled={busy || !!problem}>{busy ? "Saving…" : id ? "Save changes" : "Create webhook"}</button>
+            {saved && <span class="ok-text" role="status">Saved</span>}
+          </div>
+        )}
+      </form>
+      <div ref={playgroundRef}>
+        {replayNote && <p class="notice" role="status">{replayNote}</p>}
+        <Playground template={draft.template} sample={sample} onSample={setSample} webhookId={id} preferRecent={!replay} />
+      </div>
+      {admin && webhook && <WebhookActions webhook={webhook} onRotated={setWebhook} />}
+    </section>
+  );
+}

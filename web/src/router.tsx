@@ -1,0 +1,53 @@
+// A tiny History-API router: the server answers index.html for every client path, so deep links work.
+import type { AnchorHTMLAttributes, ComponentChildren } from "preact";
+import { useEffect, useState } from "preact/hooks";
+
+const EVENT = "inlet:navigate";
+
+export function navigate(to: string, replace = false): void {
+  if (to === location.pathname + location.search) return;
+  history[replace ? "replaceState" : "pushState"](null, "", to);
+  window.dispatchEvent(new Event(EVENT));
+  window.scrollTo(0, 0);
+}
+
+/** The current path and query, re-rendering on navigation. */
+export function useLocation(): { path: string; query: URLSearchParams } {
+  const read = () => ({ path: location.pathname, query: new URLSearchParams(location.search) });
+  const [loc, setLoc] = useState(read);
+  useEffect(() => {
+    const update = () => setLoc(read());
+    window.addEventListener("popstate", update);
+    window.addEventListener(EVENT, update);
+    return () => {
+      window.removeEventListener("popstate", update);
+      window.removeEventListener(EVENT, update);
+    };
+  }, []);
+  return loc;
+}
+
+/** Matches "/webhooks/:id" against a path; returns the params or null. */
+export function match(pattern: string, path: string): Record<string, string> | null {
+  const p = pattern.split("/").filter(Boolean);
+  const s = path.split("/").filter(Boolean);
+  if (p.length !== s.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < p.length; i++) {
+    if (p[i]!.startsWith(":")) params[p[i]!.slice(1)] = decodeURIComponent(s[i]!);
+    else if (p[i] !== s[i]) return null;
+  }
+  return params;
+}
+
+type LinkProps = AnchorHTMLAttributes<HTMLAnchorElement> & { href: string; children?: ComponentChildren };
+
+/** An ordinary link (middle-click and copy work) that navigates in place on a plain click. */
+export function Link({ href, children, ...rest }: LinkProps) {
+  const onClick = (e: MouseEvent) => {
+    if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    e.preventDefault();
+    navigate(href);
+  };
+  return <a href={href} onClick={onClick} {...rest}>{children}</a>;
+}
