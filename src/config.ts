@@ -10,6 +10,8 @@ export const DEFAULT_RETENTION_DAYS = 30;
 export const DEFAULT_LOG_LEVEL = "info";
 /** How far back a live-feed subscriber may ask for a backfill (Prefect: 15 minutes). */
 export const DEFAULT_BACKFILL_MINUTES = 15;
+/** Events waiting for a group commit; past this, hooks answer 429 with Retry-After (the sender retries). */
+export const DEFAULT_WRITE_QUEUE_LIMIT = 20_000;
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -23,6 +25,7 @@ export interface Config {
   retentionDays: number;
   logLevel: LogLevel;
   backfillMinutes: number;
+  writeQueueLimit: number;
 }
 
 /** Options as they arrive from the command line (strings) before resolution. */
@@ -71,7 +74,7 @@ export function resolveConfig(flags: ServeFlags = {}, env: Env = process.env): C
   const baseUrl = (baseRaw ?? `http://${displayHost}:${port}`).replace(/\/+$/, "");
   if (baseRaw !== undefined && !/^https?:\/\/[^/]/.test(baseRaw)) throw new ConfigError(`base-url must be an http(s) URL, got "${baseRaw}"`);
 
-  return { host, port, dataDir, baseUrl, maxBodyBytes, retentionDays, logLevel, backfillMinutes: DEFAULT_BACKFILL_MINUTES };
+  return { host, port, dataDir, baseUrl, maxBodyBytes, retentionDays, logLevel, backfillMinutes: DEFAULT_BACKFILL_MINUTES, writeQueueLimit: DEFAULT_WRITE_QUEUE_LIMIT };
 }
 
 /** Where a data directory keeps its database. */

@@ -4,7 +4,8 @@
 import { Elysia } from "elysia";
 import type { AppContext } from "../context.ts";
 import { invalid } from "../errors.ts";
-import { eventJson, feedFilters, feedOf, OPEN_UNTIL, type EndReason, type Feed, type Subscriber, type Transport } from "./feed.ts";
+import { feedFilters, OPEN_UNTIL } from "./feed-backfill.ts";
+import { eventJson, feedOf, type EndReason, type Feed, type Subscriber, type Transport } from "./feed.ts";
 import { parseEventFilter } from "./filter.ts";
 import { parseTimestamp } from "./model.ts";
 import { queryEvents } from "./query.ts";

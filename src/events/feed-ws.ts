@@ -12,7 +12,8 @@ import { canRead, isSameOrigin, principalOf } from "../auth/guard.ts";
 import { readCookie, SESSION_COOKIE, sessionCookie } from "../auth/sessions.ts";
 import type { AppContext } from "../context.ts";
 import { AppError } from "../errors.ts";
-import { eventJson, feedFilters, feedOf, type EndReason, type Feed, type Subscriber, type Transport } from "./feed.ts";
+import { feedFilters } from "./feed-backfill.ts";
+import { eventJson, feedOf, type EndReason, type Feed, type Subscriber, type Transport } from "./feed.ts";
 import type { StoredEvent } from "./store.ts";
 
 /** How long a connection may take to authenticate and send its filter. */

@@ -18,7 +18,7 @@ const TEMPLATE_CACHE_LIMIT = 1000;
 const quiet = (status: number, headers?: Record<string, string>) => new Response(null, { status, headers });
 
 export function ingestRoutes(ctx: AppContext) {
-  const writer = new GroupCommitWriter(ctx.events, ctx.bus, ctx.logger);
+  const writer = new GroupCommitWriter(ctx.events, ctx.bus, ctx.logger, { maxQueue: ctx.config.writeQueueLimit });
   ctx.onStop.push(() => writer.flush());
   const limiter = new FailureLimiter();
   // Compiled once per webhook and template text; a changed template compiles again.

@@ -6,6 +6,12 @@ import { Feed, feedOf } from "../../src/events/feed.ts";
 import { feedSseRoutes } from "../../src/events/feed-sse.ts";
 import { feedWsRoutes } from "../../src/events/feed-ws.ts";
 import { createTestApp } from "../support/app.ts";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { resolveConfig } from "../../src/config.ts";
+import { silentLogger } from "../../src/log.ts";
+import { startServer } from "../../src/server.ts";
 import { FeedClient, SseClient, startFeedServer, waitUntil } from "./feed-support.ts";
 
 // A subscriber in another process, so that it can be frozen (SIGSTOP) and really stop reading.
@@ -94,3 +100,20 @@ test("closing the live feeds ends websockets with 1001 and streams with an end f
   await waitUntil(() => sse.done, "the stream to end");
   expect(sse.frames.at(-1)).toEqual({ event: "end", data: '{"reason":"shutdown","message":"The server is shutting down"}' });
 });
+
+// Needs server.ts to call closeLiveFeeds(ctx) between app.stop(false) and awaiting it (see the
+// issue 6 report); until then Bun's stop(false) waits for open feeds for ever. Then make it a test.
+test.todo("stop() alone ends open feeds and finishes", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "inlet-feed-stop-"));
+  const running = await startServer({ ...resolveConfig({ "data-dir": dir }, {}), host: "127.0.0.1", port: 0 }, silentLogger);
+  const key = running.ctx.serviceAccounts.create("stopper", "admin").api_key;
+  const ws = new FeedClient(`${running.url.replace(/^http/, "ws")}/api/events/out`);
+  await ws.auth(key);
+  ws.send({ type: "filter", filter: {} });
+  const sse = new SseClient(await fetch(`${running.url}/api/events/stream`, { headers: { authorization: `Bearer ${key}` } }));
+  await waitUntil(() => feedOf(running.ctx).size === 2, "both subscriptions");
+  await running.stop();
+  expect(await ws.waitForClose()).toEqual({ code: 1001, reason: "The server is shutting down" });
+  await waitUntil(() => sse.done, "the stream to end");
+  rmSync(dir, { recursive: true, force: true });
+}, 10_000);

@@ -61,6 +61,12 @@ describe("handshake (Prefect's subscriptions.py)", () => {
     expect(await cross.waitForClose()).toEqual({ code: 1008, reason: "Cross-site request refused (Origin does not match this server)" });
   });
 
+  test("an API key on the upgrade (as Prefect Cloud clients send it) authenticates a null token", async () => {
+    const client = new FeedClient(s.wsUrl, { authorization: `Bearer ${s.adminKey}` });
+    await client.auth(null);
+    client.ws.close();
+  });
+
   test("a plain GET (no upgrade) is a 400, not the event with id 'out'", async () => {
     const res = await fetch(`${s.url}/api/events/out`);
     expect(res.status).toBe(400);

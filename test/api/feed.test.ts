@@ -1,7 +1,8 @@
 // The feed registry on its own (real migrated database, no sockets), where the interleavings that a
 // socket test can only make likely are made certain: commits between backfill pages, a stuck reader.
 import { describe, expect, test } from "bun:test";
-import { backfillPages, Feed, type EndReason, type Transport } from "../../src/events/feed.ts";
+import { backfillPages } from "../../src/events/feed-backfill.ts";
+import { Feed, type EndReason, type Transport } from "../../src/events/feed.ts";
 import { parseEventFilter } from "../../src/events/filter.ts";
 import { toEvent, type Event } from "../../src/events/model.ts";
 import type { StoredEvent } from "../../src/events/store.ts";

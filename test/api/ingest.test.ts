@@ -173,6 +173,17 @@ describe("status codes and what is stored", () => {
     expect(t.ctx.db.$client.query("SELECT count(*) AS n FROM events").get()).toEqual({ n: 0 });
   });
 
+  test("an overloaded write queue → 429 with Retry-After; only the 204s are stored", async () => {
+    const t = createTestApp({ config: { writeQueueLimit: 2 } });
+    const w = await createWebhook(t, { template: STATIC });
+    const responses = await Promise.all(Array.from({ length: 8 }, () => hook(t, w.slug, { method: "GET" })));
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+    expect(statuses.every((s) => s === 204 || s === 429)).toBe(true);
+    for (const r of responses.filter((r) => r.status === 429)) expect(r.headers.get("retry-after")).toBe("1");
+    expect(storedEvents(t)).toHaveLength(statuses.filter((s) => s === 204).length);
+  });
+
   test("failure events are rate-limited per webhook: excess ones are counted, then reported", async () => {
     const clock = fixedClock();
     const t = createTestApp({ clock });

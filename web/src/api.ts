@@ -97,6 +97,12 @@ export interface InletEvent {
   follows: string | null;
 }
 
+/** next_page is an absolute URL (Prefect's shape); follow it on this origin, whatever host the server saw. */
+export function nextPagePath(nextPage: string): string {
+  const u = new URL(nextPage, location.origin);
+  return u.pathname + u.search;
+}
+
 export interface EventPage {
   events: InletEvent[];
   total: number;

@@ -1,6 +1,6 @@
 // The feed's state: the first page, older pages on demand, live arrivals, pause/resume.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { api, type EventPage, type InletEvent } from "../api.ts";
+import { api, nextPagePath, type EventPage, type InletEvent } from "../api.ts";
 import { toEventFilter, type FeedFilter } from "./filter.ts";
 import { mergeEvents, subscribe, type LiveStatus } from "./live.ts";
 
@@ -65,7 +65,7 @@ export function useFeed(filter: FeedFilter) {
     if (!next || loadingOlder) return;
     setLoadingOlder(true);
     try {
-      const page = await api<EventPage>("GET", `/api/events/filter/next?page-token=${encodeURIComponent(next)}`);
+      const page = await api<EventPage>("GET", nextPagePath(next));
       page.events.forEach((e) => known.current.add(e.id));
       setEvents((cur) => mergeEvents(cur, page.events));
       setNext(page.next_page);

@@ -1,7 +1,7 @@
 // Why a hook "did not fire": failure events grouped by webhook, each with its request and a way
 // to replay it in the playground.
 import { useMemo, useState } from "preact/hooks";
-import { api, FAILED_EVENT, webhookOf, type EventPage, type InletEvent } from "../api.ts";
+import { api, FAILED_EVENT, nextPagePath, webhookOf, type EventPage, type InletEvent } from "../api.ts";
 import { JsonView } from "../components/JsonView.tsx";
 import { EmptyState, ErrorBox, PageHeader, Spinner, TimeAgo } from "../components/ui.tsx";
 import { EMPTY_FILTER, toEventFilter } from "../lib/filter.ts";
@@ -33,7 +33,7 @@ export function FailuresPage() {
   }, [page.data, extra]);
 
   const older = async () => {
-    const p = await api<EventPage>("GET", `/api/events/filter/next?page-token=${encodeURIComponent(nextToken!)}`);
+    const p = await api<EventPage>("GET", nextPagePath(nextToken!));
     setExtra((x) => [...x, ...p.events]);
     setNext(p.next_page);
   };
