@@ -147,9 +147,20 @@ export function toEvent(input: unknown, { now, newId = () => Bun.randomUUIDv7() 
     payload,
     follows,
   };
-  const size = Buffer.byteLength(JSON.stringify(event));
+  const json = JSON.stringify(event);
+  const size = Buffer.byteLength(json);
   if (size > MAX_EVENT_SIZE_BYTES) {
     throw new EventValidationError("", `The event is ${size} bytes; the maximum is ${MAX_EVENT_SIZE_BYTES}`);
   }
+  serialized.set(event, json);
   return event;
+}
+
+// The size check has already serialized a fresh event; storage reuses that text instead of
+// serializing it again (events are not mutated after validation).
+const serialized = new WeakMap<Event, string>();
+
+/** The event as JSON text. */
+export function eventJson(event: Event): string {
+  return serialized.get(event) ?? JSON.stringify(event);
 }

@@ -3,7 +3,7 @@ import type { Statement } from "bun:sqlite";
 import { eq } from "drizzle-orm";
 import type { Db } from "../db/open.ts";
 import { events } from "../db/schema.ts";
-import { RESOURCE_ID, RESOURCE_ROLE, type Event, type Resource } from "./model.ts";
+import { eventJson, RESOURCE_ID, RESOURCE_ROLE, type Event, type Resource } from "./model.ts";
 
 /** An event as stored: its commit-order sequence number and the event itself. */
 export interface StoredEvent {
@@ -44,7 +44,7 @@ export class EventStore {
       let row: { seq: number } | null;
       try {
         row = this.insertEvent.get(
-          event.id, occurred, Date.parse(event.received), event.event, event.resource[RESOURCE_ID]!, JSON.stringify(event),
+          event.id, occurred, Date.parse(event.received), event.event, event.resource[RESOURCE_ID]!, eventJson(event),
         ) as { seq: number } | null;
       } catch (err) {
         if (err instanceof Error && /UNIQUE constraint failed: events\.id/.test(err.message)) continue;
