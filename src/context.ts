@@ -8,6 +8,8 @@ import type { Config } from "./config.ts";
 import type { Db } from "./db/open.ts";
 import { EventBus } from "./events/bus.ts";
 import { EventStore } from "./events/store.ts";
+import { InlineCommitter, type Committer } from "./ingest/committer.ts";
+import { GroupCommitWriter } from "./ingest/writer.ts";
 import { silentLogger, type Logger } from "./log.ts";
 import { SettingsStore } from "./settings/store.ts";
 import { WebhookStore } from "./webhooks/store.ts";
@@ -24,6 +26,8 @@ export interface AppContext {
   clock: Clock;
   events: EventStore;
   bus: EventBus;
+  /** Group commit of events: ingestion and POST /api/events write through it. */
+  writer: GroupCommitWriter;
   serviceAccounts: ServiceAccountStore;
   /** Admin UI sign-in: users, their sessions, the first-run setup token and failed-login throttling. */
   users: UserStore;
@@ -36,15 +40,29 @@ export interface AppContext {
   onStop: (() => void | Promise<void>)[];
 }
 
-export function createContext(opts: { config: Config; db: Db; logger?: Logger; clock?: Clock }): AppContext {
+export interface ContextOptions {
+  config: Config;
+  db: Db;
+  logger?: Logger;
+  clock?: Clock;
+  /** Runs group commits; inline on this thread unless the server passes a worker. */
+  committer?: Committer;
+}
+
+export function createContext(opts: ContextOptions): AppContext {
   const clock = opts.clock ?? systemClock;
+  const logger = opts.logger ?? silentLogger;
+  const bus = new EventBus();
+  const committer = opts.committer ?? new InlineCommitter(opts.db.$client);
+  const writer = new GroupCommitWriter(committer, bus, logger, { maxQueue: opts.config.writeQueueLimit });
   return {
     config: opts.config,
     db: opts.db,
-    logger: opts.logger ?? silentLogger,
+    logger,
     clock,
     events: new EventStore(opts.db),
-    bus: new EventBus(),
+    bus,
+    writer,
     serviceAccounts: new ServiceAccountStore(opts.db, () => clock.now()),
     users: new UserStore(opts.db, () => clock.now()),
     sessions: new SessionStore(opts.db, () => clock.now()),
@@ -52,6 +70,9 @@ export function createContext(opts: { config: Config; db: Db; logger?: Logger; c
     loginThrottle: new LoginThrottle(() => clock.now()),
     webhooks: new WebhookStore(opts.db, () => opts.config.baseUrl, () => clock.now()),
     settings: new SettingsStore(opts.db),
-    onStop: [],
+    onStop: [async () => {
+      await writer.drain();
+      await committer.close();
+    }],
   };
 }

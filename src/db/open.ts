@@ -4,6 +4,7 @@ import { drizzle, type BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
 import { migrate } from "drizzle-orm/bun-sqlite/migrator";
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { configureConnection } from "./connection.ts";
 import * as schema from "./schema.ts";
 
 export type Db = BunSQLiteDatabase<typeof schema> & { $client: Database };
@@ -27,16 +28,12 @@ export function openDatabase({ path, readonly = false }: OpenOptions): Db {
   if (path !== ":memory:" && !readonly) mkdirSync(dirname(path), { recursive: true });
   const client = new Database(path, readonly ? { readonly: true } : { create: true, readwrite: true, strict: true });
   if (!readonly) {
-    // WAL lets readers run beside the single writer; FULL makes each COMMIT durable before we
-    // acknowledge a webhook (group commit in ingest/ keeps that affordable).
+    // WAL lets readers run beside the single writer.
     client.exec("PRAGMA journal_mode = WAL");
-    client.exec("PRAGMA synchronous = FULL");
     // Must be set before the first table exists to take effect; later it is a no-op.
     client.exec("PRAGMA auto_vacuum = INCREMENTAL");
   }
-  client.exec("PRAGMA foreign_keys = ON");
-  client.exec("PRAGMA busy_timeout = 5000");
-  client.exec("PRAGMA temp_store = MEMORY");
+  configureConnection(client);
   const db = drizzle({ client, schema }) as Db;
   if (!readonly) migrate(db, { migrationsFolder: migrationsFolder() });
   return db;

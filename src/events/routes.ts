@@ -1,7 +1,7 @@
 // Prefect's events API (DESIGN §6).
 import { Elysia } from "elysia";
 import type { AppContext } from "../context.ts";
-import { invalid, notFound } from "../errors.ts";
+import { AppError, invalid, notFound } from "../errors.ts";
 import { COUNTABLES, countBy, TIME_UNITS, type Countable, type TimeUnit } from "./count.ts";
 import { parseEventFilter } from "./filter.ts";
 import { EventValidationError, toEvent, type Event } from "./model.ts";
@@ -41,7 +41,7 @@ const originOf = (request: Request) => new URL(request.url).origin;
 
 export function eventRoutes(ctx: AppContext) {
   return new Elysia({ prefix: "/events" })
-    .post("/", ({ body, set }) => {
+    .post("/", async ({ body, set }) => {
       if (!Array.isArray(body)) throw invalid("The body must be a JSON array of events");
       if (body.length > MAX_EVENTS_PER_POST) throw invalid(`At most ${MAX_EVENTS_PER_POST} events per request`);
       const now = ctx.clock.now();
@@ -53,7 +53,16 @@ export function eventRoutes(ctx: AppContext) {
           throw err;
         }
       });
-      ctx.bus.publish(ctx.events.insert(list));
+      // Through the group-commit writer, like webhook events: durable before 204, then broadcast.
+      if (!ctx.writer.hasRoom(list.length)) {
+        set.headers["retry-after"] = "1";
+        throw new AppError("too_many_requests", "The write queue is full; retry shortly");
+      }
+      try {
+        await Promise.all(list.map((event) => ctx.writer.write(event)));
+      } catch {
+        throw new AppError("unavailable", "The events could not be stored; retry shortly");
+      }
       set.status = 204;
     })
     .post("/filter", ({ body, request }) => {

@@ -10,7 +10,7 @@ import { BodyTooLargeError, parseBody, queryMapping, readBodyLimited, templateHe
 import { failureEvent, FailureLimiter, type FailureDetails } from "./failures.ts";
 import { cloudEventsValidation, eventGridValidation } from "./handshake.ts";
 import { runPipeline } from "./pipeline.ts";
-import { GroupCommitWriter, QueueFullError } from "./writer.ts";
+import { QueueFullError } from "./writer.ts";
 
 const METHODS = new Set(["GET", "HEAD", "DELETE", "POST", "PUT", "PATCH", "OPTIONS"]);
 const TEMPLATE_CACHE_LIMIT = 1000;
@@ -18,8 +18,7 @@ const TEMPLATE_CACHE_LIMIT = 1000;
 const quiet = (status: number, headers?: Record<string, string>) => new Response(null, { status, headers });
 
 export function ingestRoutes(ctx: AppContext) {
-  const writer = new GroupCommitWriter(ctx.events, ctx.bus, ctx.logger, { maxQueue: ctx.config.writeQueueLimit });
-  ctx.onStop.push(() => writer.flush());
+  const { writer } = ctx;
   const limiter = new FailureLimiter();
   // Compiled once per webhook and template text; a changed template compiles again.
   const templates = new Map<string, { source: string; compiled: CompiledTemplate }>();

@@ -1,9 +1,12 @@
 // Group commit: events from many requests share one transaction; each request is answered only
 // after the transaction holding its event has committed (synchronous=FULL makes COMMIT durable).
+// One transaction is in flight at a time; whatever arrives meanwhile forms the next batch, so
+// batches grow by themselves under load.
 import type { EventBus } from "../events/bus.ts";
 import type { Event } from "../events/model.ts";
-import type { EventStore, StoredEvent } from "../events/store.ts";
+import type { StoredEvent } from "../events/store.ts";
 import type { Logger } from "../log.ts";
+import type { Committer } from "./committer.ts";
 
 export class QueueFullError extends Error {
   constructor() {
@@ -32,12 +35,13 @@ export interface WriterOptions {
 
 export class GroupCommitWriter {
   private queue: Pending[] = [];
+  private inFlight: Promise<void> | null = null;
   private scheduled = false;
   private readonly maxBatch: number;
   private readonly maxQueue: number;
 
-  constructor(private readonly store: EventStore, private readonly bus: EventBus, private readonly logger: Logger, opts: WriterOptions = {}) {
-    this.maxBatch = opts.maxBatch ?? 512;
+  constructor(private readonly committer: Committer, private readonly bus: EventBus, private readonly logger: Logger, opts: WriterOptions = {}) {
+    this.maxBatch = opts.maxBatch ?? 1024;
     this.maxQueue = opts.maxQueue ?? 20_000;
   }
 
@@ -49,9 +53,13 @@ export class GroupCommitWriter {
     if (this.queue.length >= this.maxQueue) throw new QueueFullError();
     return new Promise((resolve, reject) => {
       this.queue.push({ event, resolve, reject });
-      if (this.queue.length >= this.maxBatch) this.flush();
-      else this.schedule();
+      this.schedule();
     });
+  }
+
+  /** Whether `count` more events fit in the queue now (to refuse a batch whole rather than in part). */
+  hasRoom(count: number): boolean {
+    return this.queue.length + count <= this.maxQueue;
   }
 
   get pending(): number {
@@ -59,31 +67,40 @@ export class GroupCommitWriter {
   }
 
   private schedule(): void {
-    if (this.scheduled) return;
+    if (this.scheduled || this.inFlight) return;
     this.scheduled = true;
-    // After the current turn of the event loop: every request parsed in this turn joins the batch.
-    // While a COMMIT's fsync blocks the thread, new requests pile up and make the next batch larger.
+    // After the current turn of the event loop, so that every request parsed in this turn joins.
     setImmediate(() => {
       this.scheduled = false;
-      this.flush();
+      this.commitNext();
     });
   }
 
-  /** Commits everything queued now, in batches; safe to call at any time. */
-  flush(): void {
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.maxBatch);
-      let stored: StoredEvent[];
-      try {
-        stored = this.store.insert(batch.map((p) => p.event));
-      } catch (error) {
-        this.logger.error("group commit failed; answering 503 to its requests", { error, events: batch.length });
+  private commitNext(): void {
+    if (this.inFlight || this.queue.length === 0) return;
+    const batch = this.queue.splice(0, this.maxBatch);
+    this.inFlight = this.committer.commit(batch.map((p) => p.event)).then(
+      (stored) => {
+        const byId = new Map(stored.map((s) => [s.event.id, s]));
+        for (const p of batch) p.resolve(byId.get(p.event.id) ?? null);
+        // Store first, then broadcast: the feed only ever shows committed events, in commit order.
+        this.bus.publish(stored);
+      },
+      (error) => {
+        this.logger.error("group commit failed; answering 503 to its requests", { error: String(error), events: batch.length });
         for (const p of batch) p.reject(new StorageError(error));
-        continue;
-      }
-      const byId = new Map(stored.map((s) => [s.event.id, s]));
-      for (const p of batch) p.resolve(byId.get(p.event.id) ?? null);
-      this.bus.publish(stored);
+      },
+    ).finally(() => {
+      this.inFlight = null;
+      this.commitNext();
+    });
+  }
+
+  /** Commits everything queued and waits for it (used on shutdown). */
+  async drain(): Promise<void> {
+    while (this.inFlight || this.queue.length > 0) {
+      if (!this.inFlight) this.commitNext();
+      await this.inFlight;
     }
   }
 }
