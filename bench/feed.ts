@@ -30,7 +30,7 @@ function cpuTimes(pid: number): { user: number; system: number } {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const percentile = (sorted: Float64Array, p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const percentile = (sorted: Float64Array, p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 async function wrk(url: string, script: string): Promise<{ rps: number; non2xx: number }> {
   const proc = Bun.spawn(pin(LOAD_CPUS, ["wrk", "-t2", `-c${CONNECTIONS}`, `-d${DURATION}`, "-s", script, url]), { stdout: "pipe", stderr: "pipe" });
@@ -144,8 +144,8 @@ try {
     const c0 = cpuTimes(inlet.proc.pid);
     const r = await run();
     const c1 = cpuTimes(inlet.proc.pid);
-    const seconds = parseFloat(DURATION);
-    return { rps: r.rps, cpuPerK: ((c1.user + c1.system - c0.user - c0.system) / (r.rps * seconds)) * 1000 };
+    const perK = (cpu: number) => (cpu / (r.rps * parseFloat(DURATION))) * 1000;
+    return { rps: r.rps, cpuPerK: perK(c1.user + c1.system - c0.user - c0.system), userPerK: perK(c1.user - c0.user), systemPerK: perK(c1.system - c0.system) };
   };
   for (let round = 1; round <= ROUNDS; round++) {
     const alone = await measured(() => wrk(hookUrl, script));
@@ -169,7 +169,8 @@ try {
     closes.push(...subs.closes);
     await subs.close();
     rounds.push({ without: alone.rps, with: loaded.rps, cpuWithout: alone.cpuPerK, cpuWith: loaded.cpuPerK });
-    console.log(`round ${round}: without subscribers ${alone.rps.toFixed(0)} req/s (${alone.cpuPerK.toFixed(3)} CPU s per 1000), with ${SUBSCRIBERS}: ${loaded.rps.toFixed(0)} req/s (${loaded.cpuPerK.toFixed(3)} CPU s per 1000), ${subs.received} events delivered`);
+    const cpu = (m: typeof alone) => `${m.cpuPerK.toFixed(3)} CPU s per 1000 requests: user ${m.userPerK.toFixed(3)}, system ${m.systemPerK.toFixed(3)}`;
+    console.log(`round ${round}: without subscribers ${alone.rps.toFixed(0)} req/s (${cpu(alone)})\n         with ${SUBSCRIBERS}: ${loaded.rps.toFixed(0)} req/s (${cpu(loaded)}), ${subs.received} events delivered`);
   }
 
   const sorted = (xs: number[]) => Float64Array.from(xs).sort();
