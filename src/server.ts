@@ -4,6 +4,8 @@ import { setupLink } from "./auth/setup.ts";
 import { databasePath, type Config } from "./config.ts";
 import { createContext, type AppContext } from "./context.ts";
 import { openDatabase } from "./db/open.ts";
+import { WorkerCommitter } from "./ingest/committer.ts";
+import { closeLiveFeeds } from "./events/feed.ts";
 import { startRetention } from "./events/retention.ts";
 import { createLogger, type Logger } from "./log.ts";
 
@@ -15,8 +17,10 @@ export interface RunningServer {
 }
 
 export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
-  const db = openDatabase({ path: databasePath(config.dataDir) });
-  const ctx = createContext({ config, db, logger });
+  const path = databasePath(config.dataDir);
+  const db = openDatabase({ path });
+  // Group commits run on a worker thread with its own connection (see ingest/committer.ts).
+  const ctx = createContext({ config, db, logger, committer: new WorkerCommitter(path, logger) });
   const app = createApp(ctx);
   // Elysia's listen (not a bare Bun.serve) so that its websocket routes get the server's upgrade handler.
   app.listen({
@@ -33,16 +37,18 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   logger.info(`inlet listening on ${url}`, { data: config.dataDir });
   if (ctx.users.count("admin") === 0) {
     // Printed at warn so that it shows at every log level but "silent"; the token is spent on use.
-    // With --port 0 the configured base URL names port 0; the address actually bound is the useful one.
-    const base = /:0$/.test(config.baseUrl) ? url : config.baseUrl;
-    logger.warn(`no admin user yet: open ${setupLink(base, ctx.setup.issue())} to create one (or run "inlet admin create")`);
+    logger.warn(`no admin user yet: open ${setupLink(config.baseUrl, ctx.setup.issue())} to create one (or run "inlet admin create")`);
   }
 
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
       stopRetention();
-      await app.stop(false);
+      // Stop accepting first, then end the live feeds: an open websocket or event stream would
+      // otherwise keep stop(false) waiting for ever.
+      const draining = app.stop(false);
+      closeLiveFeeds(ctx);
+      await draining;
       for (const hook of ctx.onStop) await hook();
       db.$client.close();
       logger.info("inlet stopped");
