@@ -32,10 +32,12 @@ export function createApp(ctx: AppContext) {
     .onRequest(({ request }) => {
       started.set(request, performance.now());
     })
-    .onAfterResponse(({ request, set, path }) => {
+    .onAfterResponse(({ request, set, path, responseValue }) => {
       const t0 = started.get(request);
       const ms = t0 === undefined ? undefined : (performance.now() - t0).toFixed(1);
-      ctx.logger.info(`${request.method} ${maskPath(path)} ${set.status ?? 200}`, { ms });
+      // A handler that returns a Response sets its status there, not on `set`.
+      const status = responseValue instanceof Response ? responseValue.status : (set.status ?? 200);
+      ctx.logger.info(`${request.method} ${maskPath(path)} ${status}`, { ms });
     })
     .onError(({ code, error, request, path }) => {
       // Hook URLs stay quiet whatever happens: a status and an empty body.

@@ -28,10 +28,11 @@ export function openDatabase({ path, readonly = false }: OpenOptions): Db {
   if (path !== ":memory:" && !readonly) mkdirSync(dirname(path), { recursive: true });
   const client = new Database(path, readonly ? { readonly: true } : { create: true, readwrite: true, strict: true });
   if (!readonly) {
+    // Must come first: auto_vacuum only takes effect on a database with no pages yet, and
+    // switching to WAL already writes the first page.
+    client.exec("PRAGMA auto_vacuum = INCREMENTAL");
     // WAL lets readers run beside the single writer.
     client.exec("PRAGMA journal_mode = WAL");
-    // Must be set before the first table exists to take effect; later it is a no-op.
-    client.exec("PRAGMA auto_vacuum = INCREMENTAL");
   }
   configureConnection(client);
   const db = drizzle({ client, schema }) as Db;

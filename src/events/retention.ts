@@ -22,6 +22,8 @@ export function deleteExpiredBatch(client: Database, cutoff: number, batch = RET
   })();
 }
 
+const freePages = (client: Database) => client.query<{ freelist_count: number }, []>("PRAGMA freelist_count").get()?.freelist_count ?? 0;
+
 export interface RetentionOptions {
   client: Database;
   retentionDays: number;
@@ -41,9 +43,14 @@ export async function sweep({ client, retentionDays, now, logger, batch = RETENT
     await new Promise((r) => setTimeout(r, 5));
   }
   if (total > 0) {
-    // Give free pages back to the file system, a bounded number at a time.
-    while ((client.query<{ freelist_count: number }, []>("PRAGMA freelist_count").get()?.freelist_count ?? 0) > 0) {
+    // Give free pages back to the file system, a bounded number at a time. A database made
+    // without incremental auto-vacuum frees nothing here; stop as soon as a step frees nothing.
+    let free = freePages(client);
+    while (free > 0) {
       client.exec("PRAGMA incremental_vacuum(1000)");
+      const left = freePages(client);
+      if (left >= free) break;
+      free = left;
       await new Promise((r) => setTimeout(r, 1));
     }
     logger.info("retention: deleted expired events", { count: total });
