@@ -7,6 +7,7 @@ import { openDatabase } from "./db/open.ts";
 import { WorkerCommitter } from "./ingest/committer.ts";
 import { closeLiveFeeds } from "./events/feed.ts";
 import { startRetention } from "./events/retention.ts";
+import { startTextIndexer } from "./events/text-index.ts";
 import { createLogger, type Logger } from "./log.ts";
 
 export interface RunningServer {
@@ -34,6 +35,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   // With --port 0 the real port is known only now; the default base URL must name it.
   if (config.port === 0 && config.baseUrl.endsWith(":0")) config.baseUrl = url;
   const stopRetention = startRetention({ client: db.$client, retentionDays: config.retentionDays, now: () => ctx.clock.now(), logger });
+  const stopTextIndexer = startTextIndexer({ client: db.$client, logger });
   logger.info(`inlet listening on ${url}`, { data: config.dataDir });
   if (ctx.users.count("admin") === 0) {
     // Printed at warn so that it shows at every log level but "silent"; the token is spent on use.
@@ -44,6 +46,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const stop = () =>
     (stopping ??= (async () => {
       stopRetention();
+      stopTextIndexer();
       // Stop accepting first, then end the live feeds: an open websocket or event stream would
       // otherwise keep stop(false) waiting for ever.
       const draining = app.stop(false);

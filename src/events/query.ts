@@ -4,6 +4,7 @@ import type { SQLQueryBindings } from "bun:sqlite";
 import type { Db } from "../db/open.ts";
 import type { EventFilter, EventOrder } from "./filter.ts";
 import type { Event } from "./model.ts";
+import { indexedCount, planText, textChecks } from "./text-plan.ts";
 import { resourceRowsSelect, whereClause, type Sql, type SubqueryMode } from "./where.ts";
 import type { StoredEvent } from "./store.ts";
 
@@ -37,8 +38,8 @@ export interface QueryOptions {
 
 type Bounds = Pick<QueryOptions, "afterSeq" | "upToSeq">;
 
-function selection(filter: EventFilter, opts: Bounds, mode: SubqueryMode = "list"): Sql {
-  const where = whereClause(filter, mode);
+function selection(db: Db, filter: EventFilter, opts: Bounds, mode: SubqueryMode = "list"): Sql {
+  const where = whereClause(filter, mode, db);
   let sql = where.sql;
   if (opts.afterSeq !== undefined) {
     sql += " AND e.seq > ?";
@@ -78,7 +79,7 @@ function chooseMode(db: Db, filter: EventFilter, opts: QueryOptions): SubqueryMo
 /** Events matching the filter, ordered by occurred then commit order, as the page and the feed's backfill read them. */
 export function queryEvents(db: Db, filter: EventFilter, opts: QueryOptions): StoredEvent[] {
   const mode = opts.mode ?? chooseMode(db, filter, opts);
-  const { sql: where, params } = selection(filter, opts, mode);
+  const { sql: where, params } = selection(db, filter, opts, mode);
   const dir = (opts.order ?? filter.order) === "ASC" ? "ASC" : "DESC";
   const order = `ORDER BY occurred ${dir}, seq ${dir} LIMIT ? OFFSET ?`;
   const from = mode === "probe" ? "events e INDEXED BY events_occurred" : "events e";
@@ -98,12 +99,20 @@ export function queryEvents(db: Db, filter: EventFilter, opts: QueryOptions): St
  */
 function resourceOnlyCount(db: Db, filter: EventFilter, opts: Bounds): number | null {
   const entries = [...filter.related.map((related) => ({ related })), ...filter.any_resource.map((any_resource) => ({ any_resource }))];
-  const selects = entries.map((entry) => resourceRowsSelect(filter, entry)).filter((s) => s !== null);
+  const selects = entries.flatMap((entry) => {
+    const sql = resourceRowsSelect(filter, entry);
+    return sql ? [{ entry, sql }] : [];
+  });
   const only = selects.length === 1 && !filter.event && !filter.resource && !filter.id && filter.text === undefined;
   if (!only || opts.afterSeq !== undefined || opts.upToSeq !== undefined) return null;
-  const sub = selects[0]!;
+  const { entry, sql: sub } = selects[0]!;
   if (sub.sql.includes("e.data")) return null; // a primary's role label is read from the event row
-  return runAll<{ n: number }>(db, `SELECT count(*) AS n FROM (${sub.sql.replace("SELECT er.event_seq", "SELECT DISTINCT er.event_seq")})`, sub.params)[0]!.n;
+  // With resource ids given, SQLite would pick the (resource_id, occurred) index for the window and
+  // then sort for DISTINCT; the (resource_id, event_seq, role, occurred) index needs neither.
+  const ids = "related" in entry ? entry.related.id : entry.any_resource.id;
+  const from = ids?.length ? "event_resources er INDEXED BY event_resources_resource_seq" : "event_resources er";
+  const distinct = sub.sql.replace("SELECT er.event_seq FROM event_resources er", `SELECT DISTINCT er.event_seq FROM ${from}`);
+  return runAll<{ n: number }>(db, `SELECT count(*) AS n FROM (${distinct})`, sub.params)[0]!.n;
 }
 
 const isWindowOnly = (f: EventFilter) =>
@@ -118,12 +127,32 @@ function windowOnlyCount(db: Db, filter: EventFilter): number {
   const { since, until } = filter.occurred;
   const count = (sql: string, params: SQLQueryBindings[]) => runAll<{ n: number }>(db, sql, params)[0]!.n;
   const inside = windowSize(db, filter);
-  const all = runAll<{ lo: number | null; hi: number | null }>(db, "SELECT min(seq) AS lo, max(seq) AS hi FROM events", [])[0]!;
+  // Two sub-selects: SQLite answers a lone min() or max() with one seek, but both at once with a scan.
+  const all = runAll<{ lo: number | null; hi: number | null }>(db, "SELECT (SELECT min(seq) FROM events) AS lo, (SELECT max(seq) FROM events) AS hi", [])[0]!;
   const span = all.lo === null ? 0 : all.hi! - all.lo + 1;
   if (inside * 2 < span) return count("SELECT count(*) AS n FROM events WHERE occurred >= ? AND occurred <= ?", [since, until]);
   return count("SELECT count(*) AS n FROM events", [])
     - count("SELECT count(*) AS n FROM events WHERE occurred < ?", [since])
     - count("SELECT count(*) AS n FROM events WHERE occurred > ?", [until]);
+}
+
+/**
+ * A filter that is a text query over a window holding every event counts on the word index alone
+ * when the index answers it exactly, plus the events it has not reached yet.
+ */
+function textOnlyCount(db: Db, filter: EventFilter): number | null {
+  const only = filter.text !== undefined && !filter.event && !filter.resource && !filter.id && filter.related.length === 0 && filter.any_resource.length === 0;
+  if (!only) return null;
+  const span = runAll<{ lo: number | null; hi: number | null }>(db,
+    "SELECT (SELECT min(occurred) FROM events) AS lo, (SELECT max(occurred) FROM events) AS hi", [])[0]!;
+  if (span.lo !== null && (span.lo < filter.occurred.since || span.hi! > filter.occurred.until)) return null;
+  const plan = planText(db.$client, filter.text!);
+  const indexed = indexedCount(db.$client, plan);
+  if (indexed === null) return null;
+  const params: SQLQueryBindings[] = [plan.watermark];
+  const tests = textChecks((v) => (params.push(v), "?"), plan.query);
+  const unindexed = runAll<{ n: number }>(db, `SELECT count(*) AS n FROM events e WHERE e.seq > ?${tests.map((t) => ` AND ${t}`).join("")}`, params)[0]!.n;
+  return indexed + unindexed;
 }
 
 /** Below this many events in the window, reading the window in time order beats any other index. */
@@ -134,10 +163,10 @@ export function countEvents(db: Db, filter: EventFilter, opts: Bounds = {}): num
   const bounded = opts.afterSeq !== undefined || opts.upToSeq !== undefined;
   if (!bounded && !filter.resource?.distinct) {
     if (isWindowOnly(filter)) return windowOnlyCount(db, filter);
-    const fast = resourceOnlyCount(db, filter, opts);
+    const fast = resourceOnlyCount(db, filter, opts) ?? textOnlyCount(db, filter);
     if (fast !== null) return fast;
   }
-  const { sql: where, params } = selection(filter, opts);
+  const { sql: where, params } = selection(db, filter, opts);
   const what = filter.resource?.distinct ? "count(DISTINCT e.resource_id)" : "count(*)";
   // SQLite has no statistics here and would, e.g., read every event of a name prefix for a one-hour window.
   const from = !hasSubqueries(filter) && windowSize(db, filter) <= NARROW_WINDOW ? "events e INDEXED BY events_occurred" : "events e";

@@ -3,8 +3,8 @@
 // the payload as JSON text (what Prefect's SQL searches), joined by spaces.
 //
 // Case-insensitive means ASCII case folding everywhere: SQLite's lower() folds only ASCII, and
-// the same folding is applied to the FTS5 index, the short-term fallback and in-memory matching,
-// so that all three give the same answer.
+// the same folding is applied to the word index (text-index.ts), the checks against the stored
+// text (text-plan.ts) and in-memory matching, so that all three give the same answer.
 import type { Event } from "./model.ts";
 
 export interface TextQuery {
@@ -79,7 +79,7 @@ export function searchableText(event: Event): string {
 
 /**
  * The same text computed by SQLite from an event's stored JSON (`$data` is replaced by the
- * column). The events_text migration's trigger uses this expression verbatim.
+ * column). Text queries check events the word index has not reached yet against it.
  */
 export const SEARCH_TEXT_SQL = `lower(json_extract($data, '$.event') || ' ' ||
   (SELECT group_concat(value, ' ') FROM json_each($data, '$.resource')) || ' ' ||
@@ -93,9 +93,20 @@ export function matchesText(query: TextQuery, text: string): boolean {
   return query.required.every(has);
 }
 
-/** The trigram index only answers terms of at least three characters. */
-export const FTS_MIN_TERM = 3;
-export const usesIndex = (term: string) => [...term].length >= FTS_MIN_TERM;
+/**
+ * Where words split in the word index: ASCII characters other than letters, digits and `_`, as
+ * FTS5's `ascii` tokenizer with `tokenchars '_'` splits them (migration 0002). Every other
+ * character, including all non-ASCII ones, belongs to a word, so a search term free of separators
+ * occurs in a text exactly when it occurs inside one of the text's words.
+ */
+const SEPARATORS = /[\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]+/;
 
-/** An FTS5 phrase that matches exactly the substring `term` in the trigram index. */
-export const ftsPhrase = (term: string) => `"${foldCase(term).replaceAll('"', '""')}"`;
+/** The distinct words of a (case-folded) searched text. */
+export function textWords(text: string): Set<string> {
+  const words = new Set(text.split(SEPARATORS));
+  words.delete("");
+  return words;
+}
+
+/** A term's pieces between separators; one piece means the term is a word (or part of one). */
+export const termPieces = (term: string) => foldCase(term).split(SEPARATORS);

@@ -1,12 +1,14 @@
 // EventFilter → a WHERE clause over events (e) and event_resources (er), the way Prefect's server builds it:
 // the event's own columns answer occurred/event/resource id/id; labels, related and any_resource
-// are sub-selects on event_resources scoped to the same window; text goes through events_text.
+// are sub-selects on event_resources scoped to the same window; text goes through the word index.
 // query.ts runs it; match.ts states the same semantics in memory; keep the two in step.
 import type { SQLQueryBindings } from "bun:sqlite";
+import type { Db } from "../db/open.ts";
 import type { AnyResourceFilter, EventFilter, LabelSpec, RelatedFilter } from "./filter.ts";
 import { globToSqlite, isLiteralGlob, sqlitePrefixGlob } from "./glob.ts";
 import { RESOURCE_ID, RESOURCE_ROLE } from "./model.ts";
-import { ftsPhrase, parseTextQuery, SEARCH_TEXT_SQL, usesIndex } from "./text-search.ts";
+import { planTests, planText, textChecks } from "./text-plan.ts";
+import { parseTextQuery } from "./text-search.ts";
 
 export interface Sql {
   sql: string;
@@ -129,25 +131,17 @@ function scoped(b: Builder, tests: string[], filter: EventFilter, rows: RowTests
  */
 export type SubqueryMode = "list" | "probe";
 
-function textTests(b: Builder, query: string, mode: SubqueryMode): string[] {
-  const q = parseTextQuery(query);
-  const searched = SEARCH_TEXT_SQL.replaceAll("$data", "e.data");
-  // Terms of three characters or more use the trigram index (an exact substring test there);
-  // shorter ones are checked against the text itself, which is exact but reads every row.
-  const contains = (term: string) => {
-    if (!usesIndex(term)) return `instr(${searched}, lower(${b.bind(term)})) > 0`;
-    const match = `events_text MATCH ${b.bind(ftsPhrase(term))}`;
-    return mode === "list" ? `e.seq IN (SELECT rowid FROM events_text WHERE ${match})` : `EXISTS (SELECT 1 FROM events_text WHERE ${match} AND rowid = e.seq)`;
-  };
-  const tests: string[] = [];
-  if (q.include.length) tests.push(any(q.include.map(contains)));
-  for (const term of q.exclude) tests.push(`NOT (${contains(term)})`);
-  for (const term of q.required) tests.push(contains(term));
-  return tests;
+function textTests(b: Builder, query: string, mode: SubqueryMode, db: Db | undefined): string[] {
+  const bind = (v: SQLQueryBindings) => b.bind(v);
+  // Without the database to plan with, the text itself is read (exact, but every event of the window).
+  return db ? planTests(bind, planText(db.$client, query), mode) : textChecks(bind, parseTextQuery(query));
 }
 
-/** The WHERE clause (without the keyword) selecting the filter's events from `events e`. */
-export function whereClause(filter: EventFilter, mode: SubqueryMode = "list"): Sql {
+/**
+ * The WHERE clause (without the keyword) selecting the filter's events from `events e`. A `text`
+ * filter uses the word index when given the database (text-plan.ts).
+ */
+export function whereClause(filter: EventFilter, mode: SubqueryMode = "list", db?: Db): Sql {
   const b = new Builder();
   const { since, until } = filter.occurred;
   const tests = [`e.occurred >= ${b.bind(since)}`, `e.occurred <= ${b.bind(until)}`];
@@ -169,6 +163,6 @@ export function whereClause(filter: EventFilter, mode: SubqueryMode = "list"): S
   for (const f of filter.related) scoped(b, tests, filter, relatedTests(new Builder(), f), mode);
   for (const f of filter.any_resource) scoped(b, tests, filter, anyResourceTests(new Builder(), f), mode);
   if (nonEmpty(filter.id)) tests.push(`e.id IN (${b.list(filter.id)})`);
-  if (filter.text !== undefined) tests.push(...textTests(b, filter.text, mode));
+  if (filter.text !== undefined) tests.push(...textTests(b, filter.text, mode, db));
   return { sql: tests.join(" AND "), params: b.params };
 }

@@ -7,6 +7,7 @@ import { parseEventFilter } from "../../../src/events/filter.ts";
 import { matchesFilter } from "../../../src/events/match.ts";
 import { toEvent, type Event } from "../../../src/events/model.ts";
 import { EventStore } from "../../../src/events/store.ts";
+import { indexBatch, indexPending } from "../../../src/events/text-index.ts";
 
 const NOW = Date.parse("2026-03-10T12:00:00Z");
 const hours = (h: number) => new Date(NOW - h * 3_600_000).toISOString();
@@ -30,6 +31,14 @@ const inputs: Record<string, unknown>[] = [
 const events: Event[] = inputs.map((input, i) => toEvent({ id: id(i + 1), occurred: hours(i * 5), ...input }, { now: NOW }));
 const db = openMemoryDatabase();
 new EventStore(db).insert(events);
+// Text filters read the word index up to its watermark and the text past it: same answers at any progress.
+const halfIndexed = openMemoryDatabase();
+new EventStore(halfIndexed).insert(events);
+indexBatch(halfIndexed.$client, 5);
+const indexed = openMemoryDatabase();
+new EventStore(indexed).insert(events);
+indexPending(indexed.$client);
+const databases = [["not indexed", db], ["half indexed", halfIndexed], ["indexed", indexed]] as const;
 
 const filters: Record<string, unknown>[] = [
   {},
@@ -85,6 +94,18 @@ const filters: Record<string, unknown>[] = [
   { text: { query: '"currency":"eur"' } },
   { text: { query: "   " } },
   { text: { query: "!gh webhook" } },
+  { text: { query: "imeou" } },
+  { text: { query: "charge.fail" } },
+  { text: { query: "ll_req" } },
+  { text: { query: "ub.pull_request.op" } },
+  { text: { query: "github -pull_request -\"disk\"" } },
+  { text: { query: "+charge -declined" } },
+  { text: { query: '"full; retry" -stripe +disk' } },
+  { text: { query: "nothinglikethis" } },
+  { text: { query: "stripe -nothinglikethis" } },
+  { text: { query: ".[7]" } },
+  { text: { query: "1200 -eur" } },
+  { text: { query: "échec" } },
   { event: { prefix: ["github"] }, related: { role: ["actor"] }, text: { query: "kiki ada" }, order: "ASC" },
   { resource: { labels: { env: "*" } }, any_resource: { id_prefix: ["github.user"] }, occurred: { since: hours(8) } },
 ];
@@ -93,13 +114,15 @@ describe("SQL and in-memory matching agree", () => {
   test.each(filters.map((f) => [JSON.stringify(f), f] as const))("%s", (_, input) => {
     const filter = parseEventFilter(input, NOW);
     const expected = events.filter((e) => matchesFilter(filter, e)).map((e) => e.id).sort();
-    for (const mode of ["list", "probe"] as const) {
-      const got = queryEvents(db, filter, { limit: 1000, mode }).map((s) => s.event.id);
-      expect([...got].sort()).toEqual(expected);
+    for (const [state, db] of filter.text === undefined ? databases.slice(0, 1) : databases) {
+      for (const mode of ["list", "probe"] as const) {
+        const got = queryEvents(db, filter, { limit: 1000, mode }).map((s) => s.event.id);
+        expect({ state, mode, ids: [...got].sort() }).toEqual({ state, mode, ids: expected });
+      }
+      expect({ state, n: countEvents(db, filter) }).toEqual({ state, n: expected.length });
+      // afterSeq: 0 takes the general count, bypassing the event_resources-only and text-only shortcuts.
+      expect({ state, n: countEvents(db, filter, { afterSeq: 0 }) }).toEqual({ state, n: expected.length });
     }
-    expect(countEvents(db, filter)).toBe(expected.length);
-    // afterSeq: 0 takes the general count, bypassing the event_resources-only shortcut.
-    expect(countEvents(db, filter, { afterSeq: 0 })).toBe(expected.length);
   });
 
   test("the fixture set is varied enough that every filter but the empty ones excludes something", () => {

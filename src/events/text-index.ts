@@ -1,0 +1,146 @@
+// The word index behind the `text` filter, filled in the background: inserting an event does no
+// text work, so the webhook's acknowledgement never waits for it. The indexer reads committed
+// events past the watermark a batch at a time and writes their words, the new vocabulary and the
+// new watermark in one transaction: after a crash the index and its watermark agree. Queries use
+// the index up to the watermark and read the few events past it directly (text-plan.ts).
+import type { Database } from "bun:sqlite";
+import type { Logger } from "../log.ts";
+import { SEARCH_TEXT_SQL, textWords } from "./text-search.ts";
+
+export const TEXT_INDEX_BATCH = 256;
+/** How often a caught-up indexer looks for new events. */
+export const TEXT_INDEX_IDLE_MS = 200;
+/** Words known to be in the vocabulary, per database, to skip most lookups; bounded. */
+const KNOWN_WORDS_MAX = 200_000;
+const knownWords = new WeakMap<Database, Set<string>>();
+
+/** Every event with seq ≤ the watermark is in events_words (deleted ones aside). */
+export function textWatermark(client: Database): number {
+  return client.query<{ watermark: number }, []>("SELECT watermark FROM events_words_state").get()!.watermark;
+}
+
+interface Batch {
+  read: number;
+  newWords: string[];
+}
+
+function writeBatch(client: Database, size: number, known: Set<string>): Batch {
+  const from = textWatermark(client);
+  const rows = client.query<{ seq: number; text: string | null }, [number, number]>(
+    `SELECT seq, ${SEARCH_TEXT_SQL.replaceAll("$data", "data")} AS text FROM events WHERE seq > ? ORDER BY seq LIMIT ?`,
+  ).all(from, size);
+  const newWords: string[] = [];
+  if (rows.length === 0) return { read: 0, newWords };
+  const insertDoc = client.query("INSERT INTO events_words (rowid, body) VALUES (?, ?)");
+  const insertWord = client.query<{ id: number }, [string]>("INSERT INTO events_words_vocab (word) VALUES (?) ON CONFLICT DO NOTHING RETURNING id");
+  const insertGrams = client.query("INSERT INTO events_words_grams (rowid, word) VALUES (?, ?)");
+  const seen = new Set<string>();
+  for (const row of rows) {
+    const words = textWords(row.text ?? "");
+    insertDoc.run(row.seq, [...words].join(" "));
+    for (const word of words) {
+      if (known.has(word) || seen.has(word)) continue;
+      seen.add(word);
+      const added = insertWord.get(word);
+      if (added) insertGrams.run(added.id, word);
+      newWords.push(word);
+    }
+  }
+  client.query("UPDATE events_words_state SET watermark = ?").run(rows.at(-1)!.seq);
+  return { read: rows.length, newWords };
+}
+
+/**
+ * Index writes need not be durable on their own (a lost batch is redone from the watermark written
+ * with it), so their COMMIT skips the fsync; the next ingest COMMIT (FULL) syncs them anyway.
+ */
+function withoutSync<T>(client: Database, write: () => T): T {
+  const synchronous = client.query<{ synchronous: number }, []>("PRAGMA synchronous").get()!.synchronous;
+  if (synchronous <= 1) return write();
+  client.exec("PRAGMA synchronous = NORMAL");
+  try {
+    return write();
+  } finally {
+    client.exec(`PRAGMA synchronous = ${synchronous}`);
+  }
+}
+
+/** Indexes the next batch of events past the watermark; returns how many it indexed. */
+export function indexBatch(client: Database, size = TEXT_INDEX_BATCH): number {
+  let known = knownWords.get(client);
+  if (!known) knownWords.set(client, (known = new Set()));
+  // IMMEDIATE: the group commit may write from another connection, and a deferred transaction could not upgrade.
+  const batch = withoutSync(client, () => client.transaction(() => writeBatch(client, size, known)).immediate());
+  // Only committed words are remembered: a rolled-back word must be looked up again.
+  if (known.size + batch.newWords.length > KNOWN_WORDS_MAX) known.clear();
+  for (const word of batch.newWords) known.add(word);
+  return batch.read;
+}
+
+/** Indexes every event committed so far (tests, benchmarks, tools); returns how many. */
+export function indexPending(client: Database, size = TEXT_INDEX_BATCH): number {
+  let total = 0;
+  for (let n = size; n === size; total += n) n = indexBatch(client, size);
+  return total;
+}
+
+/** Pages of index one merge step writes at most (a few milliseconds of work). */
+export const TEXT_MERGE_PAGES = 200;
+
+/**
+ * One step of merging the index's segments towards one: every batch adds a segment, and probing
+ * an event costs a seek per segment, so a merged index answers a common word's page ~10× faster.
+ * Returns false once there is nothing left to merge (FTS5 then changes fewer than two rows).
+ */
+export function mergeStep(client: Database, pages = TEXT_MERGE_PAGES): boolean {
+  return withoutSync(client, () => {
+    const before = client.query<{ n: number }, []>("SELECT total_changes() AS n").get()!.n;
+    // A negative count merges segments of different levels too, as 'optimize' does, but in steps.
+    client.query("INSERT INTO events_words (events_words, rank) VALUES ('merge', ?)").run(-pages);
+    return client.query<{ n: number }, []>("SELECT total_changes() AS n").get()!.n - before >= 2;
+  });
+}
+
+/** Merges the whole index (tests, benchmarks, tools). */
+export function mergeAll(client: Database): void {
+  while (mergeStep(client, 2000));
+}
+
+export interface TextIndexerOptions {
+  client: Database;
+  logger: Logger;
+  batch?: number;
+  idleMs?: number;
+}
+
+/**
+ * Keeps the index caught up, then merged: one batch or merge step at a time, yielding to the event
+ * loop after each so that requests and commits interleave with indexing. Returns a function that stops it.
+ */
+export function startTextIndexer({ client, logger, batch = TEXT_INDEX_BATCH, idleMs = TEXT_INDEX_IDLE_MS }: TextIndexerOptions): () => void {
+  let stopped = false;
+  let timer: Timer | undefined;
+  const next = () => new Promise((r) => setImmediate(r));
+  let merged = true;
+  const run = async () => {
+    try {
+      for (let n = batch; !stopped && n === batch; await next()) {
+        n = indexBatch(client, batch);
+        if (n > 0) merged = false;
+      }
+      // Caught up: merge the new segments in small steps, still yielding between them.
+      while (!stopped && !merged) {
+        merged = !mergeStep(client);
+        await next();
+      }
+    } catch (error) {
+      logger.error("text indexer batch failed; retrying later", { error });
+    }
+    if (!stopped) timer = setTimeout(run, idleMs);
+  };
+  timer = setTimeout(run, 0);
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+}

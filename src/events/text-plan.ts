@@ -1,0 +1,147 @@
+// How a `text` filter reads the word index (text-index.ts). A term without separators occurs in a
+// text exactly when it occurs inside one of the text's words, so it is answered exactly by the
+// vocabulary words containing it (found through their trigrams), ORed in one FTS5 query. A term
+// with separators (`model.refreshed`, a quoted phrase) gets a superset from the words it must
+// contain and is then checked against the event's text. Excluded words become FTS5 NOTs, applied
+// to the matches only. Events past the watermark are not indexed yet and are checked directly.
+import type { Database, SQLQueryBindings } from "bun:sqlite";
+import { textWatermark } from "./text-index.ts";
+import { foldCase, parseTextQuery, SEARCH_TEXT_SQL, termPieces, type TextQuery } from "./text-search.ts";
+
+/** Trigrams find a word's substrings of three characters or more; shorter terms read the text. */
+export const MIN_INDEXED_TERM = 3;
+/** A term found in more words than this (e.g. `000`) reads the text rather than ORing them all. */
+export const MAX_EXPANSION = 2000;
+
+/** An FTS5 expression over events_words; NONE matches no event; null: the index cannot narrow. */
+type Expr = string | typeof NONE | null;
+const NONE = Symbol("none");
+
+export interface TextPlan {
+  query: TextQuery;
+  watermark: number;
+  /** The FTS5 query selecting the candidates among indexed events; null: every one is a candidate. */
+  match: Expr;
+  /** The same as `positive` minus each of `excluded`: probing an event is cheaper one part at a time. */
+  positive: Expr;
+  excluded: string[];
+  /** Terms still to check against the text of an indexed candidate (folded). */
+  check: TextQuery;
+}
+
+const quote = (word: string) => `"${word.replaceAll('"', '""')}"`;
+const length = (s: string) => [...s].length;
+
+/** Vocabulary words matching a GLOB pattern of literal text around `*` (words hold no GLOB specials). */
+function words(client: Database, pattern: string): string[] | null {
+  const rows = client.query<{ word: string }, [string, number]>("SELECT word FROM events_words_grams WHERE word GLOB ? LIMIT ?")
+    .all(pattern, MAX_EXPANSION + 1);
+  return rows.length > MAX_EXPANSION ? null : rows.map((r) => r.word).sort();
+}
+
+function anyWord(found: string[] | null): Expr {
+  if (found === null) return null;
+  return found.length === 0 ? NONE : `(${found.map(quote).join(" OR ")})`;
+}
+
+/** The index's answer for one term and whether it is exact. */
+function termExpr(client: Database, term: string): { expr: Expr; exact: boolean } {
+  const pieces = termPieces(term);
+  if (pieces.length === 1) {
+    const piece = pieces[0]!;
+    return { expr: length(piece) < MIN_INDEXED_TERM ? null : anyWord(words(client, `*${piece}*`)), exact: true };
+  }
+  // Between two separators a piece is a whole word; after the last one, a word's start; before the first, a word's end.
+  const parts: Expr[] = pieces.map((piece, i) => {
+    if (piece === "") return null;
+    if (i > 0 && i < pieces.length - 1) return quote(piece);
+    if (length(piece) < MIN_INDEXED_TERM) return null;
+    return i === 0 ? anyWord(words(client, `*${piece}`)) : `${quote(piece)}*`;
+  });
+  return { expr: all(parts), exact: false };
+}
+
+function all(parts: Expr[]): Expr {
+  if (parts.includes(NONE)) return NONE;
+  const known = parts.filter((p): p is string => typeof p === "string");
+  return known.length === 0 ? null : known.length === 1 ? known[0]! : `(${known.join(" AND ")})`;
+}
+
+function some(parts: Expr[]): Expr {
+  if (parts.includes(null)) return null;
+  const known = parts.filter((p): p is string => typeof p === "string");
+  return known.length === 0 ? NONE : known.length === 1 ? known[0]! : `(${known.join(" OR ")})`;
+}
+
+export function planText(client: Database, text: string): TextPlan {
+  const query = parseTextQuery(text);
+  const check: TextQuery = { include: [], exclude: [], required: [] };
+  const positive: Expr[] = [];
+  if (query.include.length) {
+    const terms = query.include.map((t) => termExpr(client, t));
+    positive.push(some(terms.map((t) => t.expr)));
+    if (terms.some((t) => !t.exact || t.expr === null)) check.include = query.include.map(foldCase);
+  }
+  for (const term of query.required) {
+    const t = termExpr(client, term);
+    positive.push(t.expr);
+    if (!t.exact || t.expr === null) check.required.push(foldCase(term));
+  }
+  const wanted = all(positive);
+  let match = wanted;
+  const excluded: string[] = [];
+  for (const term of query.exclude) {
+    const t = termPieces(term).length === 1 && typeof match === "string" ? termExpr(client, term) : { expr: null, exact: false };
+    if (typeof t.expr === "string" && typeof match === "string") {
+      match = `(${match} NOT ${t.expr})`;
+      excluded.push(t.expr);
+    } else if (t.expr !== NONE) check.exclude.push(foldCase(term));
+  }
+  return { query, watermark: textWatermark(client), match, positive: wanted, excluded, check };
+}
+
+/** The plan needs no check against the text: the index alone answers for indexed events. */
+export const indexAnswers = (plan: TextPlan) =>
+  plan.match !== null && !plan.check.include.length && !plan.check.exclude.length && !plan.check.required.length;
+
+const SEARCHED = SEARCH_TEXT_SQL.replaceAll("$data", "e.data");
+
+/** Tests of the text itself, exact for any event (and what events past the watermark get). */
+export function textChecks(bind: (v: SQLQueryBindings) => string, q: TextQuery): string[] {
+  const has = (term: string) => `instr(${SEARCHED}, ${bind(foldCase(term))}) > 0`;
+  const tests: string[] = [];
+  if (q.include.length) tests.push(q.include.length === 1 ? has(q.include[0]!) : `(${q.include.map(has).join(" OR ")})`);
+  for (const term of q.exclude) tests.push(`NOT (${has(term)})`);
+  for (const term of q.required) tests.push(has(term));
+  return tests;
+}
+
+/**
+ * The WHERE tests of a planned text filter over `events e`. "list" collects the index's matches
+ * and the unindexed events first; "probe" tests each event as the page walks them. Values are
+ * bound in the order the tests are written.
+ */
+export function planTests(bind: (v: SQLQueryBindings) => string, plan: TextPlan, mode: "list" | "probe"): string[] {
+  const { match, watermark } = plan;
+  if (match === null) return textChecks(bind, plan.query);
+  if (match === NONE) return [`e.seq > ${bind(watermark)}`, ...textChecks(bind, plan.query)];
+  const and = (tests: string[]) => (tests.length ? tests.join(" AND ") : "1");
+  if (mode === "probe") {
+    const has = (expr: string) => `EXISTS (SELECT 1 FROM events_words WHERE events_words MATCH ${bind(expr)} AND rowid = e.seq)`;
+    const indexed = [`e.seq <= ${bind(watermark)}`, has(plan.positive as string), ...plan.excluded.map((x) => `NOT ${has(x)}`)];
+    const checked = [...indexed, ...textChecks(bind, plan.check)].join(" AND ");
+    const unindexed = `e.seq > ${bind(watermark)}`;
+    return [`((${checked}) OR (${and([unindexed, ...textChecks(bind, plan.query)])}))`];
+  }
+  const tests = [`e.seq IN (SELECT rowid FROM events_words WHERE events_words MATCH ${bind(match)} UNION ALL SELECT seq FROM events WHERE seq > ${bind(watermark)})`];
+  if (!indexAnswers(plan)) tests.push(`(e.seq > ${bind(watermark)} OR (${and(textChecks(bind, plan.check))}))`);
+  tests.push(`(e.seq <= ${bind(watermark)} OR (${and(textChecks(bind, plan.query))}))`);
+  return tests;
+}
+
+/** The number of indexed events the plan matches, when the index alone answers; else null. */
+export function indexedCount(client: Database, plan: TextPlan): number | null {
+  if (plan.match === NONE) return 0;
+  if (!indexAnswers(plan)) return null;
+  return client.query<{ n: number }, [string]>("SELECT count(*) AS n FROM events_words WHERE events_words MATCH ?").get(plan.match as string)!.n;
+}

@@ -1,0 +1,136 @@
+import { describe, expect, test } from "bun:test";
+import { openMemoryDatabase, type Db } from "../../../src/db/open.ts";
+import { parseEventFilter } from "../../../src/events/filter.ts";
+import { toEvent, type Event } from "../../../src/events/model.ts";
+import { countEvents, queryEvents } from "../../../src/events/query.ts";
+import { deleteExpiredBatch } from "../../../src/events/retention.ts";
+import { EventStore } from "../../../src/events/store.ts";
+import { indexBatch, indexPending, mergeStep, textWatermark } from "../../../src/events/text-index.ts";
+import { MAX_EXPANSION, planText } from "../../../src/events/text-plan.ts";
+import { textWords } from "../../../src/events/text-search.ts";
+
+const NOW = Date.parse("2026-03-10T12:00:00Z");
+const event = (n: number, payload: Record<string, unknown>, name = "github.push"): Event =>
+  toEvent({ id: `0190f3b4-3a2b-7cde-8f00-${String(n).padStart(12, "0")}`, occurred: new Date(NOW - n * 60_000).toISOString(), event: name, resource: { "prefect.resource.id": `repo.${n}` }, payload }, { now: NOW });
+
+function database(events: Event[]): Db {
+  const db = openMemoryDatabase();
+  new EventStore(db).insert(events);
+  return db;
+}
+
+const ids = (db: Db, query: string) => queryEvents(db, parseEventFilter({ text: { query } }, NOW), { limit: 100 }).map((s) => Number(s.event.id.slice(-12))).sort((a, b) => a - b);
+const count = (db: Db, query: string) => countEvents(db, parseEventFilter({ text: { query } }, NOW));
+const indexedRows = (db: Db) => db.$client.query<{ n: number }, []>("SELECT count(*) AS n FROM events_words WHERE events_words MATCH '\"push\"'").get()!.n;
+
+describe("words", () => {
+  test("split at ASCII punctuation and spaces; `_` and non-ASCII letters belong to words", () => {
+    expect([...textWords('github.pull_request.opened {"note":"échec, déjà-vu"} a\tb')]).toEqual(["github", "pull_request", "opened", "note", "échec", "déjà", "vu", "a", "b"]);
+  });
+});
+
+describe("term expansion", () => {
+  const db = database([event(1, { code: "err1234" }), event(2, { code: "xerr12" }), event(3, { code: "ERR123" }), event(4, { path: "model.refreshed" })]);
+  indexPending(db.$client);
+
+  test("a word term becomes the vocabulary words containing it, ORed; exact, nothing left to check", () => {
+    const plan = planText(db.$client, "err123");
+    expect(plan.match).toBe('("err123" OR "err1234")');
+    expect(plan.check).toEqual({ include: [], exclude: [], required: [] });
+  });
+
+  test("a term with separators: whole inner words, a word's end and a word's start; checked against the text", () => {
+    const plan = planText(db.$client, "del.refr");
+    expect(plan.match).toBe('(("model") AND "refr"*)');
+    expect(plan.check.include).toEqual(["del.refr"]);
+    expect(ids(db, "del.refr")).toEqual([4]);
+  });
+
+  test("excluded words are FTS5 NOTs on the matches", () => {
+    expect(planText(db.$client, "err12 -xerr12").match).toBe('(("err123" OR "err1234" OR "xerr12") NOT ("xerr12"))');
+    expect(ids(db, "err12 -xerr12")).toEqual([1, 3]);
+  });
+
+  test("a word found nowhere matches no indexed event", () => {
+    expect(ids(db, "nowhere")).toEqual([]);
+    expect(count(db, "nowhere")).toBe(0);
+  });
+
+  test("terms under three characters, and terms inside too many words, read the text instead", () => {
+    expect(planText(db.$client, "rr").match).toBeNull();
+    expect(ids(db, "rr")).toEqual([1, 2, 3]);
+    const many = database(Array.from({ length: MAX_EXPANSION + 1 }, (_, i) => event(i + 1, { n: `zzz${i}q` })));
+    indexPending(many.$client);
+    expect(planText(many.$client, "zzz").match).toBeNull();
+    expect(planText(many.$client, "zzz1q").match).toBe('("zzz1q")');
+    expect(count(many, "0q")).toBe(201);
+  });
+});
+
+describe("the background indexer", () => {
+  const events = Array.from({ length: 10 }, (_, i) => event(i + 1, { n: i, word: i % 2 ? "odd" : "even" }));
+
+  test("indexes in batches past the watermark, which is the last seq indexed", () => {
+    const db = database(events);
+    expect(textWatermark(db.$client)).toBe(0);
+    expect(indexBatch(db.$client, 4)).toBe(4);
+    expect(textWatermark(db.$client)).toBe(4);
+    expect(indexedRows(db)).toBe(4);
+    expect(indexPending(db.$client, 4)).toBe(6);
+    expect(textWatermark(db.$client)).toBe(10);
+    expect(indexBatch(db.$client)).toBe(0);
+  });
+
+  test("events past the watermark are found all the same, in both plans and in the count", () => {
+    const db = database(events);
+    indexBatch(db.$client, 3);
+    new EventStore(db).insert([event(11, { word: "odd" })]);
+    const odd = [2, 4, 6, 8, 10, 11];
+    expect(ids(db, "odd")).toEqual(odd);
+    expect(count(db, "odd")).toBe(6);
+    expect(count(db, "odd -even")).toBe(6);
+    for (const mode of ["list", "probe"] as const) {
+      const got = queryEvents(db, parseEventFilter({ text: { query: "odd" } }, NOW), { limit: 100, mode });
+      expect(got.map((s) => Number(s.event.id.slice(-12))).sort((a, b) => a - b)).toEqual(odd);
+    }
+  });
+
+  test("a batch and its watermark commit together: a failed batch leaves neither", () => {
+    const db = database(events);
+    indexBatch(db.$client, 4);
+    db.$client.exec("CREATE TEMP TRIGGER fail BEFORE UPDATE ON events_words_state BEGIN SELECT RAISE(ABORT, 'crash'); END");
+    expect(() => indexBatch(db.$client, 4)).toThrow("crash");
+    expect(textWatermark(db.$client)).toBe(4);
+    expect(indexedRows(db)).toBe(4);
+    db.$client.exec("DROP TRIGGER fail");
+    // The words of the failed batch were rolled back and must still be found once indexed.
+    indexPending(db.$client);
+    expect(ids(db, "odd")).toEqual([2, 4, 6, 8, 10]);
+    expect(planText(db.$client, "odd").match).toBe('("odd")');
+  });
+
+  test("retention's deletes leave the index exact", () => {
+    const db = database(events);
+    indexBatch(db.$client, 6);
+    // Events 6..10 are the oldest; 6 is indexed, 7..10 are not.
+    expect(deleteExpiredBatch(db.$client, NOW - 5.5 * 60_000)).toBe(5);
+    expect(indexedRows(db)).toBe(5);
+    indexPending(db.$client);
+    expect(textWatermark(db.$client)).toBe(6);
+    expect(ids(db, "odd")).toEqual([2, 4]);
+    expect(count(db, "even")).toBe(3);
+  });
+});
+
+describe("merging the index", () => {
+  test("merges in steps until there is nothing left, answers unchanged", () => {
+    const db = database(Array.from({ length: 40 }, (_, i) => event(i + 1, { word: i % 2 ? "odd" : "even" })));
+    for (let i = 0; i < 8; i++) indexBatch(db.$client, 5);
+    let steps = 0;
+    while (mergeStep(db.$client, 1)) steps++;
+    expect(steps).toBeGreaterThan(0);
+    expect(mergeStep(db.$client)).toBe(false);
+    expect(count(db, "odd")).toBe(20);
+    expect(ids(db, "even -odd")).toHaveLength(20);
+  });
+});
