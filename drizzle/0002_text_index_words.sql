@@ -6,16 +6,19 @@ DROP TRIGGER `events_text_delete`;
 --> statement-breakpoint
 DROP TABLE `events_text`;
 --> statement-breakpoint
--- The distinct words of each event's searched text, split where text-search.ts splits words (the
--- ascii tokenizer folds ASCII case only, like lower()). Rowids only (detail=none), no content.
-CREATE VIRTUAL TABLE `events_words` USING fts5(body, content='', contentless_delete=1, detail=none, tokenize="ascii tokenchars '_'");
+-- Each event's searched text as tokens with positions (detail=full), no content: its words, split
+-- where text-search.ts splits them, and its runs of separators, each one token starting with `~`
+-- (text-search.ts textTokens), so that a term like `github.push` is the phrase "github" "~." "push".
+-- The ascii tokenizer folds ASCII case only, like lower().
+CREATE VIRTUAL TABLE `events_words` USING fts5(body, content='', contentless_delete=1, detail=full, tokenize="ascii tokenchars '_~'");
 --> statement-breakpoint
 -- Every event with seq <= watermark is in events_words; written in the same transaction as each batch.
 CREATE TABLE `events_words_state` (`id` integer PRIMARY KEY CHECK (`id` = 1), `watermark` integer NOT NULL);
 --> statement-breakpoint
 INSERT INTO `events_words_state` (`id`, `watermark`) VALUES (1, 0);
 --> statement-breakpoint
--- Every word ever indexed, with a trigram index to find the words that contain a search term.
+-- Every word and separator token ever indexed; the words have a trigram index to find the words
+-- that contain a search term (separator tokens, few, are read by their `~` range).
 CREATE TABLE `events_words_vocab` (`id` integer PRIMARY KEY, `word` text NOT NULL UNIQUE);
 --> statement-breakpoint
 CREATE VIRTUAL TABLE `events_words_grams` USING fts5(word, content='events_words_vocab', content_rowid='id', detail=none, tokenize='trigram case_sensitive 1');

@@ -4,7 +4,6 @@ import { setupLink } from "./auth/setup.ts";
 import { databasePath, type Config } from "./config.ts";
 import { createContext, type AppContext } from "./context.ts";
 import { openDatabase } from "./db/open.ts";
-import { WorkerCommitter } from "./ingest/committer.ts";
 import { closeLiveFeeds } from "./events/feed.ts";
 import { startRetention } from "./events/retention.ts";
 import { startTextIndexer } from "./events/text-index.ts";
@@ -18,10 +17,8 @@ export interface RunningServer {
 }
 
 export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
-  const path = databasePath(config.dataDir);
-  const db = openDatabase({ path });
-  // Group commits run on a worker thread with its own connection (see ingest/committer.ts).
-  const ctx = createContext({ config, db, logger, committer: new WorkerCommitter(path, logger) });
+  const db = openDatabase({ path: databasePath(config.dataDir) });
+  const ctx = createContext({ config, db, logger });
   const app = createApp(ctx);
   // Elysia's listen (not a bare Bun.serve) so that its websocket routes get the server's upgrade handler.
   app.listen({
@@ -34,8 +31,10 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const url = `http://${server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname}:${server.port}`;
   // With --port 0 the real port is known only now; the default base URL must name it.
   if (config.port === 0 && config.baseUrl.endsWith(":0")) config.baseUrl = url;
+  // The text index catches up when no webhook has been written for a moment: acknowledging comes
+  // first, and text queries stay exact while the index lags (they read the unindexed tail).
+  const stopTextIndexer = startTextIndexer({ client: db.$client, logger, batch: 32, busy: () => ctx.writer.recentlyActive(100) });
   const stopRetention = startRetention({ client: db.$client, retentionDays: config.retentionDays, now: () => ctx.clock.now(), logger });
-  const stopTextIndexer = startTextIndexer({ client: db.$client, logger });
   logger.info(`inlet listening on ${url}`, { data: config.dataDir });
   if (ctx.users.count("admin") === 0) {
     // Printed at warn so that it shows at every log level but "silent"; the token is spent on use.

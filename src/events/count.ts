@@ -74,7 +74,7 @@ function countTime(db: Db, filter: EventFilter, unit: TimeUnit, interval: number
 }
 
 function countGroups(db: Db, filter: EventFilter, countable: "event" | "resource"): EventCount[] {
-  const where = whereClause(filter);
+  const where = whereClause(filter, "list", db);
   const label = countable === "event"
     ? "e.event"
     : `coalesce(json_extract(e.data, '$.resource."prefect.resource.name"'), json_extract(e.data, '$.resource."prefect.name"'), e.resource_id)`;

@@ -1,6 +1,5 @@
-// The rows one event becomes, and the prepared statements that write them. Kept free of drizzle
-// and of the Event type's methods so that the commit worker (ingest/commit-worker.ts) can use it
-// on its own connection with plain, cloneable data.
+// The rows one event becomes, and the prepared statements that write them: plain data, free of
+// drizzle, so that any committer (ingest/committer.ts) can write them on its own connection.
 import type { Database, Statement } from "bun:sqlite";
 import { eventJson, RESOURCE_ID, RESOURCE_ROLE, type Event, type Resource } from "./model.ts";
 

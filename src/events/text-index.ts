@@ -2,10 +2,12 @@
 // text work, so the webhook's acknowledgement never waits for it. The indexer reads committed
 // events past the watermark a batch at a time and writes their words, the new vocabulary and the
 // new watermark in one transaction: after a crash the index and its watermark agree. Queries use
-// the index up to the watermark and read the few events past it directly (text-plan.ts).
+// the index up to the watermark and read the few events past it directly (text-plan.ts). The index
+// holds each event's text as a sequence of words and separator runs, with positions, so that a term
+// with separators is a phrase of adjacent tokens.
 import type { Database } from "bun:sqlite";
 import type { Logger } from "../log.ts";
-import { SEARCH_TEXT_SQL, textWords } from "./text-search.ts";
+import { SEARCH_TEXT_SQL, textTokens } from "./text-search.ts";
 
 export const TEXT_INDEX_BATCH = 256;
 /** How often a caught-up indexer looks for new events. */
@@ -36,13 +38,14 @@ function writeBatch(client: Database, size: number, known: Set<string>): Batch {
   const insertGrams = client.query("INSERT INTO events_words_grams (rowid, word) VALUES (?, ?)");
   const seen = new Set<string>();
   for (const row of rows) {
-    const words = textWords(row.text ?? "");
-    insertDoc.run(row.seq, [...words].join(" "));
-    for (const word of words) {
+    const tokens = textTokens(row.text ?? "");
+    insertDoc.run(row.seq, tokens.map((t) => t.text).join(" "));
+    for (const { text: word, separator } of tokens) {
       if (known.has(word) || seen.has(word)) continue;
       seen.add(word);
       const added = insertWord.get(word);
-      if (added) insertGrams.run(added.id, word);
+      // Separator tokens are found by their range of the vocabulary (text-plan.ts), not by trigrams.
+      if (added && !separator) insertGrams.run(added.id, word);
       newWords.push(word);
     }
   }
@@ -111,25 +114,27 @@ export interface TextIndexerOptions {
   logger: Logger;
   batch?: number;
   idleMs?: number;
+  /** While this says so, indexing waits: acknowledging webhooks comes first, the index catches up later. */
+  busy?: () => boolean;
 }
 
 /**
  * Keeps the index caught up, then merged: one batch or merge step at a time, yielding to the event
  * loop after each so that requests and commits interleave with indexing. Returns a function that stops it.
  */
-export function startTextIndexer({ client, logger, batch = TEXT_INDEX_BATCH, idleMs = TEXT_INDEX_IDLE_MS }: TextIndexerOptions): () => void {
+export function startTextIndexer({ client, logger, batch = TEXT_INDEX_BATCH, idleMs = TEXT_INDEX_IDLE_MS, busy = () => false }: TextIndexerOptions): () => void {
   let stopped = false;
   let timer: Timer | undefined;
   const next = () => new Promise((r) => setImmediate(r));
   let merged = true;
   const run = async () => {
     try {
-      for (let n = batch; !stopped && n === batch; await next()) {
+      for (let n = batch; !stopped && n === batch && !busy(); await next()) {
         n = indexBatch(client, batch);
         if (n > 0) merged = false;
       }
       // Caught up: merge the new segments in small steps, still yielding between them.
-      while (!stopped && !merged) {
+      while (!stopped && !merged && !busy()) {
         merged = !mergeStep(client);
         await next();
       }

@@ -1,17 +1,22 @@
 // How a `text` filter reads the word index (text-index.ts). A term without separators occurs in a
 // text exactly when it occurs inside one of the text's words, so it is answered exactly by the
 // vocabulary words containing it (found through their trigrams), ORed in one FTS5 query. A term
-// with separators (`model.refreshed`, a quoted phrase) gets a superset from the words it must
-// contain and is then checked against the event's text. Excluded words become FTS5 NOTs, applied
-// to the matches only. Events past the watermark are not indexed yet and are checked directly.
+// with separators (`github.push`, a quoted phrase) is a phrase of adjacent tokens: its first
+// token ends a text token, its last one starts one and the ones between are whole tokens, so the
+// phrase is exact too, its first token being one of the vocabulary tokens ending with it (a phrase
+// for each, ORed). When those are too many to OR, the phrase starts after it and the candidates are
+// checked against the event's text. Excluded terms become FTS5 NOTs, applied to the matches only.
+// Events past the watermark are not indexed yet and are checked directly.
 import type { Database, SQLQueryBindings } from "bun:sqlite";
 import { textWatermark } from "./text-index.ts";
-import { foldCase, parseTextQuery, SEARCH_TEXT_SQL, termPieces, type TextQuery } from "./text-search.ts";
+import { foldCase, parseTextQuery, SEARCH_TEXT_SQL, SEPARATOR_MARK, textTokens, type TextQuery } from "./text-search.ts";
 
 /** Trigrams find a word's substrings of three characters or more; shorter terms read the text. */
 export const MIN_INDEXED_TERM = 3;
 /** A term found in more words than this (e.g. `000`) reads the text rather than ORing them all. */
 export const MAX_EXPANSION = 2000;
+/** A phrase whose first token is one of more vocabulary tokens than this starts after it. */
+export const MAX_PHRASES = 64;
 
 /** An FTS5 expression over events_words; NONE matches no event; null: the index cannot narrow. */
 type Expr = string | typeof NONE | null;
@@ -33,10 +38,17 @@ const quote = (word: string) => `"${word.replaceAll('"', '""')}"`;
 const length = (s: string) => [...s].length;
 
 /** Vocabulary words matching a GLOB pattern of literal text around `*` (words hold no GLOB specials). */
-function words(client: Database, pattern: string): string[] | null {
+function words(client: Database, pattern: string, max = MAX_EXPANSION): string[] | null {
   const rows = client.query<{ word: string }, [string, number]>("SELECT word FROM events_words_grams WHERE word GLOB ? LIMIT ?")
-    .all(pattern, MAX_EXPANSION + 1);
-  return rows.length > MAX_EXPANSION ? null : rows.map((r) => r.word).sort();
+    .all(pattern, max + 1);
+  return rows.length > max ? null : rows.map((r) => r.word).sort();
+}
+
+/** Separator tokens matching a GLOB pattern starting with the mark (a range of the vocabulary's index). */
+function separators(client: Database, pattern: string, max = MAX_EXPANSION): string[] | null {
+  const rows = client.query<{ word: string }, [string, number]>("SELECT word FROM events_words_vocab WHERE word GLOB ? LIMIT ?")
+    .all(SEPARATOR_MARK + pattern, max + 1);
+  return rows.length > max ? null : rows.map((r) => r.word).sort();
 }
 
 function anyWord(found: string[] | null): Expr {
@@ -46,19 +58,21 @@ function anyWord(found: string[] | null): Expr {
 
 /** The index's answer for one term and whether it is exact. */
 function termExpr(client: Database, term: string): { expr: Expr; exact: boolean } {
-  const pieces = termPieces(term);
-  if (pieces.length === 1) {
-    const piece = pieces[0]!;
-    return { expr: length(piece) < MIN_INDEXED_TERM ? null : anyWord(words(client, `*${piece}*`)), exact: true };
+  const tokens = textTokens(foldCase(term));
+  const [first, ...rest] = tokens;
+  if (!first) return { expr: null, exact: true };
+  const inner = (t: string) => t.slice(SEPARATOR_MARK.length);
+  if (rest.length === 0) {
+    if (first.separator) return { expr: anyWord(separators(client, `*${inner(first.text)}*`)), exact: true };
+    return { expr: length(first.text) < MIN_INDEXED_TERM ? null : anyWord(words(client, `*${first.text}*`)), exact: true };
   }
-  // Between two separators a piece is a whole word; after the last one, a word's start; before the first, a word's end.
-  const parts: Expr[] = pieces.map((piece, i) => {
-    if (piece === "") return null;
-    if (i > 0 && i < pieces.length - 1) return quote(piece);
-    if (length(piece) < MIN_INDEXED_TERM) return null;
-    return i === 0 ? anyWord(words(client, `*${piece}`)) : `${quote(piece)}*`;
-  });
-  return { expr: all(parts), exact: false };
+  // The tokens after the first: whole ones, then the start of one.
+  const tail = rest.map((t, i) => (i === rest.length - 1 ? `${quote(t.text)} *` : quote(t.text))).join(" + ");
+  let firsts: string[] | null = null;
+  if (first.separator) firsts = separators(client, `*${inner(first.text)}`, MAX_PHRASES);
+  else if (length(first.text) >= MIN_INDEXED_TERM) firsts = words(client, `*${first.text}`, MAX_PHRASES);
+  if (firsts === null) return { expr: `(${tail})`, exact: false };
+  return { expr: firsts.length === 0 ? NONE : `(${firsts.map((f) => `${quote(f)} + ${tail}`).join(" OR ")})`, exact: true };
 }
 
 function all(parts: Expr[]): Expr {
@@ -91,11 +105,11 @@ export function planText(client: Database, text: string): TextPlan {
   let match = wanted;
   const excluded: string[] = [];
   for (const term of query.exclude) {
-    const t = termPieces(term).length === 1 && typeof match === "string" ? termExpr(client, term) : { expr: null, exact: false };
-    if (typeof t.expr === "string" && typeof match === "string") {
+    const t = typeof match === "string" ? termExpr(client, term) : { expr: null, exact: false };
+    if (t.exact && typeof t.expr === "string" && typeof match === "string") {
       match = `(${match} NOT ${t.expr})`;
       excluded.push(t.expr);
-    } else if (t.expr !== NONE) check.exclude.push(foldCase(term));
+    } else if (!t.exact || t.expr !== NONE) check.exclude.push(foldCase(term));
   }
   return { query, watermark: textWatermark(client), match, positive: wanted, excluded, check };
 }
@@ -106,12 +120,30 @@ export const indexAnswers = (plan: TextPlan) =>
 
 const SEARCHED = SEARCH_TEXT_SQL.replaceAll("$data", "e.data");
 
+/**
+ * Terms that, wherever they occur in an event's searched text, occur in its stored JSON too: the
+ * text is the event's name, its label values and its payload's JSON, joined by spaces, all written
+ * into the JSON by JSON.stringify, which changes only `"`, `\`, control characters and lone
+ * surrogates. Finding such a term in the JSON is a necessary test, ~20× cheaper than building the text.
+ */
+const IN_JSON = /^[^\s"\\\x00-\x1f\ud800-\udfff]+$/;
+
+/**
+ * Whether the searched text holds a (folded) term: the event's name and resource id are part of the
+ * text and are read first; then, when it can, the JSON rules the term out before the text is built.
+ */
+function textHas(bind: (v: SQLQueryBindings) => string, term: string): string {
+  const known = `instr(lower(e.event), ${bind(term)}) > 0 OR instr(lower(e.resource_id), ${bind(term)}) > 0`;
+  const json = IN_JSON.test(term) ? `instr(lower(e.data), ${bind(term)}) > 0 AND ` : "";
+  return `(${known} OR (${json}instr(${SEARCHED}, ${bind(term)}) > 0))`;
+}
+
 /** Tests of the text itself, exact for any event (and what events past the watermark get). */
 export function textChecks(bind: (v: SQLQueryBindings) => string, q: TextQuery): string[] {
-  const has = (term: string) => `instr(${SEARCHED}, ${bind(foldCase(term))}) > 0`;
+  const has = (term: string) => textHas(bind, foldCase(term));
   const tests: string[] = [];
   if (q.include.length) tests.push(q.include.length === 1 ? has(q.include[0]!) : `(${q.include.map(has).join(" OR ")})`);
-  for (const term of q.exclude) tests.push(`NOT (${has(term)})`);
+  for (const term of q.exclude) tests.push(`NOT ${has(term)}`);
   for (const term of q.required) tests.push(has(term));
   return tests;
 }

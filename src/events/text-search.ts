@@ -95,11 +95,12 @@ export function matchesText(query: TextQuery, text: string): boolean {
 
 /**
  * Where words split in the word index: ASCII characters other than letters, digits and `_`, as
- * FTS5's `ascii` tokenizer with `tokenchars '_'` splits them (migration 0002). Every other
- * character, including all non-ASCII ones, belongs to a word, so a search term free of separators
- * occurs in a text exactly when it occurs inside one of the text's words.
+ * FTS5's `ascii` tokenizer splits them (migration 0002). Every other character, including all
+ * non-ASCII ones, belongs to a word, so a search term free of separators occurs in a text exactly
+ * when it occurs inside one of the text's words.
  */
 const SEPARATORS = /[\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]+/;
+const SPLIT = new RegExp(`(${SEPARATORS.source})`);
 
 /** The distinct words of a (case-folded) searched text. */
 export function textWords(text: string): Set<string> {
@@ -110,3 +111,26 @@ export function textWords(text: string): Set<string> {
 
 /** A term's pieces between separators; one piece means the term is a word (or part of one). */
 export const termPieces = (term: string) => foldCase(term).split(SEPARATORS);
+
+/**
+ * The index token of a run of separators: `~` (which the tokenizer keeps in tokens, migration
+ * 0002, and which no word holds, since words split at it) and each character as U+2800 + its
+ * ASCII code, a token character for the tokenizer. Fixed width, so a run's prefix or suffix is
+ * the token's prefix or suffix.
+ */
+export const SEPARATOR_MARK = "~";
+export const separatorToken = (run: string) => SEPARATOR_MARK + String.fromCharCode(...[...run].map((c) => 0x2800 + c.charCodeAt(0)));
+
+/** A (case-folded) text as the index holds it: words and runs of separators, alternating. */
+export interface Token {
+  text: string;
+  separator: boolean;
+}
+
+export function textTokens(text: string): Token[] {
+  const tokens: Token[] = [];
+  text.split(SPLIT).forEach((part, i) => {
+    if (part !== "") tokens.push({ text: i % 2 ? separatorToken(part) : part, separator: i % 2 === 1 });
+  });
+  return tokens;
+}

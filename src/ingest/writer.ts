@@ -37,6 +37,7 @@ export class GroupCommitWriter {
   private queue: Pending[] = [];
   private inFlight: Promise<void> | null = null;
   private scheduled = false;
+  private lastWrite = -Infinity;
   private readonly maxBatch: number;
   private readonly maxQueue: number;
 
@@ -51,6 +52,7 @@ export class GroupCommitWriter {
    */
   write(event: Event): Promise<StoredEvent | null> {
     if (this.queue.length >= this.maxQueue) throw new QueueFullError();
+    this.lastWrite = performance.now();
     return new Promise((resolve, reject) => {
       this.queue.push({ event, resolve, reject });
       this.schedule();
@@ -60,6 +62,11 @@ export class GroupCommitWriter {
   /** Whether `count` more events fit in the queue now (to refuse a batch whole rather than in part). */
   hasRoom(count: number): boolean {
     return this.queue.length + count <= this.maxQueue;
+  }
+
+  /** Whether an event was written in the last `ms` milliseconds (background work then waits). */
+  recentlyActive(ms: number): boolean {
+    return performance.now() - this.lastWrite < ms;
   }
 
   get pending(): number {

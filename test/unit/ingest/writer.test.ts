@@ -1,13 +1,9 @@
-import { afterEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { databasePath } from "../../../src/config.ts";
-import { openDatabase, openMemoryDatabase, type Db } from "../../../src/db/open.ts";
+import { describe, expect, test } from "bun:test";
+import { openMemoryDatabase, type Db } from "../../../src/db/open.ts";
 import { EventBus } from "../../../src/events/bus.ts";
 import { toEvent } from "../../../src/events/model.ts";
 import { EventStore } from "../../../src/events/store.ts";
-import { InlineCommitter, WorkerCommitter, type Committer } from "../../../src/ingest/committer.ts";
+import { InlineCommitter, type Committer } from "../../../src/ingest/committer.ts";
 import { FailureLimiter } from "../../../src/ingest/failures.ts";
 import { GroupCommitWriter, QueueFullError, StorageError } from "../../../src/ingest/writer.ts";
 import { silentLogger } from "../../../src/log.ts";
@@ -15,29 +11,9 @@ import { silentLogger } from "../../../src/log.ts";
 const make = (n: number) => toEvent({ event: `e.${n}`, resource: { "prefect.resource.id": `r.${n}` } }, { now: Date.now() });
 const order = (db: Db) => db.$client.query("SELECT event FROM events ORDER BY seq").all().map((r) => (r as { event: string }).event);
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
-});
-
-type Kind = "inline" | "worker";
-
-function setup(kind: Kind, opts?: ConstructorParameters<typeof GroupCommitWriter>[3]) {
-  let db: Db;
-  let committer: Committer;
-  if (kind === "inline") {
-    db = openMemoryDatabase();
-    committer = new InlineCommitter(db.$client);
-  } else {
-    const dir = mkdtempSync(join(tmpdir(), "inlet-writer-"));
-    db = openDatabase({ path: databasePath(dir) });
-    committer = new WorkerCommitter(databasePath(dir), silentLogger);
-    cleanups.push(async () => {
-      await committer.close();
-      db.$client.close();
-      rmSync(dir, { recursive: true, force: true });
-    });
-  }
+function setup(opts?: ConstructorParameters<typeof GroupCommitWriter>[3]) {
+  const db = openMemoryDatabase();
+  const committer = new InlineCommitter(db.$client);
   let commits = 0;
   const counted: Committer = { commit: (list) => (commits++, committer.commit(list)), close: () => committer.close() };
   const bus = new EventBus();
@@ -46,9 +22,9 @@ function setup(kind: Kind, opts?: ConstructorParameters<typeof GroupCommitWriter
   return { db, store: new EventStore(db), published, writer: new GroupCommitWriter(counted, bus, silentLogger, opts), commits: () => commits };
 }
 
-describe.each(["inline", "worker"] as const)("GroupCommitWriter with the %s committer", (kind) => {
+describe("GroupCommitWriter", () => {
   test("requests of the same turn share one commit; each resolves only once its event is stored", async () => {
-    const s = setup(kind);
+    const s = setup();
     const writes = Array.from({ length: 50 }, (_, i) => s.writer.write(make(i)));
     expect(s.store.count()).toBe(0);
     const stored = await Promise.all(writes);
@@ -60,7 +36,7 @@ describe.each(["inline", "worker"] as const)("GroupCommitWriter with the %s comm
   });
 
   test("batches are bounded, and the order of commits and broadcasts is the order of writes", async () => {
-    const s = setup(kind, { maxBatch: 10 });
+    const s = setup({ maxBatch: 10 });
     await Promise.all(Array.from({ length: 25 }, (_, i) => s.writer.write(make(i))));
     expect(s.commits()).toBe(3);
     const expected = Array.from({ length: 25 }, (_, i) => `e.${i}`);
@@ -69,7 +45,7 @@ describe.each(["inline", "worker"] as const)("GroupCommitWriter with the %s comm
   });
 
   test("writes arriving while a commit is in flight form the next batch", async () => {
-    const s = setup(kind);
+    const s = setup();
     const first = s.writer.write(make(0));
     await new Promise((r) => setImmediate(r));
     const more = Array.from({ length: 5 }, (_, i) => s.writer.write(make(i + 1)));
@@ -79,7 +55,7 @@ describe.each(["inline", "worker"] as const)("GroupCommitWriter with the %s comm
   });
 
   test("a failed commit rejects every request of its batch with StorageError, stores and publishes nothing; the next batch works", async () => {
-    const s = setup(kind);
+    const s = setup();
     s.db.$client.exec("CREATE TRIGGER no BEFORE INSERT ON event_resources BEGIN SELECT RAISE(ABORT, 'no'); END");
     const results = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => s.writer.write(make(i))));
     expect(results.every((r) => r.status === "rejected" && r.reason instanceof StorageError)).toBe(true);
@@ -91,7 +67,7 @@ describe.each(["inline", "worker"] as const)("GroupCommitWriter with the %s comm
   });
 
   test("an event id that is already stored resolves to null and is stored once", async () => {
-    const s = setup(kind);
+    const s = setup();
     const e = make(1);
     await s.writer.write(e);
     expect(await s.writer.write(e)).toBeNull();
@@ -99,7 +75,7 @@ describe.each(["inline", "worker"] as const)("GroupCommitWriter with the %s comm
   });
 
   test("refuses at once when the queue is full", async () => {
-    const s = setup(kind, { maxQueue: 3 });
+    const s = setup({ maxQueue: 3 });
     const ok = [0, 1, 2].map((i) => s.writer.write(make(i)));
     expect(s.writer.hasRoom(1)).toBe(false);
     expect(() => s.writer.write(make(3))).toThrow(QueueFullError);
@@ -107,8 +83,15 @@ describe.each(["inline", "worker"] as const)("GroupCommitWriter with the %s comm
     expect(s.writer.hasRoom(3)).toBe(true);
   });
 
+  test("recentlyActive tells background work whether webhooks are arriving", async () => {
+    const s = setup();
+    expect(s.writer.recentlyActive(100)).toBe(false);
+    await s.writer.write(make(1));
+    expect(s.writer.recentlyActive(100)).toBe(true);
+  });
+
   test("drain commits everything pending (used on shutdown)", async () => {
-    const s = setup(kind);
+    const s = setup();
     for (let i = 0; i < 3; i++) void s.writer.write(make(i));
     await s.writer.drain();
     expect(s.store.count()).toBe(3);
