@@ -1,7 +1,8 @@
 // Insert cost on the acknowledgement path: `bun bench/insert.ts [N] [file|memory]` (default 20,000,
 // memory). Times EventStore.insert in batches of 50 realistic webhook events (a GitHub push
 // through the default template's shape), µs per event, without and with the text indexer
-// catching up between batches (its own cost is reported apart: it runs off the request path).
+// catching up between batches (its own cost is reported apart: the server runs it only while no
+// webhook is arriving, so it is not on the acknowledgement path).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

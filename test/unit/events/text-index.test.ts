@@ -6,8 +6,8 @@ import { countEvents, queryEvents } from "../../../src/events/query.ts";
 import { deleteExpiredBatch } from "../../../src/events/retention.ts";
 import { EventStore } from "../../../src/events/store.ts";
 import { indexBatch, indexPending, mergeStep, textWatermark } from "../../../src/events/text-index.ts";
-import { MAX_EXPANSION, planText } from "../../../src/events/text-plan.ts";
-import { textWords } from "../../../src/events/text-search.ts";
+import { MAX_EXPANSION, MAX_PHRASES, planText } from "../../../src/events/text-plan.ts";
+import { separatorToken, textTokens, textWords } from "../../../src/events/text-search.ts";
 
 const NOW = Date.parse("2026-03-10T12:00:00Z");
 const event = (n: number, payload: Record<string, unknown>, name = "github.push"): Event =>
@@ -27,6 +27,11 @@ describe("words", () => {
   test("split at ASCII punctuation and spaces; `_` and non-ASCII letters belong to words", () => {
     expect([...textWords('github.pull_request.opened {"note":"échec, déjà-vu"} a\tb')]).toEqual(["github", "pull_request", "opened", "note", "échec", "déjà", "vu", "a", "b"]);
   });
+
+  test("the index's tokens: words and runs of separators, alternating, a run marked and encoded", () => {
+    expect(textTokens('{"a":1} ok.').map((t) => t.text)).toEqual([separatorToken('{"'), "a", separatorToken('":'), "1", separatorToken("} "), "ok", separatorToken(".")]);
+    expect(separatorToken('."')).toBe("~\u282e\u2822");
+  });
 });
 
 describe("term expansion", () => {
@@ -39,11 +44,36 @@ describe("term expansion", () => {
     expect(plan.check).toEqual({ include: [], exclude: [], required: [] });
   });
 
-  test("a term with separators: whole inner words, a word's end and a word's start; checked against the text", () => {
+  test("a term with separators is a phrase: a word ending with its start, whole tokens, a token's start; exact", () => {
+    const dot = `"${separatorToken(".")}"`;
     const plan = planText(db.$client, "del.refr");
-    expect(plan.match).toBe('(("model") AND "refr"*)');
-    expect(plan.check.include).toEqual(["del.refr"]);
+    expect(plan.match).toBe(`("model" + ${dot} + "refr" *)`);
+    expect(plan.check).toEqual({ include: [], exclude: [], required: [] });
     expect(ids(db, "del.refr")).toEqual([4]);
+    expect(ids(db, "model.refreshed")).toEqual([4]);
+    expect(ids(db, "model.refreshedx")).toEqual([]);
+    expect(ids(db, "push -del.refr")).toEqual([1, 2, 3]);
+    expect(planText(db.$client, "push -del.refr").match).toBe(`(("push") NOT ("model" + ${dot} + "refr" *))`);
+  });
+
+  test("a term starting or made of separators uses the separator tokens ending with or holding it", () => {
+    expect(planText(db.$client, ".refr").match).toBe(`("${separatorToken(".")}" + "refr" *)`);
+    expect(ids(db, ".refr")).toEqual([4]);
+    expect(ids(db, '":"')).toEqual([1, 2, 3, 4]);
+    expect(planText(db.$client, "+.refr").check.required).toEqual([]);
+  });
+
+  test("a first part too short, or ending too many words, starts the phrase after it; checked against the text", () => {
+    const plan = planText(db.$client, "l.refr");
+    expect(plan.match).toBe(`("${separatorToken(".")}" + "refr" *)`);
+    expect(plan.check.include).toEqual(["l.refr"]);
+    expect(ids(db, "l.refr")).toEqual([4]);
+    expect(ids(db, "x.refr")).toEqual([]);
+    const many = database(Array.from({ length: MAX_PHRASES + 1 }, (_, i) => event(i + 1, { n: `q${i}abc.def` })));
+    indexPending(many.$client);
+    expect(planText(many.$client, "abc.def").check.include).toEqual(["abc.def"]);
+    expect(count(many, "abc.def")).toBe(MAX_PHRASES + 1);
+    expect(count(many, "q1abc.def")).toBe(1);
   });
 
   test("excluded words are FTS5 NOTs on the matches", () => {
