@@ -1,7 +1,7 @@
 // The template playground API: validate a template, or render it on a sample request exactly as
 // ingestion would (nothing is stored).
 import { Elysia, t } from "elysia";
-import { AppError } from "../errors.ts";
+import { AppError, notFound } from "../errors.ts";
 import { renderSample } from "../ingest/pipeline.ts";
 import type { AppContext } from "../context.ts";
 import { validateTemplate } from "./render.ts";
@@ -17,15 +17,20 @@ export function templateRoutes(ctx: AppContext) {
     }, { body: t.Object({ template: t.String({ maxLength: MAX_TEMPLATE_LENGTH }) }) })
     .post("/render", ({ body }) => {
       const request = body.request ?? {};
+      // With a webhook's id the event names that webhook, exactly as its own requests would.
+      const row = body.webhook_id ? ctx.webhooks.get(body.webhook_id) : null;
+      if (body.webhook_id && !row) throw notFound("Webhook not found");
+      const webhook = row ? { id: row.id, name: row.name } : undefined;
       return renderSample(body.template, {
         method: request.method ?? "POST",
         headers: request.headers ?? {},
         body: request.body ?? "",
         query: request.query ?? {},
-      }, { now: ctx.clock.now() });
+      }, { now: ctx.clock.now(), webhook });
     }, {
       body: t.Object({
         template: t.String({ maxLength: MAX_TEMPLATE_LENGTH }),
+        webhook_id: t.Optional(t.String({ maxLength: 100 })),
         request: t.Optional(t.Object({
           method: t.Optional(t.String({ minLength: 1, maxLength: 16 })),
           headers: t.Optional(t.Record(t.String(), t.String())),

@@ -34,6 +34,15 @@ describe("template playground API", () => {
     expect(t.ctx.events.count()).toBe(0);
   });
 
+  test("render with a webhook_id names that webhook as the related resource; an unknown id → 404", async () => {
+    const t = createTestApp();
+    const created = await (await t.request("POST", "/api/webhooks/", { body: { name: "models", template: DYNAMIC } })).json();
+    const out = await (await t.request("POST", "/api/templates/render", { body: { template: DYNAMIC, webhook_id: created.id, request: { method: "GET" } } })).json();
+    expect(out.event.related).toEqual([{ "prefect.resource.id": `prefect-cloud.webhook.${created.id}`, "prefect.resource.role": "webhook", "prefect.resource.name": "models" }]);
+    const missing = await t.request("POST", "/api/templates/render", { body: { template: DYNAMIC, webhook_id: "00000000-0000-0000-0000-000000000000" } });
+    expect(missing.status).toBe(404);
+  });
+
   test.each([
     ["{{ body.x ", "template_syntax"],
     ['{"event": "x"', "invalid_json"],

@@ -48,6 +48,7 @@ export function Playground({ template, sample, onSample, webhookId, preferRecent
       try {
         const r = await api<RenderResult>("POST", "/api/templates/render", {
           template,
+          ...(webhookId ? { webhook_id: webhookId } : {}),
           request: {
             method: sample.method,
             headers: parseHeaderLines(sample.headers),
