@@ -116,8 +116,10 @@ export function webhookRoutes(ctx: AppContext) {
 }
 
 export function settingsRoutes(ctx: AppContext) {
+  // retention_days is shown, not set here: it is a server option (--retention-days).
+  const view = () => ({ ...ctx.settings.get(), retention_days: ctx.config.retentionDays });
   return new Elysia({ prefix: "/settings" })
-    .get("/", () => ctx.settings.get())
+    .get("/", view)
     .patch("/", ({ body }) => {
       if (body.enforce_webhook_auth !== undefined) {
         ctx.db.$client.transaction(() => {
@@ -128,6 +130,6 @@ export function settingsRoutes(ctx: AppContext) {
           }
         })();
       }
-      return ctx.settings.get();
+      return view();
     }, { body: t.Object({ enforce_webhook_auth: t.Optional(t.Boolean()) }) });
 }

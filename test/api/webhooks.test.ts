@@ -121,10 +121,10 @@ describe("enforce_webhook_auth", () => {
     const sa = t.ctx.serviceAccounts.create("sender", "webhook");
     const open = await createWebhook(t, { name: "open", template: STATIC });
     const secured = await createWebhook(t, { name: "secured", template: STATIC, service_account_id: sa.id });
-    expect(await (await t.request("GET", "/api/settings")).json()).toEqual({ enforce_webhook_auth: false });
+    expect(await (await t.request("GET", "/api/settings")).json()).toEqual({ enforce_webhook_auth: false, retention_days: 30 });
 
     const on = await t.request("PATCH", "/api/settings", { body: { enforce_webhook_auth: true } });
-    expect(await on.json()).toEqual({ enforce_webhook_auth: true });
+    expect(await on.json()).toEqual({ enforce_webhook_auth: true, retention_days: 30 });
     expect((await (await t.request("GET", `/api/webhooks/${open.id}`)).json()).enabled).toBe(false);
     expect((await (await t.request("GET", `/api/webhooks/${secured.id}`)).json()).enabled).toBe(true);
     expect((await hook(t, open.slug, { method: "GET" })).status).toBe(404);
