@@ -145,7 +145,10 @@ try {
     const r = await run();
     const c1 = cpuTimes(inlet.proc.pid);
     const perK = (cpu: number) => (cpu / (r.rps * parseFloat(DURATION))) * 1000;
-    return { rps: r.rps, cpuPerK: perK(c1.user + c1.system - c0.user - c0.system), userPerK: perK(c1.user - c0.user), systemPerK: perK(c1.system - c0.system) };
+    const cpu = c1.user + c1.system - c0.user - c0.system;
+    // Below ~100 % the server was not the bottleneck (on 2 CPUs, the subscribers share the load CPU with wrk).
+    const busy = cpu / parseFloat(DURATION);
+    return { rps: r.rps, busy, cpuPerK: perK(cpu), userPerK: perK(c1.user - c0.user), systemPerK: perK(c1.system - c0.system) };
   };
   for (let round = 1; round <= ROUNDS; round++) {
     const alone = await measured(() => wrk(hookUrl, script));
@@ -169,7 +172,7 @@ try {
     closes.push(...subs.closes);
     await subs.close();
     rounds.push({ without: alone.rps, with: loaded.rps, cpuWithout: alone.cpuPerK, cpuWith: loaded.cpuPerK });
-    const cpu = (m: typeof alone) => `${m.cpuPerK.toFixed(3)} CPU s per 1000 requests: user ${m.userPerK.toFixed(3)}, system ${m.systemPerK.toFixed(3)}`;
+    const cpu = (m: typeof alone) => `${m.cpuPerK.toFixed(3)} CPU s per 1000 requests: user ${m.userPerK.toFixed(3)}, system ${m.systemPerK.toFixed(3)}; server busy ${(m.busy * 100).toFixed(0)} %`;
     console.log(`round ${round}: without subscribers ${alone.rps.toFixed(0)} req/s (${cpu(alone)})\n         with ${SUBSCRIBERS}: ${loaded.rps.toFixed(0)} req/s (${cpu(loaded)}), ${subs.received} events delivered`);
   }
 

@@ -112,6 +112,29 @@ describe("delivery", () => {
     client.ws.close();
   });
 
+  test("subscribers joining one after another during a burst, each with its own backfill, get every event once, in commit order", async () => {
+    const hook = await s.webhook('{"event":"share.{{ body.n }}","resource":{"prefect.resource.id":"share"}}', "share");
+    const filter = { event: { prefix: ["share."] } };
+    const first = await FeedClient.subscribe(s, filter, { backfill: false });
+    // Subscribers keep joining while events arrive: each switches from backfill to live at its own moment.
+    const joined: FeedClient[] = [];
+    const joining = (async () => {
+      for (let i = 0; i < 8; i++) joined.push(await FeedClient.subscribe(s, filter));
+    })();
+    const statuses = await burst(400, 20, (n) => postJson(hook.url, { n }));
+    await joining;
+    expect(statuses.every((status) => status === 204)).toBe(true);
+    expect((await s.api("POST", "/api/events", [{ event: "share.last", resource: { "prefect.resource.id": "share" } }])).status).toBe(204);
+
+    const committed = s.storedIds((e) => e.event.startsWith("share."));
+    expect(committed).toHaveLength(401);
+    for (const client of [first, ...joined]) {
+      await waitUntil(() => client.ids().length >= 401, "401 events");
+      expect(client.ids()).toEqual(committed);
+    }
+    for (const client of [first, ...joined]) client.ws.close();
+  });
+
   test("the backfill is clamped to the window, oldest first whatever the order asked; backfill:false sends none", async () => {
     const now = Date.now();
     const at = (minutesAgo: number) => new Date(now - minutesAgo * 60_000).toISOString();
