@@ -140,6 +140,7 @@ const cases: [string, () => unknown][] = [
   ["text query: a common word", () => page({ text: { query: "latency" } })],
   ["text query: a dotted term (github.push)", () => page({ text: { query: "github.push" } })],
   ["text query: a term's inner part (hub.pu)", () => page({ text: { query: "hub.pu" } })],
+  ["text query: a three-part name (github.pull_request.opened)", () => page({ text: { query: "github.pull_request.opened" } })],
   ["text query: a dotted term, short first part (b.push)", () => page({ text: { query: "b.push" } })],
   ["text query: github.push -opened", () => page({ text: { query: "github.push -opened" } })],
   ['text query: a quoted phrase ("push opened")', () => page({ text: { query: '"push opened"' } })],

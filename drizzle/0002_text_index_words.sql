@@ -6,11 +6,13 @@ DROP TRIGGER `events_text_delete`;
 --> statement-breakpoint
 DROP TABLE `events_text`;
 --> statement-breakpoint
--- Each event's searched text as tokens with positions (detail=full), no content: its words, split
--- where text-search.ts splits them, and its runs of separators, each one token starting with `~`
--- (text-search.ts textTokens), so that a term like `github.push` is the phrase "github" "~." "push".
--- The ascii tokenizer folds ASCII case only, like lower().
-CREATE VIRTUAL TABLE `events_words` USING fts5(body, content='', contentless_delete=1, detail=full, tokenize="ascii tokenchars '_~'");
+-- Each event's searched text as tokens with positions (detail=full), no content. `body`: its words,
+-- split where text-search.ts splits them, and its runs of separators, each one token starting with
+-- `~` (text-search.ts textTokens), so that a term like `github.push.opened` is a phrase of adjacent
+-- tokens. `pairs`: the pairs of words around each run, one token each (`github~.push`), in order,
+-- so that such a term is one token or a phrase of pairs (text-search.ts textPairs). The ascii
+-- tokenizer folds ASCII case only, like lower().
+CREATE VIRTUAL TABLE `events_words` USING fts5(body, pairs, content='', contentless_delete=1, detail=full, tokenize="ascii tokenchars '_~'");
 --> statement-breakpoint
 -- Every event with seq <= watermark is in events_words; written in the same transaction as each batch.
 CREATE TABLE `events_words_state` (`id` integer PRIMARY KEY CHECK (`id` = 1), `watermark` integer NOT NULL);

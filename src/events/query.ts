@@ -64,6 +64,9 @@ function windowSize(db: Db, filter: EventFilter): number {
   return first === undefined || last === undefined ? 0 : Math.abs(last - first) + 1;
 }
 
+/** Below this many events in the window, reading the window in time order beats any other index. */
+const NARROW_WINDOW = 10_000;
+
 /**
  * "list" collects every match and sorts them (cost ~ total); "probe" walks the window in page
  * order and tests each event (cost ~ rows read before the page fills ~ depth × window / total).
@@ -72,7 +75,10 @@ function windowSize(db: Db, filter: EventFilter): number {
 function chooseMode(db: Db, filter: EventFilter, opts: QueryOptions): SubqueryMode {
   if (!hasSubqueries(filter) || filter.resource?.distinct || opts.total === undefined || opts.total === 0) return "list";
   const depth = (opts.offset ?? 0) + opts.limit;
-  const scanned = (depth * windowSize(db, filter)) / opts.total;
+  const window = windowSize(db, filter);
+  // Collecting a text filter's matches reads them all, outside the window too.
+  if (filter.text !== undefined && window <= NARROW_WINDOW) return "probe";
+  const scanned = (depth * window) / opts.total;
   return scanned * 2 < opts.total ? "probe" : "list";
 }
 
@@ -155,9 +161,6 @@ function textOnlyCount(db: Db, filter: EventFilter): number | null {
   return indexed + unindexed;
 }
 
-/** Below this many events in the window, reading the window in time order beats any other index. */
-const NARROW_WINDOW = 10_000;
-
 /** How many events the filter matches (with distinct: how many resources). Exact. */
 export function countEvents(db: Db, filter: EventFilter, opts: Bounds = {}): number {
   const bounded = opts.afterSeq !== undefined || opts.upToSeq !== undefined;
@@ -166,9 +169,13 @@ export function countEvents(db: Db, filter: EventFilter, opts: Bounds = {}): num
     const fast = resourceOnlyCount(db, filter, opts) ?? textOnlyCount(db, filter);
     if (fast !== null) return fast;
   }
-  const { sql: where, params } = selection(db, filter, opts);
+  // SQLite has no statistics here and would, e.g., read every event of a name prefix for a one-hour
+  // window. A text filter over a narrow window probes the window's events rather than collecting
+  // every match of its terms.
+  const narrow = (!hasSubqueries(filter) || (filter.text !== undefined && !filter.related.length && !filter.any_resource.length))
+    && windowSize(db, filter) <= NARROW_WINDOW;
+  const { sql: where, params } = selection(db, filter, opts, narrow && filter.text !== undefined ? "probe" : "list");
   const what = filter.resource?.distinct ? "count(DISTINCT e.resource_id)" : "count(*)";
-  // SQLite has no statistics here and would, e.g., read every event of a name prefix for a one-hour window.
-  const from = !hasSubqueries(filter) && windowSize(db, filter) <= NARROW_WINDOW ? "events e INDEXED BY events_occurred" : "events e";
+  const from = narrow ? "events e INDEXED BY events_occurred" : "events e";
   return runAll<{ n: number }>(db, `SELECT ${what} AS n FROM ${from} WHERE ${where}`, params)[0]!.n;
 }

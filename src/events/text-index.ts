@@ -4,10 +4,10 @@
 // new watermark in one transaction: after a crash the index and its watermark agree. Queries use
 // the index up to the watermark and read the few events past it directly (text-plan.ts). The index
 // holds each event's text as a sequence of words and separator runs, with positions, so that a term
-// with separators is a phrase of adjacent tokens.
+// with separators is a phrase of adjacent tokens, and the pairs of words around each run, in order.
 import type { Database } from "bun:sqlite";
 import type { Logger } from "../log.ts";
-import { SEARCH_TEXT_SQL, textTokens } from "./text-search.ts";
+import { SEARCH_TEXT_SQL, textPairs, textTokens } from "./text-search.ts";
 
 export const TEXT_INDEX_BATCH = 256;
 /** How often a caught-up indexer looks for new events. */
@@ -33,13 +33,13 @@ function writeBatch(client: Database, size: number, known: Set<string>): Batch {
   ).all(from, size);
   const newWords: string[] = [];
   if (rows.length === 0) return { read: 0, newWords };
-  const insertDoc = client.query("INSERT INTO events_words (rowid, body) VALUES (?, ?)");
+  const insertDoc = client.query("INSERT INTO events_words (rowid, body, pairs) VALUES (?, ?, ?)");
   const insertWord = client.query<{ id: number }, [string]>("INSERT INTO events_words_vocab (word) VALUES (?) ON CONFLICT DO NOTHING RETURNING id");
   const insertGrams = client.query("INSERT INTO events_words_grams (rowid, word) VALUES (?, ?)");
   const seen = new Set<string>();
   for (const row of rows) {
     const tokens = textTokens(row.text ?? "");
-    insertDoc.run(row.seq, tokens.map((t) => t.text).join(" "));
+    insertDoc.run(row.seq, tokens.map((t) => t.text).join(" "), textPairs(tokens).join(" "));
     for (const { text: word, separator } of tokens) {
       if (known.has(word) || seen.has(word)) continue;
       seen.add(word);

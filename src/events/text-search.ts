@@ -99,18 +99,7 @@ export function matchesText(query: TextQuery, text: string): boolean {
  * non-ASCII ones, belongs to a word, so a search term free of separators occurs in a text exactly
  * when it occurs inside one of the text's words.
  */
-const SEPARATORS = /[\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]+/;
-const SPLIT = new RegExp(`(${SEPARATORS.source})`);
-
-/** The distinct words of a (case-folded) searched text. */
-export function textWords(text: string): Set<string> {
-  const words = new Set(text.split(SEPARATORS));
-  words.delete("");
-  return words;
-}
-
-/** A term's pieces between separators; one piece means the term is a word (or part of one). */
-export const termPieces = (term: string) => foldCase(term).split(SEPARATORS);
+const SPLIT = /([\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]+)/;
 
 /**
  * The index token of a run of separators: `~` (which the tokenizer keeps in tokens, migration
@@ -133,4 +122,24 @@ export function textTokens(text: string): Token[] {
     if (part !== "") tokens.push({ text: i % 2 ? separatorToken(part) : part, separator: i % 2 === 1 });
   });
   return tokens;
+}
+
+/**
+ * Pairs of words around one run of separators, each an index token of its own (`github~.push`,
+ * the run encoded), in the text's order, so that a term of two words is one token and a term of
+ * more words a phrase of pairs, rather than phrases of common words and runs with long doclists.
+ * Only pairs of words without digits: those with digits are mostly identifiers (ids, hashes,
+ * counts), rare enough that their phrases are fast, and as pairs would mostly be distinct, tripling
+ * the pairs' size. Each such pair is PAIR_GAP instead, which keeps the positions of the others.
+ */
+export const pairIndexed = (a: string, b: string) => !/[0-9]/.test(a) && !/[0-9]/.test(b);
+export const PAIR_GAP = SEPARATOR_MARK;
+
+export function textPairs(tokens: Token[]): string[] {
+  const pairs: string[] = [];
+  tokens.forEach((a, i) => {
+    const b = tokens[i + 2];
+    if (!a.separator && b && !b.separator) pairs.push(pairIndexed(a.text, b.text) ? a.text + tokens[i + 1]!.text + b.text : PAIR_GAP);
+  });
+  return pairs;
 }

@@ -2,12 +2,13 @@ import { describe, expect, test } from "bun:test";
 import { openMemoryDatabase, type Db } from "../../../src/db/open.ts";
 import { parseEventFilter } from "../../../src/events/filter.ts";
 import { toEvent, type Event } from "../../../src/events/model.ts";
+import { matchesFilter } from "../../../src/events/match.ts";
 import { countEvents, queryEvents } from "../../../src/events/query.ts";
 import { deleteExpiredBatch } from "../../../src/events/retention.ts";
 import { EventStore } from "../../../src/events/store.ts";
 import { indexBatch, indexPending, mergeStep, textWatermark } from "../../../src/events/text-index.ts";
 import { MAX_EXPANSION, MAX_PHRASES, planText } from "../../../src/events/text-plan.ts";
-import { separatorToken, textTokens, textWords } from "../../../src/events/text-search.ts";
+import { PAIR_GAP, separatorToken, textPairs, textTokens } from "../../../src/events/text-search.ts";
 
 const NOW = Date.parse("2026-03-10T12:00:00Z");
 const event = (n: number, payload: Record<string, unknown>, name = "github.push"): Event =>
@@ -25,12 +26,18 @@ const indexedRows = (db: Db) => db.$client.query<{ n: number }, []>("SELECT coun
 
 describe("words", () => {
   test("split at ASCII punctuation and spaces; `_` and non-ASCII letters belong to words", () => {
-    expect([...textWords('github.pull_request.opened {"note":"échec, déjà-vu"} a\tb')]).toEqual(["github", "pull_request", "opened", "note", "échec", "déjà", "vu", "a", "b"]);
+    const words = (text: string) => textTokens(text).filter((t) => !t.separator).map((t) => t.text);
+    expect(words('github.pull_request.opened {"note":"échec, déjà-vu"} a\tb')).toEqual(["github", "pull_request", "opened", "note", "échec", "déjà", "vu", "a", "b"]);
   });
 
   test("the index's tokens: words and runs of separators, alternating, a run marked and encoded", () => {
     expect(textTokens('{"a":1} ok.').map((t) => t.text)).toEqual([separatorToken('{"'), "a", separatorToken('":'), "1", separatorToken("} "), "ok", separatorToken(".")]);
     expect(separatorToken('."')).toBe("~\u282e\u2822");
+  });
+
+  test("the word pairs around each run are tokens too, in order; a pair holding a digit leaves a gap", () => {
+    const pair = (a: string, run: string, b: string) => a + separatorToken(run) + b;
+    expect(textPairs(textTokens("github.push repo.1 a-b {}"))).toEqual([pair("github", ".", "push"), pair("push", " ", "repo"), PAIR_GAP, PAIR_GAP, pair("a", "-", "b")]);
   });
 });
 
@@ -44,36 +51,57 @@ describe("term expansion", () => {
     expect(plan.check).toEqual({ include: [], exclude: [], required: [] });
   });
 
-  test("a term with separators is a phrase: a word ending with its start, whole tokens, a token's start; exact", () => {
-    const dot = `"${separatorToken(".")}"`;
+  test("two words around separators are one word pair token: a word ending with the first, one starting with the second; exact", () => {
+    const dot = separatorToken(".");
     const plan = planText(db.$client, "del.refr");
-    expect(plan.match).toBe(`("model" + ${dot} + "refr" *)`);
+    expect(plan.match).toBe(`(pairs : ("model${dot}refreshed"))`);
     expect(plan.check).toEqual({ include: [], exclude: [], required: [] });
     expect(ids(db, "del.refr")).toEqual([4]);
     expect(ids(db, "model.refreshed")).toEqual([4]);
     expect(ids(db, "model.refreshedx")).toEqual([]);
     expect(ids(db, "push -del.refr")).toEqual([1, 2, 3]);
-    expect(planText(db.$client, "push -del.refr").match).toBe(`(("push") NOT ("model" + ${dot} + "refr" *))`);
+    expect(planText(db.$client, "push -del.refr").match).toBe(`(("push") NOT (pairs : ("model${dot}refreshed")))`);
+  });
+
+  test("more words are a phrase of pairs; with a run at either end, a phrase of tokens narrowed by its first pair; exact", () => {
+    const [dot, space, quoted] = [separatorToken("."), separatorToken(" "), separatorToken('":"')];
+    expect(planText(db.$client, '"github.push repo"').match).toBe(`(pairs : ("github${dot}push" + "push${space}repo"))`);
+    expect(planText(db.$client, '"github.push repo."').match).toBe(`(pairs : ("github${dot}push") AND body : ("github" + "${dot}" + "push" + "${space}" + "repo" + "${dot}"))`);
+    expect(ids(db, '"hub.push repo.4"')).toEqual([4]);
+    expect(ids(db, '"hub.push repo."')).toEqual([1, 2, 3, 4]);
+    expect(ids(db, '"push.push repo"')).toEqual([]);
+    expect(planText(db.$client, '"path\\":\\"model"').match).toBe(`(pairs : ("path${quoted}model"))`);
+    expect(ids(db, '"path\\":\\"model.refreshed"')).toEqual([4]);
+    expect(ids(db, '"code\\":\\"model"')).toEqual([]);
+  });
+
+  test("a pair not indexed (a word holds a digit) is a phrase", () => {
+    expect(planText(db.$client, "repo.1").match).toBe(`(body : ("repo" + "${separatorToken(".")}" + "1"))`);
+    expect(ids(db, "repo.1")).toEqual([1]);
+    expect(ids(db, "po.4 -github.push")).toEqual([]);
+    expect(ids(db, '"github.push repo.4"')).toEqual([4]);
   });
 
   test("a term starting or made of separators uses the separator tokens ending with or holding it", () => {
-    expect(planText(db.$client, ".refr").match).toBe(`("${separatorToken(".")}" + "refr" *)`);
+    expect(planText(db.$client, ".refr").match).toBe(`(body : ("${separatorToken(".")}" + "refreshed"))`);
     expect(ids(db, ".refr")).toEqual([4]);
     expect(ids(db, '":"')).toEqual([1, 2, 3, 4]);
     expect(planText(db.$client, "+.refr").check.required).toEqual([]);
   });
 
-  test("a first part too short, or ending too many words, starts the phrase after it; checked against the text", () => {
-    const plan = planText(db.$client, "l.refr");
-    expect(plan.match).toBe(`("${separatorToken(".")}" + "refr" *)`);
-    expect(plan.check.include).toEqual(["l.refr"]);
-    expect(ids(db, "l.refr")).toEqual([4]);
-    expect(ids(db, "x.refr")).toEqual([]);
+  test("a first part ending too many words starts the phrase after it; checked against the text", () => {
+    const dot = separatorToken(".");
+    expect(planText(db.$client, "l.refr").match).toBe(`(pairs : ("model${dot}refreshed"))`);
     const many = database(Array.from({ length: MAX_PHRASES + 1 }, (_, i) => event(i + 1, { n: `q${i}abc.def` })));
     indexPending(many.$client);
-    expect(planText(many.$client, "abc.def").check.include).toEqual(["abc.def"]);
+    for (const term of ["abc.def", "c.def"]) {
+      const plan = planText(many.$client, term);
+      expect(plan.match).toBe(`(body : ("${dot}" + "def"))`);
+      expect(plan.check.include).toEqual([term]);
+    }
     expect(count(many, "abc.def")).toBe(MAX_PHRASES + 1);
     expect(count(many, "q1abc.def")).toBe(1);
+    expect(ids(many, "xc.def")).toEqual([]);
   });
 
   test("excluded words are FTS5 NOTs on the matches", () => {
@@ -162,5 +190,32 @@ describe("merging the index", () => {
     expect(mergeStep(db.$client)).toBe(false);
     expect(count(db, "odd")).toBe(20);
     expect(ids(db, "even -odd")).toHaveLength(20);
+  });
+});
+
+describe("random terms", () => {
+  // Texts over a few words and separators, and terms cut from them at random places: every shape of
+  // term (word parts, pairs, phrases, runs at either end) against an index in every state.
+  let seed = 7;
+  const rand = (n: number) => ((seed = (seed * 48271) % 2147483647), seed % n);
+  const pieces = ["git", "hub", "github", "push", "pu", "x1", "ab", ".", "..", " ", "-", '"', ":", ". "];
+  const texts = Array.from({ length: 60 }, () => Array.from({ length: 8 }, () => pieces[rand(pieces.length)]).join(""));
+  const events = texts.map((t, i) => event(i + 1, { t }, t.replace(/[^a-z]/g, "") || "x"));
+  const db = database(events);
+  indexBatch(db.$client, 40);
+
+  test("select exactly the events whose text holds them, also excluded or required", () => {
+    for (let i = 0; i < 150; i++) {
+      const text = texts[rand(texts.length)]!;
+      const from = rand(text.length);
+      const term = text.slice(from, from + 1 + rand(7)).replace(/^[-+!]+/, "");
+      if (!term.trim() || /\s|"/.test(term)) continue;
+      for (const query of [term, `push -${term}`, `+${term} +git`]) {
+        const filter = parseEventFilter({ text: { query } }, NOW);
+        const expected = events.filter((e) => matchesFilter(filter, e)).map((e) => Number(e.id.slice(-12))).sort((a, b) => a - b);
+        expect({ query, got: ids(db, query) }).toEqual({ query, got: expected });
+        expect({ query, n: count(db, query) }).toEqual({ query, n: expected.length });
+      }
+    }
   });
 });
