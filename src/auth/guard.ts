@@ -52,7 +52,7 @@ const ADMIN_ONLY = [/^\/api\/users(\/|$)/];
 
 const pathOf = (request: Request) => new URL(request.url).pathname.replace(/\/+$/, "") || "/";
 
-export function isReadOnlyRequest(request: Request): boolean {
+function isReadOnlyRequest(request: Request): boolean {
   if (SAFE_METHODS.has(request.method)) return true;
   const path = pathOf(request);
   return request.method === "POST" && READ_ONLY_POSTS.some((re) => re.test(path));
@@ -101,12 +101,5 @@ export function guardApi(deps: GuardDeps, request: Request, set: { headers: Reco
     const token = readCookie(request.headers.get("cookie"), SESSION_COOKIE)!;
     set.headers["set-cookie"] = sessionCookie(token, principal.expires, deps.clock.now(), deps.config.baseUrl.startsWith("https:"));
   }
-  return principal;
-}
-
-/** Throws unless the request carries an admin credential. */
-export function requireAdmin(deps: GuardDeps, request: Request): Principal {
-  const principal = authorizeApi(deps, request);
-  if (principal.role !== "admin") throw new AppError("forbidden", "Only admins may do that");
   return principal;
 }
