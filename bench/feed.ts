@@ -7,14 +7,14 @@
 // subscribers' own work does not pass for the server's cost.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { BINARY, median, startInlet } from "./support.ts";
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 100);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const DURATION = process.env.BENCH_DURATION ?? "10s";
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const PROBES_PER_SECOND = 50;
-const BINARY = resolve(import.meta.dir, "../dist/inlet");
 const TEMPLATE = '{"event":"bench.{{ body.k }}","resource":{"prefect.resource.id":"bench.{{ body.k }}","t":"{{ body.t }}"}}';
 
 const cpus = availableParallelism();
@@ -29,7 +29,6 @@ function cpuTimes(pid: number): { user: number; system: number } {
   return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const percentile = (sorted: Float64Array, p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 async function wrk(url: string, script: string): Promise<{ rps: number; non2xx: number }> {
@@ -40,18 +39,6 @@ async function wrk(url: string, script: string): Promise<{ rps: number; non2xx: 
   return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)![1]), non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0) };
 }
 
-async function startInlet(dir: string): Promise<{ url: string; proc: ReturnType<typeof Bun.spawn> }> {
-  const proc = Bun.spawn(pin(SERVER_CPUS, [BINARY, "serve", "--port", "0", "--data-dir", dir, "--log-level", "warn"]), { stdout: "ignore", stderr: "pipe" });
-  // --log-level warn hides the "listening" line, so find the port from the process's own socket.
-  for (let i = 0; i < 100; i++) {
-    await Bun.sleep(50);
-    const ss = Bun.spawnSync(["ss", "-Hltnp"]).stdout.toString();
-    const line = ss.split("\n").find((l) => l.includes(`pid=${proc.pid},`));
-    const port = line && /127\.0\.0\.1:(\d+)/.exec(line)?.[1];
-    if (port) return { url: `http://127.0.0.1:${port}`, proc };
-  }
-  throw new Error("inlet did not start");
-}
 
 interface Subscribers {
   received: number;
@@ -122,7 +109,7 @@ writeFileSync(script, `wrk.method = "POST"\nwrk.body = '{"k":"load","t":"0"}'\nw
 const dataDir = join(work, "data");
 const created = Bun.spawnSync([BINARY, "service-account", "create", "bench", "--data-dir", dataDir, "-o", "json"]);
 const key = JSON.parse(created.stdout.toString()).api_key as string;
-const inlet = await startInlet(dataDir);
+const inlet = await startInlet(dataDir, pin(SERVER_CPUS, []));
 try {
   const res = await fetch(`${inlet.url}/api/webhooks/`, {
     method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },

@@ -5,12 +5,12 @@
 import { Database } from "bun:sqlite";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { BINARY, median, startInlet } from "./support.ts";
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const DURATION = process.env.BENCH_DURATION ?? "10s";
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const BINARY = resolve(import.meta.dir, "../dist/inlet");
 const BODY = "model=recommendations&friendly_name=Recommendations%20[Products]";
 const TEMPLATE = `{
     "event": "model.refreshed",
@@ -44,20 +44,7 @@ async function wrk(url: string, script: string): Promise<WrkResult> {
   };
 }
 
-async function startInlet(dir: string): Promise<{ url: string; proc: ReturnType<typeof Bun.spawn> }> {
-  const proc = Bun.spawn([BINARY, "serve", "--port", "0", "--data-dir", dir, "--log-level", "warn"], { stdout: "ignore", stderr: "pipe" });
-  // --log-level warn hides the "listening" line, so find the port from the process's own socket.
-  for (let i = 0; i < 100; i++) {
-    await Bun.sleep(50);
-    const ss = Bun.spawnSync(["ss", "-Hltnp"]).stdout.toString();
-    const line = ss.split("\n").find((l) => l.includes(`pid=${proc.pid},`));
-    const port = line && /127\.0\.0\.1:(\d+)/.exec(line)?.[1];
-    if (port) return { url: `http://127.0.0.1:${port}`, proc };
-  }
-  throw new Error("inlet did not start");
-}
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** A closed-loop client with a fixed request count, so that every response is read: exact accounting. */
 async function exactRun(url: string, total: number): Promise<number> {
