@@ -59,16 +59,17 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   return { url, ctx, stop };
 }
 
-/** Runs until SIGINT/SIGTERM, then stops gracefully and resolves. */
-export async function serveUntilSignal(config: Config): Promise<void> {
+/** Runs until SIGINT/SIGTERM, then stops gracefully; resolves to the exit status (1 if stopping failed). */
+export async function serveUntilSignal(config: Config): Promise<number> {
   const logger = createLogger(config.logLevel);
   const running = await startServer(config, logger);
-  await new Promise<void>((resolve) => {
+  return await new Promise<number>((resolve) => {
+    // Each signal is handled once: a second Ctrl-C during a slow stop ends the process at once.
     const onSignal = (signal: string) => {
       logger.info(`received ${signal}, stopping`);
-      running.stop().then(resolve, (error) => {
+      running.stop().then(() => resolve(0), (error) => {
         logger.error("error while stopping", { error });
-        resolve();
+        resolve(1);
       });
     };
     process.once("SIGINT", () => onSignal("SIGINT"));

@@ -40,6 +40,5 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
     if (err instanceof ConfigError) throw new UsageError(err.message, SERVE_USAGE);
     throw err;
   }
-  await serveUntilSignal(config);
-  return 0;
+  return await serveUntilSignal(config);
 }
