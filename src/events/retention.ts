@@ -3,7 +3,8 @@
 import type { Database } from "bun:sqlite";
 import type { Logger } from "../log.ts";
 
-export const RETENTION_BATCH = 500;
+/** Small enough that one batch (with its index rows) holds the writer for only a few ms. */
+export const RETENTION_BATCH = 100;
 export const RETENTION_INTERVAL_MS = 10 * 60_000;
 const DAY_MS = 86_400_000;
 
