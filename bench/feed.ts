@@ -4,7 +4,9 @@
 // subscribers and then with them; during the second run a probe sender adds timestamped requests,
 // whose delivery latency the subscribers measure. On a machine with 2+ CPUs the server is pinned to
 // one CPU and the load generators (wrk, the subscribers, this script) to the others, so that the
-// subscribers' own work does not pass for the server's cost.
+// subscribers' own work does not pass for the server's cost. Last, in the same run, a bare Bun.serve
+// relays the same frame at the same rate to as many websockets: the cost of the fan-out itself,
+// which no feed built on this runtime can go below.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -42,6 +44,8 @@ async function wrk(url: string, script: string): Promise<{ rps: number; non2xx: 
 
 interface Subscribers {
   received: number;
+  /** One frame of the load, as the server sent it (the floor server relays copies of it). */
+  sample: string;
   /** Per probe: when it was received, by subscriber (ms on this process's clock). */
   probeReceipts: Map<string, number[]>;
   closes: string[];
@@ -49,7 +53,7 @@ interface Subscribers {
 }
 
 async function subscribe(wsUrl: string, key: string, count: number): Promise<Subscribers> {
-  const subs: Subscribers = { received: 0, probeReceipts: new Map(), closes: [], close: async () => {} };
+  const subs: Subscribers = { received: 0, sample: "", probeReceipts: new Map(), closes: [], close: async () => {} };
   const sockets = await Promise.all(Array.from({ length: count }, () => new Promise<WebSocket>((ready, fail) => {
     const ws = new WebSocket(wsUrl, ["prefect"]);
     ws.onopen = () => ws.send(JSON.stringify({ type: "auth", token: key }));
@@ -62,6 +66,7 @@ async function subscribe(wsUrl: string, key: string, count: number): Promise<Sub
       }
       const now = performance.now();
       subs.received++;
+      if (!subs.sample && data.includes('"t":"0"')) subs.sample = data;
       // Only probes are parsed: the load's events are counted, cheaply.
       const at = data.indexOf('"t":"p');
       if (at < 0) return;
@@ -103,6 +108,51 @@ async function probe(hookUrl: string, until: () => boolean) {
   return sent;
 }
 
+
+/**
+ * The floor of the subscribers' cost: a bare Bun.serve on the server's CPU that does nothing but
+ * write `frame` to `count` websockets at `rate` frames a second, in batches every 2 ms (as group
+ * commits arrive), corked per socket as the feed does. Returns its CPU seconds per 1000 frames
+ * relayed to every subscriber, and the share of the frames the subscribers got.
+ */
+async function fanOutFloor(frame: string, rate: number, count: number): Promise<{ cpuPerK: number; delivered: number }> {
+  const source = `
+    const frame = ${JSON.stringify(frame)};
+    const sockets = new Set();
+    const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: (req, s) => (s.upgrade(req) ? undefined : new Response(null, { status: 400 })),
+      websocket: { open: (ws) => void sockets.add(ws), close: (ws) => void sockets.delete(ws), message() {} } });
+    process.stdout.write(server.port + "\\n");
+    let owed = 0, last = performance.now();
+    setInterval(() => {
+      const now = performance.now();
+      owed += ((now - last) * ${rate}) / 1000;
+      last = now;
+      const n = Math.floor(owed);
+      owed -= n;
+      for (const ws of sockets) ws.cork(() => { for (let i = 0; i < n; i++) ws.send(frame); });
+    }, 2);`;
+  const proc = Bun.spawn(pin(SERVER_CPUS, [process.execPath, "-e", source]), { stdout: "pipe" });
+  const port = new TextDecoder().decode((await proc.stdout.getReader().read()).value).trim();
+  let received = 0;
+  const sockets = await Promise.all(Array.from({ length: count }, () => new Promise<WebSocket>((open) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/`);
+    ws.onopen = () => open(ws);
+    ws.onmessage = () => void received++;
+  })));
+  await Bun.sleep(500);
+  const seconds = parseFloat(DURATION);
+  const c0 = cpuTimes(proc.pid);
+  const r0 = received;
+  await Bun.sleep(seconds * 1000);
+  const c1 = cpuTimes(proc.pid);
+  const got = received - r0;
+  for (const ws of sockets) ws.close();
+  proc.kill();
+  await proc.exited;
+  const frames = rate * seconds;
+  return { cpuPerK: ((c1.user + c1.system - c0.user - c0.system) / frames) * 1000, delivered: got / (frames * count) };
+}
+
 const work = mkdtempSync(join(tmpdir(), "inlet-feed-bench-"));
 const script = join(work, "post.lua");
 writeFileSync(script, `wrk.method = "POST"\nwrk.body = '{"k":"load","t":"0"}'\nwrk.headers["Content-Type"] = "application/json"\n`);
@@ -123,6 +173,7 @@ try {
   const fromSend: number[] = [];
   const fromAck: number[] = [];
   const ingest: number[] = [];
+  let sample = "";
   let missing = 0;
   let delivered = 0;
   const closes: string[] = [];
@@ -156,6 +207,7 @@ try {
       }
     }
     delivered += subs.received;
+    sample ||= subs.sample;
     closes.push(...subs.closes);
     await subs.close();
     rounds.push({ without: alone.rps, with: loaded.rps, cpuWithout: alone.cpuPerK, cpuWith: loaded.cpuPerK });
@@ -169,6 +221,8 @@ try {
   const ws = median(rounds.map((r) => r.with));
   const pairedCost = median(rounds.map((r) => (r.without - r.with) / r.without));
   const cpuCost = median(rounds.map((r) => (r.cpuWith - r.cpuWithout) / r.cpuWithout));
+  const cpuWithout = median(rounds.map((r) => r.cpuWithout));
+  const floor = await fanOutFloor(sample, ws, SUBSCRIBERS);
   console.log(`
 Live feed benchmark: ${SUBSCRIBERS} websocket subscribers (filter {}), wrk ${CONNECTIONS} connections × ${DURATION}, ${ROUNDS} rounds
   CPUs: ${cpus}${cpus >= 2 ? ` (server pinned to CPU ${SERVER_CPUS}, load generators to ${LOAD_CPUS})` : " (no pinning)"}
@@ -180,6 +234,9 @@ Live feed benchmark: ${SUBSCRIBERS} websocket subscribers (filter {}), wrk ${CON
     send → 204 (ingestion, includes the commit's fsync):  ${p(sorted(ingest))}
     send → subscriber:                                    ${p(sorted(fromSend))}
     sender's 204 → subscriber (both follow the commit):   ${p(sorted(fromAck))}
+  floor: a bare Bun.serve relaying the same ${sample.length}-byte frame at ${ws.toFixed(0)}/s to ${SUBSCRIBERS} websockets
+    (nothing else; ${(floor.delivered * 100).toFixed(0)} % of the frames received) uses ${(floor.cpuPerK * 1000).toFixed(1)} ms CPU per 1000 events,
+    ${((floor.cpuPerK / cpuWithout) * 100).toFixed(0)} % of inlet's ${(cpuWithout * 1000).toFixed(1)} ms per 1000 requests without subscribers
   probe deliveries missing: ${missing}; subscribers closed abnormally: ${closes.length}${closes.length ? ` (${[...new Set(closes)].join("; ")})` : ""}`);
 } finally {
   inlet.proc.kill("SIGTERM");

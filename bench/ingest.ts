@@ -1,10 +1,12 @@
 // Load benchmark of durable ingestion (issue 3). Run: `npm run build && npx bun bench/ingest.ts`.
 // Needs wrk (`apt-get install wrk`). In the same run it measures a bare Bun.serve answering 204 as
 // the baseline, then the built binary ingesting Prefect's dynamic form example through a webhook,
-// and checks that every 204 corresponds to exactly one stored event.
+// and checks that every 204 corresponds to exactly one stored event. It also prints the CPU each
+// request costs the server and wrk (they share the machine's CPUs), against the CPU per request that
+// 40 % of the bare rate would leave them.
 import { Database } from "bun:sqlite";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { BINARY, median, startInlet } from "./support.ts";
 
@@ -21,17 +23,30 @@ const TEMPLATE = `{
     }
 }`;
 
-interface WrkResult { requests: number; rps: number; p50: number; p99: number; non2xx: number; errors: number }
+interface WrkResult {
+  requests: number; rps: number; p50: number; p99: number; non2xx: number; errors: number;
+  /** CPU seconds used by wrk itself, and by the server under test, during the run. */
+  wrkCpu: number; serverCpu: number;
+}
+
+/** User + system CPU seconds a process has used so far (Linux /proc). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 
 function parseMs(s: string): number {
   const m = /([\d.]+)(us|ms|s)/.exec(s)!;
   return Number(m[1]) * (m[2] === "us" ? 0.001 : m[2] === "s" ? 1000 : 1);
 }
 
-async function wrk(url: string, script: string): Promise<WrkResult> {
+async function wrk(url: string, script: string, serverPid: number): Promise<WrkResult> {
+  const server0 = cpuSeconds(serverPid);
   const proc = Bun.spawn(["wrk", "-t2", `-c${CONNECTIONS}`, `-d${DURATION}`, "--latency", "-s", script, url], { stdout: "pipe", stderr: "pipe" });
   const out = await new Response(proc.stdout).text();
   await proc.exited;
+  const serverCpu = cpuSeconds(serverPid) - server0;
+  const wrkCpu = Number(proc.resourceUsage()!.cpuTime.total) / 1e6;
   const latency = (p: string) => parseMs(new RegExp(`^\\s+${p}%\\s+(\\S+)`, "m").exec(out)![1]!);
   const errors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
   return {
@@ -41,6 +56,8 @@ async function wrk(url: string, script: string): Promise<WrkResult> {
     p99: latency("99"),
     non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0),
     errors: errors ? errors.slice(1).map(Number).reduce((a, b) => a + b, 0) : 0,
+    wrkCpu,
+    serverCpu,
   };
 }
 
@@ -88,9 +105,9 @@ const db = new Database(join(dataDir, "inlet.db"), { readonly: true });
 const stored = () => (db.query("SELECT count(*) AS n FROM events").get() as { n: number }).n;
 let accounting = "";
 for (let round = 1; round <= ROUNDS; round++) {
-  bareRuns.push(await wrk(bareUrl, script));
+  bareRuns.push(await wrk(bareUrl, script, baseline.pid));
   const before = stored();
-  const run = await wrk(hookUrl, script);
+  const run = await wrk(hookUrl, script, inlet.proc.pid);
   inletRuns.push(run);
   await Bun.sleep(500);
   const added = stored() - before;
@@ -107,11 +124,18 @@ const exactStored = stored() - beforeExact;
 
 const bareRps = median(bareRuns.map((r) => r.rps));
 const inletRps = median(inletRuns.map((r) => r.rps));
+// Where the CPU goes, in µs per request: wrk and the server share this machine's CPUs.
+const perRequest = (runs: WrkResult[], cpu: (r: WrkResult) => number) => median(runs.map((r) => (cpu(r) / r.requests) * 1e6));
+const cpus = availableParallelism();
+const targetRps = 0.4 * bareRps;
+const budget = (cpus / targetRps) * 1e6;
 console.log(`
 Durable ingestion benchmark (${CONNECTIONS} connections, ${DURATION} per run, median of ${ROUNDS} rounds, synchronous=FULL)
   bare Bun.serve 204:   ${bareRps.toFixed(0)} req/s   p50 ${median(bareRuns.map((r) => r.p50)).toFixed(2)} ms   p99 ${median(bareRuns.map((r) => r.p99)).toFixed(2)} ms
   inlet /hooks (form):  ${inletRps.toFixed(0)} req/s   p50 ${median(inletRuns.map((r) => r.p50)).toFixed(2)} ms   p99 ${median(inletRuns.map((r) => r.p99)).toFixed(2)} ms
   ratio inlet / bare:   ${((inletRps / bareRps) * 100).toFixed(1)} %
+CPU per request (user + system, µs): bare server ${perRequest(bareRuns, (r) => r.serverCpu).toFixed(1)}, wrk ${perRequest(bareRuns, (r) => r.wrkCpu).toFixed(1)} (bare) / ${perRequest(inletRuns, (r) => r.wrkCpu).toFixed(1)} (inlet), inlet ${perRequest(inletRuns, (r) => r.serverCpu).toFixed(1)}
+  40 % of bare is ${targetRps.toFixed(0)} req/s: on ${cpus} CPUs that leaves ${budget.toFixed(1)} µs of CPU per request for wrk and the server together
 Accounting (wrk abandons requests still in flight at its deadline):
 ${accounting}Exact run (closed loop, ${exactTotal} requests, every response read): ${exactOk} × 204, ${exactStored} stored → ${exactOk === exactStored ? "equal" : "MISMATCH"}`);
 
