@@ -136,6 +136,28 @@ describe("admin UI, end to end", () => {
     await b.screenshot("09-failures");
   });
 
+  test("each webhook's failure count is the server's total, not just the loaded page", async () => {
+    // 60 older failures of the same webhook (more than the sender's failure budget lets through quickly).
+    const older = Array.from({ length: 60 }, (_, i) => ({
+      event: "prefect-cloud.webhook.failed",
+      occurred: new Date(Date.now() - 3_600_000 - i * 1000).toISOString(),
+      resource: { "prefect.resource.id": `prefect-cloud.webhook.${hookId}`, "prefect.resource.name": "models" },
+      payload: { reason: "invalid_json", error: `older failure ${i}`, method: "POST" },
+    }));
+    const status = await page().evaluate(async (events) => (await fetch("/api/events", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(events) })).status, older);
+    expect(status).toBe(204);
+    await page().reload();
+    await heading("Failures");
+    const group = page().getByRole("region", { name: "Failures of models" });
+    await group.getByText("newest 50 shown").waitFor();
+    expect(await group.locator(".badge.danger").first().textContent()).toBe("61");
+    expect(await group.getByTestId("failure-error").count()).toBe(50);
+    await b.screenshot("09-failures-totals");
+    await page().getByRole("button", { name: "Load older failures" }).click();
+    await group.getByText("newest 50 shown").waitFor({ state: "detached" });
+    expect(await group.getByTestId("failure-error").count()).toBe(61);
+  });
+
   test("open the failed request in the playground and fix the template there", async () => {
     await page().getByRole("link", { name: "Open in playground" }).first().click();
     await visible(/Loaded the request from/);

@@ -1,7 +1,7 @@
 // Why a hook "did not fire": failure events grouped by webhook, each with its request and a way
 // to replay it in the playground.
 import { useMemo, useState } from "preact/hooks";
-import { api, FAILED_EVENT, nextPagePath, webhookOf, type EventPage, type InletEvent } from "../api.ts";
+import { api, FAILED_EVENT, nextPagePath, WEBHOOK_PREFIX, webhookOf, type EventPage, type InletEvent } from "../api.ts";
 import { JsonView } from "../components/JsonView.tsx";
 import { EmptyState, ErrorBox, PageHeader, Spinner, TimeAgo } from "../components/ui.tsx";
 import { EMPTY_FILTER, toEventFilter } from "../lib/filter.ts";
@@ -13,11 +13,17 @@ export function FailuresPage() {
   const only = query.get("webhook") ?? "";
   const [extra, setExtra] = useState<InletEvent[]>([]);
   const [next, setNext] = useState<string | null | undefined>(undefined);
+  const filter = useMemo(() => toEventFilter({ ...EMPTY_FILTER, failuresOnly: true, webhook: only }), [only]);
   const page = useLoad(() => {
     setExtra([]);
     setNext(undefined);
-    const filter = toEventFilter({ ...EMPTY_FILTER, failuresOnly: true, webhook: only });
     return api<EventPage>("POST", "/api/events/filter", { filter, limit: 50 });
+  }, [only]);
+  // Every webhook's total, counted by the server: the pages above hold only the newest failures.
+  // (A failure event's resource is its webhook; year-long buckets keep count-by's bucket limit.)
+  const totals = useLoad(async () => {
+    const counts = await api<FailureCount[]>("POST", "/api/events/count-by/resource", { filter, time_unit: "week", time_interval: 52 });
+    return new Map(counts.filter((c) => c.value.startsWith(WEBHOOK_PREFIX)).map((c) => [c.value.slice(WEBHOOK_PREFIX.length), c]));
   }, [only]);
   const nextToken = next === undefined ? page.data?.next_page : next;
 
@@ -29,8 +35,10 @@ export function FailuresPage() {
       if (!map.has(key)) map.set(key, { name: hook?.name || key, events: [] });
       map.get(key)!.events.push(e);
     }
+    // Webhooks whose failures are all older than the loaded pages still get their heading.
+    for (const [id, c] of totals.data ?? []) if (!map.has(id)) map.set(id, { name: c.label, events: [] });
     return [...map.entries()];
-  }, [page.data, extra]);
+  }, [page.data, extra, totals.data]);
 
   const older = async () => {
     const p = await api<EventPage>("GET", nextPagePath(nextToken!));
@@ -50,7 +58,7 @@ export function FailuresPage() {
       {page.data && groups.length === 0 && <EmptyState title="No failures">Every request so far became an event.</EmptyState>}
       {groups.map(([id, g]) => (
         <section key={id} class="failure-group" aria-label={`Failures of ${g.name}`}>
-          <h2><Link href={`/webhooks/${id}`}>{g.name}</Link> <span class="badge danger">{g.events.length}</span></h2>
+          <GroupHeading id={id} name={g.name} shown={g.events.length} total={totals.data?.get(id)?.count} />
           <ul class="failure-list">
             {g.events.map((e) => <FailureItem key={e.id} event={e} webhookId={id} />)}
           </ul>
@@ -58,6 +66,23 @@ export function FailuresPage() {
       ))}
       {nextToken && <div class="list-end"><button type="button" class="btn" onClick={older}>Load older failures</button></div>}
     </section>
+  );
+}
+
+interface FailureCount {
+  value: string;
+  label: string;
+  count: number;
+}
+
+function GroupHeading({ id, name, shown, total }: { id: string; name: string; shown: number; total: number | undefined }) {
+  const count = Math.max(total ?? 0, shown);
+  return (
+    <h2>
+      <Link href={`/webhooks/${id}`}>{name}</Link>{" "}
+      <span class="badge danger" title={`${count} failure${count === 1 ? "" : "s"} stored`}>{count}</span>
+      {count > shown && <span class="small muted"> {shown === 0 ? "all older than those shown" : `newest ${shown} shown`}</span>}
+    </h2>
   );
 }
 
