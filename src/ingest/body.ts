@@ -1,4 +1,5 @@
 // Reading and parsing request bodies for templates (DESIGN §4), bounded by max-body-bytes.
+import { parseJson } from "../templates/python.ts";
 
 export class BodyTooLargeError extends Error {
   constructor(readonly limit: number) {
@@ -48,7 +49,7 @@ const decoder = new TextDecoder();
 
 function tryJson(text: string): { ok: true; value: unknown } | { ok: false } {
   try {
-    return { ok: true, value: JSON.parse(text) };
+    return { ok: true, value: parseJson(text) };
   } catch {
     return { ok: false };
   }

@@ -2,7 +2,7 @@
 // the HTTP binding (v1.0.2), structured or binary mode, becomes a partial Prefect event, returned
 // as JSON text (Markup: printed raw, since it is already JSON).
 import { fail } from "./errors.ts";
-import { isCaseInsensitive, isMapping, isString, Safe, type Dict } from "./python.ts";
+import { isCaseInsensitive, isMapping, isString, parseJson, Safe, type Dict } from "./python.ts";
 
 const REQUIRED_ATTRIBUTES = ["specversion", "id", "source", "type"] as const;
 
@@ -26,7 +26,7 @@ function decodeHeader(name: string, raw: string): string {
 
 function jsonOrText(text: string): unknown {
   try {
-    return JSON.parse(text);
+    return parseJson(text);
   } catch {
     return text;
   }

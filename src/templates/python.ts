@@ -3,11 +3,41 @@
 //   JS undefined → Jinja's (chainable) Undefined;  null → None;
 //   an integral JS number → int, any other number → float, PyFloat → an integral float (2.0);
 //   arrays → list (or tuple, when in `tuples`);  plain objects → dict;  Safe → Markup (printed raw).
+import { parse as parseLossless } from "lossless-json";
 import { fail } from "./errors.ts";
 
 /** A float with an integral value: JS cannot tell `2.0` from `2`, Python prints them differently. */
 export class PyFloat {
   constructor(readonly value: number) {}
+  /** In stored events (the default payload's body) it is the JSON number it came from. */
+  toJSON(): number {
+    return this.value;
+  }
+}
+
+/** A number token written with a fraction or an exponent whose value may be integral (`21.0`, `1e3`). */
+const INTEGRAL_FLOAT = /\d\.0+(?![0-9])|\d[eE]/;
+
+/** `21.0` stays a float (Python prints it so); other numbers are plain JS numbers. */
+function pythonNumber(token: string): number | PyFloat {
+  const n = Number(token);
+  return Number.isInteger(n) && /[.eE]/.test(token) ? new PyFloat(n) : n;
+}
+
+/**
+ * JSON.parse, except that integral floats stay floats, as Python's json.loads keeps them: a body's
+ * `21.0` prints as `21.0` in a template, as in Prefect. Only texts that may hold one take the slower
+ * parser; where it refuses what JSON.parse accepts (duplicate keys with different values), the
+ * JSON.parse result stands.
+ */
+export function parseJson(text: string): unknown {
+  const value = JSON.parse(text);
+  if (!INTEGRAL_FLOAT.test(text)) return value;
+  try {
+    return parseLossless(text, null, pythonNumber);
+  } catch {
+    return value;
+  }
 }
 
 /** Markup: a string that is printed as it is, never escaped (the `safe` and `tojson` results). */

@@ -88,6 +88,21 @@ describe("request parsing seen by templates", () => {
     expect(storedEvents(t)[0]!.payload).toEqual({ seen: expected });
   });
 
+  test("a JSON body's integral floats print as Python prints them (21.0), and are stored as the same numbers", async () => {
+    const t = createTestApp();
+    const template = '{"event": "sensor.read", "resource": {"prefect.resource.id": "sensor.{{ body.id }}", "t": "{{ body.temperature }}"}, "payload": {"doubled": {{ body.temperature * 2 }}, "raw": {{ body|tojson }}}}';
+    const w = await createWebhook(t, { template });
+    const res = await hook(t, w.slug, { body: '{"id": 7, "temperature": 21.0, "humidity": 40.5}', headers: { "content-type": "application/json" } });
+    expect(res.status).toBe(204);
+    const [event] = storedEvents(t);
+    expect(event!.resource).toEqual({ "prefect.resource.id": "sensor.7", t: "21.0" });
+    expect(event!.payload).toEqual({ doubled: 42, raw: { humidity: 40.5, id: 7, temperature: 21 } });
+    // Without a payload in the template, the debugging payload keeps the body's numbers.
+    const plain = await createWebhook(t, { template: '{"event": "sensor.plain", "resource": {"prefect.resource.id": "s"}}' });
+    expect((await hook(t, plain.slug, { body: '{"temperature": 21.0}', headers: { "content-type": "application/json" } })).status).toBe(204);
+    expect(storedEvents(t).find((e) => e.event === "sensor.plain")!.payload.body).toEqual({ temperature: 21 });
+  });
+
   test("every method Prefect accepts produces an event; HEAD and DELETE too", async () => {
     const t = createTestApp();
     const w = await createWebhook(t, { template: '{"event": "m.{{ method|lower }}", "resource": {"prefect.resource.id": "x"}}' });

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { BodyTooLargeError, parseBody, parseForm, queryMapping, readBodyLimited, templateHeaders } from "../../../src/ingest/body.ts";
+import { PyFloat } from "../../../src/templates/python.ts";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 
@@ -23,6 +24,26 @@ describe("parseBody (DESIGN §4)", () => {
   test("an empty body is the empty string, whatever the type", () => {
     expect(parseBody("application/json", new Uint8Array())).toBe("");
     expect(parseBody(null, new Uint8Array())).toBe("");
+  });
+
+  test("integral floats in JSON stay floats (Python's json.loads), and serialize back as the same numbers", () => {
+    const body = parseBody("application/json", bytes('{"t": 21.0, "e": 1E3, "h": 0.5, "n": 2, "s": "v1.0", "l": [-0.0, 3]}')) as Record<string, unknown>;
+    expect(body.t).toEqual(new PyFloat(21));
+    expect(body.e).toEqual(new PyFloat(1000));
+    expect([body.h, body.n, body.s]).toEqual([0.5, 2, "v1.0"]);
+    expect(body.l).toEqual([new PyFloat(-0), 3]);
+    expect(JSON.stringify(body)).toBe('{"t":21,"e":1000,"h":0.5,"n":2,"s":"v1.0","l":[0,3]}');
+  });
+
+  test("the float-keeping parser never changes what JSON.parse would accept or build", () => {
+    // Duplicate keys with different values: that parser refuses them; JSON.parse's result (last wins) stands.
+    expect(parseBody("application/json", bytes('{"a": 1.0, "a": 2}'))).toEqual({ a: 2 });
+    // A "__proto__" key is an own property, never the object's prototype.
+    const body = parseBody("application/json", bytes('{"__proto__": {"polluted": 1.0}}')) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(body)).toBe(Object.prototype);
+    expect((body as { polluted?: unknown }).polluted).toBeUndefined();
+    expect(Object.keys(body)).toEqual(["__proto__"]);
+    expect(parseBody("application/json", bytes("[1.0, {broken"))).toBe("[1.0, {broken");
   });
 
   test("form mappings have no prototype, so keys like __proto__ or constructor are plain data", () => {
