@@ -228,7 +228,7 @@ class JinjaCompiler extends nj.compiler.Compiler {
     this.line(node);
     const [i, len, arr] = [this._tmpid(), this._tmpid(), this._tmpid()];
     frame = frame.push();
-    this._emitLine("frame = frame.push();");
+    this._emitLine("frame = frame.push(true);");
     let source = node.arr;
     let cond: Node = null;
     // `for x in items if cond` parses as an InlineIf without else: Jinja's loop filter.
@@ -236,6 +236,15 @@ class JinjaCompiler extends nj.compiler.Compiler {
     const names: Node[] = node.name instanceof nodes.Array ? node.name.children : [node.name];
     const ids = names.map(() => this._tmpid());
     names.forEach((n, k) => frame.set(n.value, ids[k]));
+    // Jinja's scoping: a name the body assigns is the iteration's own. Each iteration starts from
+    // the value outside the loop, and the loop leaves the outside value as it was.
+    const outer = frame.parent;
+    const locals = [...assignedNames(node.body)].filter((name) => !names.some((n) => n.value === name));
+    const localIds = locals.map((name) => {
+      const id = this._tmpid();
+      frame.set(name, id);
+      return id;
+    });
     this._emit(`var ${arr} = runtime.iterate(`);
     this._compileExpression(source, frame);
     this._emitLine(`, ${names.length});`);
@@ -247,6 +256,11 @@ class JinjaCompiler extends nj.compiler.Compiler {
       }
       names.forEach((n, k) => this._emitLine(`frame.set(${JSON.stringify(n.value)}, ${ids[k]});`));
     };
+    const startIteration = () =>
+      locals.forEach((name, k) => {
+        const known = outer.lookup(name);
+        this._emitLine(`var ${localIds[k]} = ${known ?? `runtime.contextOrFrameLookup(context, frame.parent, ${JSON.stringify(name)})`};`);
+      });
     if (cond) {
       const kept = this._tmpid();
       this._emitLine(`var ${kept} = [];`);
@@ -260,6 +274,7 @@ class JinjaCompiler extends nj.compiler.Compiler {
     this._emitLine(`var ${len} = ${arr}.length;`);
     this._emitLine(`for (var ${i} = 0; ${i} < ${len}; ${i}++) { runtime.tick();`);
     bindItem();
+    startIteration();
     this._emitLine(`frame.set("loop", runtime.loop(${arr}, ${i}));`);
     this._withScopedSyntax(() => this.compile(node.body, frame));
     this._emitLine("}");
@@ -270,6 +285,18 @@ class JinjaCompiler extends nj.compiler.Compiler {
     }
     this._emitLine("frame = frame.pop();");
   }
+}
+
+/** Names a loop body assigns with `set`, outside nested loops and macros (which have scopes of their own). */
+function assignedNames(body: Node): Set<string> {
+  const found = new Set<string>();
+  const visit = (node: Node): void => {
+    if (node instanceof nodes.For || node instanceof nodes.Macro) return;
+    if (node instanceof nodes.Set) for (const t of node.targets) if (t instanceof nodes.Symbol) found.add(t.value);
+    for (const child of children(node)) visit(child);
+  };
+  visit(body);
+  return found;
 }
 
 const UNSUPPORTED: Record<string, string> = {
