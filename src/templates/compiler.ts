@@ -4,7 +4,7 @@
 import nunjucks from "nunjucks";
 import { TemplateError } from "./errors.ts";
 import { LIMITS } from "./limits.ts";
-import { JinjaParser, Slice } from "./parser.ts";
+import { JinjaParser, Slice, With } from "./parser.ts";
 
 type Node = any;
 const nj = nunjucks as unknown as { compiler: any; lexer: any; nodes: any };
@@ -183,7 +183,7 @@ class JinjaCompiler extends nj.compiler.Compiler {
     this._emitLine("}");
   }
 
-  compileSet(node: Node, frame: unknown): void {
+  compileSet(node: Node, frame: any): void {
     this.line(node);
     const target = node.targets[0];
     if (node.targets.length === 1 && target instanceof nodes.LookupVal && node.value) {
@@ -197,7 +197,65 @@ class JinjaCompiler extends nj.compiler.Compiler {
       return;
     }
     for (const t of node.targets) if (!(t instanceof nodes.Symbol)) this.fail("can only assign to names and namespace attributes", t.lineno, t.colno);
-    super.compileSet(node, frame);
+    if (node.targets.length === 1 || !node.value) return super.compileSet(node, frame);
+    // Several names: Jinja unpacks the value (nunjucks would give each name the whole value).
+    const items = this._tmpid();
+    this._emit(`var ${items} = runtime.unpack(`);
+    this._compileExpression(node.value, frame);
+    this._emitLine(`, ${node.targets.length});`);
+    node.targets.forEach((t: Node, k: number) => {
+      // As nunjucks assigns one name (compileSet), with the unpacked item as the value.
+      const name = JSON.stringify(t.value);
+      let id = frame.lookup(t.value);
+      if (!id) {
+        id = this._tmpid();
+        this._emitLine(`var ${id};`);
+      }
+      this._emitLine(`${id} = ${items}[${k}];`);
+      this._emitLine(`frame.set(${name}, ${id}, true);`);
+      this._emitLine(`if (frame.topLevel) context.setVariable(${name}, ${id});`);
+    });
+  }
+
+  compileWith(node: Node, frame: any): void {
+    this.line(node);
+    // The values are computed in the enclosing scope, then bound for the body only.
+    const ids = node.values.map((value: Node) => {
+      const id = this._tmpid();
+      this._emit(`var ${id} = `);
+      this._compileExpression(value, frame);
+      this._emitLine(";");
+      return id;
+    });
+    const outer = frame;
+    frame = frame.push();
+    this._emitLine("frame = frame.push(true);");
+    node.targets.forEach((t: Node, k: number) => {
+      frame.set(t.value, ids[k]);
+      this._emitLine(`frame.set(${JSON.stringify(t.value)}, ${ids[k]});`);
+    });
+    this.scopeLocals(node.body, outer, frame, node.targets.map((t: Node) => t.value))();
+    this._withScopedSyntax(() => this.compile(node.body, frame));
+    this._emitLine("frame = frame.pop();");
+  }
+
+  /**
+   * Jinja's scoping for a block with a scope of its own (a loop iteration, a with block): the names
+   * its body assigns become the block's own, starting from their value outside (read at run time by
+   * the returned function), so the outside value is left as it was.
+   */
+  private scopeLocals(body: Node, outer: any, inner: any, own: string[]): () => void {
+    const locals = [...assignedNames(body)].filter((name) => !own.includes(name));
+    const ids = locals.map((name) => {
+      const id = this._tmpid();
+      inner.set(name, id);
+      return id;
+    });
+    return () =>
+      locals.forEach((name, k) => {
+        const known = outer.lookup(name);
+        this._emitLine(`var ${ids[k]} = ${known ?? `runtime.contextOrFrameLookup(context, frame.parent, ${JSON.stringify(name)})`};`);
+      });
   }
 
   compileCapture(node: Node, frame: unknown): void {
@@ -236,15 +294,8 @@ class JinjaCompiler extends nj.compiler.Compiler {
     const names: Node[] = node.name instanceof nodes.Array ? node.name.children : [node.name];
     const ids = names.map(() => this._tmpid());
     names.forEach((n, k) => frame.set(n.value, ids[k]));
-    // Jinja's scoping: a name the body assigns is the iteration's own. Each iteration starts from
-    // the value outside the loop, and the loop leaves the outside value as it was.
-    const outer = frame.parent;
-    const locals = [...assignedNames(node.body)].filter((name) => !names.some((n) => n.value === name));
-    const localIds = locals.map((name) => {
-      const id = this._tmpid();
-      frame.set(name, id);
-      return id;
-    });
+    // Each iteration starts from the outside values of the names the body assigns.
+    const startIteration = this.scopeLocals(node.body, frame.parent, frame, names.map((n) => n.value));
     this._emit(`var ${arr} = runtime.iterate(`);
     this._compileExpression(source, frame);
     this._emitLine(`, ${names.length});`);
@@ -256,11 +307,6 @@ class JinjaCompiler extends nj.compiler.Compiler {
       }
       names.forEach((n, k) => this._emitLine(`frame.set(${JSON.stringify(n.value)}, ${ids[k]});`));
     };
-    const startIteration = () =>
-      locals.forEach((name, k) => {
-        const known = outer.lookup(name);
-        this._emitLine(`var ${localIds[k]} = ${known ?? `runtime.contextOrFrameLookup(context, frame.parent, ${JSON.stringify(name)})`};`);
-      });
     if (cond) {
       const kept = this._tmpid();
       this._emitLine(`var ${kept} = [];`);
@@ -287,11 +333,11 @@ class JinjaCompiler extends nj.compiler.Compiler {
   }
 }
 
-/** Names a loop body assigns with `set`, outside nested loops and macros (which have scopes of their own). */
+/** Names a block assigns with `set`, outside nested loops, with blocks and macros (scopes of their own). */
 function assignedNames(body: Node): Set<string> {
   const found = new Set<string>();
   const visit = (node: Node): void => {
-    if (node instanceof nodes.For || node instanceof nodes.Macro) return;
+    if (node instanceof nodes.For || node instanceof nodes.Macro || node instanceof With) return;
     if (node instanceof nodes.Set) for (const t of node.targets) if (t instanceof nodes.Symbol) found.add(t.value);
     for (const child of children(node)) visit(child);
   };

@@ -1,6 +1,7 @@
 // nunjucks' parser, extended with the Jinja syntax webhook templates use and nunjucks lacks:
-// Python slices (`sha[:7]`), float literals that stay floats (`1.0`), and `is` tests with one
-// argument without parentheses (`x is divisibleby 3`).
+// Python slices (`sha[:7]`), float literals that stay floats (`1.0`) and exponent literals (`1e3`),
+// `is` tests with one argument without parentheses (`x is divisibleby 3`), tuple assignment
+// (`{% set a, b = 1, 2 %}`) and `{% with %}` blocks.
 import nunjucks from "nunjucks";
 
 type Node = any;
@@ -8,6 +9,8 @@ const nj = nunjucks as unknown as { parser: any; lexer: any; nodes: any };
 const { nodes, lexer } = nj;
 
 export const Slice = nodes.Node.extend("Slice", { fields: ["start", "stop", "step"] });
+/** `{% with a = 1, b = x %}…{% endwith %}`: names bound for the body only. */
+export const With = nodes.Node.extend("With", { fields: ["targets", "values", "body"] });
 
 const ARG_START = new Set([
   lexer.TOKEN_STRING, lexer.TOKEN_INT, lexer.TOKEN_FLOAT, lexer.TOKEN_BOOLEAN, lexer.TOKEN_NONE,
@@ -22,6 +25,8 @@ export class JinjaParser extends nj.parser.Parser {
 
   parsePrimary(noPostfix?: boolean): Node {
     const tok = this.peekToken();
+    const exponent = this.parseExponentLiteral();
+    if (exponent) return noPostfix ? exponent : this.parsePostfix(exponent);
     const node = super.parsePrimary(noPostfix);
     if (tok && tok.type === lexer.TOKEN_FLOAT) {
       let n = node;
@@ -29,6 +34,85 @@ export class JinjaParser extends nj.parser.Parser {
       if (n && Number.isInteger(n.value)) n.isFloat = true;
     }
     return node;
+  }
+
+  /**
+   * `1e3`, `2.5e-3`, `1E+5`: nunjucks' lexer splits them (a symbol `1e3`, or a number followed at
+   * once by a symbol `e…`, then the exponent's sign and digits); Jinja reads one float literal.
+   * Adjacency is read from the source: a peeked token leaves the lexer right after it.
+   */
+  private parseExponentLiteral(): Node | null {
+    const first = this.peekToken();
+    if (!first) return null;
+    const number = first.type === lexer.TOKEN_INT || first.type === lexer.TOKEN_FLOAT;
+    const nextChar = () => this.tokens.current() as string;
+    if (number ? !/[eE]/.test(nextChar()) : !(first.type === lexer.TOKEN_SYMBOL && /^\d+[eE]\d*$/.test(first.value))) return null;
+    this.nextToken();
+    let text: string = first.value;
+    if (number) {
+      const e = this.nextToken();
+      if (!/^[eE]\d*$/.test(e.value)) this.fail(`invalid number literal: ${text}${e.value}`, first.lineno, first.colno);
+      text += e.value;
+    }
+    if (/[eE]$/.test(text)) {
+      const sign = nextChar();
+      if (sign !== "-" && sign !== "+") this.fail(`invalid number literal: ${text}`, first.lineno, first.colno);
+      this.nextToken();
+      if (!/\d/.test(nextChar())) this.fail(`invalid number literal: ${text}${sign}`, first.lineno, first.colno);
+      text += sign + this.nextToken().value;
+    }
+    const node = new nodes.Literal(first.lineno, first.colno, Number(text));
+    // An exponent makes a float in Python: 1e3 is 1000.0.
+    if (Number.isInteger(node.value)) node.isFloat = true;
+    return node;
+  }
+
+  /**
+   * nunjucks' `set`, whose value may also be a tuple without parentheses (`{% set a, b = 1, 2 %}`);
+   * the compiler unpacks a value for several names, as Jinja does.
+   */
+  parseSet(): Node {
+    const tag = this.peekToken();
+    if (!this.skipSymbol("set")) this.fail("expected set", tag.lineno, tag.colno);
+    const node = new nodes.Set(tag.lineno, tag.colno, []);
+    do node.targets.push(this.parsePrimary());
+    while (this.skip(lexer.TOKEN_COMMA));
+    if (this.skipValue(lexer.TOKEN_OPERATOR, "=")) {
+      const items = [this.parseExpression()];
+      while (this.skip(lexer.TOKEN_COMMA)) items.push(this.parseExpression());
+      node.value = items.length === 1 ? items[0] : new nodes.Group(tag.lineno, tag.colno, items);
+      this.advanceAfterBlockEnd("set");
+    } else {
+      if (!this.skip(lexer.TOKEN_BLOCK_END)) this.fail("expected = or block end in set tag", tag.lineno, tag.colno);
+      node.body = new nodes.Capture(tag.lineno, tag.colno, this.parseUntilBlocks("endset"));
+      node.value = null;
+      this.advanceAfterBlockEnd();
+    }
+    return node;
+  }
+
+  parseStatement(): Node {
+    const tok = this.peekToken();
+    return tok?.type === lexer.TOKEN_SYMBOL && tok.value === "with" ? this.parseWith() : super.parseStatement();
+  }
+
+  /** `{% with a = 1, b = x %}…{% endwith %}` (also `{% with %}` alone). */
+  parseWith(): Node {
+    const tag = this.nextToken();
+    const targets: Node[] = [];
+    const values: Node[] = [];
+    while (this.peekToken()?.type !== lexer.TOKEN_BLOCK_END) {
+      if (targets.length > 0 && !this.skip(lexer.TOKEN_COMMA)) this.fail("expected ',' or the end of the with tag", tag.lineno, tag.colno);
+      const name = this.nextToken();
+      if (name?.type !== lexer.TOKEN_SYMBOL) this.fail("expected a name to assign in the with tag", name?.lineno ?? tag.lineno, name?.colno ?? tag.colno);
+      if (!this.skipValue(lexer.TOKEN_OPERATOR, "=")) this.fail(`expected '=' after '${name.value}' in the with tag`, name.lineno, name.colno);
+      targets.push(new nodes.Symbol(name.lineno, name.colno, name.value));
+      values.push(this.parseExpression());
+    }
+    this.advanceAfterBlockEnd("with");
+    const body = this.parseUntilBlocks("endwith");
+    this.advanceAfterBlockEnd();
+    return new With(tag.lineno, tag.colno, targets, values, body);
   }
 
   /** Jinja's `is` accepts one argument without parentheses (`x is divisibleby 3`, `x is in [1]`). */

@@ -104,6 +104,10 @@ describe("errors: distinct reasons, the line, no internals", () => {
     ["11 for loops", "{% for a in [] %}{% endfor %}\n".repeat(11), "template_limit", 11],
     ["loops nested 3 deep", "{% for a in [] %}\n{% for b in [] %}\n{% for c in [] %}{% endfor %}{% endfor %}{% endfor %}", "template_limit", 3],
     ["include", "{% include 'x' %}", "template_syntax", 1],
+    ["a with tag without '='", "\n{% with a %}x{% endwith %}", "template_syntax", 2],
+    ["a with tag missing a comma", "{% with a = 1 b = 2 %}{% endwith %}", "template_syntax", 1],
+    ["an exponent without digits", "one\ntwo\n{{ 1e }}", "template_syntax", 3],
+    ["unpacking too few values", "\n{% set a, b = [1] %}", "template_error", 2],
   ])("%s → %s on line %d", (_name, template, reason, line) => {
     const err = failure(template, request({}));
     expect(err).toBeInstanceOf(TemplateError);
