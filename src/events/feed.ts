@@ -8,6 +8,7 @@ import type { EventBus } from "./bus.ts";
 import { backfillPages, lastSeq } from "./feed-backfill.ts";
 import type { EventFilter } from "./filter.ts";
 import { matchesFilter } from "./match.ts";
+import { RESOURCE_ID } from "./model.ts";
 import type { StoredEvent } from "./store.ts";
 
 /** Events one subscriber may have waiting before it is dropped (they are shared, so this costs pointers). */
@@ -147,8 +148,38 @@ export class Subscriber {
   }
 }
 
+/** Subscribers with equal filters: one matching pass per event serves them all. */
+interface Group {
+  filter: EventFilter;
+  subs: Set<Subscriber>;
+  /** The resource ids under which the group is indexed (see requiredIds); null: checked for every event. */
+  ids: string[] | null;
+  /** This batch's matching events. */
+  items: StoredEvent[];
+  /** The event last matched against (an event can reach a group through several of its ids). */
+  checked: StoredEvent | null;
+}
+
+/**
+ * Ids one of which every event the filter matches involves (as its resource or a related one), or
+ * null when it names none. Groups are indexed by them, so that 100 subscribers each following their
+ * own webhook cost a lookup per event rather than 100 filter checks.
+ */
+export function requiredIds(filter: EventFilter): string[] | null {
+  if (filter.resource?.id?.length) return filter.resource.id;
+  for (const r of filter.related) {
+    if (r.id?.length) return r.id;
+    if (r.resources_in_roles?.length) return r.resources_in_roles.map(([id]) => id);
+  }
+  for (const a of filter.any_resource) if (a.id?.length) return a.id;
+  return null;
+}
+
 export class Feed {
   private readonly subscribers = new Set<Subscriber>();
+  private readonly groups = new Map<string, Group>();
+  private readonly byId = new Map<string, Set<Group>>();
+  private readonly unindexed = new Set<Group>();
   private readonly maxEvents: number;
   private readonly maxBytes: number;
   private readonly heartbeatMs: number;
@@ -174,6 +205,7 @@ export class Feed {
     const horizon = lastSeq(this.deps.db);
     const sub = new Subscriber(filter, JSON.stringify(filter), horizon, transport);
     this.subscribers.add(sub);
+    this.join(sub);
     this.detach ??= this.deps.bus.subscribe(this.publish);
     this.timer ??= setInterval(() => this.heartbeat(), this.heartbeatMs);
     this.timer.unref?.();
@@ -188,7 +220,7 @@ export class Feed {
   /** The connection went away: forget the subscriber. */
   unsubscribe(sub: Subscriber): void {
     sub.stop();
-    this.subscribers.delete(sub);
+    if (this.subscribers.delete(sub)) this.leave(sub);
     if (this.subscribers.size > 0) return;
     this.detach?.();
     this.detach = null;
@@ -207,12 +239,52 @@ export class Feed {
     sub.transport.end(reason, message);
   }
 
+  private join(sub: Subscriber): void {
+    let group = this.groups.get(sub.filterKey);
+    if (!group) {
+      group = { filter: sub.filter, subs: new Set(), ids: requiredIds(sub.filter), items: [], checked: null };
+      this.groups.set(sub.filterKey, group);
+      if (!group.ids) this.unindexed.add(group);
+      else for (const id of group.ids) this.byId.get(id)?.add(group) ?? this.byId.set(id, new Set([group]));
+    }
+    group.subs.add(sub);
+  }
+
+  private leave(sub: Subscriber): void {
+    const group = this.groups.get(sub.filterKey);
+    if (!group || !group.subs.delete(sub) || group.subs.size > 0) return;
+    this.groups.delete(sub.filterKey);
+    this.unindexed.delete(group);
+    for (const id of group.ids ?? []) {
+      const set = this.byId.get(id)!;
+      set.delete(group);
+      if (set.size === 0) this.byId.delete(id);
+    }
+  }
+
   private readonly publish = (batch: StoredEvent[]): void => {
-    const matching = new Map<string, StoredEvent[]>();
-    for (const sub of this.subscribers) {
-      let items = matching.get(sub.filterKey);
-      if (!items) matching.set(sub.filterKey, (items = batch.filter((item) => matchesFilter(sub.filter, item.event))));
-      if (sub.offer(items, this.maxEvents, this.maxBytes)) continue;
+    const touched: Group[] = [];
+    const consider = (group: Group, item: StoredEvent) => {
+      if (group.checked === item) return;
+      group.checked = item;
+      if (!matchesFilter(group.filter, item.event)) return;
+      if (group.items.length === 0) touched.push(group);
+      group.items.push(item);
+    };
+    for (const item of batch) {
+      for (const group of this.unindexed) consider(group, item);
+      if (this.byId.size === 0) continue;
+      const { resource, related } = item.event;
+      this.byId.get(resource[RESOURCE_ID]!)?.forEach((group) => consider(group, item));
+      for (const r of related) this.byId.get(r[RESOURCE_ID]!)?.forEach((group) => consider(group, item));
+    }
+    const tooSlow: Subscriber[] = [];
+    for (const group of touched) {
+      for (const sub of group.subs) if (!sub.offer(group.items, this.maxEvents, this.maxBytes)) tooSlow.push(sub);
+      group.items = [];
+      group.checked = null;
+    }
+    for (const sub of tooSlow) {
       this.deps.logger.warn("live feed subscriber dropped: too slow", { waiting: sub.waiting });
       this.end(sub, "too_slow", `Too slow: more than ${this.maxEvents} events or ${this.maxBytes >> 20} MiB waiting; reconnect to resume`);
     }

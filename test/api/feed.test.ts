@@ -2,7 +2,8 @@
 // socket test can only make likely are made certain: commits between backfill pages, a stuck reader.
 import { describe, expect, test } from "bun:test";
 import { backfillPages } from "../../src/events/feed-backfill.ts";
-import { Feed, type EndReason, type Transport } from "../../src/events/feed.ts";
+import { Feed, requiredIds, type EndReason, type Transport } from "../../src/events/feed.ts";
+import { matchesFilter } from "../../src/events/match.ts";
 import { parseEventFilter } from "../../src/events/filter.ts";
 import { toEvent, type Event } from "../../src/events/model.ts";
 import type { StoredEvent } from "../../src/events/store.ts";
@@ -126,4 +127,77 @@ test("filters apply to live events; close() ends every subscription as a shutdow
   feed.close();
   expect([rec.ended?.reason, other.ended?.reason]).toEqual(["shutdown", "shutdown"]);
   expect(feed.size).toBe(0);
+});
+
+describe("subscribers indexed by the resource ids their filters require", () => {
+  test("each subscriber gets exactly the events its filter matches, however it is indexed", () => {
+    const { t, feed, filter } = setup();
+    const f = (spec: Record<string, unknown>) => ({ ...parseEventFilter(spec, Date.now()), occurred: filter.occurred });
+    const hookA = "prefect-cloud.webhook.a";
+    const hookB = "prefect-cloud.webhook.b";
+    const specs: Record<string, unknown>[] = [
+      {},
+      { resource: { id: ["r.1", "r.2"] } },
+      { resource: { id: ["r.1"] }, event: { prefix: ["keep."] } },
+      { related: { id: [hookA] } },
+      { related: { role: ["webhook"], id: [hookB] } },
+      { related: { resources_in_roles: [[hookB, "webhook"]] } },
+      { any_resource: { id: [hookA, "r.3"] } },
+      { any_resource: { id_prefix: ["r."] } },
+      { event: { name: ["keep.b"] } },
+    ];
+    const filters = specs.map(f);
+    const recorders = filters.map((fl) => {
+      const rec = new Recorder();
+      feed.subscribe(fl, rec);
+      return rec;
+    });
+    // Two subscribers with one filter share a group; both are served.
+    const twin = new Recorder();
+    feed.subscribe(filters[3]!, twin);
+    const events = [
+      { event: "keep.a", resource: { "prefect.resource.id": "r.1" }, related: [{ "prefect.resource.id": hookA, "prefect.resource.role": "webhook" }] },
+      { event: "drop.a", resource: { "prefect.resource.id": "r.1" } },
+      { event: "keep.b", resource: { "prefect.resource.id": "r.2" }, related: [{ "prefect.resource.id": hookB, "prefect.resource.role": "webhook" }] },
+      { event: "keep.c", resource: { "prefect.resource.id": "r.3" } },
+      { event: "keep.d", resource: { "prefect.resource.id": hookA } },
+      { event: "keep.e", resource: { "prefect.resource.id": "x.9" }, related: [{ "prefect.resource.id": hookB, "prefect.resource.role": "other" }] },
+    ].map((e) => toEvent(e, { now: Date.now() }));
+    const stored = t.ctx.events.insert(events);
+    t.ctx.bus.publish(stored);
+    filters.forEach((fl, i) => {
+      const expected = stored.filter((s) => matchesFilter(fl, s.event)).map((s) => s.event.event);
+      expect({ filter: specs[i], got: recorders[i]!.received.map((s) => s.event.event) }).toEqual({ filter: specs[i], got: expected });
+    });
+    expect(twin.ids()).toEqual(recorders[3]!.ids());
+    // Sanity: the cases above are not all empty or all full.
+    expect(recorders.map((r) => r.received.length)).toEqual([6, 3, 1, 1, 1, 1, 3, 4, 1]);
+  });
+
+  test("requiredIds names the ids a filter needs, or null when it names none", () => {
+    const p = (spec: Record<string, unknown>) => requiredIds(parseEventFilter(spec, Date.now()));
+    expect(p({})).toBeNull();
+    expect(p({ resource: { id_prefix: ["r."] } })).toBeNull();
+    expect(p({ resource: { id: ["a", "b"] } })).toEqual(["a", "b"]);
+    expect(p({ related: { role: ["webhook"] } })).toBeNull();
+    expect(p({ related: { id: ["w"] } })).toEqual(["w"]);
+    expect(p({ related: { resources_in_roles: [["w", "webhook"]] } })).toEqual(["w"]);
+    expect(p({ any_resource: { id: ["x"] } })).toEqual(["x"]);
+  });
+
+  test("the index forgets a filter when its last subscriber leaves", () => {
+    const { feed, commit, filter } = setup();
+    const only = { ...parseEventFilter({ resource: { id: ["r"] } }, Date.now()), occurred: filter.occurred };
+    const a = new Recorder();
+    const b = new Recorder();
+    const subA = feed.subscribe(only, a);
+    const subB = feed.subscribe(only, b);
+    feed.unsubscribe(subA);
+    commit(1);
+    expect([a.received.length, b.received.length]).toEqual([0, 1]);
+    feed.unsubscribe(subB);
+    commit(1);
+    expect(b.received.length).toBe(1);
+    expect(feed.size).toBe(0);
+  });
 });
