@@ -295,8 +295,6 @@ class JinjaCompiler extends nj.compiler.Compiler {
     const names: Node[] = node.name instanceof nodes.Array ? node.name.children : [node.name];
     const ids = names.map(() => this._tmpid());
     names.forEach((n, k) => frame.set(n.value, ids[k]));
-    // Each iteration starts from the outside values of the names the body assigns.
-    const startIteration = this.scopeLocals(node.body, frame.parent, frame, names.map((n) => n.value));
     this._emit(`var ${arr} = runtime.iterate(`);
     this._compileExpression(source, frame);
     this._emitLine(`, ${names.length});`);
@@ -318,6 +316,9 @@ class JinjaCompiler extends nj.compiler.Compiler {
       this._emitLine(`)) ${kept}.push(${arr}[${i}]); }`);
       this._emitLine(`${arr} = ${kept};`);
     }
+    // Each iteration (and the else block) starts from the outside values of the names the body
+    // assigns; the iterable and the loop filter above read the outside values too.
+    const startIteration = this.scopeLocals(node.body, frame.parent, frame, names.map((n) => n.value));
     this._emitLine(`var ${len} = ${arr}.length;`);
     this._emitLine(`for (var ${i} = 0; ${i} < ${len}; ${i}++) { runtime.tick();`);
     bindItem();
@@ -327,6 +328,7 @@ class JinjaCompiler extends nj.compiler.Compiler {
     this._emitLine("}");
     if (node.else_) {
       this._emitLine(`if (!${len}) {`);
+      startIteration();
       this.compile(node.else_, frame);
       this._emitLine("}");
     }
