@@ -233,7 +233,7 @@ class JinjaCompiler extends nj.compiler.Compiler {
     this._emitLine("frame = frame.push(true);");
     node.targets.forEach((t: Node, k: number) => {
       frame.set(t.value, ids[k]);
-      this._emitLine(`frame.set(${JSON.stringify(t.value)}, ${ids[k]});`);
+      this._emitLine(`frame.variables[${JSON.stringify(t.value)}] = ${ids[k]};`);
     });
     this.scopeLocals(node.body, outer, frame, node.targets.map((t: Node) => t.value))();
     this._withScopedSyntax(() => this.compile(node.body, frame));
@@ -304,7 +304,8 @@ class JinjaCompiler extends nj.compiler.Compiler {
         this._emitLine(`var ${ids[0]}_u = runtime.unpack(${arr}[${i}], ${names.length});`);
         ids.forEach((id, k) => this._emitLine(`var ${id} = ${ids[0]}_u[${k}];`));
       }
-      names.forEach((n, k) => this._emitLine(`frame.set(${JSON.stringify(n.value)}, ${ids[k]});`));
+      // frame.set(name, value) would split the name on dots first; a loop variable has none.
+      names.forEach((n, k) => this._emitLine(`frame.variables[${JSON.stringify(n.value)}] = ${ids[k]};`));
     };
     if (cond) {
       const kept = this._tmpid();
@@ -323,7 +324,7 @@ class JinjaCompiler extends nj.compiler.Compiler {
     this._emitLine(`for (var ${i} = 0; ${i} < ${len}; ${i}++) { runtime.tick();`);
     bindItem();
     startIteration();
-    this._emitLine(`frame.set("loop", runtime.loop(${arr}, ${i}));`);
+    this._emitLine(`frame.variables.loop = runtime.loop(${arr}, ${i});`);
     this._withScopedSyntax(() => this.compile(node.body, frame));
     this._emitLine("}");
     if (node.else_) {

@@ -136,7 +136,15 @@ export class TemplateContext {
 
 /** Prints a value: JSON-safe unless it is Markup (`safe`, `tojson`, macros, captured blocks). */
 export function jsonEscape(s: string): string {
-  if (!/["\\\u0000-\u001f]/.test(s)) return s;
+  // Most printed values are short and clean: a scan beats the regular expression there.
+  if (s.length <= 64) {
+    let i = 0;
+    for (; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x20 || c === 0x22 || c === 0x5c) break;
+    }
+    if (i === s.length) return s;
+  } else if (!/["\\\u0000-\u001f]/.test(s)) return s;
   return JSON.stringify(s).slice(1, -1);
 }
 

@@ -10,6 +10,17 @@ describe("JSON-safe interpolation", () => {
     expect(JSON.parse(out)).toEqual({ msg: nasty });
   });
 
+  test("every character that needs escaping is escaped, in short strings and long ones alike", () => {
+    const specials = ['"', "\\", "\n", "\u0000", "\u001f", "\t"];
+    for (const special of specials) {
+      for (const text of [`a${special}b`, `${"x".repeat(100)}${special}`, special]) {
+        const out = render('{"v": "{{ body.v }}"}', request({ v: text }));
+        expect(JSON.parse(out)).toEqual({ v: text });
+      }
+    }
+    expect(render('{{ body.v }}', request({ v: "plain é 😀 text" }))).toBe("plain é 😀 text");
+  });
+
   test("dict and list reprs are escaped too: the JSON value is exactly Jinja's str()", () => {
     const out = render('{"d": "{{ body }}"}', request({ q: 'say "hi"', b: "back\\slash" }));
     expect(JSON.parse(out).d).toBe(`{'q': 'say "hi"', 'b': 'back\\\\slash'}`);
