@@ -27,17 +27,18 @@ function pythonNumber(token: string): number | PyFloat {
 /**
  * JSON.parse, except that integral floats stay floats, as Python's json.loads keeps them: a body's
  * `21.0` prints as `21.0` in a template, as in Prefect. Only texts that may hold one take the slower
- * parser; where it refuses what JSON.parse accepts (duplicate keys with different values), the
- * JSON.parse result stands.
+ * parser. What it refuses goes to JSON.parse, which decides: not JSON (it throws), or duplicate
+ * keys with different values (which that parser refuses and JSON.parse accepts, last one wins).
  */
 export function parseJson(text: string): unknown {
-  const value = JSON.parse(text);
-  if (!INTEGRAL_FLOAT.test(text)) return value;
-  try {
-    return parseLossless(text, null, pythonNumber);
-  } catch {
-    return value;
+  if (INTEGRAL_FLOAT.test(text)) {
+    try {
+      return parseLossless(text, null, pythonNumber);
+    } catch {
+      // Fall through to JSON.parse.
+    }
   }
+  return JSON.parse(text);
 }
 
 /** Markup: a string that is printed as it is, never escaped (the `safe` and `tojson` results). */
