@@ -1,5 +1,6 @@
 // nunjucks' parser, extended with the Jinja syntax webhook templates use and nunjucks lacks:
-// Python slices (`sha[:7]`), float literals that stay floats (`1.0`) and exponent literals (`1e3`),
+// Python slices (`sha[:7]`), float literals that stay floats (`1.0`), the number literals Jinja
+// reads and nunjucks splits (`1e3`, `1_000`, `0x1f`),
 // `is` tests with one argument without parentheses (`x is divisibleby 3`), tuple assignment
 // (`{% set a, b = 1, 2 %}`) and `{% with %}` blocks.
 import nunjucks from "nunjucks";
@@ -25,8 +26,8 @@ export class JinjaParser extends nj.parser.Parser {
 
   parsePrimary(noPostfix?: boolean): Node {
     const tok = this.peekToken();
-    const exponent = this.parseExponentLiteral();
-    if (exponent) return noPostfix ? exponent : this.parsePostfix(exponent);
+    const number = this.parseNumberLiteral();
+    if (number) return noPostfix ? number : this.parsePostfix(number);
     const node = super.parsePrimary(noPostfix);
     if (tok && tok.type === lexer.TOKEN_FLOAT) {
       let n = node;
@@ -37,34 +38,59 @@ export class JinjaParser extends nj.parser.Parser {
   }
 
   /**
-   * `1e3`, `2.5e-3`, `1E+5`: nunjucks' lexer splits them (a symbol `1e3`, or a number followed at
-   * once by a symbol `e…`, then the exponent's sign and digits); Jinja reads one float literal.
-   * Adjacency is read from the source: a peeked token leaves the lexer right after it.
+   * Number literals nunjucks' lexer does not read whole, as Jinja reads them: exponents (`1e3`,
+   * `2.5e-3`: a symbol `1e3`, or a number followed at once by a symbol `e…`, then the exponent's
+   * sign and digits), underscores between digits (`1_000`, `1_000.5`) and `0b`/`0o`/`0x` integers.
+   * Left to nunjucks they would be variable names, printing nothing. A peeked token leaves the
+   * lexer right after it, so `nextChar` tells whether the parts touch.
    */
-  private parseExponentLiteral(): Node | null {
+  private parseNumberLiteral(): Node | null {
     const first = this.peekToken();
     if (!first) return null;
-    const number = first.type === lexer.TOKEN_INT || first.type === lexer.TOKEN_FLOAT;
     const nextChar = () => this.tokens.current() as string;
-    if (number ? !/[eE]/.test(nextChar()) : !(first.type === lexer.TOKEN_SYMBOL && /^\d+[eE]\d*$/.test(first.value))) return null;
+    const number = first.type === lexer.TOKEN_INT || first.type === lexer.TOKEN_FLOAT;
+    if (number ? !/[eE]/.test(nextChar()) : !(first.type === lexer.TOKEN_SYMBOL && /^\d/.test(first.value))) return null;
     this.nextToken();
     let text: string = first.value;
-    if (number) {
+    const invalid = (): void => this.fail(`invalid number literal: ${text}`, first.lineno, first.colno);
+    const literal = (value: number, float: boolean) => {
+      const node = new nodes.Literal(first.lineno, first.colno, value);
+      if (float && Number.isInteger(value)) node.isFloat = true;
+      return node;
+    };
+    const exponentSymbol = () => {
       const e = this.nextToken();
-      if (!/^[eE]\d*$/.test(e.value)) this.fail(`invalid number literal: ${text}${e.value}`, first.lineno, first.colno);
       text += e.value;
+      if (!/^[eE](\d(_?\d)*)?$/.test(e.value)) invalid();
+    };
+    if (!number) {
+      const based = /^0([bBoOxX])_?(\w+)$/.exec(text);
+      if (based) {
+        const radix = { b: 2, o: 8, x: 16 }[based[1]!.toLowerCase() as "b" | "o" | "x"];
+        const digits = based[2]!;
+        if (/__|_$/.test(digits) || [...digits.replace(/_/g, "")].some((d) => !(parseInt(d, radix) < radix))) invalid();
+        return literal(parseInt(digits.replace(/_/g, ""), radix), false);
+      }
+      if (!/^\d(_?\d)*([eE](\d(_?\d)*)?)?$/.test(text)) invalid();
+      // `1_000.5`: the lexer stopped at the underscores, before the fraction.
+      if (!/[eE]/.test(text) && nextChar() === ".") {
+        this.nextToken();
+        if (!/\d/.test(nextChar())) invalid();
+        text += "." + this.nextToken().value;
+        if (/[eE]/.test(nextChar())) exponentSymbol();
+      }
+    } else {
+      exponentSymbol();
     }
     if (/[eE]$/.test(text)) {
       const sign = nextChar();
-      if (sign !== "-" && sign !== "+") this.fail(`invalid number literal: ${text}`, first.lineno, first.colno);
+      if (sign !== "-" && sign !== "+") invalid();
       this.nextToken();
-      if (!/\d/.test(nextChar())) this.fail(`invalid number literal: ${text}${sign}`, first.lineno, first.colno);
+      if (!/\d/.test(nextChar())) invalid();
       text += sign + this.nextToken().value;
     }
-    const node = new nodes.Literal(first.lineno, first.colno, Number(text));
-    // An exponent makes a float in Python: 1e3 is 1000.0.
-    if (Number.isInteger(node.value)) node.isFloat = true;
-    return node;
+    // A fraction or an exponent makes a float in Python: 1e3 is 1000.0.
+    return literal(Number(text.replace(/_/g, "")), /[.eE]/.test(text));
   }
 
   /**
@@ -165,8 +191,19 @@ export class JinjaParser extends nj.parser.Parser {
       } else if (tok.type === lexer.TOKEN_OPERATOR && tok.value === ".") {
         this.nextToken();
         const val = this.nextToken();
-        if (val.type !== lexer.TOKEN_SYMBOL) this.fail("expected name as lookup value, got " + val.value, val.lineno, val.colno);
-        node = new nodes.LookupVal(tok.lineno, tok.colno, node, new nodes.Literal(val.lineno, val.colno, val.value));
+        if (val.type === lexer.TOKEN_INT || (val.type === lexer.TOKEN_FLOAT && /^\d+\.$/.test(val.value))) {
+          // Jinja's `items.0` is `items[0]`. nunjucks lexes `0.` before a name (`commits.0.id`) as
+          // a float "0.": that dot is the next lookup's.
+          node = new nodes.LookupVal(tok.lineno, tok.colno, node, new nodes.Literal(val.lineno, val.colno, parseInt(val.value, 10)));
+          if (val.type === lexer.TOKEN_FLOAT) {
+            const name = this.nextToken();
+            if (name?.type !== lexer.TOKEN_SYMBOL) this.fail("expected name as lookup value, got " + name?.value, val.lineno, val.colno);
+            node = new nodes.LookupVal(val.lineno, val.colno, node, new nodes.Literal(name.lineno, name.colno, name.value));
+          }
+        } else {
+          if (val.type !== lexer.TOKEN_SYMBOL) this.fail("expected name as lookup value, got " + val.value, val.lineno, val.colno);
+          node = new nodes.LookupVal(tok.lineno, tok.colno, node, new nodes.Literal(val.lineno, val.colno, val.value));
+        }
       } else break;
       tok = this.peekToken();
     }

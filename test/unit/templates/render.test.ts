@@ -118,6 +118,9 @@ describe("errors: distinct reasons, the line, no internals", () => {
     ["a with tag without '='", "\n{% with a %}x{% endwith %}", "template_syntax", 2],
     ["a with tag missing a comma", "{% with a = 1 b = 2 %}{% endwith %}", "template_syntax", 1],
     ["an exponent without digits", "one\ntwo\n{{ 1e }}", "template_syntax", 3],
+    ["a number with a stray letter", "{{ 1abc }}", "template_syntax", 1],
+    ["a binary literal with a 2", "\n{{ 0b12 }}", "template_syntax", 2],
+    ["a trailing underscore", "{{ 1_ }}", "template_syntax", 1],
     ["unpacking too few values", "\n{% set a, b = [1] %}", "template_error", 2],
   ])("%s → %s on line %d", (_name, template, reason, line) => {
     const err = failure(template, request({}));
