@@ -147,7 +147,14 @@ export function toEvent(input: unknown, { now, newId = () => Bun.randomUUIDv7() 
     payload,
     follows,
   };
-  const json = JSON.stringify(event);
+  let json: string;
+  try {
+    json = JSON.stringify(event);
+  } catch (err) {
+    // A payload nested deeper than the runtime's stack (a hostile body, say) cannot be stored.
+    if (err instanceof RangeError) throw new EventValidationError("payload", "is nested too deeply to store");
+    throw err;
+  }
   const size = Buffer.byteLength(json);
   if (size > MAX_EVENT_SIZE_BYTES) {
     throw new EventValidationError("", `The event is ${size} bytes; the maximum is ${MAX_EVENT_SIZE_BYTES}`);

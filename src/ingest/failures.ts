@@ -19,7 +19,13 @@ export interface FailureDetails {
 export const MAX_FAILURE_FIELD_BYTES = 64 * 1024;
 
 function bounded(value: unknown): unknown {
-  const text = typeof value === "string" ? value : JSON.stringify(value);
+  let text: string | undefined;
+  try {
+    text = typeof value === "string" ? value : JSON.stringify(value);
+  } catch (err) {
+    if (err instanceof RangeError) return "[not shown: nested too deeply]";
+    throw err;
+  }
   if (text === undefined || Buffer.byteLength(text) <= MAX_FAILURE_FIELD_BYTES) return value;
   return `${Buffer.from(text).subarray(0, MAX_FAILURE_FIELD_BYTES).toString().replace(/\uFFFD$/, "")}… [truncated]`;
 }

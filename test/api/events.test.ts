@@ -34,6 +34,15 @@ describe("POST /api/events and GET /api/events/{id}", () => {
     expect(t.ctx.events.count()).toBe(0);
   });
 
+  test("an event nested deeper than can be stored → 422 naming the payload; nothing is stored", async () => {
+    const t = createTestApp();
+    const deep = `[{"event": "x", "resource": {"prefect.resource.id": "r"}, "payload": {"p": ${"[".repeat(100_000)}1${"]".repeat(100_000)}}}]`;
+    const res = await t.request("POST", "/api/events", { body: deep, headers: { "content-type": "application/json" } });
+    expect(res.status).toBe(422);
+    expect(await res.json()).toEqual({ error: { code: "validation", message: "[0] payload: is nested too deeply to store" } });
+    expect(t.ctx.events.count()).toBe(0);
+  });
+
   test("a body that is not an array → 422", async () => {
     const t = createTestApp();
     const res = await t.request("POST", "/api/events", { body: ev(ID1) });

@@ -112,6 +112,21 @@ describe("request parsing seen by templates", () => {
 });
 
 describe("status codes and what is stored", () => {
+  test("a body nested deeper than can be stored → 400 and a failure event; the other senders of the batch get 204", async () => {
+    const t = createTestApp();
+    const w = await createWebhook(t, { name: "deep", template: STATIC });
+    const deep = "[".repeat(100_000) + "1" + "]".repeat(100_000);
+    const json = { "content-type": "application/json" };
+    const [hostile, normal] = await Promise.all([hook(t, w.slug, { body: deep, headers: json }), hook(t, w.slug, { body: '{"a": 1}', headers: json })]);
+    expect([hostile.status, normal.status]).toEqual([400, 204]);
+    expect(await hostile.text()).toBe("");
+    const stored = storedEvents(t);
+    expect(stored.map((e) => e.event).sort()).toEqual(["model.refreshed", FAILED]);
+    const failure = stored.find((e) => e.event === FAILED)!;
+    expect(failure.payload).toMatchObject({ reason: "invalid_event", body: "[not shown: nested too deeply]" });
+    expect(failure.payload.error).toContain("payload: is nested too deeply to store");
+  });
+
   test("unknown, malformed and disabled slugs → 404 with an empty body; nothing stored, no failure event", async () => {
     const t = createTestApp();
     const w = await createWebhook(t, { template: STATIC, enabled: false });
