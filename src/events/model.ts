@@ -152,8 +152,11 @@ export function toEvent(input: unknown, { now, newId = () => Bun.randomUUIDv7() 
     json = JSON.stringify(event);
   } catch (err) {
     // A payload nested deeper than the runtime's stack (a hostile body, say) cannot be stored.
-    if (err instanceof RangeError) throw new EventValidationError("payload", "is nested too deeply to store");
+    if (err instanceof RangeError) throw new EventValidationError("payload", TOO_DEEP);
     throw err;
+  }
+  if (nestedDeeper(json, MAX_EVENT_DEPTH)) {
+    throw new EventValidationError("payload", TOO_DEEP);
   }
   const size = Buffer.byteLength(json);
   if (size > MAX_EVENT_SIZE_BYTES) {
@@ -161,6 +164,33 @@ export function toEvent(input: unknown, { now, newId = () => Bun.randomUUIDv7() 
   }
   serialized.set(event, json);
   return event;
+}
+
+/** SQLite's JSON functions (text search, counts) refuse documents nested deeper than this. */
+export const MAX_EVENT_DEPTH = 1000;
+const TOO_DEEP = `is nested too deeply to store (an event is at most ${MAX_EVENT_DEPTH} levels of JSON deep)`;
+
+/** Whether JSON text nests arrays and objects deeper than `limit`; brackets inside strings do not count. */
+function nestedDeeper(json: string, limit: number): boolean {
+  // The depth is at most the number of opening brackets, which native searches count quickly.
+  let opens = 0;
+  for (const bracket of ["{", "["]) {
+    for (let i = json.indexOf(bracket); i !== -1 && opens <= limit; i = json.indexOf(bracket, i + 1)) opens++;
+  }
+  if (opens <= limit) return false;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // an escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
 }
 
 // The size check has already serialized a fresh event; storage reuses that text instead of

@@ -39,7 +39,7 @@ describe("POST /api/events and GET /api/events/{id}", () => {
     const deep = `[{"event": "x", "resource": {"prefect.resource.id": "r"}, "payload": {"p": ${"[".repeat(100_000)}1${"]".repeat(100_000)}}}]`;
     const res = await t.request("POST", "/api/events", { body: deep, headers: { "content-type": "application/json" } });
     expect(res.status).toBe(422);
-    expect(await res.json()).toEqual({ error: { code: "validation", message: "[0] payload: is nested too deeply to store" } });
+    expect(await res.json()).toEqual({ error: { code: "validation", message: "[0] payload: is nested too deeply to store (an event is at most 1000 levels of JSON deep)" } });
     expect(t.ctx.events.count()).toBe(0);
   });
 

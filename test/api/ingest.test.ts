@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { createTestApp, fixedClock } from "../support/app.ts";
 import { createWebhook, FAILED, hook, storedEvents } from "../support/hooks.ts";
+import { indexBatch } from "../../src/events/text-index.ts";
 
 // Prefect's documented templates (reference: Prefect Cloud webhooks page).
 const STATIC = `{
@@ -125,6 +126,22 @@ describe("status codes and what is stored", () => {
     const failure = stored.find((e) => e.event === FAILED)!;
     expect(failure.payload).toMatchObject({ reason: "invalid_event", body: "[not shown: nested too deeply]" });
     expect(failure.payload.error).toContain("payload: is nested too deeply to store");
+  });
+
+  test("a body nested past SQLite's JSON depth is refused (400), so text search and counts keep working", async () => {
+    const t = createTestApp();
+    const w = await createWebhook(t, { name: "deep", template: STATIC });
+    const json = { "content-type": "application/json" };
+    const nested = (levels: number) => `${"[".repeat(levels)}"needle"${"]".repeat(levels)}`;
+    // The default payload puts the body three levels down: {payload: {body: …}}.
+    expect((await hook(t, w.slug, { body: nested(1_500), headers: json })).status).toBe(400);
+    expect((await hook(t, w.slug, { body: nested(990), headers: json })).status).toBe(204);
+    const search = await t.request("POST", "/api/events/filter", { body: { filter: { text: { query: "needle" } } } });
+    expect(search.status).toBe(200);
+    expect((await search.json()).total).toBe(1);
+    const counts = await t.request("POST", "/api/events/count-by/resource", { body: { filter: {} } });
+    expect(counts.status).toBe(200);
+    expect(indexBatch(t.ctx.db.$client)).toBeGreaterThan(0);
   });
 
   test("unknown, malformed and disabled slugs → 404 with an empty body; nothing stored, no failure event", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { EventValidationError, MAX_EVENT_SIZE_BYTES, parseTimestamp, toEvent } from "../../../src/events/model.ts";
+import { Database } from "bun:sqlite";
+import { EventValidationError, eventJson, MAX_EVENT_DEPTH, MAX_EVENT_SIZE_BYTES, parseTimestamp, toEvent } from "../../../src/events/model.ts";
 
 const now = Date.parse("2026-03-04T05:06:07.000Z");
 const base = { event: "model.refreshed", resource: { "prefect.resource.id": "product.models.recommendations" } };
@@ -19,6 +20,21 @@ describe("toEvent", () => {
     const e = toEvent(base, { now });
     expect(e.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(e).toMatchObject({ occurred: "2026-03-04T05:06:07.000Z", received: "2026-03-04T05:06:07.000Z", related: [], payload: {}, follows: null });
+  });
+
+  test("an event nested deeper than SQLite's JSON functions read is refused; brackets in strings do not count", () => {
+    const nested = (levels: number) => JSON.parse("[".repeat(levels) + "1" + "]".repeat(levels));
+    // The event object and its payload take two levels.
+    const deepest = toEvent({ ...base, payload: { p: nested(MAX_EVENT_DEPTH - 2) } }, { now });
+    expect(failure({ ...base, payload: { p: nested(MAX_EVENT_DEPTH - 1) } })).toBe(
+      "payload: is nested too deeply to store (an event is at most 1000 levels of JSON deep)",
+    );
+    expect(failure({ ...base, payload: { p: nested(200_000) } })).toContain("payload: is nested too deeply");
+    toEvent({ ...base, payload: { text: "[{".repeat(5000), list: nested(10) } }, { now });
+    // What is accepted, SQLite reads: the text search and counts depend on it.
+    const db = new Database(":memory:");
+    expect(db.query("SELECT json_valid(?) AS ok").get(eventJson(deepest))).toEqual({ ok: 1 });
+    expect(db.query("SELECT json_valid(?) AS ok").get(`{"p": ${"[".repeat(MAX_EVENT_DEPTH)}1${"]".repeat(MAX_EVENT_DEPTH)}}`)).toEqual({ ok: 0 });
   });
 
   test("drops unknown top-level keys and always sets received to the time of receipt", () => {
