@@ -30,15 +30,16 @@ const nonEmpty = <T>(list: T[] | undefined): list is T[] => list !== undefined &
 const hasLabels = (spec: LabelSpec | undefined): spec is LabelSpec => spec !== undefined && Object.keys(spec).length > 0;
 const any = (parts: string[]) => (parts.length === 1 ? parts[0]! : `(${parts.join(" OR ")})`);
 
-const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
+/** A string literal; SQL text cannot hold NUL, so a NUL is spliced in with char(0). */
+const sqlString = (s: string) => s.split("\u0000").map((part) => `'${part.replaceAll("'", "''")}'`).join(" || char(0) || ");
 
 /**
  * One label of a JSON labels column. Written as a literal, not bound, because the expression
- * appears several times in a test. Keys holding `"` or `\` cannot be quoted in a JSON path, so
- * those are looked up by key.
+ * appears several times in a test. Keys holding `"`, `\` or NUL cannot be quoted in a JSON path,
+ * so those are looked up by key.
  */
 function jsonLabel(column: string, label: string): string {
-  if (!/["\\]/.test(label)) return `json_extract(${column}, ${sqlString(`$."${label}"`)})`;
+  if (!/["\\\u0000]/.test(label)) return `json_extract(${column}, ${sqlString(`$."${label}"`)})`;
   return `(SELECT value FROM json_each(${column}) WHERE key = ${sqlString(label)})`;
 }
 

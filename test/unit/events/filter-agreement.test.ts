@@ -27,6 +27,8 @@ const inputs: Record<string, unknown>[] = [
   { event: "prefect-cloud.webhook.failed", resource: { "prefect.resource.id": "prefect-cloud.webhook.gh", "prefect.resource.name": "gh" }, payload: { reason: "template_error", error: "line 3: unexpected '}'" } },
   { event: "Github.Push", resource: { "prefect.resource.id": "GitHub.Repo.Inlet" }, payload: { ok: "MiXeD" } },
   { event: "ab", resource: { "prefect.resource.id": "x" }, payload: { s: "a b" } },
+  // SQL text cannot hold NUL: a label key or value with one must still be found.
+  { event: "nul.label", resource: { "prefect.resource.id": "nul\u0000id", "k\u0000ey": "v\u0000al" } },
 ];
 const events: Event[] = inputs.map((input, i) => toEvent({ id: id(i + 1), occurred: hours(i * 5), ...input }, { now: NOW }));
 const db = openMemoryDatabase();
@@ -61,6 +63,9 @@ const filters: Record<string, unknown>[] = [
   { resource: { labels: { kind: "thermo*" } } },
   { resource: { labels: { "a.b": "dot*" } } },
   { resource: { labels: { 'we"ird': "y*" } } },
+  { resource: { labels: { "k\u0000ey": "v\u0000*" } } },
+  { resource: { labels: { "k\u0000ey": "!v\u0000al" } } },
+  { resource: { id: ["nul\u0000id"] } },
   { resource: { labels: { "prefect.resource.role": "primary-*" } } },
   { resource: { labels: { amount: "[z-a]*" } } },
   { resource: { labels: { amount: "[!z-a]*" } } },
