@@ -24,13 +24,15 @@ const replaceBody = t.Object({
   service_account_id: t.Optional(serviceAccountId),
 });
 const patchBody = t.Partial(replaceBody);
-const filterBody = t.Optional(t.Nullable(t.Object({
+// A null body means no criteria (Prefect's client may send one); it becomes an empty one before
+// validation, so that a bad field is reported by name rather than as a union mismatch.
+const filterBody = t.Optional(t.Object({
   limit: t.Optional(t.Integer({ minimum: 0, maximum: 1000 })),
-  offset: t.Optional(t.Integer({ minimum: 0 })),
+  offset: t.Optional(t.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
   webhooks: t.Optional(t.Object({
     name: t.Optional(t.Object({ any_: t.Optional(t.Nullable(t.Array(t.String()))) })),
   })),
-})));
+}));
 
 const ENFORCE_MESSAGE = "enforce_webhook_auth is on: every webhook needs a service account (service_account_id)";
 
@@ -94,7 +96,12 @@ export function webhookRoutes(ctx: AppContext) {
     .post("/filter", ({ body }) => {
       const names = body?.webhooks?.name?.any_ ?? undefined;
       return webhooks.list({ names, limit: body?.limit, offset: body?.offset }).map((row) => webhooks.toApi(row));
-    }, { body: filterBody })
+    }, {
+      body: filterBody,
+      transform: (c) => {
+        if (c.body === null) c.body = {};
+      },
+    })
     .get("/:id", ({ params }) => webhooks.toApi(existing(params.id)))
     .put("/:id", ({ params, body, set }) => {
       change(params.id, body);
@@ -115,12 +122,17 @@ export function webhookRoutes(ctx: AppContext) {
     });
 }
 
+const SETTINGS_KEYS = new Set(["enforce_webhook_auth", "retention_days"]);
+
 export function settingsRoutes(ctx: AppContext) {
   // retention_days is shown, not set here: it is a server option (--retention-days).
   const view = () => ({ ...ctx.settings.get(), retention_days: ctx.config.retentionDays });
   return new Elysia({ prefix: "/settings" })
     .get("/", view)
     .patch("/", ({ body }) => {
+      if (body.retention_days !== undefined) {
+        throw invalid("retention_days: is a server option (--retention-days or INLET_RETENTION_DAYS) and cannot be changed here");
+      }
       if (body.enforce_webhook_auth !== undefined) {
         ctx.db.$client.transaction(() => {
           ctx.settings.set("enforce_webhook_auth", body.enforce_webhook_auth!);
@@ -131,5 +143,12 @@ export function settingsRoutes(ctx: AppContext) {
         })();
       }
       return view();
-    }, { body: t.Object({ enforce_webhook_auth: t.Optional(t.Boolean()) }) });
+    }, {
+      body: t.Object({ enforce_webhook_auth: t.Optional(t.Boolean()), retention_days: t.Optional(t.Unknown()) }),
+      // Validation drops unknown keys; a misspelt setting must be refused, not ignored.
+      transform: ({ body }) => {
+        const unknown = body && typeof body === "object" ? Object.keys(body).filter((k) => !SETTINGS_KEYS.has(k)) : [];
+        if (unknown.length > 0) throw invalid(`${unknown[0]}: is not a setting (settings: ${[...SETTINGS_KEYS].join(", ")})`);
+      },
+    });
 }

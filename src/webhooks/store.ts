@@ -79,7 +79,9 @@ export class WebhookStore {
       .where(names ? inArray(webhooks.name, names) : undefined)
       .orderBy(asc(webhooks.created), sql`rowid`)
       .offset(offset);
-    return (limit === undefined ? query.limit(-1) : query.limit(limit)).all();
+    // SQLite takes OFFSET only after a LIMIT, and drizzle leaves out a limit of -1: no limit is
+    // the largest one.
+    return query.limit(limit ?? Number.MAX_SAFE_INTEGER).all();
   }
 
   get(id: string): WebhookRow | null {

@@ -115,6 +115,34 @@ describe("webhook management", () => {
   });
 });
 
+describe("bad input to the management API gets a clear 422, and changes nothing", () => {
+  test("settings: retention_days is a server option; unknown keys are named", async () => {
+    const t = createTestApp();
+    const retention = await t.request("PATCH", "/api/settings", { body: { retention_days: 1 } });
+    expect(retention.status).toBe(422);
+    expect((await retention.json()).error.message).toBe("retention_days: is a server option (--retention-days or INLET_RETENTION_DAYS) and cannot be changed here");
+    const unknown = await t.request("PATCH", "/api/settings", { body: { enforce_webhook_auth: true, enforce_everything: true } });
+    expect(unknown.status).toBe(422);
+    expect((await unknown.json()).error.message).toContain("enforce_everything");
+    expect(await (await t.request("GET", "/api/settings")).json()).toEqual({ enforce_webhook_auth: false, retention_days: 30 });
+  });
+
+  test("webhook filter: an offset alone pages (it was a SQL error without a limit); a huge one is a 422", async () => {
+    const t = createTestApp();
+    for (const name of ["a", "b", "c"]) await createWebhook(t, { name, template: STATIC });
+    const rest = await t.request("POST", "/api/webhooks/filter", { body: { offset: 1 } });
+    expect(rest.status).toBe(200);
+    expect(((await rest.json()) as { name: string }[]).map((w) => w.name)).toEqual(["b", "c"]);
+    expect(await (await t.request("POST", "/api/webhooks/filter", { body: { offset: Number.MAX_SAFE_INTEGER } })).json()).toEqual([]);
+    const huge = await t.request("POST", "/api/webhooks/filter", { body: { offset: 1e300 } });
+    expect(huge.status).toBe(422);
+    expect((await huge.json()).error.message).toStartWith("offset: ");
+    const negative = await t.request("POST", "/api/webhooks/filter", { body: { limit: -1 } });
+    expect((await negative.json()).error.message).toStartWith("limit: ");
+    expect((await t.request("POST", "/api/webhooks/filter", { body: null })).status).toBe(200);
+  });
+});
+
 describe("enforce_webhook_auth", () => {
   test("turning it on disables webhooks without a service account and blocks creating or re-enabling them", async () => {
     const t = createTestApp();
