@@ -9,7 +9,8 @@ export const LIMITS = {
   /** Prefect's MAX_LOOP_COUNT and MAX_NESTED_LOOP_DEPTH, checked when a template is compiled. */
   forLoops: 10,
   forDepth: 2,
-  templateChars: 100_000,
+  /** The longest template the API accepts (and compiles). */
+  templateChars: 65_536,
   deadlineMs: 100,
   /** Loop iterations, calls, lookups and (per 256 chars) printed text. */
   steps: 2_000_000,

@@ -4,9 +4,8 @@ import { Elysia, t } from "elysia";
 import { AppError, notFound } from "../errors.ts";
 import { renderSample } from "../ingest/pipeline.ts";
 import type { AppContext } from "../context.ts";
-import { validateTemplate } from "./render.ts";
+import { LIMITS, validateTemplate } from "./render.ts";
 
-const MAX_TEMPLATE_LENGTH = 65_536;
 
 export function templateRoutes(ctx: AppContext) {
   return new Elysia({ prefix: "/templates" })
@@ -14,7 +13,7 @@ export function templateRoutes(ctx: AppContext) {
       const problem = validateTemplate(body.template);
       if (problem) throw new AppError("template_invalid", problem.message, { line: problem.line });
       set.status = 204;
-    }, { body: t.Object({ template: t.String({ maxLength: MAX_TEMPLATE_LENGTH }) }) })
+    }, { body: t.Object({ template: t.String({ maxLength: LIMITS.templateChars }) }) })
     .post("/render", ({ body }) => {
       const request = body.request ?? {};
       // With a webhook's id the event names that webhook, exactly as its own requests would.
@@ -29,7 +28,7 @@ export function templateRoutes(ctx: AppContext) {
       }, { now: ctx.clock.now(), webhook });
     }, {
       body: t.Object({
-        template: t.String({ maxLength: MAX_TEMPLATE_LENGTH }),
+        template: t.String({ maxLength: LIMITS.templateChars }),
         webhook_id: t.Optional(t.String({ maxLength: 100 })),
         request: t.Optional(t.Object({
           method: t.Optional(t.String({ minLength: 1, maxLength: 16 })),

@@ -2,14 +2,13 @@
 import { Elysia, t } from "elysia";
 import type { AppContext } from "../context.ts";
 import { AppError, invalid, notFound } from "../errors.ts";
-import { validateTemplate } from "../templates/render.ts";
+import { LIMITS, validateTemplate } from "../templates/render.ts";
 import type { WebhookInput, WebhookRow } from "./store.ts";
 
-export const MAX_TEMPLATE_LENGTH = 65_536;
 
 const name = t.String({ minLength: 1, maxLength: 200 });
 const description = t.String({ maxLength: 5000 });
-const template = t.String({ minLength: 1, maxLength: MAX_TEMPLATE_LENGTH });
+const template = t.String({ minLength: 1, maxLength: LIMITS.templateChars });
 const serviceAccountId = t.Nullable(t.String({ maxLength: 100 }));
 
 const createBody = t.Object({

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { LIMITS } from "../../src/templates/render.ts";
 import { createTestApp } from "../support/app.ts";
 import { createWebhook, hook } from "../support/hooks.ts";
 
@@ -125,6 +126,17 @@ describe("bad input to the management API gets a clear 422, and changes nothing"
     expect(unknown.status).toBe(422);
     expect((await unknown.json()).error.message).toContain("enforce_everything");
     expect(await (await t.request("GET", "/api/settings")).json()).toEqual({ enforce_webhook_auth: false, retention_days: 30 });
+  });
+
+  test("a template longer than the limit is refused on create, and on validate, with the limit named", async () => {
+    const t = createTestApp();
+    const long = `{"event": "x", "resource": {"prefect.resource.id": "a"}, "pad": "${"x".repeat(LIMITS.templateChars)}"}`;
+    for (const [path, body] of [["/api/webhooks/", { name: "long", template: long }], ["/api/templates/validate", { template: long }]] as const) {
+      const res = await t.request("POST", path, { body });
+      expect(res.status).toBe(422);
+      expect((await res.json()).error.message).toBe(`template: Expected string length less or equal to ${LIMITS.templateChars}`);
+    }
+    expect(await (await t.request("POST", "/api/webhooks/filter")).json()).toEqual([]);
   });
 
   test("webhook filter: an offset alone pages (it was a SQL error without a limit); a huge one is a 422", async () => {
