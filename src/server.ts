@@ -21,12 +21,17 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const ctx = createContext({ config, db, logger });
   const app = createApp(ctx);
   // Elysia's listen (not a bare Bun.serve) so that its websocket routes get the server's upgrade handler.
-  app.listen({
-    hostname: config.host,
-    port: config.port,
-    // Ingest bounds its own bodies (413 without reading them whole); this is the hard ceiling for the rest.
-    maxRequestBodySize: Math.max(config.maxBodyBytes * 2, 16 * 1024 * 1024),
-  });
+  try {
+    app.listen({
+      hostname: config.host,
+      port: config.port,
+      // Ingest bounds its own bodies (413 without reading them whole); this is the hard ceiling for the rest.
+      maxRequestBodySize: Math.max(config.maxBodyBytes * 2, 16 * 1024 * 1024),
+    });
+  } catch (err) {
+    db.$client.close();
+    throw new Error(`cannot listen on ${config.host}:${config.port}: ${listenProblem(err)}`);
+  }
   const server = app.server!;
   const url = `http://${server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname}:${server.port}`;
   // With --port 0 the real port is known only now; the default base URL must name it.
@@ -57,6 +62,18 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       logger.info("inlet stopped");
     })());
   return { url, ctx, stop };
+}
+
+/** Why a socket could not listen, in words (the runtime's errors name the syscall and errno). */
+function listenProblem(err: unknown): string {
+  const code = (err as { code?: string }).code;
+  switch (code) {
+    case "EADDRINUSE": return "the port is in use";
+    case "EADDRNOTAVAIL": return "this machine has no such address";
+    case "EINVAL": return "not a valid address";
+    case "EACCES": return "permission denied (ports below 1024 need privileges)";
+    default: return err instanceof Error ? err.message : String(err);
+  }
 }
 
 /** Runs until SIGINT/SIGTERM, then stops gracefully; resolves to the exit status (1 if stopping failed). */

@@ -110,6 +110,22 @@ describe("real exit codes (spawned `bun src/main.ts`)", () => {
     expect(JSON.parse(ls.stdout).some((h: { name: string }) => h.name === "spawned")).toBe(true);
   });
 
+  test("serve on a port that is taken → 1, saying so in words; the data directory is left usable", async () => {
+    const taken = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response(null) });
+    const data = tempDir("inlet-serve-");
+    const dir = data.path;
+    try {
+      const r = await spawnInlet(["serve", "--port", String(taken.port), "--data-dir", dir, "--log-level", "error"], srv.env);
+      expect(r).toEqual({ code: 1, stdout: "", stderr: `inlet: cannot listen on 127.0.0.1:${taken.port}: the port is in use\n` });
+      const bad = await spawnInlet(["serve", "--host", "999.1.1.1", "--port", "0", "--data-dir", dir, "--log-level", "error"], srv.env);
+      expect(bad).toEqual({ code: 1, stdout: "", stderr: "inlet: cannot listen on 999.1.1.1:0: not a valid address\n" });
+      expect((await spawnInlet(["service-account", "create", "after", "--data-dir", dir], srv.env)).code).toBe(0);
+    } finally {
+      taken.stop(true);
+      data.remove();
+    }
+  });
+
   test("a failed operation → 1 with one line on stderr", async () => {
     const url = await deadUrl();
     const r = await spawnInlet(["webhook", "ls"], { ...srv.env, INLET_API_URL: url });
