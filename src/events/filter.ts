@@ -164,7 +164,27 @@ export function parseEventFilter(input: unknown, now: number, path = "filter"): 
     if (o.order !== "ASC" && o.order !== "DESC") throw invalid(`${path}.order: must be "ASC" or "DESC"`);
     filter.order = o.order;
   }
+  const values = valueCount(filter);
+  if (values > MAX_FILTER_VALUES) throw invalid(`${path}: has ${values} values (names, ids, prefixes, labels); at most ${MAX_FILTER_VALUES}`);
   return filter;
+}
+
+/**
+ * The most values (and label names) one filter may hold. The server runs one query at a time, and
+ * some criteria cost per pair of values (30,000 `resources_in_roles` pairs took 100 s to plan),
+ * so the total is bounded; interactive filters hold a handful.
+ */
+export const MAX_FILTER_VALUES = 1000;
+
+function valueCount(f: EventFilter): number {
+  const n = (list: unknown[] | undefined) => list?.length ?? 0;
+  const labelValues = (spec: LabelSpec | undefined) => Object.values(spec ?? {}).reduce((sum, values) => sum + 1 + values.length, 0);
+  let count = n(f.id);
+  if (f.event) count += n(f.event.prefix) + n(f.event.exclude_prefix) + n(f.event.name) + n(f.event.exclude_name);
+  if (f.resource) count += n(f.resource.id) + n(f.resource.id_prefix) + labelValues(f.resource.labels);
+  for (const r of f.related) count += 1 + n(r.id) + n(r.role) + n(r.resources_in_roles) + labelValues(r.labels);
+  for (const a of f.any_resource) count += 1 + n(a.id) + n(a.id_prefix) + labelValues(a.labels);
+  return count;
 }
 
 /** The filter in Prefect's JSON shape with its window made explicit; parseEventFilter reads it back unchanged. */

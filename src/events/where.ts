@@ -28,7 +28,21 @@ class Builder {
 
 const nonEmpty = <T>(list: T[] | undefined): list is T[] => list !== undefined && list.length > 0;
 const hasLabels = (spec: LabelSpec | undefined): spec is LabelSpec => spec !== undefined && Object.keys(spec).length > 0;
-const any = (parts: string[]) => (parts.length === 1 ? parts[0]! : `(${parts.join(" OR ")})`);
+/**
+ * Joins conditions with OR or AND. SQLite refuses expressions nested more than 1000 deep, and a
+ * flat chain of n terms nests n deep, so long lists (a filter with 1000 label globs) are grouped
+ * in runs of 64, which keeps any list well inside the limit.
+ */
+function joined(parts: string[], op: "OR" | "AND"): string {
+  if (parts.length === 0) return op === "AND" ? "1" : "0";
+  if (parts.length === 1) return parts[0]!;
+  if (parts.length <= 64) return `(${parts.join(` ${op} `)})`;
+  const runs: string[] = [];
+  for (let i = 0; i < parts.length; i += 64) runs.push(joined(parts.slice(i, i + 64), op));
+  return joined(runs, op);
+}
+const any = (parts: string[]) => joined(parts, "OR");
+const all = (parts: string[]) => joined(parts, "AND");
 
 /** A string literal; SQL text cannot hold NUL, so a NUL is spliced in with char(0). */
 const sqlString = (s: string) => s.split("\u0000").map((part) => `'${part.replaceAll("'", "''")}'`).join(" || char(0) || ");
@@ -110,7 +124,7 @@ export function resourceRowsSelect(filter: EventFilter, entry: { related: Relate
   if (rows.tests.length === 0) return null;
   // Same window on the copied `occurred`, so the resource index narrows the sub-select too.
   return {
-    sql: `SELECT er.event_seq FROM event_resources er WHERE er.occurred >= ? AND er.occurred <= ? AND ${rows.tests.join(" AND ")}`,
+    sql: `SELECT er.event_seq FROM event_resources er WHERE er.occurred >= ? AND er.occurred <= ? AND ${all(rows.tests)}`,
     params: [filter.occurred.since, filter.occurred.until, ...rows.params],
   };
 }
@@ -118,9 +132,9 @@ export function resourceRowsSelect(filter: EventFilter, entry: { related: Relate
 function scoped(b: Builder, tests: string[], filter: EventFilter, rows: RowTests, mode: SubqueryMode): void {
   if (rows.tests.length === 0) return;
   if (mode === "probe") {
-    tests.push(`EXISTS (SELECT 1 FROM event_resources er WHERE er.event_seq = e.seq AND ${rows.tests.join(" AND ")})`);
+    tests.push(`EXISTS (SELECT 1 FROM event_resources er WHERE er.event_seq = e.seq AND ${all(rows.tests)})`);
   } else {
-    tests.push(`e.seq IN (SELECT er.event_seq FROM event_resources er WHERE er.occurred >= ${b.bind(filter.occurred.since)} AND er.occurred <= ${b.bind(filter.occurred.until)} AND ${rows.tests.join(" AND ")})`);
+    tests.push(`e.seq IN (SELECT er.event_seq FROM event_resources er WHERE er.occurred >= ${b.bind(filter.occurred.since)} AND er.occurred <= ${b.bind(filter.occurred.until)} AND ${all(rows.tests)})`);
   }
   b.params.push(...rows.params);
 }
@@ -158,12 +172,12 @@ export function whereClause(filter: EventFilter, mode: SubqueryMode = "list", db
     if (nonEmpty(r.id)) tests.push(`e.resource_id IN (${b.list(r.id)})`);
     if (nonEmpty(r.id_prefix)) tests.push(any(r.id_prefix.map((p) => prefixTest(b, "e.resource_id", p))));
     if (hasLabels(r.labels)) {
-      tests.push(`EXISTS (SELECT 1 FROM event_resources er WHERE er.event_seq = e.seq AND er.role = '' AND ${labelTests(b, r.labels).join(" AND ")})`);
+      tests.push(`EXISTS (SELECT 1 FROM event_resources er WHERE er.event_seq = e.seq AND er.role = '' AND ${all(labelTests(b, r.labels))})`);
     }
   }
   for (const f of filter.related) scoped(b, tests, filter, relatedTests(new Builder(), f), mode);
   for (const f of filter.any_resource) scoped(b, tests, filter, anyResourceTests(new Builder(), f), mode);
   if (nonEmpty(filter.id)) tests.push(`e.id IN (${b.list(filter.id)})`);
   if (filter.text !== undefined) tests.push(...textTests(b, filter.text, mode, db));
-  return { sql: tests.join(" AND "), params: b.params };
+  return { sql: all(tests), params: b.params };
 }

@@ -114,11 +114,27 @@ describe("POST /api/events/filter", () => {
     ["limit 2.5", { limit: 2.5 }, "limit: must be an integer from 1 to 50"],
     ["a wrong type, with its path", { filter: { event: { prefix: "github." } } }, "filter.event.prefix: must be a list of strings, got string"],
     ["a body that is not an object", [1], "body: must be a JSON object"],
+    [
+      "more than 1000 values in one filter",
+      { filter: { resource: { id: Array.from({ length: 600 }, (_, i) => `r.${i}`) }, related: { resources_in_roles: Array.from({ length: 401 }, (_, i) => [`w.${i}`, "webhook"]) } } },
+      "filter: has 1002 values (names, ids, prefixes, labels); at most 1000",
+    ],
   ])("rejects %s → 422", async (_, body, message) => {
     const t = await setup();
     const res = await t.request("POST", "/api/events/filter", { body });
     expect(res.status).toBe(422);
     expect(await res.json()).toEqual({ error: { code: "validation", message } });
+  });
+
+  test("long lists of globs and prefixes work (SQLite limits how deeply an expression nests)", async () => {
+    const t = await setup();
+    const decoys = (n: number, glob: string) => Array.from({ length: n }, (_, i) => `${glob}${i}*`);
+    const globs = await filter(t, { filter: { resource: { labels: { env: [...decoys(997, "nomatch"), "pro*"] } } } });
+    expect(ids(globs)).toEqual([1, 3]);
+    const prefixes = await filter(t, { filter: { event: { prefix: [...decoys(998, "none.").map((p) => p.slice(0, -1)), "stripe."] } } });
+    expect(ids(prefixes)).toEqual([3, 4]);
+    const counted = await t.request("POST", "/api/events/count-by/event", { body: { filter: { event: { exclude_prefix: decoys(999, "x").map((p) => p.slice(0, -1)) } } } });
+    expect(counted.status).toBe(200);
   });
 
   test("requires authentication", async () => {
