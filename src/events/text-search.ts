@@ -21,10 +21,14 @@ const isSpace = (c: string) => /\s/.test(c);
 /** A port of Prefect's parse_text_search_query: same terms, same quirks. */
 export function parseTextQuery(query: string): TextQuery {
   const result: TextQuery = { include: [], exclude: [], required: [] };
+  const seen = new Set<string>();
   const add = (term: string, prefix: string | null) => {
-    if (prefix === "-" || prefix === "!") result.exclude.push(term);
-    else if (prefix === "+") result.required.push(term);
-    else result.include.push(term);
+    const list = prefix === "-" || prefix === "!" ? result.exclude : prefix === "+" ? result.required : result.include;
+    // A repeated term changes nothing but the work: matching is case-insensitive, so compare folded.
+    const key = `${list === result.exclude ? "-" : list === result.required ? "+" : ""}${foldCase(term)}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    list.push(term);
   };
   let i = 0;
   while (i < query.length) {

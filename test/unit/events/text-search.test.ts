@@ -18,6 +18,8 @@ describe("parseTextQuery (Prefect's text_search_parser)", () => {
     ['"  "', { include: [], exclude: [], required: [] }],
     ['"a\\\\b"', { include: ["a\\b"], exclude: [], required: [] }],
     ["   ", { include: [], exclude: [], required: [] }],
+    // A repeated term is planned once (matching ignores case); the same word may still be required and excluded.
+    ["1. 1. Error error +x +X -y -Y x", { include: ["1.", "Error", "x"], exclude: ["y"], required: ["x"] }],
   ])("%j", (query, expected) => {
     expect(parseTextQuery(query)).toEqual(expected);
   });
