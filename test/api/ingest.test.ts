@@ -128,6 +128,17 @@ describe("status codes and what is stored", () => {
     expect(failure.payload.error).toContain("payload: is nested too deeply to store");
   });
 
+  test("a sender's infinite number cannot hang a render: 1e999 in humanize_fractional is a template error (400)", async () => {
+    const t = createTestApp();
+    const w = await createWebhook(t, { name: "fractions", template: '{"event": "x", "resource": {"prefect.resource.id": "r", "f": "{{ body.v|humanize_fractional }}"}}' });
+    const json = { "content-type": "application/json" };
+    expect((await hook(t, w.slug, { body: '{"v": 1e999}', headers: json })).status).toBe(400);
+    expect((await hook(t, w.slug, { body: '{"v": 2.5}', headers: json })).status).toBe(204);
+    const [failure, ok] = storedEvents(t);
+    expect(failure!.payload).toMatchObject({ reason: "template_error", error: "line 1: cannot convert float infinity to integer" });
+    expect(ok!.resource.f).toBe("2 1/2");
+  });
+
   test("a body nested past SQLite's JSON depth is refused (400), so text search and counts keep working", async () => {
     const t = createTestApp();
     const w = await createWebhook(t, { name: "deep", template: STATIC });

@@ -322,10 +322,15 @@ export const HUMANIZE_FILTERS: [string, Filter][] = [
   ["humanize_fractional", (v) => {
     const x = pyFloat(v);
     if (x === null) return pyStr(v);
+    // Python's Fraction refuses these (and the loop below would never end on them).
+    if (Number.isNaN(x)) fail("cannot convert float NaN to integer");
+    if (!Number.isFinite(x)) fail("cannot convert float infinity to integer");
     const whole = Math.trunc(x);
     const [n, d] = limitDenominator(x - whole);
-    if (whole && !n && d === 1) return String(whole);
-    return whole ? `${whole} ${n}/${d}` : `${n}/${d}`;
+    // Python prints every digit of a whole number (1e308 too), never an exponent.
+    const digits = BigInt(whole).toString();
+    if (whole && !n && d === 1) return digits;
+    return whole ? `${digits} ${n}/${d}` : `${n}/${d}`;
   }],
   ["humanize_scientific", (v, ...a) => scientific(v, bind("humanize_scientific", a, [["precision", 2]])[0])],
   ["humanize_clamp", (v, ...a) => {

@@ -5,7 +5,7 @@ import { fail } from "../errors.ts";
 import { checkLength, tick } from "../limits.ts";
 import { memberLookup } from "../sandbox.ts";
 import {
-  isMapping, isString, namedTuple, num, pyCompare, pyEq, pyStr, truthy, tuple, typeName,
+  isFloat, isMapping, isNumber, isString, namedTuple, num, pyCompare, pyEq, pyStr, truthy, tuple, typeName,
 } from "../python.ts";
 import { add } from "../operators.ts";
 
@@ -99,12 +99,17 @@ export function makeSequenceFilters(filters: Map<string, Filter>, tests: Map<str
     ["slice", (value, ...args) => {
       const [slices, fill] = bind("slice", args, [["slices", REQUIRED], ["fill_with", null]]);
       const seq = items(value);
+      // As Jinja's do_slice, which divides by the count and then runs range() over it.
+      if (!isNumber(slices)) fail(`unsupported operand type(s) for //: 'int' and '${typeName(slices)}'`);
+      if (isFloat(slices)) fail("'float' object cannot be interpreted as an integer");
       const n = num(slices);
+      if (n === 0) fail("integer division or modulo by zero");
       const per = Math.floor(seq.length / n);
       const extra = seq.length % n;
       const out: unknown[][] = [];
       let offset = 0;
       for (let i = 0; i < n; i++) {
+        tick(); // slice(10**9) makes that many chunks: the step budget stops it
         const start = offset + i * per;
         if (i < extra) offset++;
         const chunk = seq.slice(start, offset + (i + 1) * per);
