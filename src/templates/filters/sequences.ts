@@ -88,12 +88,28 @@ export function makeSequenceFilters(filters: Map<string, Filter>, tests: Map<str
   return [
     ["batch", (value, ...args) => {
       const [size, fill] = bind("batch", args, [["linecount", REQUIRED], ["fill_with", null]]);
-      const n = Math.max(1, Math.ceil(num(size)));
-      const list = items(value);
+      // Jinja's do_batch: a batch closes when it holds exactly `linecount` items, so a count that
+      // no length equals (0 aside, which closes an empty first batch) leaves one batch.
+      const linecount = isNumber(size) ? num(size) : NaN;
       const out: unknown[][] = [];
-      for (let i = 0; i < list.length; i += n) out.push(list.slice(i, i + n));
-      const last = out[out.length - 1];
-      if (fill !== null && last && last.length < n) while (last.length < n) last.push(fill);
+      let batch: unknown[] = [];
+      for (const item of items(value)) {
+        if (batch.length === linecount) {
+          out.push(batch);
+          batch = [];
+        }
+        batch.push(item);
+      }
+      if (batch.length === 0) return out;
+      if (fill !== null) {
+        if (!isNumber(size)) fail(`'<' not supported between instances of 'int' and '${typeName(size)}'`);
+        if (batch.length < linecount) {
+          if (isFloat(size)) fail("can't multiply sequence by non-int of type 'float'");
+          tick(linecount - batch.length); // padding for batch(10**9) stops at the step budget
+          while (batch.length < linecount) batch.push(fill);
+        }
+      }
+      out.push(batch);
       return out;
     }],
     ["slice", (value, ...args) => {

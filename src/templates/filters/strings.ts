@@ -48,7 +48,9 @@ function truncate(value: unknown, args: unknown[]): string {
 
 function wordwrap(value: unknown, args: unknown[]): string {
   const [width, breakLong, wrapstr, breakHyphens] = bind("wordwrap", args, [["width", 79], ["break_long_words", true], ["wrapstr", null], ["break_on_hyphens", true]]);
-  const w = Math.max(1, num(width));
+  const w = num(width);
+  // Python's textwrap refuses a width below 1.
+  if (!(w > 0)) fail(`invalid width ${pyRepr(width)} (must be > 0)`);
   const sep = wrapstr === null ? "\n" : s(wrapstr);
   void breakHyphens;
   const wrapLine = (line: string): string[] => {

@@ -122,6 +122,9 @@ describe("errors: distinct reasons, the line, no internals", () => {
     ["a binary literal with a 2", "\n{{ 0b12 }}", "template_syntax", 2],
     ["a trailing underscore", "{{ 1_ }}", "template_syntax", 1],
     ["unpacking too few values", "\n{% set a, b = [1] %}", "template_error", 2],
+    ["wordwrap to width 0 (Python's textwrap refuses it)", '{{ "a b"|wordwrap(0) }}', "template_error", 1],
+    ["slice into 0 parts", "\n\n{{ [1]|slice(0)|list }}", "template_error", 3],
+    ["slice into 2.0 parts", "{{ [1]|slice(2.0)|list }}", "template_error", 1],
   ])("%s → %s on line %d", (_name, template, reason, line) => {
     const err = failure(template, request({}));
     expect(err).toBeInstanceOf(TemplateError);

@@ -110,6 +110,7 @@ describe("denial-of-service payloads fail fast with template_limit", () => {
     ["format width", `{{ "%100000000s"|format("x") }}`],
     ["zfill", `{{ "1".zfill(100000000) }}`],
     ["slice into 1e9 chunks", `{{ body.items|slice(1000000000)|list }}`],
+    ["batch padded to 1e9", `{{ body.items|batch(1000000000, "x")|list }}`],
   ])("%s", (_name, template) => {
     const started = performance.now();
     const err = failure(template, request({ big, items: Array.from({ length: 5000 }, (_, i) => i) }));
