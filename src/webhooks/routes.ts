@@ -5,7 +5,6 @@ import { AppError, invalid, notFound } from "../errors.ts";
 import { LIMITS, validateTemplate } from "../templates/render.ts";
 import type { WebhookInput, WebhookRow } from "./store.ts";
 
-
 const name = t.String({ minLength: 1, maxLength: 200 });
 const description = t.String({ maxLength: 5000 });
 const template = t.String({ minLength: 1, maxLength: LIMITS.templateChars });

@@ -120,12 +120,13 @@ export function makeSequenceFilters(filters: Map<string, Filter>, tests: Map<str
       if (isFloat(slices)) fail("'float' object cannot be interpreted as an integer");
       const n = num(slices);
       if (n === 0) fail("integer division or modulo by zero");
+      // n chunks cost n steps, counted before any is made: slice(10**9) stops at the step budget.
+      if (n > 0) tick(n);
       const per = Math.floor(seq.length / n);
       const extra = seq.length % n;
       const out: unknown[][] = [];
       let offset = 0;
       for (let i = 0; i < n; i++) {
-        tick(); // slice(10**9) makes that many chunks: the step budget stops it
         const start = offset + i * per;
         if (i < extra) offset++;
         const chunk = seq.slice(start, offset + (i + 1) * per);
