@@ -49,7 +49,8 @@ function typeName(v: unknown): string {
 export function parseTimestamp(value: unknown): number | null {
   if (typeof value !== "string") return null;
   const m = ISO_DATETIME.exec(value.trim());
-  if (!m) return null;
+  // Python's datetime (Prefect's) starts at year 1; JavaScript's Date would take year 0.
+  if (!m || m[1]!.startsWith("0000")) return null;
   let zone = m[3] ?? "Z";
   if (/^[+-]\d{4}$/.test(zone)) zone = `${zone.slice(0, 3)}:${zone.slice(3)}`;
   // JavaScript's Date keeps milliseconds only; longer fractions are truncated, not rejected.
