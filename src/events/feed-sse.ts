@@ -47,7 +47,8 @@ function seqOf(ctx: AppContext, id: string): number | undefined {
   } catch {
     throw invalid("Last-Event-ID: must be the id of an event (a UUID)");
   }
-  return queryEvents(ctx.db, { ...filter, occurred: { since: 0, until: OPEN_UNTIL } }, { limit: 1 })[0]?.seq;
+  // Whenever it occurred: events may carry any time from year 1 on, 1970 is no lower bound.
+  return queryEvents(ctx.db, { ...filter, occurred: { since: -OPEN_UNTIL, until: OPEN_UNTIL } }, { limit: 1 })[0]?.seq;
 }
 
 const encoder = new TextEncoder();

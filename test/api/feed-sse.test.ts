@@ -78,3 +78,15 @@ test("a malformed Last-Event-ID is a 422; no credentials is a 401; a webhook key
   const webhookKey = s.ctx.serviceAccounts.create("sse-sender", "webhook").api_key;
   expect((await fetch(`${s.url}/api/events/stream`, { headers: { authorization: `Bearer ${webhookKey}` } })).status).toBe(403);
 });
+
+test("Last-Event-ID resumes after an event whatever its occurred time (one from 1900 too)", async () => {
+  // A sender with a wrong clock: the template takes `occurred` from the body.
+  const hook = await s.webhook('{"event":"clock.{{ body.n }}","occurred":"{{ body.at }}","resource":{"prefect.resource.id":"clock"}}', "clock-hook");
+  await postJson(hook.url, { n: 0, at: "1900-01-01T00:00:00Z" });
+  const [old] = s.storedIds((e) => e.event === "clock.0");
+  await postJson(hook.url, { n: 1, at: new Date().toISOString() });
+  const resumed = await open("?resource=clock", { "last-event-id": old! });
+  await waitUntil(() => resumed.events().length >= 1, "the event after the one from 1900");
+  expect(resumed.events().map((e) => e.id)).toEqual(s.storedIds((e) => e.event === "clock.1"));
+  await resumed.close();
+});
