@@ -242,7 +242,9 @@ export class Feed {
   private join(sub: Subscriber): void {
     let group = this.groups.get(sub.filterKey);
     if (!group) {
-      group = { filter: sub.filter, subs: new Set(), ids: requiredIds(sub.filter), items: [], checked: null };
+      const ids = requiredIds(sub.filter);
+      // A filter may name an id twice; the index holds it once.
+      group = { filter: sub.filter, subs: new Set(), ids: ids && [...new Set(ids)], items: [], checked: null };
       this.groups.set(sub.filterKey, group);
       if (!group.ids) this.unindexed.add(group);
       else for (const id of group.ids) this.byId.get(id)?.add(group) ?? this.byId.set(id, new Set([group]));

@@ -185,9 +185,9 @@ describe("subscribers indexed by the resource ids their filters require", () => 
     expect(p({ any_resource: { id: ["x"] } })).toEqual(["x"]);
   });
 
-  test("the index forgets a filter when its last subscriber leaves", () => {
+  test("the index forgets a filter when its last subscriber leaves (an id named twice too)", () => {
     const { feed, commit, filter } = setup();
-    const only = { ...parseEventFilter({ resource: { id: ["r"] } }, Date.now()), occurred: filter.occurred };
+    const only = { ...parseEventFilter({ resource: { id: ["r", "r"] } }, Date.now()), occurred: filter.occurred };
     const a = new Recorder();
     const b = new Recorder();
     const subA = feed.subscribe(only, a);
