@@ -61,7 +61,8 @@ class JinjaCompiler extends nj.compiler.Compiler {
   }
 
   compileGroup(node: Node, frame: unknown): void {
-    if (node.children.length === 1) return super.compileGroup(node, frame);
+    // `(x)` is x; `(x,)` and `(x, y)` are tuples.
+    if (node.children.length === 1 && !node.isTuple) return super.compileGroup(node, frame);
     this._emit("runtime.tuple(");
     this._compileAggregate(node, frame, "[", "]");
     this._emit(")");

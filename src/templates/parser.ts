@@ -94,6 +94,48 @@ export class JinjaParser extends nj.parser.Parser {
   }
 
   /**
+   * Tuple, list and dict literals, as nunjucks reads them but with Jinja's trailing comma
+   * (`[1, 2,]`, `{"a": 1,}`, `(1,)`, which is a one-item tuple) and a closer that must match.
+   */
+  parseAggregate(): Node {
+    const open = this.peekToken();
+    const shapes: Record<string, [Node, string]> = {
+      [lexer.TOKEN_LEFT_PAREN]: [nodes.Group, lexer.TOKEN_RIGHT_PAREN],
+      [lexer.TOKEN_LEFT_BRACKET]: [nodes.Array, lexer.TOKEN_RIGHT_BRACKET],
+      [lexer.TOKEN_LEFT_CURLY]: [nodes.Dict, lexer.TOKEN_RIGHT_CURLY],
+    };
+    const shape = open && shapes[open.type];
+    if (!shape) return super.parseAggregate();
+    this.nextToken();
+    const [Kind, close] = shape;
+    const node = new Kind(open.lineno, open.colno);
+    const closes = () => {
+      const next = this.peekToken();
+      if (!next) this.fail("unexpected end of template inside brackets", open.lineno, open.colno);
+      if (next.type !== close) return false;
+      this.nextToken();
+      return true;
+    };
+    while (!closes()) {
+      if (node.children.length > 0) {
+        if (!this.skip(lexer.TOKEN_COMMA)) this.fail("expected ',' between items", open.lineno, open.colno);
+        if (closes()) {
+          if (node instanceof nodes.Group) node.isTuple = true;
+          break;
+        }
+      }
+      if (node instanceof nodes.Dict) {
+        const key = this.parsePrimary();
+        if (!this.skip(lexer.TOKEN_COLON)) this.fail("expected ':' after a dict key", key.lineno, key.colno);
+        node.addChild(new nodes.Pair(key.lineno, key.colno, key, this.parseExpression()));
+      } else {
+        node.addChild(this.parseExpression());
+      }
+    }
+    return node;
+  }
+
+  /**
    * nunjucks' `set`, whose value may also be a tuple without parentheses (`{% set a, b = 1, 2 %}`);
    * the compiler unpacks a value for several names, as Jinja does.
    */
@@ -105,8 +147,16 @@ export class JinjaParser extends nj.parser.Parser {
     while (this.skip(lexer.TOKEN_COMMA));
     if (this.skipValue(lexer.TOKEN_OPERATOR, "=")) {
       const items = [this.parseExpression()];
-      while (this.skip(lexer.TOKEN_COMMA)) items.push(this.parseExpression());
-      node.value = items.length === 1 ? items[0] : new nodes.Group(tag.lineno, tag.colno, items);
+      let trailingComma = false;
+      while (this.skip(lexer.TOKEN_COMMA)) {
+        if (this.peekToken()?.type === lexer.TOKEN_BLOCK_END) {
+          trailingComma = true;
+          break;
+        }
+        items.push(this.parseExpression());
+      }
+      node.value = items.length === 1 && !trailingComma ? items[0] : new nodes.Group(tag.lineno, tag.colno, items);
+      if (trailingComma) node.value.isTuple = true;
       this.advanceAfterBlockEnd("set");
     } else {
       if (!this.skip(lexer.TOKEN_BLOCK_END)) this.fail("expected = or block end in set tag", tag.lineno, tag.colno);

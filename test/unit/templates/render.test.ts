@@ -121,6 +121,7 @@ describe("errors: distinct reasons, the line, no internals", () => {
     ["a number with a stray letter", "{{ 1abc }}", "template_syntax", 1],
     ["a binary literal with a 2", "\n{{ 0b12 }}", "template_syntax", 2],
     ["a trailing underscore", "{{ 1_ }}", "template_syntax", 1],
+    ["brackets that do not match", "\n{{ [1, 2) }}", "template_syntax", 2],
     ["unpacking too few values", "\n{% set a, b = [1] %}", "template_error", 2],
     ["wordwrap to width 0 (Python's textwrap refuses it)", '{{ "a b"|wordwrap(0) }}', "template_error", 1],
     ["slice into 0 parts", "\n\n{{ [1]|slice(0)|list }}", "template_error", 3],
