@@ -136,6 +136,41 @@ export class JinjaParser extends nj.parser.Parser {
   }
 
   /**
+   * Call arguments as nunjucks reads them, with Jinja's trailing comma (`replace(",", ";",)`).
+   * `noParens` is nunjucks' form for tags whose arguments run to the end of the tag.
+   */
+  parseSignature(tolerant?: boolean, noParens?: boolean): Node {
+    const first = this.peekToken();
+    if (!noParens && first?.type !== lexer.TOKEN_LEFT_PAREN) {
+      if (tolerant) return null;
+      this.fail("expected arguments", first?.lineno, first?.colno);
+    }
+    if (first.type === lexer.TOKEN_LEFT_PAREN) this.nextToken();
+    const args = new nodes.NodeList(first.lineno, first.colno);
+    const kwargs = new nodes.KeywordArgs(first.lineno, first.colno);
+    const ends = () => {
+      const next = this.peekToken();
+      if (!next) this.fail("unexpected end of template in arguments", first.lineno, first.colno);
+      if (noParens) return next.type === lexer.TOKEN_BLOCK_END;
+      if (next.type !== lexer.TOKEN_RIGHT_PAREN) return false;
+      this.nextToken();
+      return true;
+    };
+    while (!ends()) {
+      if (args.children.length + kwargs.children.length > 0) {
+        const at = this.peekToken();
+        if (!this.skip(lexer.TOKEN_COMMA)) this.fail("expected ',' between arguments", at.lineno, at.colno);
+        if (ends()) break;
+      }
+      const arg = this.parseExpression();
+      if (this.skipValue(lexer.TOKEN_OPERATOR, "=")) kwargs.addChild(new nodes.Pair(arg.lineno, arg.colno, arg, this.parseExpression()));
+      else args.addChild(arg);
+    }
+    if (kwargs.children.length > 0) args.addChild(kwargs);
+    return args;
+  }
+
+  /**
    * nunjucks' `set`, whose value may also be a tuple without parentheses (`{% set a, b = 1, 2 %}`);
    * the compiler unpacks a value for several names, as Jinja does.
    */
