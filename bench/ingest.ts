@@ -3,7 +3,8 @@
 // the baseline, then the built binary ingesting Prefect's dynamic form example through a webhook,
 // and checks that every 204 corresponds to exactly one stored event. It also prints the CPU each
 // request costs the server and wrk (they share the machine's CPUs), against the CPU per request that
-// 40 % of the bare rate would leave them.
+// 40 % of the bare rate would leave them, and two storage floors (bench/floor-server.ts): servers
+// that store the same event durably and do nothing else, to show what storage alone allows.
 import { Database } from "bun:sqlite";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
@@ -84,10 +85,20 @@ const script = join(work, "post.lua");
 writeFileSync(script, `wrk.method = "POST"\nwrk.body = "${BODY}"\nwrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n`);
 
 
-// The baseline server runs in its own process, like inlet, so both pay for a process of their own.
-const baseline = Bun.spawn([process.execPath, "-e", "const s = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response(null, { status: 204 }) }); process.stdout.write(String(s.port) + '\\n');"], { stdout: "pipe" });
-const reader = baseline.stdout.getReader();
-const bareUrl = `http://127.0.0.1:${new TextDecoder().decode((await reader.read()).value).trim()}/`;
+/** Starts a server that prints its port on its first line of output; each runs in its own process, like inlet. */
+async function startServer(args: string[]): Promise<{ url: string; proc: ReturnType<typeof Bun.spawn> }> {
+  const proc = Bun.spawn([process.execPath, ...args], { stdout: "pipe" });
+  const first = await proc.stdout.getReader().read();
+  return { url: `http://127.0.0.1:${new TextDecoder().decode(first.value).trim()}/`, proc };
+}
+
+const baseline = await startServer(["-e", "const s = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response(null, { status: 204 }) }); process.stdout.write(String(s.port) + '\\n');"]);
+const bareUrl = baseline.url;
+// Storage floors (bench/floor-server.ts): the same event stored through the same group commit,
+// with no framework, template or lookup; once in one unindexed table, once in Inlet's schema.
+const floorScript = join(import.meta.dir, "floor-server.ts");
+const appendFloor = await startServer([floorScript, "append"]);
+const schemaFloor = await startServer([floorScript, "schema"]);
 
 const dataDir = join(work, "data");
 const created = Bun.spawnSync([BINARY, "service-account", "create", "bench", "--data-dir", dataDir, "-o", "json"]);
@@ -100,12 +111,16 @@ const res = await fetch(`${inlet.url}/api/webhooks/`, {
 const hookUrl = ((await res.json()) as { url: string }).url;
 
 const bareRuns: WrkResult[] = [];
+const appendRuns: WrkResult[] = [];
+const schemaRuns: WrkResult[] = [];
 const inletRuns: WrkResult[] = [];
 const db = new Database(join(dataDir, "inlet.db"), { readonly: true });
 const stored = () => (db.query("SELECT count(*) AS n FROM events").get() as { n: number }).n;
 let accounting = "";
 for (let round = 1; round <= ROUNDS; round++) {
-  bareRuns.push(await wrk(bareUrl, script, baseline.pid));
+  bareRuns.push(await wrk(bareUrl, script, baseline.proc.pid));
+  appendRuns.push(await wrk(appendFloor.url, script, appendFloor.proc.pid));
+  schemaRuns.push(await wrk(schemaFloor.url, script, schemaFloor.proc.pid));
   const before = stored();
   const run = await wrk(hookUrl, script, inlet.proc.pid);
   inletRuns.push(run);
@@ -113,7 +128,7 @@ for (let round = 1; round <= ROUNDS; round++) {
   const added = stored() - before;
   const acknowledged = run.requests - run.non2xx;
   accounting += `  round ${round}: ${acknowledged} × 204 read by wrk, ${added} stored; ${added - acknowledged} in flight when wrk stopped (≤ ${CONNECTIONS} possible), ${run.non2xx} non-2xx, ${run.errors} socket errors\n`;
-  console.log(`round ${round}: bare ${bareRuns.at(-1)!.rps.toFixed(0)} req/s, inlet ${run.rps.toFixed(0)} req/s`);
+  console.log(`round ${round}: bare ${bareRuns.at(-1)!.rps.toFixed(0)}, append floor ${appendRuns.at(-1)!.rps.toFixed(0)}, schema floor ${schemaRuns.at(-1)!.rps.toFixed(0)}, inlet ${run.rps.toFixed(0)} req/s`);
 }
 
 const exactTotal = 5000;
@@ -124,6 +139,9 @@ const exactStored = stored() - beforeExact;
 
 const bareRps = median(bareRuns.map((r) => r.rps));
 const inletRps = median(inletRuns.map((r) => r.rps));
+const appendRps = median(appendRuns.map((r) => r.rps));
+const schemaRps = median(schemaRuns.map((r) => r.rps));
+const pct = (rps: number) => `${((rps / bareRps) * 100).toFixed(1)} %`;
 // Where the CPU goes, in µs per request: wrk and the server share this machine's CPUs.
 const perRequest = (runs: WrkResult[], cpu: (r: WrkResult) => number) => median(runs.map((r) => (cpu(r) / r.requests) * 1e6));
 const cpus = availableParallelism();
@@ -134,6 +152,10 @@ Durable ingestion benchmark (${CONNECTIONS} connections, ${DURATION} per run, me
   bare Bun.serve 204:   ${bareRps.toFixed(0)} req/s   p50 ${median(bareRuns.map((r) => r.p50)).toFixed(2)} ms   p99 ${median(bareRuns.map((r) => r.p99)).toFixed(2)} ms
   inlet /hooks (form):  ${inletRps.toFixed(0)} req/s   p50 ${median(inletRuns.map((r) => r.p50)).toFixed(2)} ms   p99 ${median(inletRuns.map((r) => r.p99)).toFixed(2)} ms
   ratio inlet / bare:   ${((inletRps / bareRps) * 100).toFixed(1)} %
+Storage floors: the same event, durably stored through the same group commit, with no framework, template or lookup
+  one unindexed table:  ${appendRps.toFixed(0)} req/s   ${pct(appendRps)} of bare   p99 ${median(appendRuns.map((r) => r.p99)).toFixed(2)} ms   CPU ${perRequest(appendRuns, (r) => r.serverCpu).toFixed(1)} µs/request
+  Inlet's schema:       ${schemaRps.toFixed(0)} req/s   ${pct(schemaRps)} of bare   p99 ${median(schemaRuns.map((r) => r.p99)).toFixed(2)} ms   CPU ${perRequest(schemaRuns, (r) => r.serverCpu).toFixed(1)} µs/request
+  inlet reaches ${((inletRps / schemaRps) * 100).toFixed(1)} % of the floor with its own schema
 CPU per request (user + system, µs): bare server ${perRequest(bareRuns, (r) => r.serverCpu).toFixed(1)}, wrk ${perRequest(bareRuns, (r) => r.wrkCpu).toFixed(1)} (bare) / ${perRequest(inletRuns, (r) => r.wrkCpu).toFixed(1)} (inlet), inlet ${perRequest(inletRuns, (r) => r.serverCpu).toFixed(1)}
   40 % of bare is ${targetRps.toFixed(0)} req/s: on ${cpus} CPUs that leaves ${budget.toFixed(1)} µs of CPU per request for wrk and the server together
 Accounting (wrk abandons requests still in flight at its deadline):
@@ -142,5 +164,5 @@ ${accounting}Exact run (closed loop, ${exactTotal} requests, every response read
 db.close();
 inlet.proc.kill("SIGTERM");
 await inlet.proc.exited;
-baseline.kill();
+for (const server of [baseline, appendFloor, schemaFloor]) server.proc.kill();
 rmSync(work, { recursive: true, force: true });
