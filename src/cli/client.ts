@@ -1,5 +1,6 @@
 // The CLI's HTTP client for the REST API. Where to connect: --url/--api-key flags, then
 // INLET_API_URL/INLET_API_KEY, then the config file `inlet login` writes.
+import { parseJsonExact } from "../json.ts";
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { DEFAULT_HOST, DEFAULT_PORT, clientEnv, type Env } from "../config.ts";
@@ -121,7 +122,7 @@ export class ApiClient {
     const text = await response.text().catch(() => "");
     let data: unknown;
     try {
-      data = text === "" ? undefined : JSON.parse(text);
+      data = text === "" ? undefined : parseJsonExact(text);
     } catch {
       throw new CliError(`Unexpected answer from ${this.conn.url}${path}: HTTP ${response.status}, not JSON (is this an Inlet server?)`);
     }

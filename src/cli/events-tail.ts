@@ -1,5 +1,6 @@
 // `inlet events tail`: the live feed (WS /api/events/out, Prefect's protocol) when the server
 // offers it, else polling POST /api/events/filter. Either way each event is printed once.
+import { parseJsonExact } from "../json.ts";
 import type { Event } from "../events/model.ts";
 import { ApiError, NOT_AUTHENTICATED, type ApiClient } from "./client.ts";
 import { CliError } from "./io.ts";
@@ -86,7 +87,7 @@ function stream(client: ApiClient, filter: Record<string, unknown>, emit: (e: Ev
     ws.onmessage = (message) => {
       let data: { type?: string; event?: Event };
       try {
-        data = JSON.parse(String(message.data));
+        data = parseJsonExact(String(message.data)) as typeof data;
       } catch {
         return;
       }

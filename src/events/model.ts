@@ -1,4 +1,5 @@
 // Prefect's event model (DESIGN §3): types, validation with Prefect's rules and limits, defaults.
+import { isRawJson } from "../json.ts";
 
 export type Resource = Record<string, string>;
 export type RelatedResource = Resource;
@@ -41,6 +42,7 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> =>
 
 function typeName(v: unknown): string {
   if (v === null) return "null";
+  if (isRawJson(v)) return "number"; // an integer past 2^53, kept exact (src/json.ts)
   if (Array.isArray(v)) return "array";
   return typeof v;
 }

@@ -1,5 +1,6 @@
 // Runs filters: the page of events and the exact count, choosing for each the statement shape
 // SQLite answers fastest. Every shape selects the same events (the unit tests compare them).
+import { parseJsonExact } from "../json.ts";
 import type { SQLQueryBindings } from "bun:sqlite";
 import type { Db } from "../db/open.ts";
 import type { EventFilter, EventOrder } from "./filter.ts";
@@ -95,7 +96,7 @@ export function queryEvents(db: Db, filter: EventFilter, opts: QueryOptions): St
          FROM ${from} WHERE ${where}) WHERE rn = 1 ${order}`
     : `SELECT e.seq AS seq, e.data AS data FROM ${from} WHERE ${where} ${order}`;
   const rows = runAll<{ seq: number; data: string }>(db, sql, [...params, opts.limit, opts.offset ?? 0]);
-  return rows.map((row) => ({ seq: row.seq, event: JSON.parse(row.data) as Event }));
+  return rows.map((row) => ({ seq: row.seq, event: parseJsonExact(row.data) as Event }));
 }
 
 /**

@@ -1,6 +1,7 @@
 // Prefect's events API (DESIGN §6).
 import { Elysia } from "elysia";
 import type { AppContext } from "../context.ts";
+import { parseJsonExact } from "../json.ts";
 import { AppError, invalid, notFound } from "../errors.ts";
 import { COUNTABLES, countBy, TIME_UNITS, type Countable, type TimeUnit } from "./count.ts";
 import { parseEventFilter } from "./filter.ts";
@@ -10,6 +11,17 @@ import { decodePageToken } from "./page-token.ts";
 
 /** Upper bound on one POST /api/events batch, so one request cannot hold the writer for long. */
 export const MAX_EVENTS_PER_POST = 1000;
+
+/** The body as JSON, integers past 2^53 kept exact: the events are stored as they were sent. */
+async function readJsonExact(request: Request): Promise<unknown> {
+  const text = await request.text();
+  if (text.trim() === "") return undefined;
+  try {
+    return parseJsonExact(text);
+  } catch {
+    throw new AppError("invalid_json");
+  }
+}
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -64,7 +76,7 @@ export function eventRoutes(ctx: AppContext) {
         throw new AppError("unavailable", "The events could not be stored; retry shortly");
       }
       set.status = 204;
-    })
+    }, { parse: ({ request }) => readJsonExact(request) })
     .post("/filter", ({ body, request }) => {
       const b = bodyObject(body, ["filter", "limit"]);
       const filter = parseEventFilter(b.filter, ctx.clock.now());

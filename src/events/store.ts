@@ -1,4 +1,5 @@
 // Event storage: the events table and its per-resource rows (the shape Prefect's server queries).
+import { parseJsonExact } from "../json.ts";
 import type { Statement } from "bun:sqlite";
 import { eq } from "drizzle-orm";
 import type { Db } from "../db/open.ts";
@@ -43,7 +44,7 @@ export class EventStore {
 
   get(id: string): Event | null {
     const row = this.selectById.get(id);
-    return row ? (JSON.parse(row.data) as Event) : null;
+    return row ? (parseJsonExact(row.data) as Event) : null;
   }
 
   count(): number {

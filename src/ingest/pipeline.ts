@@ -1,6 +1,7 @@
 // Request → event: render the template, parse its output as JSON, validate it as a Prefect event,
 // add the defaults and the webhook as a related resource. Each stage fails with its own reason.
 // Ingestion, the playground API and `inlet template render` all run this same code.
+import { parseJsonExact } from "../json.ts";
 import { EventValidationError, toEvent, type Event } from "../events/model.ts";
 import { compileTemplate, renderTemplate, TemplateError, type CompiledTemplate, type TemplateRequest } from "../templates/render.ts";
 import { parseBody } from "./body.ts";
@@ -39,7 +40,7 @@ export function runPipeline(template: CompiledTemplate, request: TemplateRequest
 
   let parsed: unknown;
   try {
-    parsed = JSON.parse(rendered);
+    parsed = parseJsonExact(rendered);
   } catch {
     const problem = findJsonProblem(rendered);
     const where = problem ? `line ${problem.line}, column ${problem.column}: ${problem.message}` : "it could not be parsed";

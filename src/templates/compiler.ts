@@ -57,6 +57,7 @@ class JinjaCompiler extends nj.compiler.Compiler {
   compileLiteral(node: Node): void {
     if (node.value instanceof RegExp) this.fail("regular expression literals are not supported", node.lineno, node.colno);
     if (node.isFloat) this._emit(`runtime.float(${node.value})`);
+    else if (node.bigInt !== undefined) this._emit(`runtime.int("${node.bigInt}")`);
     else super.compileLiteral(node);
   }
 

@@ -2,7 +2,7 @@
 // humanize formats such as "%.1f") and str.format's mini-language (`"{:,}".format(x)`, clamp).
 import { fail } from "./errors.ts";
 import { checkLength, checkString } from "./limits.ts";
-import { isFloat, isMapping, isNumber, isTuple, num, pyRepr, pyStr, typeName } from "./python.ts";
+import { isFloat, isMapping, isNumber, isTuple, num, PyInt, pyRepr, pyStr, typeName } from "./python.ts";
 
 const fixExp = (s: string) => s.replace(/e([+-])(\d)$/, "e$10$2");
 
@@ -27,12 +27,16 @@ function group(intPart: string, sep: string): string {
   return intPart.replace(/\B(?=(\d{3})+(?!\d))/g, sep);
 }
 
-/** Formats a number for one conversion type; returns the digits without sign. */
-function convert(x: number, type: string, precision: number | undefined, alt: boolean): string {
+/**
+ * Formats a number for one conversion type; returns the digits without sign. `exact` is the value
+ * of an int past JS's exact integers (a PyInt), whose integer conversions print every digit.
+ */
+function convert(x: number, type: string, precision: number | undefined, alt: boolean, exact: bigint | null): string {
   const a = Math.abs(x);
+  const whole = (radix: number) => (exact === null ? Math.trunc(a) : exact < 0n ? -exact : exact).toString(radix);
   switch (type) {
     case "d": case "i": case "u": case "n":
-      return Math.abs(Math.trunc(x)) < 1e21 ? String(Math.abs(Math.trunc(x))) : BigInt(Math.trunc(a)).toString();
+      return exact === null && a >= 1e21 ? BigInt(Math.trunc(a)).toString() : whole(10);
     case "f": case "F":
       checkLength((precision ?? 6) + 20);
       return Number.isFinite(a) ? a.toFixed(precision ?? 6) : special(a);
@@ -43,11 +47,11 @@ function convert(x: number, type: string, precision: number | undefined, alt: bo
     case "%":
       return (a * 100).toFixed(precision ?? 6) + "%";
     case "x": case "X":
-      return (alt ? "0x" : "") + Math.trunc(a).toString(16);
+      return (alt ? "0x" : "") + whole(16);
     case "o":
-      return (alt ? "0o" : "") + Math.trunc(a).toString(8);
+      return (alt ? "0o" : "") + whole(8);
     case "b":
-      return (alt ? "0b" : "") + Math.trunc(a).toString(2);
+      return (alt ? "0b" : "") + whole(2);
   }
   return fail(`unsupported format character '${type}'`);
 }
@@ -84,7 +88,7 @@ export function printf(template: string, args: unknown): string {
     } else {
       const x = toNumber(value, `%${type}`);
       if ("diouxX".includes(type) && !Number.isInteger(x) && !isFloat(value)) fail("format requires a number");
-      body = convert(x, type, precision, flags.includes("#"));
+      body = convert(x, type, precision, flags.includes("#"), value instanceof PyInt ? value.value : null);
       if (type === "X" || type === "E" || type === "G") body = body.toUpperCase();
       sign = x < 0 || Object.is(x, -0) ? "-" : flags.includes("+") ? "+" : flags.includes(" ") ? " " : "";
       if (flags.includes("0") && !flags.includes("-")) return sign + pad(body, width - sign.length, ">", "0");
@@ -112,7 +116,7 @@ export function formatSpec(value: unknown, spec: string): string {
   }
   const x = num(value);
   const type = typeCh ?? (isFloat(value) ? (precision !== undefined ? "g" : "") : "d");
-  let body = type === "" ? pyStr(value).replace(/^-/, "") : type === "c" ? String.fromCodePoint(x) : convert(x, type, precision, Boolean(alt));
+  let body = type === "" ? pyStr(value).replace(/^-/, "") : type === "c" ? String.fromCodePoint(x) : convert(x, type, precision, Boolean(alt), value instanceof PyInt ? value.value : null);
   if (type !== "" && "XEG".includes(type)) body = body.toUpperCase();
   if (sep) body = body.replace(/^\d+/, (d) => group(d, sep));
   const sign = x < 0 || Object.is(x, -0) ? "-" : signCh === "+" ? "+" : signCh === " " ? " " : "";

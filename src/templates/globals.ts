@@ -3,7 +3,7 @@
 import { bind, splitArgs } from "./args.ts";
 import { fail, limit } from "./errors.ts";
 import { LIMITS } from "./limits.ts";
-import { isNumber, num, Opaque, pyRepr, pyStr, typeName, type Dict } from "./python.ts";
+import { bigOf, isInt, isNumber, mkInt, num, Opaque, PyInt, pyRepr, pyStr, typeName, type Dict } from "./python.ts";
 
 export const callables = new WeakSet<Function>();
 export const callable = <F extends Function>(f: F): F => (callables.add(f), f);
@@ -79,16 +79,23 @@ export class Namespace extends Opaque {
   }
 }
 
-export function range(...args: unknown[]): number[] {
+export function range(...args: unknown[]): unknown[] {
   const [positional] = splitArgs(args);
   if (positional.length === 0 || positional.length > 3) fail(`range expected 1 to 3 arguments, got ${positional.length}`);
-  for (const a of positional) if (!isNumber(a) || !Number.isInteger(num(a))) fail(`'${typeName(a)}' object cannot be interpreted as an integer`);
-  const [start, stop, step] = positional.length === 1 ? [0, num(positional[0]), 1] : [num(positional[0]), num(positional[1]), positional.length === 3 ? num(positional[2]) : 1];
-  if (step === 0) fail("range() arg 3 must not be zero");
-  const count = Math.max(0, Math.ceil((stop - start) / step));
+  for (const a of positional) if (!isInt(a) && typeof a !== "boolean") fail(`'${typeName(a)}' object cannot be interpreted as an integer`);
+  // Exact, as Python's range is, also past 2^53 (a range over a sender's 64-bit ids).
+  const [start, stop, step] = positional.length === 1 ? [0n, bigOf(positional[0]), 1n] : [bigOf(positional[0]), bigOf(positional[1]), positional.length === 3 ? bigOf(positional[2]) : 1n];
+  if (step === 0n) fail("range() arg 3 must not be zero");
+  const span = step > 0n ? stop - start : start - stop;
+  const size = step > 0n ? step : -step;
+  const count = span <= 0n ? 0n : (span + size - 1n) / size;
   // Prefect's _check_template_range: OverflowError past MAX_TEMPLATE_RANGE.
-  if (count > LIMITS.rangeItems) limit(`range too big: the sandbox blocks ranges larger than ${LIMITS.rangeItems} items`);
-  return Array.from({ length: count }, (_, i) => start + i * step);
+  if (count > BigInt(LIMITS.rangeItems)) limit(`range too big: the sandbox blocks ranges larger than ${LIMITS.rangeItems} items`);
+  if (positional.every((a) => !(a instanceof PyInt))) {
+    const [from, by] = [Number(start), Number(step)];
+    return Array.from({ length: Number(count) }, (_, i) => from + i * by);
+  }
+  return Array.from({ length: Number(count) }, (_, i) => mkInt(start + BigInt(i) * step));
 }
 
 const WORDS = "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore et dolore magna aliqua".split(" ");

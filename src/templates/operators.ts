@@ -1,11 +1,12 @@
 // Jinja's operators with Python's semantics. nunjucks compiles them to JS operators, where
 // `x + 1` on a missing x is NaN, `"1" == 1` is true and `[] or "x"` is `[]`; Jinja fails on
 // undefined operands (UndefinedError) and on mixed types (TypeError) instead.
-import { fail } from "./errors.ts";
+import { fail, limit } from "./errors.ts";
 import { checkLength, checkString, tick } from "./limits.ts";
 import { printf } from "./format.ts";
 import {
-  isCaseInsensitive, isFloat, isMapping, isNumber, isString, mkFloat, num, pyCompare, pyEq, pyStr, typeName,
+  bigOf, intBits, isCaseInsensitive, isFloat, isMapping, isNumber, isString, MAX_INT_BITS, mkFloat, mkInt, num, pyCompare, pyEq,
+  PyInt, pyStr, typeName,
 } from "./python.ts";
 
 function operands(op: string, a: unknown, b: unknown): void {
@@ -17,10 +18,30 @@ function operands(op: string, a: unknown, b: unknown): void {
 const unsupported = (op: string, a: unknown, b: unknown): never =>
   fail(`unsupported operand type(s) for ${op}: '${typeName(a)}' and '${typeName(b)}'`);
 
-function numeric(op: string, a: unknown, b: unknown, f: (x: number, y: number) => number, alwaysFloat = false) {
+type Exact = (x: bigint, y: bigint) => bigint;
+
+/**
+ * A number operation as Python does it: float if either side is, else an int, exact at any size
+ * (`exact` recomputes it on BigInts when an operand or the result is past JS's exact integers).
+ */
+function numeric(op: string, a: unknown, b: unknown, f: (x: number, y: number) => number, exact: Exact | null) {
   if (!isNumber(a) || !isNumber(b)) return unsupported(op, a, b);
   const r = f(num(a), num(b));
-  return alwaysFloat || isFloat(a) || isFloat(b) ? mkFloat(r) : r;
+  if (exact === null || isFloat(a) || isFloat(b)) return mkFloat(r);
+  if (!(a instanceof PyInt || b instanceof PyInt || !Number.isSafeInteger(r))) return r;
+  return mkInt(exact(bigOf(a), bigOf(b)));
+}
+
+/** Python's floor division and modulo: they round toward negative infinity, BigInt's toward zero. */
+const floorDivBig: Exact = (x, y) => x / y - (x % y !== 0n && (x < 0n) !== (y < 0n) ? 1n : 0n);
+const modBig: Exact = (x, y) => {
+  const r = x % y;
+  return r !== 0n && (r < 0n) !== (y < 0n) ? r + y : r;
+};
+
+/** Refuses a product or power before computing it when its least possible size is past the int limit. */
+function bounded(leastBits: number): void {
+  if (leastBits > MAX_INT_BITS) limit("integer too large (an int holds at most 4300 digits here)");
 }
 
 export function add(a: unknown, b: unknown): unknown {
@@ -33,10 +54,10 @@ export function add(a: unknown, b: unknown): unknown {
     checkLength(a.length + b.length);
     return [...a, ...b];
   }
-  return numeric("+", a, b, (x, y) => x + y);
+  return numeric("+", a, b, (x, y) => x + y, (x, y) => x + y);
 }
 
-export const sub = (a: unknown, b: unknown) => (operands("-", a, b), numeric("-", a, b, (x, y) => x - y));
+export const sub = (a: unknown, b: unknown) => (operands("-", a, b), numeric("-", a, b, (x, y) => x - y, (x, y) => x - y));
 
 export function mul(a: unknown, b: unknown): unknown {
   operands("*", a, b);
@@ -53,7 +74,7 @@ export function mul(a: unknown, b: unknown): unknown {
   };
   if (isString(a) || Array.isArray(a)) return repeat(a, b);
   if (isString(b) || Array.isArray(b)) return repeat(b, a);
-  return numeric("*", a, b, (x, y) => x * y);
+  return numeric("*", a, b, (x, y) => x * y, (x, y) => (bounded(intBits(x) + intBits(y) - 1), x * y));
 }
 
 function nonZero(b: unknown): void {
@@ -63,20 +84,20 @@ function nonZero(b: unknown): void {
 export function div(a: unknown, b: unknown): unknown {
   operands("/", a, b);
   if (isNumber(a) && isNumber(b)) nonZero(b);
-  return numeric("/", a, b, (x, y) => x / y, true);
+  return numeric("/", a, b, (x, y) => x / y, null);
 }
 
 export function floorDiv(a: unknown, b: unknown): unknown {
   operands("//", a, b);
   if (isNumber(a) && isNumber(b)) nonZero(b);
-  return numeric("//", a, b, (x, y) => Math.floor(x / y));
+  return numeric("//", a, b, (x, y) => Math.floor(x / y), floorDivBig);
 }
 
 export function mod(a: unknown, b: unknown): unknown {
   operands("%", a, b);
   if (isString(a)) return printf(String(a), b);
   if (isNumber(a) && isNumber(b)) nonZero(b);
-  return numeric("%", a, b, (x, y) => x - y * Math.floor(x / y));
+  return numeric("%", a, b, (x, y) => x - y * Math.floor(x / y), modBig);
 }
 
 export function pow(a: unknown, b: unknown): unknown {
@@ -85,12 +106,13 @@ export function pow(a: unknown, b: unknown): unknown {
     if (num(a) === 0) fail("0.0 cannot be raised to a negative power");
     return mkFloat(num(a) ** num(b));
   }
-  return numeric("**", a, b, (x, y) => x ** y);
+  return numeric("**", a, b, (x, y) => x ** y, (x, y) => (bounded((intBits(x) - 1) * Number(y) + 1), x ** y));
 }
 
 export function neg(a: unknown): unknown {
   if (a === undefined) fail("'-' on an undefined value (a missing variable, key or attribute)");
   if (!isNumber(a)) fail(`bad operand type for unary -: '${typeName(a)}'`);
+  if (a instanceof PyInt) return mkInt(-a.value);
   return isFloat(a) ? mkFloat(-num(a)) : -num(a);
 }
 

@@ -19,6 +19,12 @@ const ARG_START = new Set([
 ]);
 const KEYWORDS = new Set(["else", "or", "and", "if", "not", "in", "is"]);
 
+/** An int literal past JS's exact integers keeps its digits; the compiler makes it a PyInt. */
+function markBigInt(node: Node, value: bigint): Node {
+  if (!Number.isSafeInteger(node.value)) node.bigInt = value.toString();
+  return node;
+}
+
 export class JinjaParser extends nj.parser.Parser {
   constructor(...args: unknown[]) {
     super(...args);
@@ -29,10 +35,11 @@ export class JinjaParser extends nj.parser.Parser {
     const number = this.parseNumberLiteral();
     if (number) return noPostfix ? number : this.parsePostfix(number);
     const node = super.parsePrimary(noPostfix);
-    if (tok && tok.type === lexer.TOKEN_FLOAT) {
+    if (tok && (tok.type === lexer.TOKEN_FLOAT || tok.type === lexer.TOKEN_INT)) {
       let n = node;
       while (n && !(n instanceof nodes.Literal)) n = n.target ?? n.name;
-      if (n && Number.isInteger(n.value)) n.isFloat = true;
+      if (n && tok.type === lexer.TOKEN_FLOAT && Number.isInteger(n.value)) n.isFloat = true;
+      if (n && tok.type === lexer.TOKEN_INT) markBigInt(n, BigInt(tok.value));
     }
     return node;
   }
@@ -69,7 +76,8 @@ export class JinjaParser extends nj.parser.Parser {
         const radix = { b: 2, o: 8, x: 16 }[based[1]!.toLowerCase() as "b" | "o" | "x"];
         const digits = based[2]!;
         if (/__|_$/.test(digits) || [...digits.replace(/_/g, "")].some((d) => !(parseInt(d, radix) < radix))) invalid();
-        return literal(parseInt(digits.replace(/_/g, ""), radix), false);
+        const node = literal(parseInt(digits.replace(/_/g, ""), radix), false);
+        return markBigInt(node, BigInt(`0${based[1]}${digits.replace(/_/g, "")}`));
       }
       if (!/^\d(_?\d)*([eE](\d(_?\d)*)?)?$/.test(text)) invalid();
       // `1_000.5`: the lexer stopped at the underscores, before the fraction.
@@ -90,7 +98,9 @@ export class JinjaParser extends nj.parser.Parser {
       text += sign + this.nextToken().value;
     }
     // A fraction or an exponent makes a float in Python: 1e3 is 1000.0.
-    return literal(Number(text.replace(/_/g, "")), /[.eE]/.test(text));
+    const float = /[.eE]/.test(text);
+    const node = literal(Number(text.replace(/_/g, "")), float);
+    return float ? node : markBigInt(node, BigInt(text.replace(/_/g, "")));
   }
 
   /**

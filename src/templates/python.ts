@@ -1,10 +1,12 @@
 // The template language's values are JSON values seen through Python's eyes: what Jinja would
 // print for them, how they compare and what counts as true. Conventions:
 //   JS undefined → Jinja's (chainable) Undefined;  null → None;
-//   an integral JS number → int, any other number → float, PyFloat → an integral float (2.0);
+//   an integral JS number → int, any other number → float, PyFloat → an integral float (2.0),
+//   PyInt → an int past JS's exact range (±2^53);
 //   arrays → list (or tuple, when in `tuples`);  plain objects → dict;  Safe → Markup (printed raw).
 import { parse as parseLossless } from "lossless-json";
-import { fail } from "./errors.ts";
+import { LONG_DIGITS, rawJson } from "../json.ts";
+import { fail, limit } from "./errors.ts";
 
 /** A float with an integral value: JS cannot tell `2.0` from `2`, Python prints them differently. */
 export class PyFloat {
@@ -15,23 +17,60 @@ export class PyFloat {
   }
 }
 
+/**
+ * An int past JS's exact integers (±2^53), where Python's ints stay exact: a sender's 64-bit id
+ * prints, compares and adds digit for digit. Arithmetic between ints moves to it when a result
+ * leaves the exact range (operators.ts), and back to a JS number when it returns.
+ */
+export class PyInt {
+  constructor(readonly value: bigint) {}
+  /** In stored events it is the JSON number it came from, every digit of it. */
+  toJSON(): object {
+    return rawJson(this.value.toString());
+  }
+}
+
+const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * The largest int a template may make, in bits: about Python's limit for printing one (4300
+ * digits), so that `10 ** 10 ** 9` fails at once instead of computing for minutes.
+ */
+export const MAX_INT_BITS = Math.ceil(4300 * Math.log2(10));
+
+/** Bits in an int's magnitude. */
+export const intBits = (n: bigint): number => (n === 0n ? 0 : (n < 0n ? -n : n).toString(2).length);
+
+/** An int result: a JS number while it is exact, a PyInt past that. */
+export function mkInt(n: bigint): number | PyInt {
+  if (n <= MAX_EXACT && n >= -MAX_EXACT) return Number(n);
+  if (intBits(n) > MAX_INT_BITS) limit("integer too large (an int holds at most 4300 digits here)");
+  return new PyInt(n);
+}
+
+/** The exact integer of an int operand (a number that is an integer, a bool or a PyInt). */
+export const bigOf = (v: unknown): bigint => (v instanceof PyInt ? v.value : BigInt(num(v)));
+
 /** A number token written with a fraction or an exponent whose value may be integral (`21.0`, `1e3`). */
 const INTEGRAL_FLOAT = /\d\.0+(?![0-9])|\d[eE]/;
 
-/** `21.0` stays a float (Python prints it so); other numbers are plain JS numbers. */
-function pythonNumber(token: string): number | PyFloat {
+/** `21.0` stays a float (Python prints it so), an int past 2^53 stays exact; others are JS numbers. */
+function pythonNumber(token: string): number | PyFloat | PyInt {
   const n = Number(token);
-  return Number.isInteger(n) && /[.eE]/.test(token) ? new PyFloat(n) : n;
+  if (!Number.isInteger(n)) return n;
+  if (/[.eE]/.test(token)) return new PyFloat(n);
+  return Number.isSafeInteger(n) ? n : new PyInt(BigInt(token));
 }
 
 /**
- * JSON.parse, except that integral floats stay floats, as Python's json.loads keeps them: a body's
- * `21.0` prints as `21.0` in a template, as in Prefect. Only texts that may hold one take the slower
- * parser. What it refuses goes to JSON.parse, which decides: not JSON (it throws), or duplicate
- * keys with different values (which that parser refuses and JSON.parse accepts, last one wins).
+ * JSON.parse, except that numbers keep what Python's json.loads keeps: a body's `21.0` prints as
+ * `21.0` in a template, and `1234567890123456789` as itself, as in Prefect. Only texts that may
+ * hold such a number take the slower parser. What it refuses goes to JSON.parse, which decides:
+ * not JSON (it throws), or duplicate keys with different values (which that parser refuses and
+ * JSON.parse accepts, last one wins).
  */
 export function parseJson(text: string): unknown {
-  if (INTEGRAL_FLOAT.test(text)) {
+  if (INTEGRAL_FLOAT.test(text) || LONG_DIGITS.test(text)) {
     try {
       return parseLossless(text, null, pythonNumber);
     } catch {
@@ -81,18 +120,20 @@ export function isMapping(v: unknown): v is Dict {
 }
 
 export const isString = (v: unknown): v is string | Safe => typeof v === "string" || v instanceof Safe;
-export const isNumber = (v: unknown): v is number | PyFloat | boolean =>
-  typeof v === "number" || v instanceof PyFloat || typeof v === "boolean";
+export const isNumber = (v: unknown): v is number | PyFloat | PyInt | boolean =>
+  typeof v === "number" || v instanceof PyFloat || v instanceof PyInt || typeof v === "boolean";
 export const isFloat = (v: unknown): boolean =>
   v instanceof PyFloat || (typeof v === "number" && !Number.isInteger(v));
-export const isInt = (v: unknown): boolean => typeof v === "number" && Number.isInteger(v);
+export const isInt = (v: unknown): v is number | PyInt => (typeof v === "number" && Number.isInteger(v)) || v instanceof PyInt;
 
 /** Make a float result: integral values keep their float-ness so that `4/2` prints `2.0`. */
 export const mkFloat = (n: number): number | PyFloat => (Number.isInteger(n) ? new PyFloat(n) : n);
 
+/** The value as a JS number (a PyInt rounds to the nearest double, as Python's float() does). */
 export function num(v: unknown): number {
   if (typeof v === "number") return v;
   if (v instanceof PyFloat) return v.value;
+  if (v instanceof PyInt) return Number(v.value);
   if (typeof v === "boolean") return v ? 1 : 0;
   return NaN;
 }
@@ -103,6 +144,7 @@ export function typeName(v: unknown): string {
   if (typeof v === "boolean") return "bool";
   if (typeof v === "number") return Number.isInteger(v) ? "int" : "float";
   if (v instanceof PyFloat) return "float";
+  if (v instanceof PyInt) return "int";
   if (typeof v === "string") return "str";
   if (v instanceof Safe) return "Markup";
   if (Array.isArray(v)) return tupleSet.has(v) ? "tuple" : "list";
@@ -184,6 +226,7 @@ export function pyStr(v: unknown): string {
   if (v === null) return "None";
   if (v instanceof Safe) return v.val;
   if (v instanceof PyFloat) return floatRepr(v.value);
+  if (v instanceof PyInt) return v.value.toString();
   if (v instanceof Opaque) return v.repr();
   return pyRepr(v);
 }
@@ -192,6 +235,7 @@ export function truthy(v: unknown): boolean {
   if (v === undefined || v === null || v === false || v === "" || v === 0) return false;
   if (v === true || typeof v === "string" || typeof v === "number") return true;
   if (v instanceof PyFloat) return v.value !== 0;
+  if (v instanceof PyInt) return true; // never 0: zero is a JS number
   if (v instanceof Safe) return v.val !== "";
   if (Array.isArray(v)) return v.length > 0;
   if (isMapping(v)) {
@@ -203,7 +247,7 @@ export function truthy(v: unknown): boolean {
 
 export function pyEq(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (isNumber(a) && isNumber(b)) return num(a) === num(b);
+  if (isNumber(a) && isNumber(b)) return compareNumbers(a, b) === 0;
   if (isString(a) && isString(b)) return String(a) === String(b);
   if (Array.isArray(a) && Array.isArray(b)) {
     return a.length === b.length && a.every((x, i) => pyEq(x, b[i]));
@@ -217,11 +261,7 @@ export function pyEq(a: unknown, b: unknown): boolean {
 
 /** Python ordering: numbers with numbers, strings with strings, sequences element-wise. */
 export function pyCompare(a: unknown, b: unknown, op = "<"): number {
-  if (isNumber(a) && isNumber(b)) {
-    const x = num(a);
-    const y = num(b);
-    return x < y ? -1 : x > y ? 1 : 0;
-  }
+  if (isNumber(a) && isNumber(b)) return compareNumbers(a, b);
   if (isString(a) && isString(b)) {
     const x = String(a);
     const y = String(b);
@@ -234,4 +274,32 @@ export function pyCompare(a: unknown, b: unknown, op = "<"): number {
     return a.length - b.length;
   }
   return fail(`'${op}' not supported between instances of '${typeName(a)}' and '${typeName(b)}'`);
+}
+
+/**
+ * -1, 0 or 1, or NaN when a NaN makes them unordered. Exact where a PyInt is involved, as Python
+ * compares an int with a float by their exact values: 2**53 + 1 is not 2.0**53.
+ */
+export function compareNumbers(a: number | PyFloat | PyInt | boolean, b: number | PyFloat | PyInt | boolean): number {
+  if (a instanceof PyInt || b instanceof PyInt) {
+    const x = exactOrder(a);
+    const y = exactOrder(b);
+    if (x === null || y === null) return NaN;
+    // Equal integer parts: the one with a fraction left over is the larger.
+    if (x.whole !== y.whole) return x.whole < y.whole ? -1 : 1;
+    return Math.sign(x.fraction - y.fraction);
+  }
+  const x = num(a);
+  const y = num(b);
+  return x < y ? -1 : x > y ? 1 : x === y ? 0 : NaN;
+}
+
+/** A number as its floor (exact) and the fraction above it; ±infinity as an integer past any int. */
+function exactOrder(v: number | PyFloat | PyInt | boolean): { whole: bigint; fraction: number } | null {
+  if (v instanceof PyInt) return { whole: v.value, fraction: 0 };
+  const n = num(v);
+  if (Number.isNaN(n)) return null;
+  if (!Number.isFinite(n)) return { whole: n > 0 ? 1n << 20000n : -(1n << 20000n), fraction: 0 };
+  const floor = Math.floor(n);
+  return { whole: BigInt(floor), fraction: n - floor };
 }

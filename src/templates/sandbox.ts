@@ -12,7 +12,7 @@ import { budget, checkString, LIMITS, tick } from "./limits.ts";
 import { DICT_METHODS, LIST_METHODS, STR_METHODS } from "./methods.ts";
 import { blockedName, callable, callables, GLOBALS, Loop, Namespace } from "./globals.ts";
 import * as ops from "./operators.ts";
-import { isCaseInsensitive, tupleNames, isMapping, isString, Opaque, PyFloat, pyStr, Safe, truthy, tuple, typeName } from "./python.ts";
+import { isCaseInsensitive, tupleNames, isMapping, isString, mkInt, Opaque, PyFloat, pyStr, Safe, truthy, tuple, typeName } from "./python.ts";
 
 const nj = nunjucks as unknown as { runtime: Record<string, any> };
 const { Frame, makeKeywordArgs, numArgs } = nj.runtime;
@@ -239,5 +239,6 @@ export const runtime = {
   dict: (pairs: [string, unknown][]) => Object.fromEntries(pairs),
   tuple: (items: unknown[]) => tuple(items),
   float: (v: number) => new PyFloat(v),
+  int: (digits: string) => mkInt(BigInt(digits)),
   ...ops,
 };

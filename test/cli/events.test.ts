@@ -49,6 +49,18 @@ describe("inlet events ls", () => {
     expect(first).toMatchObject({ event: "github.push", resource: { "prefect.resource.id": "repo.inlet" } });
   });
 
+  test("-o json keeps a 64-bit integer's every digit", async () => {
+    const res = await fetch(`${srv.url}/api/events`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${srv.adminKey}`, "content-type": "application/json" },
+      body: `[{"event": "x.tweet.created", "occurred": "${iso(5)}", "resource": {"prefect.resource.id": "x.tweet"}, "payload": {"id": 1588453471829446656}}]`,
+    });
+    expect(res.status).toBe(204);
+    const r = await ev(["ls", "--since", "2h", "-o", "json", "--event", "x.tweet."]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('"payload":{"id":1588453471829446656}');
+  });
+
   test.each([
     [["--event", "github."], ["4", "2", "1"]],
     [["--event", "github.issue", "--event", "stripe"], ["3", "2"]],

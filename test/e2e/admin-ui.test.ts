@@ -111,6 +111,20 @@ describe("admin UI, end to end", () => {
     await page().getByRole("dialog").waitFor({ state: "hidden" });
   });
 
+  test("a sender's 64-bit id shows every digit in the event detail", async () => {
+    const body = '{"model": "snowflakes", "message": {"id": 1588453471829446656, "channel_id": 9007199254740993}}';
+    expect(await send(hookUrl, { body, headers: { "content-type": "application/json" } })).toBe(204);
+    await page().locator(".event-row", { hasText: "snowflakes" }).click();
+    const dialog = page().getByRole("dialog");
+    await dialog.locator("summary", { hasText: '"message":' }).click(); // deeper than the levels shown open
+    await dialog.getByText("1588453471829446656", { exact: true }).waitFor();
+    await dialog.getByText("9007199254740993", { exact: true }).waitFor();
+    // What JSON.parse alone would have shown.
+    expect(await dialog.getByText("1588453471829446700").count()).toBe(0);
+    await page().keyboard.press("Escape");
+    await page().getByRole("dialog").waitFor({ state: "hidden" });
+  });
+
   test("a syntax error is marked at its line as you type, and cannot be saved", async () => {
     await page().goto(`${server.url}/webhooks/${hookId}`); // a deep link, loaded fresh
     await heading("models");

@@ -1,5 +1,6 @@
 // The REST API, as the CLI sees it: the UI has no private routes. Cookies carry the session; the
 // browser adds Origin to every non-GET request, which the server's CSRF check relies on.
+import { parseJsonExact } from "../../src/json.ts";
 
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string, readonly line?: number) {
@@ -31,7 +32,7 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
   const text = await res.text();
   let data: unknown = undefined;
   try {
-    data = text ? JSON.parse(text) : undefined;
+    data = text ? parseJsonExact(text) : undefined;
   } catch {
     /* a non-JSON body is reported below */
   }

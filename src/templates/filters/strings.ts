@@ -7,7 +7,7 @@ import { checkLength, checkString } from "../limits.ts";
 import { printf } from "../format.ts";
 import { capitalize, replace, strip } from "../methods.ts";
 import {
-  isFloat, isMapping, isNumber, isString, mkFloat, num, PyFloat, pyRepr, pyStr, Safe, tuple, typeName,
+  isFloat, isMapping, isNumber, isString, mkFloat, mkInt, num, PyFloat, PyInt, pyRepr, pyStr, Safe, tuple, typeName,
 } from "../python.ts";
 import type { Filter } from "./sequences.ts";
 
@@ -85,14 +85,23 @@ function indent(value: unknown, args: unknown[]): string {
   return out.join("\n");
 }
 
-function toInt(value: unknown, args: unknown[]): number {
+const RADIX_PREFIX: Record<number, string> = { 16: "0x", 8: "0o", 2: "0b", 10: "" };
+
+function toInt(value: unknown, args: unknown[]): unknown {
   const [dflt, base] = bind("int", args, [["default", 0], ["base", 10]]);
+  if (value instanceof PyInt) return value;
   if (isNumber(value)) return Math.trunc(num(value));
   if (!isString(value)) return dflt as number;
   const text = String(value).trim().replace(/_/g, "");
   const b = num(base);
   const digits = b === 16 ? /^[+-]?(0x)?[0-9a-f]+$/i : b === 8 ? /^[+-]?(0o)?[0-7]+$/i : b === 2 ? /^[+-]?(0b)?[01]+$/i : /^[+-]?\d+$/;
-  if (digits.test(text)) return parseInt(text.replace(/^([+-]?)0[xob]/i, "$1"), b);
+  if (digits.test(text)) {
+    const n = parseInt(text.replace(/^([+-]?)0[xob]/i, "$1"), b);
+    // Past 2^53 the digits are read exactly, as Python's int() reads them (up to its 4300 digits).
+    if (Number.isSafeInteger(n) || !(b in RADIX_PREFIX) || text.length > 4300) return n;
+    const magnitude = BigInt(RADIX_PREFIX[b] + text.replace(/^[+-]?(0[xob])?/i, ""));
+    return mkInt(text.startsWith("-") ? -magnitude : magnitude);
+  }
   const f = Number(text);
   return /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text) && Number.isFinite(f) ? Math.trunc(f) : (dflt as number);
 }
@@ -127,7 +136,7 @@ function round(value: unknown, args: unknown[]): unknown {
   if (!isNumber(value)) return fail(`type ${typeName(value)} doesn't define __round__ method`);
   const x = num(value);
   const p = num(precision);
-  if (method === "common") return isFloat(value) ? mkFloat(roundHalfEven(x, p)) : x;
+  if (method === "common") return isFloat(value) ? mkFloat(roundHalfEven(x, p)) : value instanceof PyInt ? value : x;
   const f = 10 ** p;
   if (method === "floor") return mkFloat(Math.floor(x * f) / f);
   if (method === "ceil") return mkFloat(Math.ceil(x * f) / f);
@@ -236,6 +245,7 @@ export const STRING_FILTERS: [string, Filter][] = [
   ["round", (v, ...a) => round(v, a)],
   ["abs", (v) => {
     if (!isNumber(v)) return fail(`bad operand type for abs(): '${typeName(v)}'`);
+    if (v instanceof PyInt) return new PyInt(v.value < 0n ? -v.value : v.value);
     return v instanceof PyFloat ? new PyFloat(Math.abs(v.value)) : Math.abs(num(v));
   }],
   ["filesizeformat", (v, ...a) => filesizeformat(v, a)],

@@ -1,8 +1,8 @@
 // Jinja's built-in tests (jinja2/tests.py), with Python's notion of types.
 import { bind, REQUIRED } from "../args.ts";
 import { callables } from "../globals.ts";
-import { compare, contains } from "../operators.ts";
-import { isFloat, isInt, isMapping, isNumber, isString, num, Safe } from "../python.ts";
+import { compare, contains, mod } from "../operators.ts";
+import { isFloat, isInt, isMapping, isNumber, isString, pyEq, Safe } from "../python.ts";
 import type { Filter } from "./sequences.ts";
 
 const cmp = (op: string) => (v: unknown, ...a: unknown[]) => compare(op, v, bind(op, a, [["other", REQUIRED]])[0]);
@@ -26,9 +26,10 @@ export function makeTests(filters: Map<string, Filter>, tests: Map<string, Filte
     ["iterable", (v) => isString(v) || Array.isArray(v) || isMapping(v) || v === undefined],
     ["callable", (v) => typeof v === "function" && callables.has(v)],
     ["escaped", (v) => v instanceof Safe || v === undefined],
-    ["odd", (v) => isNumber(v) && num(v) % 2 !== 0],
-    ["even", (v) => isNumber(v) && num(v) % 2 === 0],
-    ["divisibleby", (v, ...a) => num(v) % num(bind("divisibleby", a, [["num", REQUIRED]])[0]) === 0],
+    // Jinja's `value % 2 == 1` and `value % num == 0`, with Python's (exact) modulo.
+    ["odd", (v) => isNumber(v) && pyEq(mod(v, 2), 1)],
+    ["even", (v) => isNumber(v) && pyEq(mod(v, 2), 0)],
+    ["divisibleby", (v, ...a) => isNumber(v) && pyEq(mod(v, bind("divisibleby", a, [["num", REQUIRED]])[0]), 0)],
     ["lower", isLower],
     ["upper", isUpper],
     ["sameas", (v, ...a) => v === bind("sameas", a, [["other", REQUIRED]])[0]],

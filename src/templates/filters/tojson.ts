@@ -4,7 +4,7 @@
 import { bind } from "../args.ts";
 import { fail } from "../errors.ts";
 import { checkString, tick } from "../limits.ts";
-import { floatRepr, isMapping, numberRepr, PyFloat, Safe, typeName } from "../python.ts";
+import { floatRepr, isMapping, numberRepr, PyFloat, PyInt, Safe, typeName } from "../python.ts";
 
 const ESCAPES: Record<string, string> = { "<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "'": "\\u0027" };
 
@@ -29,6 +29,7 @@ function dump(v: unknown, indent: string | null, depth: number): string {
   if (v === false) return "false";
   if (typeof v === "number") return Number.isFinite(v) ? numberRepr(v) : Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
   if (v instanceof PyFloat) return floatRepr(v.value);
+  if (v instanceof PyInt) return v.value.toString();
   if (typeof v === "string") return str(v);
   if (v instanceof Safe) return str(v.val);
   const nl = indent === null ? "" : "\n" + indent.repeat(depth + 1);

@@ -111,6 +111,11 @@ describe("denial-of-service payloads fail fast with template_limit", () => {
     ["zfill", `{{ "1".zfill(100000000) }}`],
     ["slice into 1e9 chunks", `{{ body.items|slice(1000000000)|list }}`],
     ["batch padded to 1e9", `{{ body.items|batch(1000000000, "x")|list }}`],
+    // Ints are exact past 2^53, as in Python, up to 4300 digits (Python's limit for printing one).
+    ["a huge power", `{{ 7 ** 1000000000 }}`],
+    ["squaring through a namespace", `{% set ns = namespace(n=3 ** 40) %}{% for i in range(100) %}{% set ns.n = ns.n * ns.n %}{% endfor %}`],
+    ["a 5000-digit literal", `{{ ${"9".repeat(5000)} }}`],
+    ["range over 2**64", `{{ range(2 ** 64)|length }}`],
   ])("%s", (_name, template) => {
     const started = performance.now();
     const err = failure(template, request({ big, items: Array.from({ length: 5000 }, (_, i) => i) }));

@@ -1,9 +1,11 @@
 // Collapsible JSON on native <details> elements (keyboard and screen-reader friendly), with copy.
+import { isRawJson } from "../../../src/json.ts";
 import { CopyButton } from "./ui.tsx";
 
 function Value({ value, name, depth }: { value: unknown; name?: string; depth: number }) {
   const label = name !== undefined ? <span class="json-key">{JSON.stringify(name)}: </span> : null;
-  if (value !== null && typeof value === "object") {
+  // An integer past 2^53 is kept as raw JSON (src/json.ts): a number, printed digit for digit.
+  if (value !== null && typeof value === "object" && !isRawJson(value)) {
     const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
     const [open, close] = Array.isArray(value) ? ["[", "]"] : ["{", "}"];
     if (entries.length === 0) return <div class="json-line">{label}{open}{close}</div>;
@@ -17,7 +19,7 @@ function Value({ value, name, depth }: { value: unknown; name?: string; depth: n
       </details>
     );
   }
-  const cls = value === null ? "json-null" : `json-${typeof value}`;
+  const cls = value === null ? "json-null" : isRawJson(value) ? "json-number" : `json-${typeof value}`;
   return <div class="json-line">{label}<span class={cls}>{JSON.stringify(value)}</span></div>;
 }
 

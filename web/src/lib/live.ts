@@ -1,6 +1,7 @@
 // Live events: Prefect's websocket (WS /api/events/out, authenticated by the session cookie) when
 // the server offers it, else polling the filter API every 2 s. Either way the caller gets batches
 // of events and de-duplicates by id.
+import { parseJsonExact } from "../../../src/json.ts";
 import { api, type EventPage, type InletEvent } from "../api.ts";
 
 export type LiveStatus = "connecting" | "live" | "polling";
@@ -46,7 +47,7 @@ export function subscribe(filter: Record<string, unknown>, onEvents: (events: In
     ws.onmessage = (m) => {
       let msg: { type?: string; event?: InletEvent };
       try {
-        msg = JSON.parse(String(m.data));
+        msg = parseJsonExact(String(m.data)) as typeof msg;
       } catch {
         return;
       }
