@@ -1,6 +1,7 @@
-// JSON integers past JavaScript's exact range (±2^53), kept digit for digit. Senders use 64-bit ids
-// (Discord and Twitter snowflakes, some payment and telemetry ids); Prefect, in Python, stores and
-// returns them exactly, where JSON.parse would round 1234567890123456789 to 1234567890123456800.
+// JSON numbers as Python reads them. Integers past JavaScript's exact range (±2^53) keep every
+// digit: senders use 64-bit ids (X/Twitter snowflakes, some payment and telemetry ids), and Prefect,
+// in Python, stores and returns them exactly, where JSON.parse would round 1234567890123456789 to
+// 1234567890123456800. Integral floats stay floats: Prefect stores a sender's `21.0` as `21.0`.
 
 // Bun has JSON.rawJSON and the reviver's source text; the admin UI runs this file in browsers too,
 // where an older one lacks them and simply rounds, as before.
@@ -12,23 +13,41 @@ export const rawJson = (text: string): object => native.rawJSON!(text);
 /** Whether a value is such a raw JSON value (an integer kept exact). */
 export const isRawJson = (v: unknown): boolean => native.isRawJSON?.(v) ?? false;
 
-/** Only a text with a run of 16 digits can hold an integer past 2^53 (9,007,199,254,740,992). */
-export const LONG_DIGITS = /\d{16}/;
+// A cheap test for texts that may hold such numbers (only those take the slower parse): an integer
+// token of 16 digits or more (past 2^53, 9,007,199,254,740,992, it needs more than a double), or a
+// number token with a fraction or an exponent whose value may be integral (`21.0`, `1e3`). A JSON
+// number starts the text or follows `:`, `[` or `,`; digits inside strings (hex hashes, say) do not
+// count, and one that looks like a number all the same only costs the slower parse.
+const KEPT_NUMBER = String.raw`\s*-?\d(?:\d{15}|\d*(?:\.0+(?![0-9])|(?:\.\d+)?[eE]))`;
+const KEPT_NUMBER_INSIDE = new RegExp(`[:,[]${KEPT_NUMBER}`);
+const KEPT_NUMBER_FIRST = new RegExp(`^${KEPT_NUMBER}`);
+
+/** Whether JSON.parse might change a number of this text that Python's json.loads would keep. */
+export const mayHoldKeptNumbers = (text: string): boolean => KEPT_NUMBER_INSIDE.test(text) || KEPT_NUMBER_FIRST.test(text);
 
 const INTEGER = /^-?\d+$/;
 
+/** Python's repr of a float with an integral value, which its json.dumps writes: `21.0`, `1e+16`. */
+export function integralFloatJson(n: number): string {
+  if (Object.is(n, -0)) return "-0.0";
+  return Math.abs(n) < 1e16 ? n.toFixed(1) : n.toExponential();
+}
+
 type Reviver = (key: string, value: unknown, context?: { source?: string }) => unknown;
 
-const keepLongIntegers: Reviver = (_key, value, context) =>
-  typeof value === "number" && !Number.isSafeInteger(value) && context?.source !== undefined && INTEGER.test(context.source)
-    ? rawJson(context.source)
-    : value;
+/** Keeps the numbers JSON.parse would change: long integers (rounded) and integral floats (`21.0` → 21). */
+const keepNumbers: Reviver = (_key, value, context) => {
+  if (typeof value !== "number" || context?.source === undefined) return value;
+  if (INTEGER.test(context.source)) return Number.isSafeInteger(value) ? value : rawJson(context.source);
+  return Number.isInteger(value) ? rawJson(integralFloatJson(value)) : value;
+};
 
 /**
- * JSON.parse, except that integers past 2^53 come back as raw JSON values, which JSON.stringify
- * writes out exactly as they came in. For events on their way to and from storage: the values are
- * not computed with, only kept and passed on.
+ * JSON.parse, except that the numbers Python's json.loads would keep are kept, as raw JSON values
+ * JSON.stringify writes out again: integers past 2^53 digit for digit, and integral floats as
+ * floats (`21.0`, as Prefect stores them). For events on their way to and from storage: the
+ * values are not computed with, only kept and passed on.
  */
 export function parseJsonExact(text: string): unknown {
-  return LONG_DIGITS.test(text) ? JSON.parse(text, keepLongIntegers as Parameters<typeof JSON.parse>[1]) : JSON.parse(text);
+  return mayHoldKeptNumbers(text) ? JSON.parse(text, keepNumbers as Parameters<typeof JSON.parse>[1]) : JSON.parse(text);
 }

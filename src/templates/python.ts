@@ -5,15 +5,15 @@
 //   PyInt → an int past JS's exact range (±2^53);
 //   arrays → list (or tuple, when in `tuples`);  plain objects → dict;  Safe → Markup (printed raw).
 import { parse as parseLossless } from "lossless-json";
-import { LONG_DIGITS, rawJson } from "../json.ts";
+import { integralFloatJson, mayHoldKeptNumbers, rawJson } from "../json.ts";
 import { fail, limit } from "./errors.ts";
 
 /** A float with an integral value: JS cannot tell `2.0` from `2`, Python prints them differently. */
 export class PyFloat {
   constructor(readonly value: number) {}
-  /** In stored events (the default payload's body) it is the JSON number it came from. */
-  toJSON(): number {
-    return this.value;
+  /** In stored events (the default payload's body) it is a float, as json.dumps writes it: `21.0`. */
+  toJSON(): object {
+    return rawJson(integralFloatJson(this.value));
   }
 }
 
@@ -51,9 +51,6 @@ export function mkInt(n: bigint): number | PyInt {
 /** The exact integer of an int operand (a number that is an integer, a bool or a PyInt). */
 export const bigOf = (v: unknown): bigint => (v instanceof PyInt ? v.value : BigInt(num(v)));
 
-/** A number token written with a fraction or an exponent whose value may be integral (`21.0`, `1e3`). */
-const INTEGRAL_FLOAT = /\d\.0+(?![0-9])|\d[eE]/;
-
 /** `21.0` stays a float (Python prints it so), an int past 2^53 stays exact; others are JS numbers. */
 function pythonNumber(token: string): number | PyFloat | PyInt {
   const n = Number(token);
@@ -70,7 +67,7 @@ function pythonNumber(token: string): number | PyFloat | PyInt {
  * JSON.parse accepts, last one wins).
  */
 export function parseJson(text: string): unknown {
-  if (INTEGRAL_FLOAT.test(text) || LONG_DIGITS.test(text)) {
+  if (mayHoldKeptNumbers(text)) {
     try {
       return parseLossless(text, null, pythonNumber);
     } catch {

@@ -89,7 +89,7 @@ describe("request parsing seen by templates", () => {
     expect(storedEvents(t)[0]!.payload).toEqual({ seen: expected });
   });
 
-  test("a JSON body's integral floats print as Python prints them (21.0), and are stored as the same numbers", async () => {
+  test("a JSON body's integral floats print as Python prints them (21.0), and are stored as floats, as Prefect stores them", async () => {
     const t = createTestApp();
     const template = '{"event": "sensor.read", "resource": {"prefect.resource.id": "sensor.{{ body.id }}", "t": "{{ body.temperature }}"}, "payload": {"doubled": {{ body.temperature * 2 }}, "raw": {{ body|tojson }}}}';
     const w = await createWebhook(t, { template });
@@ -102,6 +102,12 @@ describe("request parsing seen by templates", () => {
     const plain = await createWebhook(t, { template: '{"event": "sensor.plain", "resource": {"prefect.resource.id": "s"}}' });
     expect((await hook(t, plain.slug, { body: '{"temperature": 21.0}', headers: { "content-type": "application/json" } })).status).toBe(204);
     expect(storedEvents(t).find((e) => e.event === "sensor.plain")!.payload.body).toEqual({ temperature: 21 });
+    // As JSON text, as Prefect's json.dumps writes them: floats keep their `.0`, ints do not get one.
+    const texts = (t.ctx.db.$client.query("SELECT data FROM events ORDER BY seq").all() as { data: string }[]).map((r) => r.data);
+    expect(texts[0]).toContain('"payload":{"doubled":42.0,"raw":{"humidity":40.5,"id":7,"temperature":21.0}}');
+    expect(texts[1]).toContain('"body":{"temperature":21.0}');
+    const listed = await (await t.request("POST", "/api/events/filter", { body: { filter: { order: "ASC" } } })).text();
+    expect(listed).toContain('"doubled":42.0');
   });
 
   test("every method Prefect accepts produces an event; HEAD and DELETE too", async () => {

@@ -26,13 +26,13 @@ describe("parseBody (DESIGN §4)", () => {
     expect(parseBody(null, new Uint8Array())).toBe("");
   });
 
-  test("integral floats in JSON stay floats (Python's json.loads), and serialize back as the same numbers", () => {
+  test("integral floats in JSON stay floats (Python's json.loads), and serialize back as json.dumps writes them", () => {
     const body = parseBody("application/json", bytes('{"t": 21.0, "e": 1E3, "h": 0.5, "n": 2, "s": "v1.0", "l": [-0.0, 3]}')) as Record<string, unknown>;
     expect(body.t).toEqual(new PyFloat(21));
     expect(body.e).toEqual(new PyFloat(1000));
     expect([body.h, body.n, body.s]).toEqual([0.5, 2, "v1.0"]);
     expect(body.l).toEqual([new PyFloat(-0), 3]);
-    expect(JSON.stringify(body)).toBe('{"t":21,"e":1000,"h":0.5,"n":2,"s":"v1.0","l":[0,3]}');
+    expect(JSON.stringify(body)).toBe('{"t":21.0,"e":1000.0,"h":0.5,"n":2,"s":"v1.0","l":[-0.0,3]}');
   });
 
   test("the float-keeping parser never changes what JSON.parse would accept or build", () => {
