@@ -56,7 +56,7 @@ export class JinjaParser extends nj.parser.Parser {
     if (!first) return null;
     const nextChar = () => this.tokens.current() as string;
     const number = first.type === lexer.TOKEN_INT || first.type === lexer.TOKEN_FLOAT;
-    if (number ? !/[eE]/.test(nextChar()) : !(first.type === lexer.TOKEN_SYMBOL && /^\d/.test(first.value))) return null;
+    if (number ? !/[eE_]/.test(nextChar()) : !(first.type === lexer.TOKEN_SYMBOL && /^\d/.test(first.value))) return null;
     this.nextToken();
     let text: string = first.value;
     const invalid = (): void => this.fail(`invalid number literal: ${text}`, first.lineno, first.colno);
@@ -87,6 +87,11 @@ export class JinjaParser extends nj.parser.Parser {
         text += "." + this.nextToken().value;
         if (/[eE]/.test(nextChar())) exponentSymbol();
       }
+    } else if (nextChar() === "_") {
+      // `1.000_5`: nunjucks read `1.000`, the rest of the fraction (and an exponent) is a symbol.
+      const rest = this.nextToken();
+      text += rest.value;
+      if (!/\d$/.test(first.value) || !/^(_\d+)+([eE](\d(_?\d)*)?)?$/.test(rest.value)) invalid();
     } else {
       exponentSymbol();
     }
@@ -145,11 +150,26 @@ export class JinjaParser extends nj.parser.Parser {
     return node;
   }
 
+  /** Set by macro and call blocks: their next signature declares parameters, where Jinja allows no trailing comma. */
+  private declaring = false;
+
+  parseMacro(): Node {
+    this.declaring = true;
+    return super.parseMacro();
+  }
+
+  parseCall(): Node {
+    this.declaring = true;
+    return super.parseCall();
+  }
+
   /**
    * Call arguments as nunjucks reads them, with Jinja's trailing comma (`replace(",", ";",)`).
    * `noParens` is nunjucks' form for tags whose arguments run to the end of the tag.
    */
   parseSignature(tolerant?: boolean, noParens?: boolean): Node {
+    const declaring = this.declaring;
+    this.declaring = false;
     const first = this.peekToken();
     if (!noParens && first?.type !== lexer.TOKEN_LEFT_PAREN) {
       if (tolerant) return null;
@@ -170,7 +190,10 @@ export class JinjaParser extends nj.parser.Parser {
       if (args.children.length + kwargs.children.length > 0) {
         const at = this.peekToken();
         if (!this.skip(lexer.TOKEN_COMMA)) this.fail("expected ',' between arguments", at.lineno, at.colno);
-        if (ends()) break;
+        if (ends()) {
+          if (declaring) this.fail("expected a parameter name after ',' (a trailing comma is allowed in calls, not in parameter lists)", at.lineno, at.colno);
+          break;
+        }
       }
       const arg = this.parseExpression();
       if (this.skipValue(lexer.TOKEN_OPERATOR, "=")) kwargs.addChild(new nodes.Pair(arg.lineno, arg.colno, arg, this.parseExpression()));
