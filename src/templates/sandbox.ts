@@ -34,6 +34,10 @@ function index(length: number, k: number): number {
 
 export function memberLookup(obj: unknown, key: unknown): unknown {
   budget.steps++;
+  // The common case first: a name looked up in a plain object from the request (`body.ref`).
+  if (typeof key === "string" && typeof obj === "object" && obj !== null && Object.getPrototypeOf(obj) === Object.prototype) {
+    return Object.hasOwn(obj, key) && !UNSAFE.has(key) ? (obj as Record<string, unknown>)[key] : undefined;
+  }
   if (obj === undefined || obj === null) return undefined;
   const k = normKey(key);
   if (k === undefined) return undefined;
