@@ -11,7 +11,7 @@ function Value({ value, name, depth }: { value: unknown; name?: string; depth: n
     if (entries.length === 0) return <div class="json-line">{label}{open}{close}</div>;
     return (
       <details class="json-node" open={depth < 3}>
-        <summary>{label}{open}<span class="json-count"> {entries.length} {Array.isArray(value) ? "items" : "keys"} </span></summary>
+        <summary>{label}{open}<span class="json-count"> {entries.length} {Array.isArray(value) ? "item" : "key"}{entries.length === 1 ? "" : "s"} </span></summary>
         <div class="json-children">
           {entries.map(([k, v]) => <Value key={k} name={Array.isArray(value) ? undefined : k} value={v} depth={depth + 1} />)}
         </div>
