@@ -12,6 +12,8 @@ export const DEFAULT_LOG_LEVEL = "info";
 export const DEFAULT_BACKFILL_MINUTES = 15;
 /** Events waiting for a group commit; past this, hooks answer 429 with Retry-After (the sender retries). */
 export const DEFAULT_WRITE_QUEUE_LIMIT = 20_000;
+/** How long one events API read (a filter page, a count) may run before it is stopped with a 503. */
+export const DEFAULT_READ_TIMEOUT_MS = 30_000;
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -26,6 +28,7 @@ export interface Config {
   logLevel: LogLevel;
   backfillMinutes: number;
   writeQueueLimit: number;
+  readTimeoutMs: number;
 }
 
 /** Options as they arrive from the command line (strings) before resolution. */
@@ -74,7 +77,8 @@ export function resolveConfig(flags: ServeFlags = {}, env: Env = process.env): C
   const baseUrl = (baseRaw ?? `http://${displayHost}:${port}`).replace(/\/+$/, "");
   if (baseRaw !== undefined && !/^https?:\/\/[^/]/.test(baseRaw)) throw new ConfigError(`base-url must be an http(s) URL, got "${baseRaw}"`);
 
-  return { host, port, dataDir, baseUrl, maxBodyBytes, retentionDays, logLevel, backfillMinutes: DEFAULT_BACKFILL_MINUTES, writeQueueLimit: DEFAULT_WRITE_QUEUE_LIMIT };
+  return { host, port, dataDir, baseUrl, maxBodyBytes, retentionDays, logLevel, backfillMinutes: DEFAULT_BACKFILL_MINUTES, writeQueueLimit: DEFAULT_WRITE_QUEUE_LIMIT,
+    readTimeoutMs: DEFAULT_READ_TIMEOUT_MS };
 }
 
 /** Where a data directory keeps its database. */

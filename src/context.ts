@@ -7,6 +7,7 @@ import { UserStore } from "./auth/users.ts";
 import type { Config } from "./config.ts";
 import type { Db } from "./db/open.ts";
 import { EventBus } from "./events/bus.ts";
+import { EventReader } from "./events/reader.ts";
 import { EventStore } from "./events/store.ts";
 import { InlineCommitter, type Committer } from "./ingest/committer.ts";
 import { GroupCommitWriter } from "./ingest/writer.ts";
@@ -28,6 +29,8 @@ export interface AppContext {
   bus: EventBus;
   /** Group commit of events: ingestion and POST /api/events write through it. */
   writer: GroupCommitWriter;
+  /** The events API's filter pages and counts, run off the request thread. */
+  reader: EventReader;
   serviceAccounts: ServiceAccountStore;
   /** Admin UI sign-in: users, their sessions, the first-run setup token and failed-login throttling. */
   users: UserStore;
@@ -55,6 +58,7 @@ export function createContext(opts: ContextOptions): AppContext {
   const bus = new EventBus();
   const committer = opts.committer ?? new InlineCommitter(opts.db.$client);
   const writer = new GroupCommitWriter(committer, bus, logger, { maxQueue: opts.config.writeQueueLimit });
+  const reader = new EventReader(opts.db, logger, opts.config.readTimeoutMs);
   return {
     config: opts.config,
     db: opts.db,
@@ -63,6 +67,7 @@ export function createContext(opts: ContextOptions): AppContext {
     events: new EventStore(opts.db),
     bus,
     writer,
+    reader,
     serviceAccounts: new ServiceAccountStore(opts.db, () => clock.now()),
     users: new UserStore(opts.db, () => clock.now()),
     sessions: new SessionStore(opts.db, () => clock.now()),
@@ -71,6 +76,7 @@ export function createContext(opts: ContextOptions): AppContext {
     webhooks: new WebhookStore(opts.db, () => opts.config.baseUrl, () => clock.now()),
     settings: new SettingsStore(opts.db),
     onStop: [async () => {
+      await reader.close();
       await writer.drain();
       await committer.close();
     }],

@@ -15,6 +15,7 @@ export const ERRORS = {
   payload_too_large: { status: 413, message: "The request body is too large" },
   too_many_requests: { status: 429, message: "Too many requests" },
   unavailable: { status: 503, message: "The service is temporarily unavailable" },
+  query_timeout: { status: 503, message: "The query took too long and was stopped" },
   internal: { status: 500, message: "Internal server error" },
 } as const;
 

@@ -21,21 +21,28 @@ const SECRET_KEY = "events_page_token_secret";
 export const MAX_TOKEN_LENGTH = 32_768;
 const secrets = new WeakMap<Db, Buffer>();
 
-/** The server's signing secret: created on first use, kept in the settings table so tokens survive restarts. */
-function secretOf(db: Db): Buffer {
+/**
+ * The server's signing secret: created on first use, kept in the settings table so tokens survive
+ * restarts. Once it exists, reading it writes nothing (the read worker's connection cannot write).
+ */
+export function pageTokenSecret(db: Db): Buffer {
   let secret = secrets.get(db);
   if (!secret) {
-    const fresh = JSON.stringify(randomBytes(32).toString("base64url"));
-    db.insert(settings).values({ key: SECRET_KEY, value: fresh }).onConflictDoNothing().run();
-    // Another process on the same file may have won the insert: read back whichever is stored.
-    const stored = db.select({ value: settings.value }).from(settings).where(eq(settings.key, SECRET_KEY)).get()!.value;
+    const read = () => db.select({ value: settings.value }).from(settings).where(eq(settings.key, SECRET_KEY)).get()?.value;
+    let stored = read();
+    if (stored === undefined) {
+      const fresh = JSON.stringify(randomBytes(32).toString("base64url"));
+      db.insert(settings).values({ key: SECRET_KEY, value: fresh }).onConflictDoNothing().run();
+      // Another process on the same file may have won the insert: read back whichever is stored.
+      stored = read()!;
+    }
     secret = Buffer.from(JSON.parse(stored) as string, "base64url");
     secrets.set(db, secret);
   }
   return secret;
 }
 
-const sign = (db: Db, body: string) => createHmac("sha256", secretOf(db)).update(body).digest();
+const sign = (db: Db, body: string) => createHmac("sha256", pageTokenSecret(db)).update(body).digest();
 
 export function encodePageToken(db: Db, state: PageState): string {
   const body = Buffer.from(JSON.stringify({

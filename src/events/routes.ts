@@ -3,10 +3,10 @@ import { Elysia } from "elysia";
 import type { AppContext } from "../context.ts";
 import { parseJsonExact } from "../json.ts";
 import { AppError, invalid, notFound } from "../errors.ts";
-import { COUNTABLES, countBy, TIME_UNITS, type Countable, type TimeUnit } from "./count.ts";
+import { COUNTABLES, TIME_UNITS, type Countable, type TimeUnit } from "./count.ts";
 import { parseEventFilter } from "./filter.ts";
 import { EventValidationError, toEvent, type Event } from "./model.ts";
-import { firstPage, MAX_PAGE_SIZE, readPage } from "./page.ts";
+import { MAX_PAGE_SIZE } from "./page.ts";
 import { decodePageToken } from "./page-token.ts";
 
 /** Upper bound on one POST /api/events batch, so one request cannot hold the writer for long. */
@@ -51,6 +51,9 @@ function countOptions(body: Record<string, unknown>): { unit: TimeUnit; interval
 
 const originOf = (request: Request) => new URL(request.url).origin;
 
+/** A read's answer: JSON text already (the reader serializes where it reads). */
+const jsonResponse = (json: string) => new Response(json, { headers: { "content-type": "application/json;charset=utf-8" } });
+
 export function eventRoutes(ctx: AppContext) {
   return new Elysia({ prefix: "/events" })
     .post("/", async ({ body, set }) => {
@@ -77,23 +80,24 @@ export function eventRoutes(ctx: AppContext) {
       }
       set.status = 204;
     }, { parse: ({ request }) => readJsonExact(request) })
-    .post("/filter", ({ body, request }) => {
+    .post("/filter", async ({ body, request }) => {
       const b = bodyObject(body, ["filter", "limit"]);
       const filter = parseEventFilter(b.filter, ctx.clock.now());
-      return firstPage(ctx.db, filter, pageSize(b.limit), originOf(request));
+      return jsonResponse(await ctx.reader.read({ kind: "page", filter, pageSize: pageSize(b.limit), origin: originOf(request) }));
     })
-    .get("/filter/next", ({ query, request }) => {
+    .get("/filter/next", async ({ query, request }) => {
       const state = decodePageToken(ctx.db, query["page-token"], ctx.clock.now());
-      return readPage(ctx.db, state, originOf(request));
+      return jsonResponse(await ctx.reader.read({ kind: "next", state, origin: originOf(request) }));
     })
-    .post("/count-by/:countable", ({ params, body }) => {
+    .post("/count-by/:countable", async ({ params, body }) => {
       if (!COUNTABLES.includes(params.countable as Countable)) throw invalid(`countable: must be one of ${COUNTABLES.join(", ")}`);
       const b = bodyObject(body, ["filter", "time_unit", "time_interval"]);
       // Prefect requires the filter here (Body(..., embed=True)), unlike on /filter.
       if (b.filter === undefined) throw invalid("filter: Field required");
       const now = ctx.clock.now();
       const { unit, interval } = countOptions(b);
-      return countBy(ctx.db, parseEventFilter(b.filter, now), params.countable as Countable, unit, interval, now);
+      const filter = parseEventFilter(b.filter, now);
+      return jsonResponse(await ctx.reader.read({ kind: "count", filter, countable: params.countable as Countable, unit, interval, now }));
     })
     .get("/:id", ({ params }) => {
       const event = ctx.events.get(params.id);

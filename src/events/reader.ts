@@ -1,0 +1,171 @@
+// Reads of the events API (filter pages and counts) on a thread of their own. A broad filter over a
+// large store can take seconds (a text query of many short terms over 200,000 events: 10 s), and
+// SQLite runs a query on the thread that asked for it: on the request thread, every webhook would
+// wait meanwhile. A worker with its own connection (query_only) runs them, one at a time; one that
+// runs past the time limit is stopped with its worker and answered 503, and a fresh worker takes
+// the rest. A database in memory (tests, offline tools) cannot be shared with a thread, so its
+// reads run inline.
+import { join } from "node:path";
+import type { Db } from "../db/open.ts";
+import { AppError, type ErrorCode } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import { countBy, type Countable, type TimeUnit } from "./count.ts";
+import type { EventFilter } from "./filter.ts";
+import { firstPage, readPage } from "./page.ts";
+import { pageTokenSecret, type PageState } from "./page-token.ts";
+
+export type ReadJob =
+  | { kind: "page"; filter: EventFilter; pageSize: number; origin: string }
+  | { kind: "next"; state: PageState; origin: string }
+  | { kind: "count"; filter: EventFilter; countable: Countable; unit: TimeUnit; interval: number; now: number };
+
+/** Runs one read. The answer is JSON text, serialized where it was read (events keep exact numbers). */
+export function runRead(db: Db, job: ReadJob): string {
+  switch (job.kind) {
+    case "page":
+      return JSON.stringify(firstPage(db, job.filter, job.pageSize, job.origin));
+    case "next":
+      return JSON.stringify(readPage(db, job.state, job.origin));
+    case "count":
+      return JSON.stringify(countBy(db, job.filter, job.countable, job.unit, job.interval, job.now));
+  }
+}
+
+/** A failed read, as it crosses threads: a client error as it is, anything else only as text to log. */
+export type ReadFailure = { code: ErrorCode; message: string; details?: Record<string, unknown> } | { internal: string };
+
+export function describeFailure(err: unknown): ReadFailure {
+  if (err instanceof AppError) return { code: err.code, message: err.message, details: err.details };
+  return { internal: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+}
+
+/** Messages between EventReader and read-worker.ts. */
+export type ToReadWorker = { type: "open"; path: string } | { type: "read"; id: number; job: ReadJob };
+export type FromReadWorker =
+  | { type: "ready" }
+  | { type: "done"; id: number; json: string }
+  | { type: "failed"; id: number; failure: ReadFailure };
+
+/** In the compiled binary the worker is a second entrypoint (see package.json's build script). */
+const workerEntry = () =>
+  Bun.isStandaloneExecutable ? join(import.meta.dir, "events", "read-worker.js") : join(import.meta.dir, "read-worker.ts");
+
+interface Pending {
+  job: ReadJob;
+  resolve: (json: string) => void;
+  reject: (err: Error) => void;
+}
+
+export class EventReader {
+  private worker: Worker | null = null;
+  private ready: Promise<void> | null = null;
+  private readonly queue: Pending[] = [];
+  private running: { id: number; pending: Pending; timer: Timer | null } | null = null;
+  private nextId = 1;
+  private closed = false;
+  private readonly inline: boolean;
+
+  constructor(private readonly db: Db, private readonly logger: Logger, private readonly timeoutMs: number) {
+    const file = db.$client.filename;
+    this.inline = file === "" || file === ":memory:";
+  }
+
+  read(job: ReadJob): Promise<string> {
+    if (this.inline) {
+      try {
+        return Promise.resolve(runRead(this.db, job));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
+    if (this.closed) return Promise.reject(new AppError("unavailable", "The server is stopping"));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ job, resolve, reject });
+      void this.pump();
+    });
+  }
+
+  /** Stops the worker; reads still waiting are answered 503. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const p of this.queue.splice(0)) p.reject(new AppError("unavailable", "The server is stopping"));
+    if (this.running) this.finish(this.running.id)?.reject(new AppError("unavailable", "The server is stopping"));
+    this.stopWorker();
+  }
+
+  private async pump(): Promise<void> {
+    if (this.running || this.queue.length === 0 || this.closed) return;
+    const pending = this.queue.shift()!;
+    const id = this.nextId++;
+    this.running = { id, pending, timer: null };
+    try {
+      await this.start();
+    } catch (err) {
+      this.logger.error("event reads: the read worker did not start", { error: String(err) });
+      this.finish(id)?.reject(new AppError("unavailable"));
+      return void this.pump();
+    }
+    if (this.running?.id !== id) return; // closed meanwhile
+    this.running.timer = setTimeout(() => this.timedOut(id), this.timeoutMs);
+    this.worker!.postMessage({ type: "read", id, job: pending.job } satisfies ToReadWorker);
+  }
+
+  /** Takes the running read off the books if it is `id`; the caller answers it. */
+  private finish(id: number): Pending | null {
+    if (this.running?.id !== id) return null;
+    const { pending, timer } = this.running;
+    if (timer) clearTimeout(timer);
+    this.running = null;
+    return pending;
+  }
+
+  private start(): Promise<void> {
+    if (this.ready) return this.ready;
+    // The page-token secret is created on first use; the worker's connection cannot write it.
+    pageTokenSecret(this.db);
+    const worker = new Worker(workerEntry());
+    this.worker = worker;
+    this.ready = new Promise((resolve, reject) => {
+      worker.onmessage = (e: MessageEvent<FromReadWorker>) => {
+        const msg = e.data;
+        if (msg.type === "ready") return resolve();
+        const pending = this.finish(msg.id);
+        if (!pending) return;
+        if (msg.type === "done") pending.resolve(msg.json);
+        else pending.reject(this.toError(msg.failure));
+        void this.pump();
+      };
+      worker.onerror = (e) => {
+        reject(e);
+        this.logger.error("event reads: the read worker failed", { error: e.message });
+        this.stopWorker();
+        if (this.running) this.finish(this.running.id)?.reject(new AppError("internal"));
+        void this.pump();
+      };
+    });
+    worker.postMessage({ type: "open", path: this.db.$client.filename } satisfies ToReadWorker);
+    return this.ready;
+  }
+
+  private timedOut(id: number): void {
+    const pending = this.finish(id);
+    if (!pending) return;
+    const seconds = this.timeoutMs / 1000;
+    this.logger.warn("event reads: a read ran past the time limit and was stopped", { seconds, kind: pending.job.kind });
+    this.stopWorker();
+    pending.reject(new AppError("query_timeout", `The query ran for more than ${seconds} s and was stopped. Narrow it: a shorter time window, fewer or longer text terms.`));
+    void this.pump();
+  }
+
+  private stopWorker(): void {
+    this.worker?.terminate();
+    this.worker = null;
+    this.ready = null;
+  }
+
+  private toError(failure: ReadFailure): Error {
+    if ("code" in failure) return new AppError(failure.code, failure.message, failure.details);
+    this.logger.error("event reads: a read failed", { error: failure.internal });
+    return new AppError("internal");
+  }
+}

@@ -1,0 +1,93 @@
+// The events API's reads run on a worker thread (src/events/reader.ts), against a real server on a
+// database file: a slow filter must not hold up the webhooks arriving meanwhile, and one that runs
+// past the time limit is stopped with a 503 while the next read works.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { startFeedServer, type FeedServer } from "./feed-support.ts";
+
+const EVENTS = 40_000;
+// Forty terms of one or two characters: too short for the word index, each is looked for in the
+// text of every event in the window.
+const SLOW_TEXT = Array.from({ length: 40 }, (_, i) => `${i % 10}${"abcd"[i % 4]}`).join(" ");
+
+async function load(s: FeedServer): Promise<void> {
+  for (let done = 0; done < EVENTS; done += 1000) {
+    const batch = Array.from({ length: 1000 }, (_, i) => ({
+      event: `load.${(done + i) % 7}.created`,
+      resource: { "prefect.resource.id": `load.${(done + i) % 50}` },
+      payload: { n: done + i, note: `item ${done + i} of batch ${done / 1000}, status ok` },
+    }));
+    const res = await s.api("POST", "/api/events", batch);
+    expect(res.status).toBe(204);
+  }
+}
+
+describe("reads on their own thread", () => {
+  let s: FeedServer;
+  beforeAll(async () => {
+    s = await startFeedServer();
+    await load(s);
+  });
+  afterAll(() => s.stop());
+
+  test("pages, next pages and counts answer as before, from the worker", async () => {
+    const first = await s.api("POST", "/api/events/filter", { filter: { event: { prefix: ["load.3."] } }, limit: 50 });
+    expect(first.status).toBe(200);
+    expect(first.headers.get("content-type")).toStartWith("application/json");
+    const page = (await first.json()) as { events: { event: string }[]; total: number; next_page: string };
+    const expected = Array.from({ length: EVENTS }, (_, n) => n).filter((n) => n % 7 === 3).length;
+    expect(page.total).toBe(expected);
+    expect(page.events).toHaveLength(50);
+    expect(page.events.every((e) => e.event === "load.3.created")).toBe(true);
+
+    const next = await fetch(page.next_page, { headers: { authorization: `Bearer ${s.adminKey}` } });
+    expect(next.status).toBe(200);
+    const second = (await next.json()) as { events: { id: string }[]; total: number };
+    expect(second.total).toBe(expected);
+    expect(second.events).toHaveLength(50);
+
+    const counts = await s.api("POST", "/api/events/count-by/event", { filter: {} });
+    expect(counts.status).toBe(200);
+    const byEvent = (await counts.json()) as { value: string; count: number }[];
+    expect(byEvent.reduce((sum, c) => sum + c.count, 0)).toBe(EVENTS);
+    expect(byEvent).toHaveLength(7);
+
+    // A client error raised on the worker is the same 422 as before.
+    const bad = await s.api("POST", "/api/events/count-by/time", { filter: {}, time_unit: "second", time_interval: 0.001 });
+    expect(bad.status).toBe(422);
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe("validation");
+  });
+
+  test("a slow filter does not hold up a webhook that arrives meanwhile", async () => {
+    const hook = await s.webhook('{"event": "reader.hook", "resource": {"prefect.resource.id": "reader"}}');
+    let filterDone = false;
+    const slow = s.api("POST", "/api/events/filter", { filter: { text: { query: SLOW_TEXT } } }).then((res) => {
+      filterDone = true;
+      return res;
+    });
+    await Bun.sleep(30); // the filter is on the worker by now
+    const sent = await fetch(hook.url, { method: "POST" });
+    expect(sent.status).toBe(204);
+    // The webhook was stored and answered while the filter was still running.
+    expect(filterDone).toBe(false);
+    expect((await slow).status).toBe(200);
+    expect(s.storedIds((e) => e.event === "reader.hook")).toHaveLength(1);
+  });
+});
+
+test("a read past the time limit is stopped with a 503; the next read works", async () => {
+  const s = await startFeedServer({ readTimeoutMs: 50 });
+  try {
+    await load(s);
+    const slow = await s.api("POST", "/api/events/filter", { filter: { text: { query: SLOW_TEXT } } });
+    expect(slow.status).toBe(503);
+    const body = (await slow.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("query_timeout");
+    expect(body.error.message).toContain("more than 0.05 s");
+
+    const quick = await s.api("POST", "/api/events/filter", { filter: { resource: { id: ["load.7"] } }, limit: 5 });
+    expect(quick.status).toBe(200);
+    expect(((await quick.json()) as { total: number }).total).toBe(EVENTS / 50);
+  } finally {
+    await s.stop();
+  }
+});
