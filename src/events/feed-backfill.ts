@@ -2,7 +2,7 @@
 // pages, and the filters it is matched with. feed.ts joins them to the live events.
 import type { Db } from "../db/open.ts";
 import { parseEventFilter, type EventFilter } from "./filter.ts";
-import { queryEvents } from "./query.ts";
+import { parseStored, queryEventRows, type EventRowText } from "./query.ts";
 import type { StoredEvent } from "./store.ts";
 
 /** Prefect's websocket backfill page (PREFECT_SERVER_EVENTS_WEBSOCKET_BACKFILL_PAGE_SIZE). */
@@ -20,29 +20,44 @@ export function feedFilters(raw: unknown, now: number, backfillMinutes: number):
   return { live, backfill: { ...live, occurred: { since, until: live.occurred.until }, order: "ASC" } };
 }
 
+/** Where the next backfill page starts: from `since`, skipping `skip` events (those already sent at that instant). */
+export interface BackfillCursor {
+  since: number;
+  skip: number;
+}
+
+export const firstCursor = (filter: EventFilter): BackfillCursor => ({ since: filter.occurred.since, skip: 0 });
+
+/** One page of a backfill, as row texts, and where the next one starts (null: this was the last). */
+export interface BackfillStep {
+  rows: EventRowText[];
+  next: BackfillCursor | null;
+}
+
 /**
- * Stored events for a backfill, oldest first, in pages. `horizon` pins the result to what was
+ * One page of stored events for a backfill, oldest first. `horizon` pins the result to what was
  * committed when the subscriber joined (later events reach it live). Pages continue from the last
  * event's `occurred` (skipping the ones already sent at that instant) instead of by OFFSET, so a
  * 15-minute window under load does not rescan everything before each page.
  */
-export function* backfillPages(db: Db, filter: EventFilter, horizon: number, afterSeq?: number, pageSize = BACKFILL_PAGE_SIZE): Generator<StoredEvent[]> {
+export function backfillStep(db: Db, filter: EventFilter, horizon: number, afterSeq: number | undefined, cursor: BackfillCursor, pageSize = BACKFILL_PAGE_SIZE): BackfillStep {
   const base = { ...filter, order: "ASC" as const };
+  const bounds = { limit: pageSize, offset: cursor.skip, upToSeq: horizon, afterSeq };
   // resource.distinct picks one event per resource over the whole window: a moving window would change it.
   const keyset = !filter.resource?.distinct;
-  let since = filter.occurred.since;
-  let sameInstant = 0;
-  let offset = 0;
-  for (;;) {
-    const page = keyset
-      ? queryEvents(db, { ...base, occurred: { ...base.occurred, since } }, { limit: pageSize, offset: sameInstant, upToSeq: horizon, afterSeq })
-      : queryEvents(db, base, { limit: pageSize, offset, upToSeq: horizon, afterSeq });
-    if (page.length > 0) yield page;
-    if (page.length < pageSize) return;
-    offset += page.length;
-    const last = Date.parse(page.at(-1)!.event.occurred);
-    sameInstant = last === since ? sameInstant + page.length : page.filter((s) => Date.parse(s.event.occurred) === last).length;
-    since = last;
+  const rows = queryEventRows(db, keyset ? { ...base, occurred: { ...base.occurred, since: cursor.since } } : base, bounds);
+  if (rows.length < pageSize) return { rows, next: null };
+  if (!keyset) return { rows, next: { since: cursor.since, skip: cursor.skip + rows.length } };
+  const last = rows.at(-1)!.occurred;
+  return { rows, next: { since: last, skip: last === cursor.since ? cursor.skip + rows.length : rows.filter((r) => r.occurred === last).length } };
+}
+
+/** All the pages of a backfill, each read by `read` (the feed reads them through EventReader, off this thread). */
+export async function* backfillPages(filter: EventFilter, read: (cursor: BackfillCursor) => BackfillStep | Promise<BackfillStep>): AsyncGenerator<StoredEvent[]> {
+  for (let cursor: BackfillCursor | null = firstCursor(filter); cursor; ) {
+    const step = await read(cursor);
+    if (step.rows.length > 0) yield step.rows.map(parseStored);
+    cursor = step.next;
   }
 }
 

@@ -5,9 +5,11 @@
 import type { AppContext } from "../context.ts";
 import type { Db } from "../db/open.ts";
 import type { EventBus } from "./bus.ts";
+import { AppError } from "../errors.ts";
 import { backfillPages, lastSeq } from "./feed-backfill.ts";
 import type { EventFilter } from "./filter.ts";
 import { matchesFilter } from "./match.ts";
+import type { EventReader } from "./reader.ts";
 import { RESOURCE_ID } from "./model.ts";
 import type { StoredEvent } from "./store.ts";
 
@@ -102,9 +104,9 @@ export class Subscriber {
   }
 
   /** Sends the backfill (if any), then what arrived meanwhile, then goes live. */
-  async start(pages: Iterable<StoredEvent[]> | null): Promise<void> {
+  async start(pages: AsyncIterable<StoredEvent[]> | null): Promise<void> {
     if (pages) {
-      for (const page of pages) {
+      for await (const page of pages) {
         for (const item of page) {
           if (this.ended) return;
           if (!this.transport.send(item)) await new Promise<void>((resolve) => ((this.congested = true), (this.waiter = resolve)));
@@ -186,7 +188,7 @@ export class Feed {
   private detach: (() => void) | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
 
-  constructor(private readonly deps: { db: Db; bus: EventBus; logger: AppContext["logger"] }, opts: FeedOptions = {}) {
+  constructor(private readonly deps: { db: Db; bus: EventBus; logger: AppContext["logger"]; reader: EventReader }, opts: FeedOptions = {}) {
     this.maxEvents = opts.queueEvents ?? DEFAULT_QUEUE_EVENTS;
     this.maxBytes = opts.queueBytes ?? DEFAULT_QUEUE_BYTES;
     this.heartbeatMs = opts.heartbeatMs ?? HEARTBEAT_MS;
@@ -209,10 +211,15 @@ export class Feed {
     this.detach ??= this.deps.bus.subscribe(this.publish);
     this.timer ??= setInterval(() => this.heartbeat(), this.heartbeatMs);
     this.timer.unref?.();
-    const pages = backfill ? backfillPages(this.deps.db, backfill.filter, horizon, backfill.afterSeq) : null;
+    // Read off the request thread (reader.ts): a slow backfill filter holds up no webhook.
+    const pages = backfill
+      ? backfillPages(backfill.filter, (cursor) => this.deps.reader.backfill({ kind: "backfill", filter: backfill.filter, horizon, afterSeq: backfill.afterSeq, cursor }))
+      : null;
     sub.start(pages).catch((error) => {
-      this.deps.logger.error("live feed backfill failed", { error });
-      this.end(sub, "shutdown", "Internal error while reading stored events");
+      if (sub.ended) return; // the subscription (or the server) stopped while a page was being read
+      const timedOut = error instanceof AppError && error.code === "query_timeout";
+      if (!timedOut) this.deps.logger.error("live feed backfill failed", { error });
+      this.end(sub, "shutdown", timedOut ? error.message : "Internal error while reading stored events");
     });
     return sub;
   }

@@ -83,8 +83,22 @@ function chooseMode(db: Db, filter: EventFilter, opts: QueryOptions): SubqueryMo
   return scanned * 2 < opts.total ? "probe" : "list";
 }
 
+/** A stored event as its row holds it: the JSON text, not parsed yet. */
+export interface EventRowText {
+  seq: number;
+  occurred: number;
+  data: string;
+}
+
 /** Events matching the filter, ordered by occurred then commit order, as the page and the feed's backfill read them. */
 export function queryEvents(db: Db, filter: EventFilter, opts: QueryOptions): StoredEvent[] {
+  return queryEventRows(db, filter, opts).map(parseStored);
+}
+
+export const parseStored = (row: { seq: number; data: string }): StoredEvent => ({ seq: row.seq, event: parseJsonExact(row.data) as Event });
+
+/** queryEvents, with each event as its JSON text (for a thread that hands the rows on). */
+export function queryEventRows(db: Db, filter: EventFilter, opts: QueryOptions): EventRowText[] {
   const mode = opts.mode ?? chooseMode(db, filter, opts);
   const { sql: where, params } = selection(db, filter, opts, mode);
   const dir = (opts.order ?? filter.order) === "ASC" ? "ASC" : "DESC";
@@ -92,11 +106,10 @@ export function queryEvents(db: Db, filter: EventFilter, opts: QueryOptions): St
   const from = mode === "probe" ? "events e INDEXED BY events_occurred" : "events e";
   // resource.distinct keeps the latest event of each resource (Prefect's row_number window).
   const sql = filter.resource?.distinct
-    ? `SELECT seq, data FROM (SELECT e.seq, e.data, e.occurred, row_number() OVER (PARTITION BY e.resource_id ORDER BY e.occurred DESC, e.seq DESC) AS rn
+    ? `SELECT seq, occurred, data FROM (SELECT e.seq, e.data, e.occurred, row_number() OVER (PARTITION BY e.resource_id ORDER BY e.occurred DESC, e.seq DESC) AS rn
          FROM ${from} WHERE ${where}) WHERE rn = 1 ${order}`
-    : `SELECT e.seq AS seq, e.data AS data FROM ${from} WHERE ${where} ${order}`;
-  const rows = runAll<{ seq: number; data: string }>(db, sql, [...params, opts.limit, opts.offset ?? 0]);
-  return rows.map((row) => ({ seq: row.seq, event: parseJsonExact(row.data) as Event }));
+    : `SELECT e.seq AS seq, e.occurred AS occurred, e.data AS data FROM ${from} WHERE ${where} ${order}`;
+  return runAll<EventRowText>(db, sql, [...params, opts.limit, opts.offset ?? 0]);
 }
 
 /**

@@ -24,7 +24,7 @@ self.onmessage = (e: MessageEvent<ToReadWorker>) => {
     }
     case "read":
       try {
-        return reply({ type: "done", id: msg.id, json: runRead(db!, msg.job) });
+        return reply({ type: "done", id: msg.id, result: runRead(db!, msg.job) });
       } catch (err) {
         return reply({ type: "failed", id: msg.id, failure: describeFailure(err) });
       }

@@ -1,4 +1,4 @@
-// Reads of the events API (filter pages and counts) on a thread of their own. A broad filter over a
+// Reads of the events API (filter pages and counts, the live feed's backfill) on a thread of their own. A broad filter over a
 // large store can take seconds (a text query of many short terms over 200,000 events: 10 s), and
 // SQLite runs a query on the thread that asked for it: on the request thread, every webhook would
 // wait meanwhile. A worker with its own connection (query_only) runs them, one at a time; one that
@@ -10,18 +10,26 @@ import type { Db } from "../db/open.ts";
 import { AppError, type ErrorCode } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { countBy, type Countable, type TimeUnit } from "./count.ts";
+import { backfillStep, type BackfillCursor, type BackfillStep } from "./feed-backfill.ts";
 import type { EventFilter } from "./filter.ts";
 import { firstPage, readPage } from "./page.ts";
 import { pageTokenSecret, type PageState } from "./page-token.ts";
 
-export type ReadJob =
+/** A read answered with JSON text, serialized where it was read (events keep their exact numbers). */
+export type ApiRead =
   | { kind: "page"; filter: EventFilter; pageSize: number; origin: string }
   | { kind: "next"; state: PageState; origin: string }
   | { kind: "count"; filter: EventFilter; countable: Countable; unit: TimeUnit; interval: number; now: number };
 
-/** Runs one read. The answer is JSON text, serialized where it was read (events keep exact numbers). */
-export function runRead(db: Db, job: ReadJob): string {
+/** One page of a live feed's backfill, answered with the rows' texts. */
+export type BackfillRead = { kind: "backfill"; filter: EventFilter; horizon: number; afterSeq?: number; cursor: BackfillCursor };
+
+export type ReadJob = ApiRead | BackfillRead;
+
+export function runRead(db: Db, job: ReadJob): string | BackfillStep {
   switch (job.kind) {
+    case "backfill":
+      return backfillStep(db, job.filter, job.horizon, job.afterSeq, job.cursor);
     case "page":
       return JSON.stringify(firstPage(db, job.filter, job.pageSize, job.origin));
     case "next":
@@ -43,7 +51,7 @@ export function describeFailure(err: unknown): ReadFailure {
 export type ToReadWorker = { type: "open"; path: string } | { type: "read"; id: number; job: ReadJob };
 export type FromReadWorker =
   | { type: "ready" }
-  | { type: "done"; id: number; json: string }
+  | { type: "done"; id: number; result: string | BackfillStep }
   | { type: "failed"; id: number; failure: ReadFailure };
 
 /** In the compiled binary the worker is a second entrypoint (see package.json's build script). */
@@ -52,7 +60,7 @@ const workerEntry = () =>
 
 interface Pending {
   job: ReadJob;
-  resolve: (json: string) => void;
+  resolve: (result: string | BackfillStep) => void;
   reject: (err: Error) => void;
 }
 
@@ -70,7 +78,15 @@ export class EventReader {
     this.inline = file === "" || file === ":memory:";
   }
 
-  read(job: ReadJob): Promise<string> {
+  read(job: ApiRead): Promise<string> {
+    return this.run(job) as Promise<string>;
+  }
+
+  backfill(job: BackfillRead): Promise<BackfillStep> {
+    return this.run(job) as Promise<BackfillStep>;
+  }
+
+  private run(job: ReadJob): Promise<string | BackfillStep> {
     if (this.inline) {
       try {
         return Promise.resolve(runRead(this.db, job));
@@ -131,7 +147,7 @@ export class EventReader {
         if (msg.type === "ready") return resolve();
         const pending = this.finish(msg.id);
         if (!pending) return;
-        if (msg.type === "done") pending.resolve(msg.json);
+        if (msg.type === "done") pending.resolve(msg.result);
         else pending.reject(this.toError(msg.failure));
         void this.pump();
       };

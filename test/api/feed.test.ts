@@ -1,7 +1,7 @@
 // The feed registry on its own (real migrated database, no sockets), where the interleavings that a
 // socket test can only make likely are made certain: commits between backfill pages, a stuck reader.
 import { describe, expect, test } from "bun:test";
-import { backfillPages } from "../../src/events/feed-backfill.ts";
+import { backfillPages, backfillStep } from "../../src/events/feed-backfill.ts";
 import { Feed, requiredIds, type EndReason, type Transport } from "../../src/events/feed.ts";
 import { matchesFilter } from "../../src/events/match.ts";
 import { parseEventFilter } from "../../src/events/filter.ts";
@@ -55,21 +55,22 @@ describe("backfill joined to live events", () => {
     expect(all()).toHaveLength(642);
   });
 
-  test("a backfill page boundary inside one millisecond: more than a page share an `occurred`", () => {
+  test("a backfill page boundary inside one millisecond: more than a page share an `occurred`", async () => {
     const { t, commit, filter } = setup();
     commit(600, { occurred: "2026-01-01T00:00:00.000Z" } as Partial<Event>);
     commit(10);
     const since = { ...filter, occurred: { since: Date.parse("2025-12-31T00:00:00Z"), until: filter.occurred.until }, order: "ASC" as const };
-    const pages = [...backfillPages(t.ctx.db, since, 10_000, undefined, 250)];
+    const pages = await Array.fromAsync(backfillPages(since, (cursor) => backfillStep(t.ctx.db, since, 10_000, undefined, cursor, 250)));
     const seqs = pages.flat().map((s) => s.seq);
     expect(pages.map((p) => p.length)).toEqual([250, 250, 110]);
     expect(seqs).toEqual(Array.from({ length: 610 }, (_, i) => i + 1));
   });
 
-  test("the horizon pins the backfill: later commits are left to the live side", () => {
+  test("the horizon pins the backfill: later commits are left to the live side", async () => {
     const { t, commit, filter } = setup();
     commit(30);
-    const pages = [...backfillPages(t.ctx.db, { ...filter, order: "ASC" }, 20, 5, 8)];
+    const asc = { ...filter, order: "ASC" as const };
+    const pages = await Array.fromAsync(backfillPages(asc, (cursor) => backfillStep(t.ctx.db, asc, 20, 5, cursor, 8)));
     expect(pages.flat().map((s) => s.seq)).toEqual(Array.from({ length: 15 }, (_, i) => i + 6));
   });
 });

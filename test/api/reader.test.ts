@@ -1,8 +1,8 @@
-// The events API's reads run on a worker thread (src/events/reader.ts), against a real server on a
-// database file: a slow filter must not hold up the webhooks arriving meanwhile, and one that runs
-// past the time limit is stopped with a 503 while the next read works.
+// The events API's reads and the live feed's backfill run on a worker thread (src/events/reader.ts),
+// against a real server on a database file: a slow filter must not hold up the webhooks arriving
+// meanwhile, and one that runs past the time limit is stopped with a 503 while the next read works.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { startFeedServer, type FeedServer } from "./feed-support.ts";
+import { FeedClient, startFeedServer, waitUntil, type FeedServer } from "./feed-support.ts";
 
 const EVENTS = 40_000;
 // Forty terms of one or two characters: too short for the word index, each is looked for in the
@@ -71,6 +71,18 @@ describe("reads on their own thread", () => {
     expect(filterDone).toBe(false);
     expect((await slow).status).toBe(200);
     expect(s.storedIds((e) => e.event === "reader.hook")).toHaveLength(1);
+  });
+
+  test("nor does a live feed's slow backfill", async () => {
+    const hook = await s.webhook('{"event": "reader.feed.hook", "resource": {"prefect.resource.id": "reader"}}');
+    // Only the last batch matches, so the backfill (oldest first) reads past all the others first.
+    const client = await FeedClient.subscribe(s, { text: { query: `${SLOW_TEXT} "batch 39"` } });
+    const sent = await fetch(hook.url, { method: "POST" });
+    expect(sent.status).toBe(204);
+    expect(client.events()).toHaveLength(0);
+    await waitUntil(() => client.events().length === 1000, "the backfill of the last batch", 20_000);
+    expect(client.events().every((e) => (e.payload.note as string).endsWith("of batch 39, status ok"))).toBe(true);
+    client.ws.close();
   });
 });
 
