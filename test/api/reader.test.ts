@@ -99,6 +99,13 @@ test("a read past the time limit is stopped with a 503; the next read works", as
     const quick = await s.api("POST", "/api/events/filter", { filter: { resource: { id: ["load.7"] } }, limit: 5 });
     expect(quick.status).toBe(200);
     expect(((await quick.json()) as { total: number }).total).toBe(EVENTS / 50);
+
+    // A feed whose backfill runs past the limit is closed, saying why.
+    const client = await FeedClient.subscribe(s, { text: { query: `${SLOW_TEXT} "batch 39"` } });
+    const closed = await client.waitForClose();
+    expect(closed.code).toBe(1001);
+    expect(closed.reason).toContain("more than 0.05 s");
+    expect(client.events()).toHaveLength(0);
   } finally {
     await s.stop();
   }
