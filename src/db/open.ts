@@ -17,6 +17,9 @@ export function migrationsFolder(): string {
   return Bun.isStandaloneExecutable ? join(import.meta.dir, "drizzle") : join(import.meta.dir, "..", "..", "drizzle");
 }
 
+/** The WAL file is cut back to this size after a checkpoint (it normally stays near 4 MiB). */
+export const WAL_SIZE_LIMIT = 32 * 1024 * 1024;
+
 export interface OpenOptions {
   /** `:memory:` for tests that do not need a file. */
   path: string;
@@ -33,6 +36,9 @@ export function openDatabase({ path, readonly = false }: OpenOptions): Db {
     client.exec("PRAGMA auto_vacuum = INCREMENTAL");
     // WAL lets readers run beside the single writer.
     client.exec("PRAGMA journal_mode = WAL");
+    // While a long read (reader.ts) holds its snapshot, commits pile up in the WAL file; once
+    // checkpointed, SQLite reuses the file but keeps its size. This gives the disk space back.
+    client.exec(`PRAGMA journal_size_limit = ${WAL_SIZE_LIMIT}`);
   }
   configureConnection(client);
   const db = drizzle({ client, schema }) as Db;
