@@ -1,7 +1,7 @@
-// Reads of the events API (filter pages and counts, the live feed's backfill) on a thread of their own. A broad filter over a
-// large store can take seconds (a text query of many short terms over 200,000 events: 10 s), and
-// SQLite runs a query on the thread that asked for it: on the request thread, every webhook would
-// wait meanwhile. A worker with its own connection (query_only) runs them, one at a time; one that
+// Reads of the events API (filter pages, counts, the live feed's backfill) on a thread of their
+// own. A broad filter over a large store can take seconds (a text query of many short terms over
+// 200,000 events: 10 s), and SQLite runs a query on the thread that asked for it: on the request
+// thread, every webhook would wait meanwhile. A worker with its own connection (query_only) runs them, one at a time; one that
 // runs past the time limit is stopped with its worker and answered 503, and a fresh worker takes
 // the rest. A database in memory (tests, offline tools) cannot be shared with a thread, so its
 // reads run inline.
