@@ -37,8 +37,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // ISO-8601 date-time; a missing offset means UTC (Prefect coerces naive datetimes to UTC).
 const ISO_DATETIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})?$/i;
 
+// A raw JSON value (an integer past 2^53, kept exact: src/json.ts) is an object to JavaScript.
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
+  typeof v === "object" && v !== null && !Array.isArray(v) && !isRawJson(v);
 
 function typeName(v: unknown): string {
   if (v === null) return "null";

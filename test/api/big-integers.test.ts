@@ -72,6 +72,21 @@ describe("64-bit integers in a JSON body", () => {
     }
   });
 
+  test.each(["12345678901234567890", "{{ 12345678901234567890 }}", "21.0", "{{ body.n }}"])(
+    "a template that renders a bare number (%s) fails as not an event: 400 and a failure event",
+    async (template) => {
+      const t = createTestApp();
+      const w = await createWebhook(t, { template });
+      const res = await hook(t, w.slug, { body: '{"n": 1e3}', headers: { "content-type": "application/json" } });
+      expect(res.status).toBe(400);
+      const stored = storedText(t).map((text) => JSON.parse(text));
+      expect(stored).toHaveLength(1);
+      expect(stored[0].event).toBe("prefect-cloud.webhook.failed");
+      expect(stored[0].payload.reason).toBe("invalid_event");
+      expect(stored[0].payload.error).toContain("An event must be a JSON object, got number");
+    },
+  );
+
   test("the events API returns them exactly, from a webhook and from POST /api/events", async () => {
     const t = createTestApp();
     const w = await createWebhook(t, { template: `{"event": "tweet.hooked", "resource": {"prefect.resource.id": "x"}}` });
@@ -95,6 +110,19 @@ describe("64-bit integers in a JSON body", () => {
     const res = await t.request("POST", "/api/events", { body: `[{"event": "x", "payload": {"id": ${TWEET_ID}}`, headers: { "content-type": "application/json" } });
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ error: { code: "invalid_json", message: "The request body is not valid JSON" } });
+    expect(storedText(t)).toEqual([]);
+  });
+
+  test.each([
+    ["the payload", `{"event": "x", "resource": {"prefect.resource.id": "x"}, "payload": ${TWEET_ID}}`, "[0] payload: must be an object, got number"],
+    ["a resource", `{"event": "x", "resource": ${TWEET_ID}}`, "[0] resource: must be an object of string labels, got number"],
+    ["a related resource", `{"event": "x", "resource": {"prefect.resource.id": "x"}, "related": [${TWEET_ID}]}`, "[0] related[0]: must be an object of string labels, got number"],
+    ["the event", TWEET_ID, "[0] An event must be a JSON object, got number"],
+  ])("a 64-bit number as %s is refused as a number, nothing stored", async (_where, item, message) => {
+    const t = createTestApp();
+    const res = await t.request("POST", "/api/events", { body: `[${item}]`, headers: { "content-type": "application/json" } });
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toBe(message);
     expect(storedText(t)).toEqual([]);
   });
 
