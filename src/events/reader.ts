@@ -1,10 +1,11 @@
 // Reads of the events API (filter pages, counts, the live feed's backfill) on a thread of their
 // own. A broad filter over a large store can take seconds (a text query of many short terms over
 // 200,000 events: 10 s), and SQLite runs a query on the thread that asked for it: on the request
-// thread, every webhook would wait meanwhile. A worker with its own connection (query_only) runs them, one at a time; one that
-// runs past the time limit is stopped with its worker and answered 503, and a fresh worker takes
-// the rest. A database in memory (tests, offline tools) cannot be shared with a thread, so its
-// reads run inline.
+// thread, every webhook would wait meanwhile. A worker with its own connection (query_only) runs
+// them, one at a time. A read not done within the time limit (waiting in line included) is
+// answered 503; if it was running, its worker is let go, and a fresh one takes the next read once
+// the old thread has finished its statement. A database in memory (tests, offline tools) cannot be
+// shared with a thread, so its reads run inline.
 import { join } from "node:path";
 import type { Db } from "../db/open.ts";
 import { AppError, type ErrorCode } from "../errors.ts";
@@ -62,13 +63,21 @@ interface Pending {
   job: ReadJob;
   resolve: (result: string | BackfillStep) => void;
   reject: (err: Error) => void;
+  /** Runs from the moment the read is asked for: waiting in line counts against its time too. */
+  timer: Timer;
 }
 
 export class EventReader {
   private worker: Worker | null = null;
   private ready: Promise<void> | null = null;
+  /**
+   * A stopped worker still finishing its statement: terminating a worker does not interrupt SQLite
+   * (bun:sqlite has no sqlite3_interrupt), so the thread runs on until the statement ends. No new
+   * worker starts until it is gone, so reads never take more than one thread.
+   */
+  private retiring: Worker | null = null;
   private readonly queue: Pending[] = [];
-  private running: { id: number; pending: Pending; timer: Timer | null } | null = null;
+  private running: { id: number; pending: Pending } | null = null;
   private nextId = 1;
   private closed = false;
   private readonly inline: boolean;
@@ -86,6 +95,16 @@ export class EventReader {
     return this.run(job) as Promise<BackfillStep>;
   }
 
+  /** Stops the worker; reads still waiting are answered 503. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const stopping = new AppError("unavailable", "The server is stopping");
+    for (const p of this.queue.splice(0)) this.settle(p).reject(stopping);
+    if (this.running) this.settle(this.running.pending).reject(stopping);
+    this.running = null;
+    this.stopWorker();
+  }
+
   private run(job: ReadJob): Promise<string | BackfillStep> {
     if (this.inline) {
       try {
@@ -96,43 +115,39 @@ export class EventReader {
     }
     if (this.closed) return Promise.reject(new AppError("unavailable", "The server is stopping"));
     return new Promise((resolve, reject) => {
-      this.queue.push({ job, resolve, reject });
+      const pending: Pending = { job, resolve, reject, timer: setTimeout(() => this.expire(pending), this.timeoutMs) };
+      this.queue.push(pending);
       void this.pump();
     });
   }
 
-  /** Stops the worker; reads still waiting are answered 503. */
-  async close(): Promise<void> {
-    this.closed = true;
-    for (const p of this.queue.splice(0)) p.reject(new AppError("unavailable", "The server is stopping"));
-    if (this.running) this.finish(this.running.id)?.reject(new AppError("unavailable", "The server is stopping"));
-    this.stopWorker();
-  }
-
   private async pump(): Promise<void> {
-    if (this.running || this.queue.length === 0 || this.closed) return;
+    if (this.running || this.retiring || this.queue.length === 0 || this.closed) return;
     const pending = this.queue.shift()!;
     const id = this.nextId++;
-    this.running = { id, pending, timer: null };
+    this.running = { id, pending };
     try {
       await this.start();
     } catch (err) {
       this.logger.error("event reads: the read worker did not start", { error: String(err) });
-      this.finish(id)?.reject(new AppError("unavailable"));
+      if (this.running?.id === id) this.finish(id)?.reject(new AppError("unavailable"));
       return void this.pump();
     }
-    if (this.running?.id !== id) return; // closed meanwhile
-    this.running.timer = setTimeout(() => this.timedOut(id), this.timeoutMs);
-    this.worker!.postMessage({ type: "read", id, job: pending.job } satisfies ToReadWorker);
+    if (this.running?.id === id) this.worker!.postMessage({ type: "read", id, job: pending.job } satisfies ToReadWorker);
   }
 
-  /** Takes the running read off the books if it is `id`; the caller answers it. */
+  /** Clears a read's timer; the caller answers it. */
+  private settle(pending: Pending): Pending {
+    clearTimeout(pending.timer);
+    return pending;
+  }
+
+  /** Takes the running read off the books if it is `id`. */
   private finish(id: number): Pending | null {
     if (this.running?.id !== id) return null;
-    const { pending, timer } = this.running;
-    if (timer) clearTimeout(timer);
+    const { pending } = this.running;
     this.running = null;
-    return pending;
+    return this.settle(pending);
   }
 
   private start(): Promise<void> {
@@ -163,14 +178,24 @@ export class EventReader {
     return this.ready;
   }
 
-  private timedOut(id: number): void {
-    const pending = this.finish(id);
-    if (!pending) return;
+  /** A read's time is up: answered 503 at once; if it was running, its worker is let go. */
+  private expire(pending: Pending): void {
     const seconds = this.timeoutMs / 1000;
-    this.logger.warn("event reads: a read ran past the time limit and was stopped", { seconds, kind: pending.job.kind });
+    pending.reject(new AppError("query_timeout", `The query did not finish within ${seconds} s and was stopped. Narrow it: a shorter time window, fewer or longer text terms.`));
+    const queued = this.queue.indexOf(pending);
+    if (queued >= 0) return void this.queue.splice(queued, 1);
+    if (this.running?.pending !== pending) return;
+    this.running = null;
+    this.logger.warn("event reads: a read ran past the time limit", { seconds, kind: pending.job.kind });
+    const worker = this.worker;
     this.stopWorker();
-    pending.reject(new AppError("query_timeout", `The query ran for more than ${seconds} s and was stopped. Narrow it: a shorter time window, fewer or longer text terms.`));
-    void this.pump();
+    if (worker) {
+      this.retiring = worker;
+      worker.addEventListener("close", () => {
+        this.retiring = null;
+        void this.pump();
+      });
+    }
   }
 
   private stopWorker(): void {

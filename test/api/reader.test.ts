@@ -1,6 +1,6 @@
 // The events API's reads and the live feed's backfill run on a worker thread (src/events/reader.ts),
 // against a real server on a database file: a slow filter must not hold up the webhooks arriving
-// meanwhile, and one that runs past the time limit is stopped with a 503 while the next read works.
+// meanwhile, and one that runs past the time limit is answered 503 while reads go on.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { FeedClient, startFeedServer, waitUntil, type FeedServer } from "./feed-support.ts";
 
@@ -86,7 +86,7 @@ describe("reads on their own thread", () => {
   });
 });
 
-test("a read past the time limit is stopped with a 503; the next read works", async () => {
+test("a read past the time limit is answered 503, and reads work again once its statement ends", async () => {
   const s = await startFeedServer({ readTimeoutMs: 50 });
   try {
     await load(s);
@@ -94,17 +94,23 @@ test("a read past the time limit is stopped with a 503; the next read works", as
     expect(slow.status).toBe(503);
     const body = (await slow.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe("query_timeout");
-    expect(body.error.message).toContain("more than 0.05 s");
+    expect(body.error.message).toContain("did not finish within 0.05 s");
 
-    const quick = await s.api("POST", "/api/events/filter", { filter: { resource: { id: ["load.7"] } }, limit: 5 });
-    expect(quick.status).toBe(200);
-    expect(((await quick.json()) as { total: number }).total).toBe(EVENTS / 50);
+    // The stopped query's thread finishes its statement before a new worker starts (SQLite cannot
+    // be interrupted from outside); until then a read waits, within its own limit. Then reads work.
+    let quick: Response | null = null;
+    for (let attempt = 0; attempt < 100 && quick?.status !== 200; attempt++) {
+      quick = await s.api("POST", "/api/events/filter", { filter: { resource: { id: ["load.7"] } }, limit: 5 });
+      expect([200, 503]).toContain(quick.status);
+    }
+    expect(quick!.status).toBe(200);
+    expect(((await quick!.json()) as { total: number }).total).toBe(EVENTS / 50);
 
     // A feed whose backfill runs past the limit is closed, saying why.
     const client = await FeedClient.subscribe(s, { text: { query: `${SLOW_TEXT} "batch 39"` } });
     const closed = await client.waitForClose();
     expect(closed.code).toBe(1001);
-    expect(closed.reason).toContain("more than 0.05 s");
+    expect(closed.reason).toContain("did not finish within 0.05 s");
     expect(client.events()).toHaveLength(0);
   } finally {
     await s.stop();
