@@ -10,6 +10,11 @@ import type { Logger } from "../log.ts";
 import { SEARCH_TEXT_SQL, textPairs, textTokens } from "./text-search.ts";
 
 export const TEXT_INDEX_BATCH = 256;
+/**
+ * A batch also stops at this many bytes of stored events (but takes at least one): a batch holds
+ * the request thread while it runs, about 60 ms per MB of text, and events may be 1.5 MB each.
+ */
+export const TEXT_INDEX_BATCH_BYTES = 256 * 1024;
 /** How often a caught-up indexer looks for new events. */
 export const TEXT_INDEX_IDLE_MS = 200;
 /** Words known to be in the vocabulary, per database, to skip most lookups; bounded. */
@@ -28,11 +33,17 @@ interface Batch {
 
 function writeBatch(client: Database, size: number, known: Set<string>): Batch {
   const from = textWatermark(client);
-  const rows = client.query<{ seq: number; text: string | null }, [number, number]>(
-    `SELECT seq, ${SEARCH_TEXT_SQL.replaceAll("$data", "data")} AS text FROM events WHERE seq > ? ORDER BY seq LIMIT ?`,
-  ).all(from, size);
   const newWords: string[] = [];
-  if (rows.length === 0) return { read: 0, newWords };
+  // octet_length reads a row's size from its header, not the text itself.
+  const sizes = client.query<{ seq: number; bytes: number }, [number, number]>(
+    "SELECT seq, octet_length(data) AS bytes FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+  ).all(from, size);
+  if (sizes.length === 0) return { read: 0, newWords };
+  let take = 1;
+  for (let bytes = sizes[0]!.bytes; take < sizes.length && bytes + sizes[take]!.bytes <= TEXT_INDEX_BATCH_BYTES; take++) bytes += sizes[take]!.bytes;
+  const rows = client.query<{ seq: number; text: string | null }, [number, number]>(
+    `SELECT seq, ${SEARCH_TEXT_SQL.replaceAll("$data", "data")} AS text FROM events WHERE seq > ? AND seq <= ? ORDER BY seq`,
+  ).all(from, sizes[take - 1]!.seq);
   const insertDoc = client.query("INSERT INTO events_words (rowid, body, pairs) VALUES (?, ?, ?)");
   const insertWord = client.query<{ id: number }, [string]>("INSERT INTO events_words_vocab (word) VALUES (?) ON CONFLICT DO NOTHING RETURNING id");
   const insertGrams = client.query("INSERT INTO events_words_grams (rowid, word) VALUES (?, ?)");
@@ -68,7 +79,7 @@ function withoutSync<T>(client: Database, write: () => T): T {
   }
 }
 
-/** Indexes the next batch of events past the watermark; returns how many it indexed. */
+/** Indexes the next batch of events past the watermark; returns how many it indexed (0: caught up). */
 export function indexBatch(client: Database, size = TEXT_INDEX_BATCH): number {
   let known = knownWords.get(client);
   if (!known) knownWords.set(client, (known = new Set()));
@@ -83,7 +94,7 @@ export function indexBatch(client: Database, size = TEXT_INDEX_BATCH): number {
 /** Indexes every event committed so far (tests, benchmarks, tools); returns how many. */
 export function indexPending(client: Database, size = TEXT_INDEX_BATCH): number {
   let total = 0;
-  for (let n = size; n === size; total += n) n = indexBatch(client, size);
+  for (let n = 1; n > 0; total += n) n = indexBatch(client, size);
   return total;
 }
 
@@ -129,7 +140,7 @@ export function startTextIndexer({ client, logger, batch = TEXT_INDEX_BATCH, idl
   let merged = true;
   const run = async () => {
     try {
-      for (let n = batch; !stopped && n === batch && !busy(); await next()) {
+      for (let n = 1; !stopped && n > 0 && !busy(); await next()) {
         n = indexBatch(client, batch);
         if (n > 0) merged = false;
       }

@@ -139,6 +139,20 @@ describe("the background indexer", () => {
     expect(indexBatch(db.$client)).toBe(0);
   });
 
+  test("a batch also stops at TEXT_INDEX_BATCH_BYTES of events (at least one), so that big payloads index a few at a time", () => {
+    // Each about 100 KB: two fit in a batch's 256 KB, a third does not; one of 400 KB goes alone.
+    const big = (n: number, kb: number) => event(n, { note: `needle${n} ` + "lorem ipsum ".repeat((kb * 1024) / 12) });
+    const db = database([big(1, 100), big(2, 100), big(3, 100), big(4, 400), big(5, 1)]);
+    expect(indexBatch(db.$client, 16)).toBe(2);
+    expect(textWatermark(db.$client)).toBe(2);
+    expect(indexBatch(db.$client, 16)).toBe(1);
+    expect(indexBatch(db.$client, 16)).toBe(1);
+    expect(indexBatch(db.$client, 16)).toBe(1);
+    expect(indexBatch(db.$client, 16)).toBe(0);
+    expect(textWatermark(db.$client)).toBe(5);
+    for (const n of [1, 2, 3, 4, 5]) expect(ids(db, `needle${n}`)).toEqual([n]);
+  });
+
   test("events past the watermark are found all the same, in both plans and in the count", () => {
     const db = database(events);
     indexBatch(db.$client, 3);
