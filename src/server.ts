@@ -38,7 +38,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   if (config.port === 0 && config.baseUrl.endsWith(":0")) config.baseUrl = url;
   // The text index catches up when no webhook has been written for a moment: acknowledging comes
   // first, and text queries stay exact while the index lags (they read the unindexed tail). A batch
-  // of 16 events costs ≈3 ms (≈200 µs an event), the most a request arriving meanwhile waits.
+  // (16 events, at most 256 KB of them) is the most a request arriving meanwhile waits: ≈3 ms for
+  // typical events, ≈100 ms for one of a megabyte.
   const stopTextIndexer = startTextIndexer({ client: db.$client, logger, batch: 16, busy: () => ctx.writer.recentlyActive(100) });
   const stopRetention = startRetention({ client: db.$client, retentionDays: config.retentionDays, now: () => ctx.clock.now(), logger });
   logger.info(`inlet listening on ${url}`, { data: config.dataDir });
