@@ -55,6 +55,9 @@ export type FromReadWorker =
   | { type: "done"; id: number; result: string | BackfillStep }
   | { type: "failed"; id: number; failure: ReadFailure };
 
+/** Reads waiting for the worker; past this, a read is refused at once (429) rather than queued. */
+export const MAX_WAITING_READS = 64;
+
 /** In the compiled binary the worker is a second entrypoint (see package.json's build script). */
 const workerEntry = () =>
   Bun.isStandaloneExecutable ? join(import.meta.dir, "events", "read-worker.js") : join(import.meta.dir, "read-worker.ts");
@@ -114,6 +117,9 @@ export class EventReader {
       }
     }
     if (this.closed) return Promise.reject(new AppError("unavailable", "The server is stopping"));
+    if (this.queue.length >= MAX_WAITING_READS) {
+      return Promise.reject(new AppError("too_many_requests", `${MAX_WAITING_READS} reads are already waiting; retry shortly`));
+    }
     return new Promise((resolve, reject) => {
       const pending: Pending = { job, resolve, reject, timer: setTimeout(() => this.expire(pending), this.timeoutMs) };
       this.queue.push(pending);

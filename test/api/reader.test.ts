@@ -2,6 +2,7 @@
 // against a real server on a database file: a slow filter must not hold up the webhooks arriving
 // meanwhile, and one that runs past the time limit is answered 503 while reads go on.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { MAX_WAITING_READS } from "../../src/events/reader.ts";
 import { FeedClient, startFeedServer, waitUntil, type FeedServer } from "./feed-support.ts";
 
 const EVENTS = 40_000;
@@ -71,6 +72,16 @@ describe("reads on their own thread", () => {
     expect(filterDone).toBe(false);
     expect((await slow).status).toBe(200);
     expect(s.storedIds((e) => e.event === "reader.hook")).toHaveLength(1);
+  });
+
+  test("behind a slow read, at most MAX_WAITING_READS wait; more are refused at once with 429", async () => {
+    const slow = s.api("POST", "/api/events/filter", { filter: { text: { query: SLOW_TEXT } } });
+    await Bun.sleep(30); // the slow filter is on the worker by now
+    const quick = Array.from({ length: MAX_WAITING_READS + 6 }, () => s.api("POST", "/api/events/filter", { filter: { resource: { id: ["load.1"] } }, limit: 1 }));
+    const statuses = await Promise.all(quick.map((r) => r.then((res) => res.status)));
+    expect(statuses.filter((code) => code === 200)).toHaveLength(MAX_WAITING_READS);
+    expect(statuses.filter((code) => code === 429)).toHaveLength(6);
+    expect((await slow).status).toBe(200);
   });
 
   test("nor does a live feed's slow backfill", async () => {
