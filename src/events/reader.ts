@@ -3,9 +3,10 @@
 // 200,000 events: 10 s), and SQLite runs a query on the thread that asked for it: on the request
 // thread, every webhook would wait meanwhile. A worker with its own connection (query_only) runs
 // them, one at a time. A read not done within the time limit (waiting in line included) is
-// answered 503; if it was running, its worker is let go, and a fresh one takes the next read once
-// the old thread has finished its statement. A database in memory (tests, offline tools) cannot be
-// shared with a thread, so its reads run inline.
+// answered 503: the worker's SQL stops it at its deadline (read-deadline.ts). A statement that does
+// not stop (its slow part out of the check's reach) has its worker let go; a fresh one takes the
+// next read once the old thread has finished that statement, so reads never use two threads.
+// A database in memory (tests, offline tools) cannot be shared with a thread: its reads run inline.
 import { join } from "node:path";
 import type { Db } from "../db/open.ts";
 import { AppError, type ErrorCode } from "../errors.ts";
@@ -14,6 +15,7 @@ import { countBy, type Countable, type TimeUnit } from "./count.ts";
 import { backfillStep, type BackfillCursor, type BackfillStep } from "./feed-backfill.ts";
 import type { EventFilter } from "./filter.ts";
 import { firstPage, readPage } from "./page.ts";
+import { ReadDeadlineError } from "./read-deadline.ts";
 import { pageTokenSecret, type PageState } from "./page-token.ts";
 
 /** A read answered with JSON text, serialized where it was read (events keep their exact numbers). */
@@ -45,11 +47,12 @@ export type ReadFailure = { code: ErrorCode; message: string; details?: Record<s
 
 export function describeFailure(err: unknown): ReadFailure {
   if (err instanceof AppError) return { code: err.code, message: err.message, details: err.details };
+  if (err instanceof ReadDeadlineError) return { code: "query_timeout", message: "" };
   return { internal: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
 }
 
-/** Messages between EventReader and read-worker.ts. */
-export type ToReadWorker = { type: "open"; path: string } | { type: "read"; id: number; job: ReadJob };
+/** Messages between EventReader and read-worker.ts. `deadline`: epoch ms when the read's time is up. */
+export type ToReadWorker = { type: "open"; path: string } | { type: "read"; id: number; job: ReadJob; deadline: number };
 export type FromReadWorker =
   | { type: "ready" }
   | { type: "done"; id: number; result: string | BackfillStep }
@@ -57,6 +60,11 @@ export type FromReadWorker =
 
 /** Reads waiting for the worker; past this, a read is refused at once (429) rather than queued. */
 export const MAX_WAITING_READS = 64;
+/**
+ * How long past its deadline a running read may take to stop by itself (read-deadline.ts) before
+ * its worker is let go: for a statement whose slow part the deadline check does not reach.
+ */
+export const DEADLINE_GRACE_MS = 2000;
 
 /** In the compiled binary the worker is a second entrypoint (see package.json's build script). */
 const workerEntry = () =>
@@ -66,7 +74,8 @@ interface Pending {
   job: ReadJob;
   resolve: (result: string | BackfillStep) => void;
   reject: (err: Error) => void;
-  /** Runs from the moment the read is asked for: waiting in line counts against its time too. */
+  /** Epoch ms when its time is up, counted from the moment it was asked for: waiting counts too. */
+  deadline: number;
   timer: Timer;
 }
 
@@ -121,7 +130,7 @@ export class EventReader {
       return Promise.reject(new AppError("too_many_requests", `${MAX_WAITING_READS} reads are already waiting; retry shortly`));
     }
     return new Promise((resolve, reject) => {
-      const pending: Pending = { job, resolve, reject, timer: setTimeout(() => this.expire(pending), this.timeoutMs) };
+      const pending: Pending = { job, resolve, reject, deadline: Date.now() + this.timeoutMs, timer: setTimeout(() => this.expire(pending), this.timeoutMs) };
       this.queue.push(pending);
       void this.pump();
     });
@@ -139,7 +148,7 @@ export class EventReader {
       if (this.running?.id === id) this.finish(id)?.reject(new AppError("unavailable"));
       return void this.pump();
     }
-    if (this.running?.id === id) this.worker!.postMessage({ type: "read", id, job: pending.job } satisfies ToReadWorker);
+    if (this.running?.id === id) this.worker!.postMessage({ type: "read", id, job: pending.job, deadline: pending.deadline } satisfies ToReadWorker);
   }
 
   /** Clears a read's timer; the caller answers it. */
@@ -184,15 +193,25 @@ export class EventReader {
     return this.ready;
   }
 
-  /** A read's time is up: answered 503 at once; if it was running, its worker is let go. */
+  /**
+   * A read's time is up. Still waiting: answered 503 now. Running: the worker stops it itself within
+   * milliseconds and answers 503 (read-deadline.ts); if it has not after DEADLINE_GRACE_MS, the read
+   * is answered 503 and its worker let go.
+   */
   private expire(pending: Pending): void {
-    const seconds = this.timeoutMs / 1000;
-    pending.reject(new AppError("query_timeout", `The query did not finish within ${seconds} s and was stopped. Narrow it: a shorter time window, fewer or longer text terms.`));
     const queued = this.queue.indexOf(pending);
-    if (queued >= 0) return void this.queue.splice(queued, 1);
+    if (queued >= 0) {
+      this.queue.splice(queued, 1);
+      return pending.reject(this.timeoutError());
+    }
+    if (this.running?.pending === pending) pending.timer = setTimeout(() => this.abandon(pending), DEADLINE_GRACE_MS);
+  }
+
+  private abandon(pending: Pending): void {
     if (this.running?.pending !== pending) return;
     this.running = null;
-    this.logger.warn("event reads: a read ran past the time limit", { seconds, kind: pending.job.kind });
+    pending.reject(this.timeoutError());
+    this.logger.warn("event reads: a read did not stop at its deadline; its worker is let go", { seconds: this.timeoutMs / 1000, kind: pending.job.kind });
     const worker = this.worker;
     this.stopWorker();
     if (worker) {
@@ -204,6 +223,11 @@ export class EventReader {
     }
   }
 
+  private timeoutError(): AppError {
+    const seconds = this.timeoutMs / 1000;
+    return new AppError("query_timeout", `The query did not finish within ${seconds} s and was stopped. Narrow it: a shorter time window, fewer or longer text terms.`);
+  }
+
   private stopWorker(): void {
     this.worker?.terminate();
     this.worker = null;
@@ -211,7 +235,7 @@ export class EventReader {
   }
 
   private toError(failure: ReadFailure): Error {
-    if ("code" in failure) return new AppError(failure.code, failure.message, failure.details);
+    if ("code" in failure) return failure.code === "query_timeout" ? this.timeoutError() : new AppError(failure.code, failure.message, failure.details);
     this.logger.error("event reads: a read failed", { error: failure.internal });
     return new AppError("internal");
   }

@@ -7,6 +7,7 @@ import type { Db } from "../db/open.ts";
 import type { AnyResourceFilter, EventFilter, LabelSpec, RelatedFilter } from "./filter.ts";
 import { globToSqlite, isLiteralGlob, sqlitePrefixGlob } from "./glob.ts";
 import { RESOURCE_ID, RESOURCE_ROLE } from "./model.ts";
+import { DEADLINE_SQL, hasDeadline } from "./read-deadline.ts";
 import { planTests, planText, textChecks } from "./text-plan.ts";
 import { parseTextQuery } from "./text-search.ts";
 
@@ -160,6 +161,8 @@ export function whereClause(filter: EventFilter, mode: SubqueryMode = "list", db
   const b = new Builder();
   const { since, until } = filter.occurred;
   const tests = [`e.occurred >= ${b.bind(since)}`, `e.occurred <= ${b.bind(until)}`];
+  // On the read worker's connection, the time limit is checked first for every row (read-deadline.ts).
+  if (db && hasDeadline(db.$client)) tests.unshift(DEADLINE_SQL);
   const e = filter.event;
   if (e) {
     if (nonEmpty(e.prefix)) tests.push(any(e.prefix.map((p) => prefixTest(b, "e.event", p))));
