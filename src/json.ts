@@ -13,6 +13,10 @@ export const rawJson = (text: string): object => native.rawJSON!(text);
 /** Whether a value is such a raw JSON value (an integer kept exact). */
 export const isRawJson = (v: unknown): boolean => native.isRawJSON?.(v) ?? false;
 
+/** A JSON object, as parsed: not an array, null, or a raw number (which JavaScript sees as an object). */
+export const isJsonObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v) && !isRawJson(v);
+
 // A cheap test for texts that may hold such numbers (only those take the slower parse): an integer
 // token of 16 digits or more (past 2^53, 9,007,199,254,740,992, it needs more than a double), or a
 // number token with a fraction or an exponent whose value may be integral (`21.0`, `1e3`). A JSON

@@ -1,5 +1,5 @@
 // Prefect's event model (DESIGN §3): types, validation with Prefect's rules and limits, defaults.
-import { isRawJson } from "../json.ts";
+import { isJsonObject, isRawJson } from "../json.ts";
 
 export type Resource = Record<string, string>;
 export type RelatedResource = Resource;
@@ -37,9 +37,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // ISO-8601 date-time; a missing offset means UTC (Prefect coerces naive datetimes to UTC).
 const ISO_DATETIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})?$/i;
 
-// A raw JSON value (an integer past 2^53, kept exact: src/json.ts) is an object to JavaScript.
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v) && !isRawJson(v);
 
 function typeName(v: unknown): string {
   if (v === null) return "null";
@@ -65,7 +62,7 @@ export function parseTimestamp(value: unknown): number | null {
 export const toIso = (ms: number) => new Date(ms).toISOString();
 
 function validateResource(value: unknown, field: string, related: boolean): Resource {
-  if (!isPlainObject(value)) throw new EventValidationError(field, `must be an object of string labels, got ${typeName(value)}`);
+  if (!isJsonObject(value)) throw new EventValidationError(field, `must be an object of string labels, got ${typeName(value)}`);
   const labels = Object.keys(value);
   if (labels.length > MAX_LABELS_PER_RESOURCE) {
     throw new EventValidationError(field, `The maximum number of labels per resource is ${MAX_LABELS_PER_RESOURCE}`);
@@ -103,7 +100,7 @@ export interface EventDefaults {
  * are dropped (Prefect's models use extra="ignore"). `received` is always the time of receipt.
  */
 export function toEvent(input: unknown, { now, newId = () => Bun.randomUUIDv7() }: EventDefaults): Event {
-  if (!isPlainObject(input)) throw new EventValidationError("", `An event must be a JSON object, got ${typeName(input)}`);
+  if (!isJsonObject(input)) throw new EventValidationError("", `An event must be a JSON object, got ${typeName(input)}`);
 
   const name = input.event;
   if (name === undefined) throw new EventValidationError("event", "Field required");
@@ -127,7 +124,7 @@ export function toEvent(input: unknown, { now, newId = () => Bun.randomUUIDv7() 
 
   let payload: Record<string, unknown> = {};
   if (input.payload !== undefined && input.payload !== null) {
-    if (!isPlainObject(input.payload)) throw new EventValidationError("payload", `must be an object, got ${typeName(input.payload)}`);
+    if (!isJsonObject(input.payload)) throw new EventValidationError("payload", `must be an object, got ${typeName(input.payload)}`);
     payload = input.payload;
   }
 

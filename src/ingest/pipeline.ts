@@ -1,7 +1,7 @@
 // Request → event: render the template, parse its output as JSON, validate it as a Prefect event,
 // add the defaults and the webhook as a related resource. Each stage fails with its own reason.
 // Ingestion, the playground API and `inlet template render` all run this same code.
-import { isRawJson, parseJsonExact } from "../json.ts";
+import { isJsonObject, parseJsonExact } from "../json.ts";
 import { EventValidationError, toEvent, type Event } from "../events/model.ts";
 import { compileTemplate, renderTemplate, TemplateError, type CompiledTemplate, type TemplateRequest } from "../templates/render.ts";
 import { parseBody } from "./body.ts";
@@ -47,9 +47,8 @@ export function runPipeline(template: CompiledTemplate, request: TemplateRequest
     return fail("invalid_json", `The template did not render valid JSON (${where})`, problem?.line ?? null, rendered);
   }
 
-  // Only an object gets the defaults; anything else fails validation below (a long integer or a
-  // float like 21.0 is kept as a raw JSON value, which JavaScript sees as an object).
-  if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) && !isRawJson(parsed)) {
+  // Only an object gets the defaults; anything else fails validation below.
+  if (isJsonObject(parsed)) {
     const obj = parsed as Record<string, unknown>;
     if (obj.related === undefined || obj.related === null) obj.related = [webhookRelated(webhook)];
     else if (Array.isArray(obj.related)) obj.related = [...obj.related, webhookRelated(webhook)];
