@@ -37,7 +37,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // ISO-8601 date-time; a missing offset means UTC (Prefect coerces naive datetimes to UTC).
 const ISO_DATETIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})?$/i;
 
-
 function typeName(v: unknown): string {
   if (v === null) return "null";
   if (isRawJson(v)) return "number"; // an integer past 2^53, kept exact (src/json.ts)
