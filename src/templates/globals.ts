@@ -3,7 +3,7 @@
 import { bind, splitArgs } from "./args.ts";
 import { fail, limit } from "./errors.ts";
 import { LIMITS } from "./limits.ts";
-import { bigOf, isInt, isNumber, mkInt, num, Opaque, PyInt, pyRepr, pyStr, typeName, type Dict } from "./python.ts";
+import { bigOf, isInt, mkInt, num, Opaque, PyInt, pyRepr, pyStr, typeName, type Dict } from "./python.ts";
 
 export const callables = new WeakSet<Function>();
 export const callable = <F extends Function>(f: F): F => (callables.add(f), f);
