@@ -5,7 +5,7 @@ import nunjucks from "nunjucks";
 import { TemplateError } from "./errors.ts";
 import { LIMITS } from "./limits.ts";
 import { assignedNames, check } from "./ast.ts";
-import { JinjaParser, Slice, With } from "./parser.ts";
+import { JinjaParser, Slice } from "./parser.ts";
 
 type Node = any;
 const nj = nunjucks as unknown as { compiler: any; lexer: any; nodes: any };
