@@ -37,7 +37,9 @@ function closeReason(text: string): string {
 }
 
 type Ws = ServerWebSocket<unknown>;
-const CLOSE_CODES: Record<EndReason, number> = { too_slow: 1013, shutdown: 1001 };
+// A backfill past the time limit is refused like a bad filter (1002): reconnecting with the same
+// filter would only time out again.
+const CLOSE_CODES: Record<EndReason, number> = { too_slow: 1013, shutdown: 1001, query_timeout: 1002 };
 
 
 class Connection implements Transport {

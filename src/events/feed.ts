@@ -20,7 +20,8 @@ export const DEFAULT_QUEUE_BYTES = 16 * 1024 * 1024;
 /** Below the 30 s idle timeout of Elysia's listen and the 60 s of common proxies (nginx, ALBs). */
 export const HEARTBEAT_MS = 15_000;
 
-export type EndReason = "too_slow" | "shutdown";
+/** Why a subscription ended: a reader too slow to keep up, the server stopping, or a backfill past the read time limit. */
+export type EndReason = "too_slow" | "shutdown" | "query_timeout";
 
 /** One connection's way out: the websocket or the event stream. */
 export interface Transport {
@@ -219,7 +220,8 @@ export class Feed {
       if (sub.ended) return; // the subscription (or the server) stopped while a page was being read
       const timedOut = error instanceof AppError && error.code === "query_timeout";
       if (!timedOut) this.deps.logger.error("live feed backfill failed", { error });
-      this.end(sub, "shutdown", timedOut ? error.message : "Internal error while reading stored events");
+      if (timedOut) this.end(sub, "query_timeout", error.message);
+      else this.end(sub, "shutdown", "Internal error while reading stored events");
     });
     return sub;
   }
