@@ -39,12 +39,23 @@ export function integralFloatJson(n: number): string {
 
 type Reviver = (key: string, value: unknown, context?: { source?: string }) => unknown;
 
+/**
+ * JSON.parse, with each number replaced by `number(source, value)` (its text as written, and what
+ * JSON.parse made of it) in texts that may hold one JSON.parse would change. The two callers:
+ * storage (parseJsonExact) and the template language (python.ts parseJson).
+ */
+export function parseNumbers(text: string, number: (source: string, value: number) => unknown): unknown {
+  if (!mayHoldKeptNumbers(text)) return JSON.parse(text);
+  const reviver: Reviver = (_key, value, context) =>
+    typeof value === "number" && context?.source !== undefined ? number(context.source, value) : value;
+  return JSON.parse(text, reviver as Parameters<typeof JSON.parse>[1]);
+}
+
 /** Keeps the numbers JSON.parse would change: long integers (rounded) and integral floats (`21.0` → 21). */
-const keepNumbers: Reviver = (_key, value, context) => {
-  if (typeof value !== "number" || context?.source === undefined) return value;
-  if (INTEGER.test(context.source)) return Number.isSafeInteger(value) ? value : rawJson(context.source);
+function keepNumber(source: string, value: number): unknown {
+  if (INTEGER.test(source)) return Number.isSafeInteger(value) ? value : rawJson(source);
   return Number.isInteger(value) ? rawJson(integralFloatJson(value)) : value;
-};
+}
 
 /**
  * JSON.parse, except that the numbers Python's json.loads would keep are kept, as raw JSON values
@@ -53,5 +64,5 @@ const keepNumbers: Reviver = (_key, value, context) => {
  * values are not computed with, only kept and passed on.
  */
 export function parseJsonExact(text: string): unknown {
-  return mayHoldKeptNumbers(text) ? JSON.parse(text, keepNumbers as Parameters<typeof JSON.parse>[1]) : JSON.parse(text);
+  return parseNumbers(text, keepNumber);
 }

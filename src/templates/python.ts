@@ -4,8 +4,7 @@
 //   an integral JS number → int, any other number → float, PyFloat → an integral float (2.0),
 //   PyInt → an int past JS's exact range (±2^53);
 //   arrays → list (or tuple, when in `tuples`);  plain objects → dict;  Safe → Markup (printed raw).
-import { parse as parseLossless } from "lossless-json";
-import { integralFloatJson, mayHoldKeptNumbers, rawJson } from "../json.ts";
+import { integralFloatJson, parseNumbers, rawJson } from "../json.ts";
 import { fail, limit } from "./errors.ts";
 
 /** A float with an integral value: JS cannot tell `2.0` from `2`, Python prints them differently. */
@@ -61,20 +60,10 @@ function pythonNumber(token: string): number | PyFloat | PyInt {
 
 /**
  * JSON.parse, except that numbers keep what Python's json.loads keeps: a body's `21.0` prints as
- * `21.0` in a template, and `1234567890123456789` as itself, as in Prefect. Only texts that may
- * hold such a number take the slower parser. What it refuses goes to JSON.parse, which decides:
- * not JSON (it throws), or duplicate keys with different values (which that parser refuses and
- * JSON.parse accepts, last one wins).
+ * `21.0` in a template, and `1234567890123456789` as itself, as in Prefect.
  */
 export function parseJson(text: string): unknown {
-  if (mayHoldKeptNumbers(text)) {
-    try {
-      return parseLossless(text, null, pythonNumber);
-    } catch {
-      // Fall through to JSON.parse.
-    }
-  }
-  return JSON.parse(text);
+  return parseNumbers(text, pythonNumber);
 }
 
 /** Markup: a string that is printed as it is, never escaped (the `safe` and `tojson` results). */
