@@ -10,19 +10,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { BINARY, median, startInlet } from "./support.ts";
+import { PREFECT_DYNAMIC } from "../test/fixtures/templates/prefect.ts";
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const DURATION = process.env.BENCH_DURATION ?? "10s";
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const BODY = "model=recommendations&friendly_name=Recommendations%20[Products]";
-const TEMPLATE = `{
-    "event": "model.refreshed",
-    "resource": {
-        "prefect.resource.id": "product.models.{{ body.model }}",
-        "prefect.resource.name": "{{ body.friendly_name|default(body.model) }}",
-        "producing-team": "Data Science"
-    }
-}`;
 
 interface WrkResult {
   requests: number; rps: number; p50: number; p99: number; non2xx: number; errors: number;
@@ -106,7 +99,7 @@ const key = JSON.parse(created.stdout.toString()).api_key as string;
 const inlet = await startInlet(dataDir);
 const res = await fetch(`${inlet.url}/api/webhooks/`, {
   method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-  body: JSON.stringify({ name: "bench", template: TEMPLATE }),
+  body: JSON.stringify({ name: "bench", template: PREFECT_DYNAMIC }),
 });
 const hookUrl = ((await res.json()) as { url: string }).url;
 

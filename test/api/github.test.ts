@@ -3,17 +3,7 @@ import { describe, expect, test } from "bun:test";
 import examples from "@octokit/webhooks-examples/api.github.com/index.json" with { type: "json" };
 import { createTestApp } from "../support/app.ts";
 import { createWebhook, hook, storedEvents } from "../support/hooks.ts";
-
-// Prefect's "resume a flow run on PR merge" example template.
-const GITHUB_PR = `{
-  "event": "github.{{ headers.get('x-github-event', 'unknown') }}.{{ body.action|default('no-action') }}",
-  "resource": {
-    "prefect.resource.id": "{% set frid = body.pull_request.body|flow_run_id %}{% if frid %}prefect.flow-run.{{ frid }}{% else %}github.pr.{{ body.pull_request.number|default(0) }}{% endif %}",
-    "pr.number": "{{ body.pull_request.number|default(0) }}",
-    "pr.merged": "{{ body.pull_request.merged|default(false) }}",
-    "pr.title": "{{ body.pull_request.title|default('')|truncate(100) }}"
-  }
-}`;
+import { PREFECT_GITHUB_PR } from "../fixtures/templates/prefect.ts";
 
 // A push template that prints free text (commit messages) straight into JSON strings.
 const GITHUB_PUSH = `{
@@ -35,7 +25,7 @@ function deliver(t: ReturnType<typeof createTestApp>, slug: string, event: strin
 describe("GitHub webhooks", () => {
   test("every pull_request example becomes github.pull_request.<action> with Python-style booleans", async () => {
     const t = createTestApp();
-    const w = await createWebhook(t, { template: GITHUB_PR });
+    const w = await createWebhook(t, { template: PREFECT_GITHUB_PR });
     const prs = byName("pull_request");
     for (const payload of prs) expect((await deliver(t, w.slug, "pull_request", payload)).status).toBe(204);
     const events = storedEvents(t);
@@ -51,7 +41,7 @@ describe("GitHub webhooks", () => {
 
   test("a PR body that links a flow run resumes that flow run's resource", async () => {
     const t = createTestApp();
-    const w = await createWebhook(t, { template: GITHUB_PR });
+    const w = await createWebhook(t, { template: PREFECT_GITHUB_PR });
     const payload = structuredClone(byName("pull_request")[0]!);
     payload.pull_request.body = "Fixes https://app.prefect.cloud/runs/flow-run/0b9a1c1e-3f6e-4a57-9d4e-3b1c2d3e4f50 please";
     expect((await deliver(t, w.slug, "pull_request", payload)).status).toBe(204);

@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { createTestApp, fixedClock } from "../support/app.ts";
 import { createWebhook, FAILED, hook, storedEvents } from "../support/hooks.ts";
 import { indexBatch } from "../../src/events/text-index.ts";
+import { PREFECT_DYNAMIC } from "../fixtures/templates/prefect.ts";
 
 // Prefect's documented templates (reference: Prefect Cloud webhooks page).
 const STATIC = `{
@@ -9,14 +10,6 @@ const STATIC = `{
     "resource": {
         "prefect.resource.id": "product.models.recommendations",
         "prefect.resource.name": "Recommendations [Products]",
-        "producing-team": "Data Science"
-    }
-}`;
-const DYNAMIC = `{
-    "event": "model.refreshed",
-    "resource": {
-        "prefect.resource.id": "product.models.{{ body.model }}",
-        "prefect.resource.name": "{{ body.friendly_name|default(body.model) }}",
         "producing-team": "Data Science"
     }
 }`;
@@ -42,7 +35,7 @@ describe("Prefect's documented examples, end to end", () => {
 
   test("dynamic form template, with and without the default", async () => {
     const t = createTestApp();
-    const w = await createWebhook(t, { template: DYNAMIC });
+    const w = await createWebhook(t, { template: PREFECT_DYNAMIC });
     const form = { "content-type": "application/x-www-form-urlencoded" };
     expect((await hook(t, w.slug, { body: "model=recommendations&friendly_name=Recommendations%20[Products]", headers: form })).status).toBe(204);
     expect((await hook(t, w.slug, { body: "model=churn", headers: form })).status).toBe(204);

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { compileTemplate, LIMITS, renderTemplate, TemplateError, validateTemplate } from "../../../src/templates/render.ts";
 import { failure, render, request } from "./helpers.ts";
+import { PREFECT_GITHUB_PR } from "../../fixtures/templates/prefect.ts";
 
 describe("JSON-safe interpolation", () => {
   const nasty = 'Fix "quoted" C:\\path\nsecond line\ttab \u0001 bell é 😀 </script>';
@@ -79,15 +80,7 @@ describe("Prefect's documented templates", () => {
   });
 
   test("GitHub example: headers.get, flow_run_id, booleans as True, truncate", () => {
-    const tpl = `{
-  "event": "github.{{ headers.get('x-github-event', 'unknown') }}.{{ body.action|default('no-action') }}",
-  "resource": {
-    "prefect.resource.id": "{% set frid = body.pull_request.body|flow_run_id %}{% if frid %}prefect.flow-run.{{ frid }}{% else %}github.pr.{{ body.pull_request.number|default(0) }}{% endif %}",
-    "pr.number": "{{ body.pull_request.number|default(0) }}",
-    "pr.merged": "{{ body.pull_request.merged|default(false) }}",
-    "pr.title": "{{ body.pull_request.title|default('')|truncate(100) }}"
-  }
-}`;
+    const tpl = PREFECT_GITHUB_PR;
     const id = "0b5c6a0e-1c5d-4b43-9f09-123456789abc";
     const body = { action: "closed", pull_request: { number: 42, merged: true, title: "T".repeat(150), body: `resumes https://app/flow-run/${id}` } };
     const out = JSON.parse(render(tpl, request(body, { "x-github-event": "pull_request" })));
