@@ -1,16 +1,24 @@
 // nunjucks' parser and code generator, specialised for Jinja parity and the sandbox. The generated
 // JS calls `runtime.*` (sandbox.ts) for every lookup, call, operator, loop and print, so no template
 // expression runs as a bare JS operation on request data.
+//
+// Nothing from the template's source reaches the generated code except through `quoted()` (names)
+// or JSON.stringify (string literals); JavaScript identifiers are generated (`t_1`, `block_0`),
+// never made from a name. nunjucks' own emitters paste names between double quotes unescaped, so
+// every one of them that can see a name is replaced here, and the tags that load other templates
+// are refused. The name check in ast.ts refuses such names first; this is the second wall.
 import nunjucks from "nunjucks";
 import { TemplateError } from "./errors.ts";
 import { LIMITS } from "./limits.ts";
 import { assignedNames, check } from "./ast.ts";
+import { quoted } from "./names.ts";
 import { JinjaParser, Slice } from "./parser.ts";
 
 type Node = any;
 const nj = nunjucks as unknown as { compiler: any; lexer: any; nodes: any };
 const { nodes, lexer } = nj;
 const transformer = require("nunjucks/src/transformer");
+const { Frame } = require("nunjucks/src/runtime");
 
 // Jinja spells these as names; nunjucks only knows lowercase true/false/none.
 const CONSTANTS: Record<string, string> = { True: "true", False: "false", None: "null" };
@@ -50,15 +58,25 @@ class JinjaCompiler extends nj.compiler.Compiler {
   }
 
   compileSymbol(node: Node, frame: any): void {
-    if (!frame.lookup(node.value) && Object.hasOwn(CONSTANTS, node.value)) this._emit(CONSTANTS[node.value]!);
-    else super.compileSymbol(node, frame);
+    const id = frame.lookup(node.value);
+    if (id) this._emit(id);
+    else if (Object.hasOwn(CONSTANTS, node.value)) this._emit(CONSTANTS[node.value]!);
+    else this._emit(`runtime.contextOrFrameLookup(context, frame, ${quoted(node.value)})`);
   }
 
   compileLiteral(node: Node): void {
-    if (node.value instanceof RegExp) this.fail("regular expression literals are not supported", node.lineno, node.colno);
-    if (node.isFloat) this._emit(`runtime.float(${node.value})`);
-    else if (node.bigInt !== undefined) this._emit(`runtime.int("${node.bigInt}")`);
-    else super.compileLiteral(node);
+    const { value } = node;
+    if (typeof value === "string") this._emit(JSON.stringify(value));
+    else if (value === null) this._emit("null");
+    else if (typeof value === "boolean") this._emit(String(value));
+    else if (typeof value !== "number") this.fail("unsupported literal", node.lineno, node.colno);
+    else if (node.isFloat) this._emit(`runtime.float(${value})`);
+    else if (node.bigInt !== undefined) this._emit(`runtime.int(${quoted(node.bigInt)})`);
+    else this._emit(String(value));
+  }
+
+  compileTemplateData(node: Node): void {
+    this.compileLiteral(node);
   }
 
   compileGroup(node: Node, frame: unknown): void {
@@ -163,7 +181,15 @@ class JinjaCompiler extends nj.compiler.Compiler {
   }
 
   compileFunCall(node: Node, frame: unknown): void {
-    if (!(node.name instanceof nodes.LookupVal) || node.name.val instanceof Slice) return super.compileFunCall(node, frame);
+    if (!(node.name instanceof nodes.LookupVal) || node.name.val instanceof Slice) {
+      // As nunjucks calls a name, with the name (for error messages) as a string literal.
+      this._emit(`(lineno = ${node.lineno}, colno = ${node.colno}, runtime.callWrap(`);
+      this._compileExpression(node.name, frame);
+      this._emit(`, ${quoted(this._getNodeName(node.name))}, context, `);
+      this._compileAggregate(node.args, frame, "[", "])");
+      this._emit(")");
+      return;
+    }
     this._emit(`(lineno = ${node.lineno}, colno = ${node.colno}, runtime.callMethod(`);
     this.compile(node.name.target, frame);
     this._emit(", ");
@@ -171,6 +197,23 @@ class JinjaCompiler extends nj.compiler.Compiler {
     this._emit(", ");
     this._compileAggregate(node.args, frame, "[", "]");
     this._emit("))");
+  }
+
+  compileFilter(node: Node, frame: unknown): void {
+    this._emit(`env.getFilter(${quoted(node.name.value)}).call(context, `);
+    this._compileAggregate(node.args, frame);
+    this._emit(")");
+  }
+
+  compileIs(node: Node, frame: unknown): void {
+    const test = node.right.name ? node.right.name.value : node.right.value;
+    this._emit(`env.getTest(${quoted(test)}).call(context, `);
+    this.compile(node.left, frame);
+    if (node.right.args) {
+      this._emit(",");
+      this.compile(node.right.args, frame);
+    }
+    this._emit(") === true");
   }
 
   compileIf(node: Node, frame: unknown): void {
@@ -200,25 +243,134 @@ class JinjaCompiler extends nj.compiler.Compiler {
       return;
     }
     for (const t of node.targets) if (!(t instanceof nodes.Symbol)) this.fail("can only assign to names and namespace attributes", t.lineno, t.colno);
-    if (node.targets.length === 1 || !node.value) return super.compileSet(node, frame);
+    const value = this._tmpid();
+    this._emit(`var ${value} = `);
+    if (node.value) this._compileExpression(node.value, frame);
+    else this.compile(node.body, frame);
+    this._emitLine(";");
     // Several names: Jinja unpacks the value (nunjucks would give each name the whole value).
-    const items = this._tmpid();
-    this._emit(`var ${items} = runtime.unpack(`);
-    this._compileExpression(node.value, frame);
-    this._emitLine(`, ${node.targets.length});`);
+    const several = node.targets.length > 1;
+    if (several) this._emitLine(`${value} = runtime.unpack(${value}, ${node.targets.length});`);
     node.targets.forEach((t: Node, k: number) => {
-      // As nunjucks assigns one name (compileSet), with the unpacked item as the value.
-      const name = JSON.stringify(t.value);
+      const name = quoted(t.value);
       let id = frame.lookup(t.value);
       if (!id) {
         id = this._tmpid();
         this._emitLine(`var ${id};`);
       }
-      this._emitLine(`${id} = ${items}[${k}];`);
+      this._emitLine(`${id} = ${value}${several ? `[${k}]` : ""};`);
       this._emitLine(`frame.set(${name}, ${id}, true);`);
       this._emitLine(`if (frame.topLevel) context.setVariable(${name}, ${id});`);
     });
   }
+
+  /** A macro or a call block's caller: a function of its parameters, bound to names by frame.set. */
+  _compileMacro(node: Node, frame?: any): string {
+    const funcId = `macro_${this._tmpid()}`;
+    const keepFrame = frame !== undefined;
+    const children: Node[] = node.args.children;
+    const last = children[children.length - 1];
+    const kwargs: Node | null = last instanceof nodes.Dict ? last : null;
+    const args = kwargs ? children.slice(0, -1) : children;
+    for (const arg of args) this.assertType(arg, nodes.Symbol);
+    const argIds = args.map(() => this._tmpid());
+    const inner = keepFrame ? frame.push(true) : new Frame();
+    this._emitLines(
+      `var ${funcId} = runtime.makeMacro(`,
+      `[${args.map((a) => quoted(a.value)).join(", ")}], `,
+      `[${(kwargs?.children ?? []).map((p: Node) => quoted(p.key.value)).join(", ")}], `,
+      `function (${[...argIds, "kwargs"].join(", ")}) {`,
+      "var callerFrame = frame;",
+      `frame = ${keepFrame ? "frame.push(true);" : "new runtime.Frame();"}`,
+      "kwargs = kwargs || {};",
+      'if (Object.prototype.hasOwnProperty.call(kwargs, "caller")) {',
+      'frame.set("caller", kwargs.caller); }',
+    );
+    args.forEach((arg, k) => {
+      this._emitLine(`frame.set(${quoted(arg.value)}, ${argIds[k]});`);
+      inner.set(arg.value, argIds[k]);
+    });
+    for (const pair of kwargs?.children ?? []) {
+      const name = quoted(pair.key.value);
+      this._emit(`frame.set(${name}, Object.prototype.hasOwnProperty.call(kwargs, ${name}) ? kwargs[${name}] : `);
+      this._compileExpression(pair.value, inner);
+      this._emit(");");
+    }
+    const bufferId = this._pushBuffer();
+    this._withScopedSyntax(() => this.compile(node.body, inner));
+    this._emitLine(`frame = ${keepFrame ? "frame.pop();" : "callerFrame;"}`);
+    this._emitLine(`return new runtime.SafeString(${bufferId});`);
+    this._emitLine("});");
+    this._popBuffer();
+    return funcId;
+  }
+
+  compileMacro(node: Node, frame: any): void {
+    const funcId = this._compileMacro(node);
+    const name = quoted(node.name.value);
+    frame.set(node.name.value, funcId);
+    if (frame.parent) this._emitLine(`frame.set(${name}, ${funcId});`);
+    else this._emitLine(`context.setVariable(${name}, ${funcId});`);
+  }
+
+  /** Block functions, named by position; the template's blocks are keyed by name in a JSON literal. */
+  private blockIds = new Map<string, string>();
+
+  compileRoot(node: Node, frame: unknown): void {
+    if (frame) this.fail("compileRoot: root node can't have frame");
+    const blocks: Node[] = node.findAll(nodes.Block);
+    for (const block of blocks) {
+      const name = block.name.value;
+      if (this.blockIds.has(name)) this.fail(`Block ${quoted(name)} defined more than once.`, block.lineno, block.colno);
+      this.blockIds.set(name, `block_${this.blockIds.size}`);
+    }
+    this._emitFuncBegin(node, "root");
+    this._compileChildren(node, new Frame());
+    this._emitLine(`cb(null, ${this.buffer});`);
+    this._emitFuncEnd(true);
+    this.inBlock = true;
+    for (const block of blocks) {
+      this._emitFuncBegin(block, this.blockIds.get(block.name.value));
+      this._emitLine("var frame = frame.push(true);");
+      this.compile(block.body, new Frame());
+      this._emitFuncEnd();
+    }
+    this._emitLine("return {");
+    for (const block of blocks) this._emitLine(`${quoted(`b_${block.name.value}`)}: ${this.blockIds.get(block.name.value)},`);
+    this._emitLine("root: root\n};");
+  }
+
+  compileBlock(node: Node): void {
+    const id = this._tmpid();
+    this._emit(`context.getBlock(${quoted(node.name.value)})`);
+    this._emitLine(`(env, context, frame, runtime, ${this._makeCallback(id)}`);
+    this._emitLine(`${this.buffer} += ${id};`);
+    this._addScopeLevel();
+  }
+
+  compileSuper(node: Node, frame: any): void {
+    const id = node.symbol.value;
+    this._emitLine(`context.getSuper(env, ${quoted(node.blockName.value)}, null, frame, runtime, ${this._makeCallback(id)}`);
+    this._emitLine(`${id} = runtime.markSafe(${id});`);
+    this._addScopeLevel();
+    frame.set(id, id);
+  }
+
+  /** Tags that load other templates or run extensions: ast.ts refuses them before compiling. */
+  private refuse(node: Node): never {
+    return this.fail(`${node.typename} is not supported: a webhook template is a single template`, node.lineno, node.colno);
+  }
+
+  compileImport(node: Node): void { this.refuse(node); }
+  compileFromImport(node: Node): void { this.refuse(node); }
+  compileInclude(node: Node): void { this.refuse(node); }
+  compileExtends(node: Node): void { this.refuse(node); }
+  compileCallExtension(node: Node): void { this.refuse(node); }
+  compileCallExtensionAsync(node: Node): void { this.refuse(node); }
+  compileFilterAsync(node: Node): void { this.refuse(node); }
+  compileAsyncEach(node: Node): void { this.refuse(node); }
+  compileAsyncAll(node: Node): void { this.refuse(node); }
+  compileIfAsync(node: Node): void { this.refuse(node); }
 
   compileWith(node: Node, frame: any): void {
     this.line(node);
@@ -274,7 +426,7 @@ class JinjaCompiler extends nj.compiler.Compiler {
       if (child instanceof nodes.TemplateData) {
         if (!child.value) continue;
         this._emit(`${buf} = runtime.lit(${buf}, `);
-        super.compileLiteral(child);
+        this.compileLiteral(child);
         this._emitLine(");");
       } else {
         this.line(child);
@@ -348,18 +500,28 @@ export function compileToCode(source: string, filters: ReadonlySet<string>, test
   if (source.length > LIMITS.templateChars) {
     throw new TemplateError("template_limit", `the template is longer than ${LIMITS.templateChars} characters`);
   }
-  let code: string;
+  let ast: Node;
   try {
     const parser = new JinjaParser(lexer.lex(source, {}));
     parser.extensions = [];
-    const ast = parser.parseAsRoot();
-    check(ast, filters, tests);
+    ast = parser.parseAsRoot();
+  } catch (e) {
+    throw syntaxError(e, source.split("\n").length);
+  }
+  check(ast, filters, tests);
+  return generateCode(ast, source.split("\n").length);
+}
+
+/** Code for a parsed template that passed check(); also what the tests feed hostile trees to. */
+export function generateCode(ast: Node, lastLine = 1): CompiledCode {
+  let code: string;
+  try {
     const compiler = new JinjaCompiler("template", false);
     compiler.compile(transformer.transform(ast, [], "template"));
     code = compiler.getCode();
   } catch (e) {
     if (e instanceof TemplateError) throw e;
-    throw syntaxError(e, source.split("\n").length);
+    throw syntaxError(e, lastLine);
   }
   const props = new Function(code)() as Record<string, Function>;
   const blocks: Record<string, Function> = Object.create(null);

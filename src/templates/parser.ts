@@ -4,6 +4,7 @@
 // `is` tests with one argument without parentheses (`x is divisibleby 3`), tuple assignment
 // (`{% set a, b = 1, 2 %}`) and `{% with %}` blocks.
 import nunjucks from "nunjucks";
+import { invalidName, NAME } from "./names.ts";
 
 type Node = any;
 const nj = nunjucks as unknown as { parser: any; lexer: any; nodes: any };
@@ -316,10 +317,12 @@ export class JinjaParser extends nj.parser.Parser {
           if (val.type === lexer.TOKEN_FLOAT) {
             const name = this.nextToken();
             if (name?.type !== lexer.TOKEN_SYMBOL) this.fail("expected name as lookup value, got " + name?.value, val.lineno, val.colno);
+            if (!NAME.test(name.value)) this.fail(invalidName(name.value), name.lineno, name.colno);
             node = new nodes.LookupVal(val.lineno, val.colno, node, new nodes.Literal(name.lineno, name.colno, name.value));
           }
         } else {
           if (val.type !== lexer.TOKEN_SYMBOL) this.fail("expected name as lookup value, got " + val.value, val.lineno, val.colno);
+          if (!NAME.test(val.value)) this.fail(invalidName(val.value), val.lineno, val.colno);
           node = new nodes.LookupVal(tok.lineno, tok.colno, node, new nodes.Literal(val.lineno, val.colno, val.value));
         }
       } else break;

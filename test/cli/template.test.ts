@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { inlet, tempDir } from "./helpers.ts";
+import { hostileName, NAME_SINKS, placeName } from "../fixtures/templates/hostile-names.ts";
+import { inlet, spawnInlet, tempDir } from "./helpers.ts";
 
 let dir: ReturnType<typeof tempDir>;
 const file = (name: string, content: string) => {
@@ -64,6 +65,19 @@ describe("inlet template render", () => {
     expect(lines[0]).toStartWith(start);
     expect(lines[0]).toContain(where);
     expect(r.stdout).not.toContain("Event:");
+  });
+
+  test("a template file whose names would be code: a syntax error with its line, exit 1, nothing run", async () => {
+    const marker = join(dir.path, "pwned");
+    // One process for every place a name can stand, each template a file of its own.
+    const files = NAME_SINKS.map(([, sink], i) => file(`hostile-${i}.j2`, `{"event": "x"}\n${placeName(sink, hostileName(marker))}`));
+    const results = await Promise.all(files.map((f) => spawnInlet(["template", "render", "-t", f, "--body", "{}"])));
+    for (const r of results) {
+      expect(r.code).toBe(1);
+      expect(r.stderr).toStartWith("template_syntax: line 2: ");
+      expect(r.stderr).toContain("not a valid name");
+    }
+    expect(existsSync(marker)).toBe(false);
   });
 
   test("output that is not JSON is still shown, to see what went wrong", async () => {
