@@ -2,7 +2,10 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 
 export const KEY_PREFIX = "inlet_";
-const KEY_PATTERN = /^inlet_[A-Za-z0-9_-]{43}$/;
+/** 32 bytes in base64url, unpadded. */
+const KEY_BODY = "[A-Za-z0-9_-]{43}";
+const KEY_PATTERN = new RegExp(`^${KEY_PREFIX}${KEY_BODY}$`);
+const KEY_ANYWHERE = new RegExp(`${KEY_PREFIX}${KEY_BODY}`, "g");
 
 export function generateApiKey(): string {
   return KEY_PREFIX + randomBytes(32).toString("base64url");
@@ -26,6 +29,9 @@ export function constantTimeEqual(a: string, b: string): boolean {
 
 /** The characters of a key that are safe to show again (for telling keys apart). */
 export const displayPrefix = (key: string) => key.slice(0, KEY_PREFIX.length + 6);
+
+/** The text with every key in it cut down to its display prefix and an ellipsis. */
+export const maskApiKeys = (text: string) => text.replace(KEY_ANYWHERE, (key) => `${displayPrefix(key)}…`);
 
 /** Extracts the token of `Authorization: Bearer <token>` (scheme case-insensitive), or null. */
 export function bearerToken(header: string | null | undefined): string | null {

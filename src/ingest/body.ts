@@ -75,15 +75,6 @@ export function parseBody(contentType: string | null, bytes: Uint8Array): unknow
   return json.ok ? json.value : text;
 }
 
-/** Request headers for templates: lowercased names, without Authorization (never shown to templates). */
-export function templateHeaders(headers: Headers): Record<string, string> {
-  const out: Record<string, string> = {};
-  headers.forEach((value, name) => {
-    if (name !== "authorization") out[name] = value;
-  });
-  return out;
-}
-
 /** The query string as a flat mapping (last value wins). */
 export function queryMapping(url: string): Record<string, string> {
   const q = url.indexOf("?");

@@ -5,6 +5,7 @@ import { isJsonObject, parseJsonExact } from "../json.ts";
 import { EventValidationError, toEvent, type Event } from "../events/model.ts";
 import { compileTemplate, renderTemplate, TemplateError, type CompiledTemplate, type TemplateRequest } from "../templates/render.ts";
 import { parseBody } from "./body.ts";
+import { templateHeaders } from "./headers.ts";
 import { webhookRelated, type WebhookIdentity } from "../webhooks/resource.ts";
 import { findJsonProblem } from "./json-error.ts";
 
@@ -74,11 +75,7 @@ export interface SampleRequest {
 
 /** Builds the template's view of a sample request exactly as ingestion builds it from a real one. */
 export function sampleToTemplateRequest(sample: SampleRequest): TemplateRequest {
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(sample.headers)) {
-    const name = k.toLowerCase();
-    if (name !== "authorization") headers[name] = v;
-  }
+  const headers = templateHeaders(sample.headers);
   const bytes = new TextEncoder().encode(sample.body);
   return {
     method: sample.method.toUpperCase(),

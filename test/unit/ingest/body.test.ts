@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { BodyTooLargeError, parseBody, parseForm, queryMapping, readBodyLimited, templateHeaders } from "../../../src/ingest/body.ts";
+import { BodyTooLargeError, parseBody, parseForm, queryMapping, readBodyLimited } from "../../../src/ingest/body.ts";
+import { templateHeaders } from "../../../src/ingest/headers.ts";
 import { PyFloat } from "../../../src/templates/python.ts";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
