@@ -26,13 +26,22 @@ export interface SessionUser {
 export class SessionStore {
   constructor(private readonly db: Db, private readonly now: () => number = Date.now) {}
 
-  /** Starts a session for a user and returns the cookie token (shown to the browser only). */
-  create(userId: string): { token: string; expires: number } {
+  /**
+   * Starts a session for a user and returns the cookie token (shown to the browser only); null when
+   * the user no longer exists (deleted while their password was being checked).
+   */
+  create(userId: string): { token: string; expires: number } | null {
     const now = this.now();
     this.db.delete(sessions).where(lt(sessions.expires, now)).run();
     const token = randomBytes(32).toString("base64url");
     const expires = now + SESSION_TTL_MS;
-    this.db.insert(sessions).values({ id: hashApiKey(token), userId, created: now, expires }).run();
+    try {
+      this.db.insert(sessions).values({ id: hashApiKey(token), userId, created: now, expires }).run();
+    } catch (err) {
+      // The foreign key decides, also against a deletion by another process on the same database.
+      if ((err as { code?: string }).code === "SQLITE_CONSTRAINT_FOREIGNKEY") return null;
+      throw err;
+    }
     return { token, expires };
   }
 

@@ -7,6 +7,8 @@ import { isSameOrigin, principalOf } from "./guard.ts";
 import { clearedSessionCookie, readCookie, SESSION_COOKIE, sessionCookie } from "./sessions.ts";
 import { checkPassword, normalizeEmail, USER_ROLES, type User, type UserRole } from "./users.ts";
 
+const WRONG_CREDENTIALS = "Wrong email or password";
+
 const credentials = {
   email: t.String({ minLength: 1, maxLength: 320 }),
   password: t.String({ minLength: 1, maxLength: 1024 }),
@@ -23,10 +25,11 @@ function clientIp(server: { requestIP(r: Request): { address: string } | null } 
 export function authRoutes(ctx: AppContext) {
   const secure = ctx.config.baseUrl.startsWith("https:");
 
-  /** Starts a session and sets its cookie. */
+  /** Starts a session and sets its cookie; a user deleted meanwhile is refused like a wrong password. */
   const signIn = (user: User, set: { headers: Record<string, string | number> }) => {
-    const { token, expires } = ctx.sessions.create(user.id);
-    set.headers["set-cookie"] = sessionCookie(token, expires, ctx.clock.now(), secure);
+    const session = ctx.sessions.create(user.id);
+    if (!session) throw new AppError("unauthorized", WRONG_CREDENTIALS);
+    set.headers["set-cookie"] = sessionCookie(session.token, session.expires, ctx.clock.now(), secure);
     return user;
   };
 
@@ -63,7 +66,7 @@ export function authRoutes(ctx: AppContext) {
       if (!user) {
         ctx.loginThrottle.fail(ip, email);
         ctx.logger.warn("failed sign-in", { ip, email });
-        throw new AppError("unauthorized", "Wrong email or password");
+        throw new AppError("unauthorized", WRONG_CREDENTIALS);
       }
       ctx.loginThrottle.succeed(ip, email);
       return signIn(user, set);

@@ -107,6 +107,24 @@ describe("sign-in and sessions", () => {
     expect((await login(t, "admin@example.com", "correct horse")).status).toBe(200);
   });
 
+  test("a user deleted while their password is being checked → 401, no cookie, no session", async () => {
+    const t = createTestApp();
+    await setupAdmin(t);
+    const doomed = await t.ctx.users.create({ email: "doomed@example.com", password: "doomed password", role: "viewer" });
+    // The deletion lands between the password check and the session's creation.
+    const verify = t.ctx.users.verify.bind(t.ctx.users);
+    t.ctx.users.verify = async (email, password) => {
+      const user = await verify(email, password);
+      expect(t.ctx.users.delete(doomed.id)).toBe(true);
+      return user;
+    };
+    const res = await login(t, "doomed@example.com", "doomed password");
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual({ error: { code: "unauthorized", message: "Wrong email or password" } });
+    expect(res.headers.get("set-cookie")).toBeNull();
+    expect(t.ctx.db.$client.query("SELECT count(*) AS n FROM sessions").get()).toEqual({ n: 1 });
+  });
+
   test("sign-out deletes the session row and clears the cookie", async () => {
     const t = createTestApp();
     const token = await setupAdmin(t);

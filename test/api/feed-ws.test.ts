@@ -49,7 +49,7 @@ describe("handshake (Prefect's subscriptions.py)", () => {
 
   test("a viewer's session cookie on the upgrade authenticates a null token; from another origin it is refused", async () => {
     const user = await s.ctx.users.create({ email: "feed-viewer@example.com", password: "viewer password", role: "viewer" });
-    const { token } = s.ctx.sessions.create(user.id);
+    const { token } = s.ctx.sessions.create(user.id)!;
     const cookie = `${SESSION_COOKIE}=${token}`;
     const same = new FeedClient(s.wsUrl, { cookie, origin: s.url });
     await same.auth(null);
