@@ -1,56 +1,80 @@
-// Failed sign-in throttling, per client IP + email, in memory (one process; a restart forgives).
-// After MAX_FAILURES failures within WINDOW_MS the pair is locked until the window ends. A looser
-// per-IP bound stops one client from spraying many emails.
+// Sign-in throttling, in memory (one process; a restart forgives). Two bounds, each a window of
+// WINDOW_MS from its first attempt:
+//  - per (email, address): MAX_FAILURES attempts, then that pair waits for the window's end. A
+//    guesser elsewhere never locks the same email here.
+//  - per address: MAX_FAILURES_PER_ADDRESS attempts over all emails (a spray, and the hashing it
+//    costs), then the address waits.
+// An attempt counts when it starts, before the ~85 ms password hash, so that a burst of concurrent
+// attempts cannot all pass the check before the first has failed; a success gives it back.
 
 export const MAX_FAILURES = 5;
-export const MAX_FAILURES_PER_IP = 50;
+export const MAX_FAILURES_PER_ADDRESS = 50;
 export const WINDOW_MS = 15 * 60 * 1000;
-/** Entries kept at most; the oldest windows are dropped first, so a flood of IPs cannot grow memory without bound. */
+/** Entries kept at most, per map; the oldest go first, so a flood of addresses cannot grow memory without bound. */
 const MAX_ENTRIES = 10_000;
 
 interface Window {
   start: number;
-  failures: number;
+  attempts: number;
 }
 
 export class LoginThrottle {
-  private readonly windows = new Map<string, Window>();
+  private readonly pairs = new Map<string, Window>();
+  private readonly addresses = new Map<string, Window>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  /** Seconds until this IP + email may try again, or 0 when a try is allowed. */
-  retryAfter(ip: string, email: string): number {
+  /**
+   * Starts an attempt: 0 when it may go ahead (it now counts against both bounds until `succeed`),
+   * else the seconds until this address may try this email again.
+   */
+  begin(address: string, email: string): number {
     const t = this.now();
+    const pair = JSON.stringify([address, email]);
+    const pairWindow = live(this.pairs, pair, t);
+    const addressWindow = live(this.addresses, address, t);
     let wait = 0;
-    for (const [key, max] of [[`${ip}|${email}`, MAX_FAILURES], [ip, MAX_FAILURES_PER_IP]] as const) {
-      const w = this.live(key, t);
-      if (w && w.failures >= max) wait = Math.max(wait, Math.ceil((w.start + WINDOW_MS - t) / 1000));
+    if (pairWindow && pairWindow.attempts >= MAX_FAILURES) wait = secondsLeft(pairWindow, t);
+    if (addressWindow && addressWindow.attempts >= MAX_FAILURES_PER_ADDRESS) {
+      wait = Math.max(wait, secondsLeft(addressWindow, t));
     }
-    return wait;
+    if (wait > 0) return wait;
+    count(this.pairs, pair, pairWindow, t);
+    count(this.addresses, address, addressWindow, t);
+    return 0;
   }
 
-  fail(ip: string, email: string): void {
+  /** The attempt signed in: the pair starts afresh, and the address gets its attempt back. */
+  succeed(address: string, email: string): void {
     const t = this.now();
-    for (const key of [`${ip}|${email}`, ip]) {
-      const w = this.live(key, t) ?? { start: t, failures: 0 };
-      w.failures++;
-      this.windows.delete(key);
-      this.windows.set(key, w);
-    }
-    while (this.windows.size > MAX_ENTRIES) this.windows.delete(this.windows.keys().next().value!);
+    const pair = JSON.stringify([address, email]);
+    this.pairs.delete(pair);
+    const w = live(this.addresses, address, t);
+    if (w && w.attempts > 0) w.attempts--;
   }
+}
 
-  /** A successful sign-in clears the pair (not the IP, which may be shared by others trying to guess). */
-  succeed(ip: string, email: string): void {
-    this.windows.delete(`${ip}|${email}`);
+/** The key's window, unless it is over (then it is forgotten). */
+function live(windows: Map<string, Window>, key: string, t: number): Window | undefined {
+  const w = windows.get(key);
+  if (w && t - w.start >= WINDOW_MS) {
+    windows.delete(key);
+    return undefined;
   }
+  return w;
+}
 
-  private live(key: string, t: number): Window | undefined {
-    const w = this.windows.get(key);
-    if (w && t - w.start >= WINDOW_MS) {
-      this.windows.delete(key);
-      return undefined;
-    }
-    return w;
-  }
+const secondsLeft = (w: Window, t: number) => Math.ceil((w.start + WINDOW_MS - t) / 1000);
+
+function count(windows: Map<string, Window>, key: string, w: Window | undefined, t: number): void {
+  const next = w ?? { start: t, attempts: 0 };
+  next.attempts++;
+  remember(windows, key, next);
+}
+
+/** Sets a key as the newest entry, dropping the oldest past MAX_ENTRIES. */
+function remember<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  while (map.size > MAX_ENTRIES) map.delete(map.keys().next().value!);
 }

@@ -57,19 +57,20 @@ export function authRoutes(ctx: AppContext) {
       refuseCrossSite(request);
       const ip = clientIp(server, request);
       const email = body.email.trim().toLowerCase();
-      const wait = ctx.loginThrottle.retryAfter(ip, email);
+      // Counted before the password check, which takes a while: see throttle.ts.
+      const wait = ctx.loginThrottle.begin(ip, email);
       if (wait > 0) {
         const err = new AppError("too_many_requests", `Too many failed sign-ins; try again in ${Math.ceil(wait / 60)} min`);
         return errorResponse(err, { "retry-after": String(wait) });
       }
       const user = await ctx.users.verify(email, body.password);
       if (!user) {
-        ctx.loginThrottle.fail(ip, email);
         ctx.logger.warn("failed sign-in", { ip, email });
         throw new AppError("unauthorized", WRONG_CREDENTIALS);
       }
+      const signedIn = signIn(user, set);
       ctx.loginThrottle.succeed(ip, email);
-      return signIn(user, set);
+      return signedIn;
     }, { body: t.Object(credentials) })
     .post("/logout", ({ request, set }) => {
       refuseCrossSite(request);
