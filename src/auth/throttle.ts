@@ -3,13 +3,18 @@
 //  - per (email, address): MAX_FAILURES attempts, then that pair waits for the window's end. A
 //    guesser elsewhere never locks the same email here.
 //  - per address: MAX_FAILURES_PER_ADDRESS attempts over all emails (a spray, and the hashing it
-//    costs), then the address waits.
+//    costs), then the address waits, except for an email that signed in from this address within
+//    TRUSTED_FOR_MS. Behind a NAT or a reverse proxy many people share an address; failures on other
+//    or made-up emails there must not lock out someone who has signed in from it before. This
+//    exemption says nothing about whether an email exists: only a right password earns it.
 // An attempt counts when it starts, before the ~85 ms password hash, so that a burst of concurrent
 // attempts cannot all pass the check before the first has failed; a success gives it back.
 
 export const MAX_FAILURES = 5;
 export const MAX_FAILURES_PER_ADDRESS = 50;
 export const WINDOW_MS = 15 * 60 * 1000;
+/** How long a successful sign-in exempts that email from its address's bound. */
+export const TRUSTED_FOR_MS = 30 * 24 * 60 * 60 * 1000;
 /** Entries kept at most, per map; the oldest go first, so a flood of addresses cannot grow memory without bound. */
 const MAX_ENTRIES = 10_000;
 
@@ -21,6 +26,8 @@ interface Window {
 export class LoginThrottle {
   private readonly pairs = new Map<string, Window>();
   private readonly addresses = new Map<string, Window>();
+  /** Pair → when it last signed in. */
+  private readonly trusted = new Map<string, number>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -35,7 +42,7 @@ export class LoginThrottle {
     const addressWindow = live(this.addresses, address, t);
     let wait = 0;
     if (pairWindow && pairWindow.attempts >= MAX_FAILURES) wait = secondsLeft(pairWindow, t);
-    if (addressWindow && addressWindow.attempts >= MAX_FAILURES_PER_ADDRESS) {
+    if (addressWindow && addressWindow.attempts >= MAX_FAILURES_PER_ADDRESS && !this.isTrusted(pair, t)) {
       wait = Math.max(wait, secondsLeft(addressWindow, t));
     }
     if (wait > 0) return wait;
@@ -44,13 +51,19 @@ export class LoginThrottle {
     return 0;
   }
 
-  /** The attempt signed in: the pair starts afresh, and the address gets its attempt back. */
+  /** The attempt signed in: the pair starts afresh and is trusted, and the address gets its attempt back. */
   succeed(address: string, email: string): void {
     const t = this.now();
     const pair = JSON.stringify([address, email]);
     this.pairs.delete(pair);
     const w = live(this.addresses, address, t);
     if (w && w.attempts > 0) w.attempts--;
+    remember(this.trusted, pair, t);
+  }
+
+  private isTrusted(pair: string, t: number): boolean {
+    const at = this.trusted.get(pair);
+    return at !== undefined && t - at < TRUSTED_FOR_MS;
   }
 }
 

@@ -3,6 +3,7 @@
 import { Elysia, t } from "elysia";
 import type { AppContext } from "../context.ts";
 import { AppError, errorResponse, notFound } from "../errors.ts";
+import { clientAddress } from "./client-address.ts";
 import { isSameOrigin, principalOf } from "./guard.ts";
 import { clearedSessionCookie, readCookie, SESSION_COOKIE, sessionCookie } from "./sessions.ts";
 import { checkPassword, normalizeEmail, USER_ROLES, type User, type UserRole } from "./users.ts";
@@ -16,11 +17,6 @@ const credentials = {
 // Not t.UnionEnum: Elysia fills a missing UnionEnum field with its first value ("admin"), which
 // would turn "role forgotten" into "make an admin". Literals make a missing role a 422.
 const roleSchema = t.Union(USER_ROLES.map((r) => t.Literal(r)));
-
-/** The client's address as the socket sees it (proxies' X-Forwarded-For is not trusted). */
-function clientIp(server: { requestIP(r: Request): { address: string } | null } | null, request: Request): string {
-  return server?.requestIP(request)?.address ?? "unknown";
-}
 
 export function authRoutes(ctx: AppContext) {
   const secure = ctx.config.baseUrl.startsWith("https:");
@@ -55,7 +51,7 @@ export function authRoutes(ctx: AppContext) {
     }, { body: t.Object({ token: t.String({ maxLength: 200 }), ...credentials }) })
     .post("/login", async ({ body, request, set, server }) => {
       refuseCrossSite(request);
-      const ip = clientIp(server, request);
+      const ip = clientAddress(server, request);
       const email = body.email.trim().toLowerCase();
       // Counted before the password check, which takes a while: see throttle.ts.
       const wait = ctx.loginThrottle.begin(ip, email);
