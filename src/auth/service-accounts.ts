@@ -3,6 +3,7 @@ import { asc, eq } from "drizzle-orm";
 import type { Db } from "../db/open.ts";
 import { serviceAccounts } from "../db/schema.ts";
 import { constantTimeEqual, displayPrefix, generateApiKey, hashApiKey, isWellFormedKey } from "./keys.ts";
+import { Revocations } from "./revocations.ts";
 
 export type Role = "admin" | "webhook";
 export const ROLES: readonly Role[] = ["admin", "webhook"];
@@ -28,6 +29,9 @@ const toApi = (row: Row): ServiceAccount => ({
 });
 
 export class ServiceAccountStore {
+  /** Notified when a key stops working (its account deleted, or the key rotated). */
+  readonly revocations = new Revocations();
+
   constructor(private readonly db: Db, private readonly now: () => number = Date.now) {}
 
   /** Creates an account and returns it with its key; the key is never retrievable again. */
@@ -50,7 +54,9 @@ export class ServiceAccountStore {
   }
 
   delete(id: string): boolean {
-    return this.db.delete(serviceAccounts).where(eq(serviceAccounts.id, id)).returning({ id: serviceAccounts.id }).all().length > 0;
+    const deleted = this.db.delete(serviceAccounts).where(eq(serviceAccounts.id, id)).returning({ id: serviceAccounts.id }).all().length > 0;
+    if (deleted) this.revocations.notify();
+    return deleted;
   }
 
   /** Replaces the key; the old one stops working at once. */
@@ -59,7 +65,9 @@ export class ServiceAccountStore {
     const row = this.db.update(serviceAccounts)
       .set({ keyHash: hashApiKey(key), keyPrefix: displayPrefix(key), updated: this.now() })
       .where(eq(serviceAccounts.id, id)).returning().get();
-    return row ? { ...toApi(row), api_key: key } : null;
+    if (!row) return null;
+    this.revocations.notify();
+    return { ...toApi(row), api_key: key };
   }
 
   /** The account a key belongs to, or null. */

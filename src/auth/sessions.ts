@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import type { Db } from "../db/open.ts";
 import { sessions, users } from "../db/schema.ts";
 import { hashApiKey } from "./keys.ts";
+import { Revocations } from "./revocations.ts";
 import type { User, UserRole } from "./users.ts";
 
 export const SESSION_COOKIE = "inlet_session";
@@ -24,6 +25,9 @@ export interface SessionUser {
 }
 
 export class SessionStore {
+  /** Notified when sessions are signed out. */
+  readonly revocations = new Revocations();
+
   constructor(private readonly db: Db, private readonly now: () => number = Date.now) {}
 
   /**
@@ -45,8 +49,11 @@ export class SessionStore {
     return { token, expires };
   }
 
-  /** The live session behind a cookie token, renewed when due; null when unknown or expired. */
-  authenticate(token: string): SessionUser | null {
+  /**
+   * The live session behind a cookie token; null when unknown or expired. A request renews it when
+   * due; a re-check of a long-lived connection (`renew: false`) does not, or it would never expire.
+   */
+  authenticate(token: string, { renew = true } = {}): SessionUser | null {
     if (!TOKEN_PATTERN.test(token)) return null;
     const now = this.now();
     const id = hashApiKey(token);
@@ -56,7 +63,7 @@ export class SessionStore {
     if (!row) return null;
     let expires = row.session.expires;
     let renewed = false;
-    if (expires - now < SESSION_TTL_MS - SESSION_RENEW_AFTER_MS) {
+    if (renew && expires - now < SESSION_TTL_MS - SESSION_RENEW_AFTER_MS) {
       expires = now + SESSION_TTL_MS;
       this.db.update(sessions).set({ expires }).where(eq(sessions.id, id)).run();
       renewed = true;
@@ -71,13 +78,16 @@ export class SessionStore {
 
   /** Signs out one session (by cookie token). */
   revoke(token: string): void {
-    if (TOKEN_PATTERN.test(token)) this.db.delete(sessions).where(eq(sessions.id, hashApiKey(token))).run();
+    if (!TOKEN_PATTERN.test(token)) return;
+    this.db.delete(sessions).where(eq(sessions.id, hashApiKey(token))).run();
+    this.revocations.notify();
   }
 
   /** Signs a user out everywhere (after a password change or a role change). */
   revokeUser(userId: string, exceptSessionId?: string): void {
     const mine = eq(sessions.userId, userId);
     this.db.delete(sessions).where(exceptSessionId ? and(mine, ne(sessions.id, exceptSessionId)) : mine).run();
+    this.revocations.notify();
   }
 }
 

@@ -4,6 +4,7 @@ import { asc, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/open.ts";
 import { users } from "../db/schema.ts";
 import { AppError, invalid } from "../errors.ts";
+import { Revocations } from "./revocations.ts";
 
 export type UserRole = "admin" | "viewer";
 export const USER_ROLES: readonly UserRole[] = ["admin", "viewer"];
@@ -55,6 +56,9 @@ const hashPassword = (password: string) => Bun.password.hash(password, { algorit
 let decoyHash: Promise<string> | null = null;
 
 export class UserStore {
+  /** Notified when a user is deleted or changed (their sessions may be gone, their role lower). */
+  readonly revocations = new Revocations();
+
   constructor(private readonly db: Db, private readonly now: () => number = Date.now) {}
 
   async create(input: { email: string; password: string; role: UserRole }): Promise<User> {
@@ -110,7 +114,9 @@ export class UserStore {
       set.passwordHash = await hashPassword(patch.password);
     }
     const row = this.db.update(users).set(set).where(eq(users.id, id)).returning().get();
-    return row ? toApi(row) : null;
+    if (!row) return null;
+    this.revocations.notify();
+    return toApi(row);
   }
 
   /** Deletes the user (their sessions go with them, by foreign key). Refuses to delete the last admin. */
@@ -118,7 +124,9 @@ export class UserStore {
     const current = this.get(id);
     if (!current) return false;
     if (current.role === "admin" && this.count("admin") <= 1) throw new AppError("rule_violation", "The last admin cannot be deleted");
-    return this.db.delete(users).where(eq(users.id, id)).returning({ id: users.id }).all().length > 0;
+    const deleted = this.db.delete(users).where(eq(users.id, id)).returning({ id: users.id }).all().length > 0;
+    if (deleted) this.revocations.notify();
+    return deleted;
   }
 
   /** The user whose email and password match, or null. Takes about as long whether or not the email exists. */

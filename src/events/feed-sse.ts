@@ -1,9 +1,12 @@
 // GET /api/events/stream: the live feed as Server-Sent Events (WHATWG HTML §9.2), for `curl -N` and
 // EventSource. The filter is a few query parameters; `id:` is the event id, so a reconnecting client's
-// Last-Event-ID resumes right after the last event it saw. Behind the /api guard like any read.
+// Last-Event-ID resumes right after the last event it saw. Behind the /api guard like any read; and
+// since a stream outlives the request the guard saw, it ends when those credentials stop being valid.
 import { Elysia } from "elysia";
+import { bearerToken } from "../auth/keys.ts";
+import { readCookie, SESSION_COOKIE } from "../auth/sessions.ts";
 import type { AppContext } from "../context.ts";
-import { invalid } from "../errors.ts";
+import { AppError, invalid } from "../errors.ts";
 import { feedFilters, OPEN_UNTIL } from "./feed-backfill.ts";
 import { eventJson, feedOf, type EndReason, type Feed, type Subscriber, type Transport } from "./feed.ts";
 import { parseEventFilter } from "./filter.ts";
@@ -59,19 +62,66 @@ function frame(item: StoredEvent): Uint8Array {
   return bytes;
 }
 
+/**
+ * The credentials a stream was opened with (the guard has accepted them). Checked again on every
+ * revocation, at each heartbeat (which also catches changes made by another process, such as
+ * `inlet service-account delete`), and before an event goes out past a session's expiry.
+ */
+class StreamCredentials {
+  private readonly key: string | null;
+  private readonly cookie: string | null;
+  private expires = Infinity;
+
+  constructor(private readonly ctx: AppContext, request: Request) {
+    // As the guard reads them: an API key first, else the session cookie.
+    this.key = bearerToken(request.headers.get("authorization"));
+    this.cookie = this.key ? null : readCookie(request.headers.get("cookie"), SESSION_COOKIE);
+  }
+
+  /** Whether they still allow reading events. Never renews the session: a stream left open is not a use of it. */
+  valid(): boolean {
+    if (this.key) return this.ctx.serviceAccounts.authenticate(this.key)?.role === "admin";
+    const session = this.cookie ? this.ctx.sessions.authenticate(this.cookie, { renew: false }) : null;
+    this.expires = session?.expires ?? -Infinity;
+    // Admins and viewers may read events; a session is always one of them.
+    return session !== null;
+  }
+
+  /** As `valid()`, but without a database read until the session's last known expiry. */
+  validNow(): boolean {
+    return this.ctx.clock.now() < this.expires || this.valid();
+  }
+}
+
+const REVOKED_MESSAGE = "The credentials are no longer valid";
+
 class EventStream implements Transport {
   private controller!: ReadableStreamDefaultController<Uint8Array>;
   sub: Subscriber | null = null;
   readonly body: ReadableStream<Uint8Array>;
+  private closed = false;
+  private readonly stopListening: (() => void)[];
 
-  constructor(private readonly feed: Feed) {
+  constructor(private readonly feed: Feed, private readonly credentials: StreamCredentials, ctx: AppContext) {
     const source: UnderlyingDefaultSource<Uint8Array> = {
       start: (controller) => void (this.controller = controller),
       // The reader caught up below the high-water mark: send what waited meanwhile.
       pull: () => this.sub?.resume(),
-      cancel: () => void (this.sub && this.feed.unsubscribe(this.sub)),
+      cancel: () => {
+        this.detach();
+        if (this.sub) this.feed.unsubscribe(this.sub);
+      },
     };
     this.body = new ReadableStream(source, { highWaterMark: STREAM_HIGH_WATER, size: (chunk) => chunk?.byteLength ?? 0 });
+    const recheck = () => void (this.credentials.valid() || this.revoke());
+    this.stopListening = [ctx.serviceAccounts, ctx.users, ctx.sessions].map((store) => store.revocations.listen(recheck));
+  }
+
+  /** Ends the stream because its credentials went. */
+  private revoke(): void {
+    if (this.closed) return;
+    if (this.sub) this.feed.unsubscribe(this.sub);
+    this.finish("unauthorized", REVOKED_MESSAGE);
   }
 
   write(text: string): void {
@@ -83,6 +133,11 @@ class EventStream implements Transport {
   }
 
   send(item: StoredEvent): boolean {
+    if (!this.credentials.validNow()) {
+      // Not from inside the feed's delivery loop, which is iterating over the subscribers.
+      queueMicrotask(() => this.revoke());
+      return false;
+    }
     try {
       this.controller.enqueue(frame(item));
     } catch {
@@ -92,14 +147,25 @@ class EventStream implements Transport {
   }
 
   end(reason: EndReason, message: string): void {
+    this.finish(reason, message);
+  }
+
+  heartbeat(): void {
+    if (this.credentials.valid()) this.write(": heartbeat\n\n");
+    else this.revoke();
+  }
+
+  private finish(reason: EndReason | "unauthorized", message: string): void {
+    this.detach();
     this.write(`event: end\ndata: ${JSON.stringify({ reason, message })}\n\n`);
     try {
       this.controller.close();
     } catch {}
   }
 
-  heartbeat(): void {
-    this.write(": heartbeat\n\n");
+  private detach(): void {
+    this.closed = true;
+    for (const stop of this.stopListening) stop();
   }
 }
 
@@ -112,7 +178,10 @@ export function feedSseRoutes(ctx: AppContext, feed: Feed = feedOf(ctx)) {
     // Live only unless asked: `since` backfills from then, Last-Event-ID resumes (both within the backfill window).
     const wantsBackfill = params.has("since") || afterSeq !== undefined;
 
-    const stream = new EventStream(feed);
+    const credentials = new StreamCredentials(ctx, request);
+    // Also reads the session's expiry. Failing here means the credentials went since the guard checked them.
+    if (!credentials.valid()) throw new AppError("unauthorized", REVOKED_MESSAGE);
+    const stream = new EventStream(feed, credentials, ctx);
     stream.write(`retry: ${RETRY_MS}\nevent: ready\ndata: {}\n\n`);
     stream.sub = feed.subscribe(live, stream, wantsBackfill ? { filter: backfill, afterSeq } : undefined);
     return new Response(stream.body, {

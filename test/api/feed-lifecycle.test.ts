@@ -74,7 +74,7 @@ test("idle connections get heartbeats: websocket pings and event-stream comments
     const ws = new FeedClient(`ws://${base}/api/events/out`);
     await ws.auth(t.adminKey);
     ws.send({ type: "filter", filter: {} });
-    const sse = new SseClient(await fetch(`http://${base}/events/stream`));
+    const sse = new SseClient(await fetch(`http://${base}/events/stream`, { headers: { authorization: `Bearer ${t.adminKey}` } }));
     await waitUntil(() => ws.pings >= 3 && sse.frames.filter((f) => f.comment === "heartbeat").length >= 3, "three heartbeats each");
     // Pongs are answered automatically, so a live client is never taken for a dead one.
     expect(ws.closed).toBeNull();
