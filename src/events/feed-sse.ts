@@ -3,8 +3,7 @@
 // Last-Event-ID resumes right after the last event it saw. Behind the /api guard like any read; and
 // since a stream outlives the request the guard saw, it ends when those credentials stop being valid.
 import { Elysia } from "elysia";
-import { bearerToken } from "../auth/keys.ts";
-import { readCookie, SESSION_COOKIE } from "../auth/sessions.ts";
+import { REVOKED_MESSAGE, StreamCredentials } from "../auth/stream-credentials.ts";
 import type { AppContext } from "../context.ts";
 import { AppError, invalid } from "../errors.ts";
 import { feedFilters, OPEN_UNTIL } from "./feed-backfill.ts";
@@ -62,45 +61,13 @@ function frame(item: StoredEvent): Uint8Array {
   return bytes;
 }
 
-/**
- * The credentials a stream was opened with (the guard has accepted them). Checked again on every
- * revocation, at each heartbeat (which also catches changes made by another process, such as
- * `inlet service-account delete`), and before an event goes out past a session's expiry.
- */
-class StreamCredentials {
-  private readonly key: string | null;
-  private readonly cookie: string | null;
-  private expires = Infinity;
-
-  constructor(private readonly ctx: AppContext, request: Request) {
-    // As the guard reads them: an API key first, else the session cookie.
-    this.key = bearerToken(request.headers.get("authorization"));
-    this.cookie = this.key ? null : readCookie(request.headers.get("cookie"), SESSION_COOKIE);
-  }
-
-  /** Whether they still allow reading events. Never renews the session: a stream left open is not a use of it. */
-  valid(): boolean {
-    if (this.key) return this.ctx.serviceAccounts.authenticate(this.key)?.role === "admin";
-    const session = this.cookie ? this.ctx.sessions.authenticate(this.cookie, { renew: false }) : null;
-    this.expires = session?.expires ?? -Infinity;
-    // Admins and viewers may read events; a session is always one of them.
-    return session !== null;
-  }
-
-  /** As `valid()`, but without a database read until the session's last known expiry. */
-  validNow(): boolean {
-    return this.ctx.clock.now() < this.expires || this.valid();
-  }
-}
-
-const REVOKED_MESSAGE = "The credentials are no longer valid";
 
 class EventStream implements Transport {
   private controller!: ReadableStreamDefaultController<Uint8Array>;
   sub: Subscriber | null = null;
   readonly body: ReadableStream<Uint8Array>;
   private closed = false;
-  private readonly stopListening: (() => void)[];
+  private readonly stopListening: () => void;
 
   constructor(private readonly feed: Feed, private readonly credentials: StreamCredentials, ctx: AppContext) {
     const source: UnderlyingDefaultSource<Uint8Array> = {
@@ -113,8 +80,7 @@ class EventStream implements Transport {
       },
     };
     this.body = new ReadableStream(source, { highWaterMark: STREAM_HIGH_WATER, size: (chunk) => chunk?.byteLength ?? 0 });
-    const recheck = () => void (this.credentials.valid() || this.revoke());
-    this.stopListening = [ctx.serviceAccounts, ctx.users, ctx.sessions].map((store) => store.revocations.listen(recheck));
+    this.stopListening = this.credentials.onRevoked(() => this.revoke());
   }
 
   /** Ends the stream because its credentials went. */
@@ -165,7 +131,7 @@ class EventStream implements Transport {
 
   private detach(): void {
     this.closed = true;
-    for (const stop of this.stopListening) stop();
+    this.stopListening();
   }
 }
 

@@ -9,6 +9,7 @@
 import type { ServerWebSocket } from "bun";
 import { Elysia } from "elysia";
 import { canRead, isSameOrigin, principalOf } from "../auth/guard.ts";
+import { REVOKED_MESSAGE, StreamCredentials } from "../auth/stream-credentials.ts";
 import { readCookie, SESSION_COOKIE, sessionCookie } from "../auth/sessions.ts";
 import type { AppContext } from "../context.ts";
 import { AppError } from "../errors.ts";
@@ -45,7 +46,8 @@ const CLOSE_CODES: Record<EndReason, number> = { too_slow: 1013, shutdown: 1001,
 class Connection implements Transport {
   private phase: "auth" | "filter" | "streaming" = "auth";
   private sub: Subscriber | null = null;
-  private credentials: Request | null = null;
+  private credentials: StreamCredentials | null = null;
+  private stopListening = () => {};
   private missedPongs = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
 
@@ -71,6 +73,7 @@ class Connection implements Transport {
   readonly pong = () => void (this.missedPongs = 0);
   /** The socket is closed, whoever closed it. */
   readonly close = () => {
+    this.stopListening();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (this.sub) this.feed.unsubscribe(this.sub);
@@ -96,7 +99,9 @@ class Connection implements Transport {
     if (!canRead(principal)) return this.shut(1008, "This key may only be used to send webhooks");
     // Browsers send cookies on cross-site websocket upgrades too (CSWSH): a session must come from this origin.
     if (principal.kind === "user" && !isSameOrigin(this.ctx.config, this.upgrade)) return this.shut(1008, "Cross-site request refused (Origin does not match this server)");
-    this.credentials = credentials;
+    this.credentials = new StreamCredentials(this.ctx, credentials);
+    this.credentials.valid(); // reads the session's expiry
+    this.stopListening = this.credentials.onRevoked(() => this.shut(1008, REVOKED_MESSAGE));
     this.phase = "filter";
     this.ws!.send(JSON.stringify({ type: "auth_success" }));
   }
@@ -119,6 +124,11 @@ class Connection implements Transport {
 
   // --- Transport, for the feed ---
   send(item: StoredEvent): boolean {
+    if (!this.credentials?.validNow()) {
+      // Not from inside the feed's delivery loop, which is iterating over the subscribers.
+      queueMicrotask(() => this.shut(1008, REVOKED_MESSAGE));
+      return false;
+    }
     // -1: buffered, but the socket is congested (wait for drain); 0: dropped, the socket is closing.
     return this.ws!.send(frame(item)) > 0;
   }
@@ -137,9 +147,8 @@ class Connection implements Transport {
   heartbeat(): void {
     const ws = this.ws!;
     if (++this.missedPongs > MAX_MISSED_PONGS) return ws.terminate();
-    // A revoked key or a signed-out session stops the feed, as it would stop any other request.
-    const principal = this.credentials && principalOf(this.ctx, this.credentials);
-    if (!principal || !canRead(principal)) return this.shut(1008, "The credentials are no longer valid");
+    // A key or session that went without a revocation heard here (another process) stops the feed too.
+    if (!this.credentials?.valid()) return this.shut(1008, REVOKED_MESSAGE);
     ws.ping();
   }
 }

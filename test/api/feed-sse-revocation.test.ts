@@ -1,5 +1,5 @@
-// GET /api/events/stream ends when the credentials it was opened with stop being valid, as any
-// other request with them would be refused.
+// GET /api/events/stream and the websocket feed end when the credentials they were opened with stop
+// being valid, as any other request with them would be refused.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Elysia } from "elysia";
 import { SESSION_TTL_MS } from "../../src/auth/sessions.ts";
@@ -7,7 +7,7 @@ import { Feed } from "../../src/events/feed.ts";
 import { feedSseRoutes } from "../../src/events/feed-sse.ts";
 import { createTestApp, fixedClock } from "../support/app.ts";
 import { createWebhook, hook } from "../support/hooks.ts";
-import { SseClient, startFeedServer, waitUntil, type FeedServer } from "./feed-support.ts";
+import { FeedClient, SseClient, startFeedServer, waitUntil, type FeedServer } from "./feed-support.ts";
 
 let s: FeedServer;
 beforeAll(async () => void (s = await startFeedServer()));
@@ -97,5 +97,26 @@ describe("sessions", () => {
     expect((await hook(t, w.slug, { body: '{"n": 2}', headers: { "content-type": "application/json" } })).status).toBe(204);
     await expectEnded(client);
     expect(client.events().map((e) => e.event)).toEqual(["tick.1"]);
+  });
+});
+
+describe("the websocket feed", () => {
+  test("a feed authenticated with a key that is then deleted closes at once with 1008", async () => {
+    const account = s.ctx.serviceAccounts.create("ws-deleted", "admin");
+    const client = await FeedClient.subscribe(s, {}, { token: account.api_key });
+    const other = await FeedClient.subscribe(s, {});
+    expect((await s.api("DELETE", `/api/service-accounts/${account.id}`)).status).toBe(204);
+    expect(await client.waitForClose(PROMPTLY_MS)).toEqual({ code: 1008, reason: "The credentials are no longer valid" });
+    expect(other.closed).toBeNull();
+    other.ws.close();
+  });
+
+  test("a feed on a session that is then signed out closes at once with 1008", async () => {
+    const { cookie } = await signIn("ws-out@example.com", "user password", "viewer");
+    const client = new FeedClient(s.wsUrl, { cookie, origin: s.url });
+    await client.auth(null);
+    client.send({ type: "filter", filter: {} });
+    expect((await fetch(`${s.url}/api/auth/logout`, { method: "POST", headers: { cookie, origin: s.url } })).status).toBeLessThan(300);
+    expect(await client.waitForClose(PROMPTLY_MS)).toEqual({ code: 1008, reason: "The credentials are no longer valid" });
   });
 });
