@@ -357,8 +357,8 @@ class JinjaCompiler extends nj.compiler.Compiler {
   }
 
   /** Tags that load other templates or run extensions: ast.ts refuses them before compiling. */
-  private refuse(node: Node): never {
-    return this.fail(`${node.typename} is not supported: a webhook template is a single template`, node.lineno, node.colno);
+  private refuse(node: Node): void {
+    this.fail(`${node.typename} is not supported: a webhook template is a single template`, node.lineno, node.colno);
   }
 
   compileImport(node: Node): void { this.refuse(node); }

@@ -1,12 +1,12 @@
 // A template name that is not an identifier is refused wherever a template arrives (the playground
 // API, a webhook's create and update), and one stored before names were checked fails its requests
 // cleanly: in no case does it run as code on the host.
-import { afterAll, beforeEach, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hostileName, NAME_SINKS, placeName } from "../fixtures/templates/hostile-names.ts";
-import { createTestApp } from "../support/app.ts";
+import { createTestApp, type TestApp } from "../support/app.ts";
 import { createWebhook, FAILED, hook, storedEvents } from "../support/hooks.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "inlet-names-api-"));
@@ -18,17 +18,30 @@ const EVENT = '{"event": "x", "resource": {"prefect.resource.id": "y"}}';
 /** The hostile name on line 2, after a line of ordinary template. */
 const hostile = (sink: string) => `${EVENT}\n${placeName(sink, hostileName(marker))}`;
 
+/** A viewer's session, as the admin UI holds it: the cookie, and the Origin a browser sends. */
+async function signInAsViewer(t: TestApp) {
+  await t.ctx.users.create({ email: "viewer@example.com", password: "viewer password", role: "viewer" });
+  const login = await t.request("POST", "/api/auth/login", { key: null, body: { email: "viewer@example.com", password: "viewer password" } });
+  const cookie = /inlet_session=[^;]*/.exec(login.headers.get("set-cookie")!)![0];
+  return { key: null, headers: { cookie, origin: "http://localhost" } };
+}
+
 describe("through the API", () => {
+  let t: TestApp;
+  let viewer: Awaited<ReturnType<typeof signInAsViewer>>;
+  beforeAll(async () => {
+    t = createTestApp();
+    viewer = await signInAsViewer(t);
+  });
+
   test.each(NAME_SINKS)("%s: a viewer's render reports a syntax error on line 2, and validate answers 422", async (_where, sink) => {
-    const t = createTestApp();
-    const viewer = t.ctx.serviceAccounts.create("viewer", "viewer").api_key;
-    const res = await t.request("POST", "/api/templates/render", { key: viewer, body: { template: hostile(sink), request: { method: "POST", body: "{}" } } });
+    const res = await t.request("POST", "/api/templates/render", { ...viewer, body: { template: hostile(sink), request: { method: "POST", body: "{}" } } });
     expect(res.status).toBe(200);
     const out = await res.json();
     expect(out.event).toBeNull();
     expect(out.error).toMatchObject({ reason: "template_syntax", line: 2 });
     expect(out.error.message).toContain("not a valid name");
-    const validate = await t.request("POST", "/api/templates/validate", { key: viewer, body: { template: hostile(sink) } });
+    const validate = await t.request("POST", "/api/templates/validate", { ...viewer, body: { template: hostile(sink) } });
     expect(validate.status).toBe(422);
     expect((await validate.json()).error).toMatchObject({ code: "template_invalid", line: 2 });
     expect(existsSync(marker)).toBe(false);
