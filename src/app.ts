@@ -8,6 +8,7 @@ import { AppError, errorResponse } from "./errors.ts";
 import { feedSseRoutes } from "./events/feed-sse.ts";
 import { feedWsRoutes } from "./events/feed-ws.ts";
 import { eventRoutes } from "./events/routes.ts";
+import { edgeRefusal, refusalResponse, requestPath } from "./http/edge.ts";
 import { uiRoutes } from "./ui.ts";
 import { ingestRoutes } from "./ingest/routes.ts";
 import { templateRoutes } from "./templates/routes.ts";
@@ -27,19 +28,61 @@ function validationMessage(error: unknown): string {
 
 export function createApp(ctx: AppContext) {
   const started = new WeakMap<Request, number>();
+  const logRequest = (request: Request, status: number | string, fields: Record<string, string> = {}) => {
+    const t0 = started.get(request);
+    const ms = t0 === undefined ? undefined : (performance.now() - t0).toFixed(1);
+    ctx.logger.info(`${request.method} ${maskPath(requestPath(request.url))} ${status}`, { ms, ...fields });
+  };
 
-  return new Elysia()
-    .onRequest(({ request }) => {
+  // The management API, sign-in and the live feed.
+  const api = new Elysia()
+    .get("/api/health", () => {
+      try {
+        ctx.db.$client.query("SELECT 1").get();
+        return { status: "ok", database: "ok" };
+      } catch (error) {
+        ctx.logger.error("health check: database unreachable", { error });
+        return Response.json({ status: "unavailable", database: "unreachable" }, { status: 503 });
+      }
+    })
+    // Sign-in routes: reachable without credentials (they are how a browser gets a session).
+    .use(authRoutes(ctx))
+    // Prefect's websocket authenticates with its first message, so it sits outside the /api guard.
+    .use(feedWsRoutes(ctx))
+    .group("/api", (group) =>
+      group
+        .onBeforeHandle(({ request, set, path }) => {
+          // `path` is the one the router matched; the edge has checked it is the request's own.
+          guardApi(ctx, request, path, set);
+        })
+        .use(feedSseRoutes(ctx))
+        .use(eventRoutes(ctx))
+        .use(serviceAccountRoutes(ctx))
+        .use(userRoutes(ctx))
+        .use(webhookRoutes(ctx))
+        .use(settingsRoutes(ctx))
+        .use(templateRoutes(ctx)),
+    );
+
+  // See src/http/edge.ts for why the router must not assume a long host name.
+  return new Elysia({ handler: { standardHostname: false } })
+    .onRequest((context) => {
+      // Elysia hands this hook the path it routes on, though its type for the hook leaves it out.
+      const { request, path } = context as typeof context & { path: string };
       started.set(request, performance.now());
+      const refusal = edgeRefusal(request, path);
+      if (refusal) {
+        // Answered here, before routing: the after-response log does not see it.
+        logRequest(request, refusal.status, { refused: refusal.code });
+        return refusalResponse(request, refusal);
+      }
     })
-    .onAfterResponse(({ request, set, path, responseValue }) => {
-      const t0 = started.get(request);
-      const ms = t0 === undefined ? undefined : (performance.now() - t0).toFixed(1);
+    .onAfterResponse(({ request, set, responseValue }) => {
       // A handler that returns a Response sets its status there, not on `set`.
-      const status = responseValue instanceof Response ? responseValue.status : (set.status ?? 200);
-      ctx.logger.info(`${request.method} ${maskPath(path)} ${status}`, { ms });
+      logRequest(request, responseValue instanceof Response ? responseValue.status : (set.status ?? 200));
     })
-    .onError(({ code, error, request, path }) => {
+    .onError(({ code, error, request }) => {
+      const path = requestPath(request.url);
       // Hook URLs stay quiet whatever happens: a status and an empty body.
       if (path.startsWith("/hooks/")) {
         if (code !== "NOT_FOUND") ctx.logger.error(`unhandled error on ${request.method} ${maskPath(path)}`, { error });
@@ -57,32 +100,7 @@ export function createApp(ctx: AppContext) {
       ctx.logger.error(`unhandled error on ${request.method} ${maskPath(path)}`, { error });
       return errorResponse(new AppError("internal"));
     })
-    .get("/api/health", () => {
-      try {
-        ctx.db.$client.query("SELECT 1").get();
-        return { status: "ok", database: "ok" };
-      } catch (error) {
-        ctx.logger.error("health check: database unreachable", { error });
-        return Response.json({ status: "unavailable", database: "unreachable" }, { status: 503 });
-      }
-    })
-    // Sign-in routes: reachable without credentials (they are how a browser gets a session).
-    .use(authRoutes(ctx))
-    // Prefect's websocket authenticates with its first message, so it sits outside the /api guard.
-    .use(feedWsRoutes(ctx))
-    .group("/api", (api) =>
-      api
-        .onBeforeHandle(({ request, set }) => {
-          guardApi(ctx, request, set);
-        })
-        .use(feedSseRoutes(ctx))
-        .use(eventRoutes(ctx))
-        .use(serviceAccountRoutes(ctx))
-        .use(userRoutes(ctx))
-        .use(webhookRoutes(ctx))
-        .use(settingsRoutes(ctx))
-        .use(templateRoutes(ctx)),
-    )
+    .use(api)
     .use(ingestRoutes(ctx))
     // The admin SPA last: its catch-all must not shadow any route above.
     .use(uiRoutes());

@@ -17,6 +17,8 @@ export const ERRORS = {
   unavailable: { status: 503, message: "The service is temporarily unavailable" },
   query_timeout: { status: 503, message: "The query took too long and was stopped" },
   internal: { status: 500, message: "Internal server error" },
+  // The request's edge (src/http/): its Host.
+  invalid_host: { status: 400, message: "The Host header is missing or malformed" },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

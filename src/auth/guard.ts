@@ -50,12 +50,9 @@ const READ_ONLY_POSTS = [
 /** Areas only admins may see at all, even for reading. */
 const ADMIN_ONLY = [/^\/api\/users(\/|$)/];
 
-const pathOf = (request: Request) => new URL(request.url).pathname.replace(/\/+$/, "") || "/";
-
-function isReadOnlyRequest(request: Request): boolean {
-  if (SAFE_METHODS.has(request.method)) return true;
-  const path = pathOf(request);
-  return request.method === "POST" && READ_ONLY_POSTS.some((re) => re.test(path));
+function isReadOnlyRequest(method: string, path: string): boolean {
+  if (SAFE_METHODS.has(method)) return true;
+  return method === "POST" && READ_ONLY_POSTS.some((re) => re.test(path));
 }
 
 /**
@@ -78,25 +75,28 @@ export function isSameOrigin(config: Pick<Config, "baseUrl">, request: Request):
   return origin.host === host || origin.origin === new URL(config.baseUrl).origin;
 }
 
-/** Throws unless the caller may make this API request; returns who it is. */
-export function authorizeApi(deps: GuardDeps, request: Request): Principal {
+/**
+ * Throws unless the caller may make this API request; returns who it is. `path` is the path the
+ * router matched, so that access is decided for exactly what will run.
+ */
+export function authorizeApi(deps: GuardDeps, request: Request, path: string): Principal {
   const principal = principalOf(deps, request);
   if (!principal) throw new AppError("unauthorized", "A valid API key is required (Authorization: Bearer <key>)");
   if (principal.role === "webhook") throw new AppError("forbidden", "This key may only be used to send webhooks");
-  const readOnly = isReadOnlyRequest(request);
+  const route = path.replace(/\/+$/, "") || "/";
   if (principal.kind === "user" && !SAFE_METHODS.has(request.method) && !isSameOrigin(deps.config, request)) {
     throw new AppError("forbidden", "Cross-site request refused (Origin does not match this server)");
   }
   if (principal.role === "viewer") {
-    if (ADMIN_ONLY.some((re) => re.test(pathOf(request)))) throw new AppError("forbidden", "Only admins may do that");
-    if (!readOnly) throw new AppError("forbidden", "Viewers may only read");
+    if (ADMIN_ONLY.some((re) => re.test(route))) throw new AppError("forbidden", "Only admins may do that");
+    if (!isReadOnlyRequest(request.method, route)) throw new AppError("forbidden", "Viewers may only read");
   }
   return principal;
 }
 
 /** The guard as an Elysia hook: authorizes, and re-sends the cookie when the session was extended. */
-export function guardApi(deps: GuardDeps, request: Request, set: { headers: Record<string, string | number> }): Principal {
-  const principal = authorizeApi(deps, request);
+export function guardApi(deps: GuardDeps, request: Request, path: string, set: { headers: Record<string, string | number> }): Principal {
+  const principal = authorizeApi(deps, request, path);
   if (principal.kind === "user" && principal.renewed) {
     const token = readCookie(request.headers.get("cookie"), SESSION_COOKIE)!;
     set.headers["set-cookie"] = sessionCookie(token, principal.expires, deps.clock.now(), deps.config.baseUrl.startsWith("https:"));

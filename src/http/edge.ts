@@ -1,0 +1,50 @@
+// The first look at every request, before routing has any effect: which host and path it is for.
+//
+// One path for routing, the API guard and the log. Elysia's router reads the path out of request.url
+// by a fixed offset: by default it looks for the first "/" from index 11 on, which assumes a host of
+// at least four characters ("http://a.bc"). With a shorter Host ("nas"), "/hooks/<slug>" routed as
+// "/<slug>" and "/xx/api/users" as "/api/users", while the guard read the real path. createApp sets
+// Elysia's `handler.standardHostname: false`, which searches from index 7, right after "http://";
+// that holds for any non-empty host because an authority never contains "/". Bun builds request.url
+// from the Host header, and leaves it relative (just the path) when the header is missing or not
+// usable, so such requests are refused here; so is any request whose routed path is not its own
+// (an "https://" URL would be one: Inlet serves plain HTTP, with TLS ended by a proxy).
+import { AppError, errorResponse } from "../errors.ts";
+import { parseHost, type Host } from "./host.ts";
+
+const AUTHORITY = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/;
+
+/** The path of a request URL, as sent (not decoded or normalized), without the query. */
+export function requestPath(url: string): string {
+  const rest = url.slice(AUTHORITY.exec(url)?.[0].length ?? 0);
+  const query = rest.indexOf("?");
+  return (query === -1 ? rest : rest.slice(0, query)) || "/";
+}
+
+/** The host a request is for: its Host header, or the URL's when there is none (requests made in-process). */
+export function requestHost(request: Request): Host | null {
+  if (!/^https?:\/\//.test(request.url)) return null;
+  const header = request.headers.get("host");
+  return parseHost(header ?? new URL(request.url).host);
+}
+
+export const isHookPath = (path: string) => path === "/hooks" || path.startsWith("/hooks/");
+
+const trimSlashes = (path: string) => path.replace(/\/+$/, "") || "/";
+
+/**
+ * Why this request must not go further, or null. `routedPath` is the path Elysia routes on; it must
+ * be the request's own (Elysia may report a static route's path with a trailing slash).
+ */
+export function edgeRefusal(request: Request, routedPath: string): AppError | null {
+  const path = requestPath(request.url);
+  const host = requestHost(request);
+  if (!host) return new AppError("invalid_host");
+  if (trimSlashes(routedPath) !== trimSlashes(path)) return new AppError("bad_request", "The request path could not be read");
+  return null;
+}
+
+/** A refusal as the path's area answers: hooks stay quiet (status only), everything else says why. */
+export function refusalResponse(request: Request, err: AppError): Response {
+  return isHookPath(requestPath(request.url)) ? new Response(null, { status: err.status }) : errorResponse(err);
+}

@@ -1,0 +1,27 @@
+// Host header values: their syntax (RFC 9110 §7.2: Host = uri-host [ ":" port ], with uri-host as
+// RFC 3986 §3.2.2 defines it).
+import { isIPv6 } from "node:net";
+
+export interface Host {
+  /** Lowercased, without a trailing dot; an IPv6 address keeps its brackets, as URL.hostname does. */
+  hostname: string;
+  port: number | null;
+}
+
+// reg-name = *( unreserved / pct-encoded / sub-delims ); an IPv4 address is a reg-name too. An "http"
+// URI must not have an empty host (RFC 9110 §4.2.1), so at least one character. IPvFuture literals
+// are refused: no client sends them.
+const HOST = /^(?:\[([0-9A-Fa-f:.]+)\]|((?:[A-Za-z0-9\-._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})+))(?::(\d*))?$/;
+
+/** A Host header value as host and port, or null when it is not one (RFC 9112 §3.2 answers 400). */
+export function parseHost(value: string): Host | null {
+  const m = HOST.exec(value);
+  if (!m) return null;
+  const [, ipv6, name, portText] = m;
+  if (ipv6 !== undefined && !isIPv6(ipv6)) return null;
+  // RFC 3986 allows an empty port ("nas:"), meaning the scheme's default.
+  const port = portText ? Number(portText) : null;
+  if (port !== null && port > 65535) return null;
+  const hostname = ipv6 !== undefined ? `[${ipv6.toLowerCase()}]` : name!.toLowerCase().replace(/\.$/, "");
+  return hostname === "" ? null : { hostname, port };
+}
