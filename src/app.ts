@@ -70,7 +70,7 @@ export function createApp(ctx: AppContext) {
       // Elysia hands this hook the path it routes on, though its type for the hook leaves it out.
       const { request, path } = context as typeof context & { path: string };
       started.set(request, performance.now());
-      const refusal = edgeRefusal(request, path);
+      const refusal = edgeRefusal(ctx.config, request, path);
       if (refusal) {
         // Answered here, before routing: the after-response log does not see it.
         logRequest(request, refusal.status, { refused: refusal.code });

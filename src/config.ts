@@ -1,6 +1,7 @@
 // The one module that reads flags and the environment (DESIGN §2): flags > environment > defaults.
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
+import { parseHost } from "./http/host.ts";
 
 export const DEFAULT_HOST = "127.0.0.1";
 export const DEFAULT_PORT = 4280;
@@ -14,6 +15,20 @@ export const DEFAULT_BACKFILL_MINUTES = 15;
 export const DEFAULT_WRITE_QUEUE_LIMIT = 20_000;
 /** How long one events API read (a filter page, a count) may run before it is stopped with a 503. */
 export const DEFAULT_READ_TIMEOUT_MS = 30_000;
+
+// ---- the request edge: which hosts are served ----
+/** Host names served besides the base URL's host and loopback (`--allowed-hosts`): none. */
+export const DEFAULT_ALLOWED_HOSTS: readonly string[] = [];
+
+/** `--allowed-hosts`: comma-separated host names (no scheme, no port), lowercased. */
+function hostList(raw: string): string[] {
+  if (raw.trim() === "") return [];
+  return raw.split(",").map((entry) => {
+    const host = parseHost(entry.trim());
+    if (!host || host.port !== null) throw new ConfigError(`allowed-hosts must be host names separated by commas (no scheme or port), got "${entry.trim()}"`);
+    return host.hostname;
+  });
+}
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -29,6 +44,7 @@ export interface Config {
   backfillMinutes: number;
   writeQueueLimit: number;
   readTimeoutMs: number;
+  allowedHosts: string[];
 }
 
 /** Options as they arrive from the command line (strings) before resolution. */
@@ -40,6 +56,7 @@ export interface ServeFlags {
   "max-body-bytes"?: string;
   "retention-days"?: string;
   "log-level"?: string;
+  "allowed-hosts"?: string;
 }
 
 export class ConfigError extends Error {}
@@ -78,7 +95,8 @@ export function resolveConfig(flags: ServeFlags = {}, env: Env = process.env): C
   if (baseRaw !== undefined && !/^https?:\/\/[^/]/.test(baseRaw)) throw new ConfigError(`base-url must be an http(s) URL, got "${baseRaw}"`);
 
   return { host, port, dataDir, baseUrl, maxBodyBytes, retentionDays, logLevel, backfillMinutes: DEFAULT_BACKFILL_MINUTES, writeQueueLimit: DEFAULT_WRITE_QUEUE_LIMIT,
-    readTimeoutMs: DEFAULT_READ_TIMEOUT_MS };
+    readTimeoutMs: DEFAULT_READ_TIMEOUT_MS,
+    allowedHosts: hostList(pick("allowed-hosts", "INLET_ALLOWED_HOSTS") ?? DEFAULT_ALLOWED_HOSTS.join(",")) };
 }
 
 /** Where a data directory keeps its database. */

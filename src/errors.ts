@@ -19,6 +19,8 @@ export const ERRORS = {
   internal: { status: 500, message: "Internal server error" },
   // The request's edge (src/http/): its Host.
   invalid_host: { status: 400, message: "The Host header is missing or malformed" },
+  // RFC 9110 §15.5.20: the server is not willing to answer for that host name.
+  host_not_allowed: { status: 421, message: "This server does not answer for that host name" },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -55,24 +55,30 @@ function isReadOnlyRequest(method: string, path: string): boolean {
   return method === "POST" && READ_ONLY_POSTS.some((re) => re.test(path));
 }
 
+/** An origin (scheme, host and port, RFC 6454) as the URL parser normalizes it; null for none. */
+function originOf(text: string): string | null {
+  try {
+    const origin = new URL(text).origin;
+    return origin === "null" ? null : origin;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * CSRF defence for cookie-authenticated requests (OWASP "verifying origin with standard headers"):
- * the Origin header, or failing that the Referer, must name this server, either as the request's
- * own Host or as the configured base URL. A browser always sends one of them on a cross-site POST.
+ * the Origin header, or failing that the Referer, must be this server's origin, scheme, host and port
+ * alike: either the request's own (the scheme it arrived with and its Host) or the configured base
+ * URL's. A browser always sends one of them on a cross-site POST. Behind a proxy that terminates TLS
+ * or rewrites Host, the base URL is the public origin.
  */
 export function isSameOrigin(config: Pick<Config, "baseUrl">, request: Request): boolean {
   const source = request.headers.get("origin") ?? request.headers.get("referer");
-  if (!source || source === "null") return false;
-  let origin: URL;
-  try {
-    origin = new URL(source);
-  } catch {
-    return false;
-  }
-  // The Host header is what the browser addressed; a TLS-terminating proxy may change the scheme, so
-  // only the host is compared there. The base URL covers proxies that rewrite Host.
-  const host = request.headers.get("host") ?? new URL(request.url).host;
-  return origin.host === host || origin.origin === new URL(config.baseUrl).origin;
+  const origin = source ? originOf(source) : null;
+  if (!origin) return false;
+  const url = new URL(request.url);
+  const own = originOf(`${url.protocol}//${request.headers.get("host") ?? url.host}`);
+  return origin === own || origin === originOf(config.baseUrl);
 }
 
 /**

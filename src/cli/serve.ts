@@ -15,6 +15,8 @@ Options:
   --max-body-bytes N       largest accepted body       (env INLET_MAX_BODY_BYTES, default 1048576)
   --retention-days N       days events are kept        (env INLET_RETENTION_DAYS, default 30)
   --log-level LEVEL        debug|info|warn|error|silent (env INLET_LOG_LEVEL, default info)
+  --allowed-hosts NAMES    more host names to answer for, comma-separated
+                           (env INLET_ALLOWED_HOSTS; always: the base URL's host and loopback)
   -h, --help               show this help
 `;
 
@@ -27,6 +29,7 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
     "max-body-bytes": { type: "string" },
     "retention-days": { type: "string" },
     "log-level": { type: "string" },
+    "allowed-hosts": { type: "string" },
   }, SERVE_USAGE);
   if (values.help) {
     io.stdout(SERVE_USAGE);

@@ -1,4 +1,5 @@
-// The first look at every request, before routing has any effect: which host and path it is for.
+// The first look at every request, before routing has any effect: which host and path it is for,
+// and whether this server answers it.
 //
 // One path for routing, the API guard and the log. Elysia's router reads the path out of request.url
 // by a fixed offset: by default it looks for the first "/" from index 11 on, which assumes a host of
@@ -9,8 +10,9 @@
 // from the Host header, and leaves it relative (just the path) when the header is missing or not
 // usable, so such requests are refused here; so is any request whose routed path is not its own
 // (an "https://" URL would be one: Inlet serves plain HTTP, with TLS ended by a proxy).
+import type { Config } from "../config.ts";
 import { AppError, errorResponse } from "../errors.ts";
-import { parseHost, type Host } from "./host.ts";
+import { isAllowedHost, parseHost, type Host } from "./host.ts";
 
 const AUTHORITY = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/;
 
@@ -33,14 +35,25 @@ export const isHookPath = (path: string) => path === "/hooks" || path.startsWith
 const trimSlashes = (path: string) => path.replace(/\/+$/, "") || "/";
 
 /**
+ * Paths any host name may reach. Hooks: senders address them by whatever name reaches this server
+ * (an internal name, an address, a tunnel's or a proxy's name), and a hook is authorized by its
+ * secret slug or key, never by a browser's cookie, so a rebound page gains nothing a direct sender
+ * lacks. Health: probes (a container orchestrator's) send the address as Host, and it reveals nothing.
+ */
+const anyHost = (path: string) => isHookPath(path) || trimSlashes(path) === "/api/health";
+
+/**
  * Why this request must not go further, or null. `routedPath` is the path Elysia routes on; it must
  * be the request's own (Elysia may report a static route's path with a trailing slash).
  */
-export function edgeRefusal(request: Request, routedPath: string): AppError | null {
+export function edgeRefusal(config: Pick<Config, "baseUrl" | "allowedHosts">, request: Request, routedPath: string): AppError | null {
   const path = requestPath(request.url);
   const host = requestHost(request);
   if (!host) return new AppError("invalid_host");
   if (trimSlashes(routedPath) !== trimSlashes(path)) return new AppError("bad_request", "The request path could not be read");
+  if (!anyHost(path) && !isAllowedHost(host.hostname, config.baseUrl, config.allowedHosts)) {
+    return new AppError("host_not_allowed", `This server does not answer for "${host.hostname}"; add it with --allowed-hosts if it should`);
+  }
   return null;
 }
 

@@ -1,5 +1,5 @@
 // Host header values: their syntax (RFC 9110 §7.2: Host = uri-host [ ":" port ], with uri-host as
-// RFC 3986 §3.2.2 defines it).
+// RFC 3986 §3.2.2 defines it) and which host names this server answers for.
 import { isIPv6 } from "node:net";
 
 export interface Host {
@@ -24,4 +24,30 @@ export function parseHost(value: string): Host | null {
   if (port !== null && port > 65535) return null;
   const hostname = ipv6 !== undefined ? `[${ipv6.toLowerCase()}]` : name!.toLowerCase().replace(/\.$/, "");
   return hostname === "" ? null : { hostname, port };
+}
+
+const IPV4_LOOPBACK = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
+
+/**
+ * Names that always mean this machine: `localhost` and its subdomains (RFC 6761 §6.3: browsers resolve
+ * them to loopback themselves, so DNS cannot rebind them), 127.0.0.0/8 and ::1.
+ */
+export function isLoopback(hostname: string): boolean {
+  return hostname === "localhost" || hostname.endsWith(".localhost") || IPV4_LOOPBACK.test(hostname) || hostname === "[::1]";
+}
+
+/**
+ * Whether requests for this host name are served: the base URL's host, loopback names and the
+ * configured extra names. A page on another name that reaches this server (DNS rebinding: a hostile
+ * domain re-pointed at a LAN or loopback address) is refused.
+ */
+export function isAllowedHost(hostname: string, baseUrl: string, extra: readonly string[]): boolean {
+  return hostname === baseHostname(baseUrl) || isLoopback(hostname) || extra.includes(hostname);
+}
+
+// The base URL is fixed once the server listens; parsing it once per value, not per request.
+let base = { url: "", hostname: "" };
+function baseHostname(url: string): string {
+  if (base.url !== url) base = { url, hostname: new URL(url).hostname.replace(/\.$/, "") };
+  return base.hostname;
 }

@@ -1,13 +1,15 @@
 // The request's edge: which host and path a request is for. Routing, the API guard and the log must
 // agree on the path whatever the Host (short ones like a NAS's "nas" included); a malformed Host is
-// refused.
+// refused; only the base URL's host and loopback names reach the API and the admin UI, unless more
+// are configured (DNS rebinding); and a cookie only counts when Origin is this very origin.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createApp } from "../../src/app.ts";
-import { resolveConfig } from "../../src/config.ts";
+import { ConfigError, resolveConfig } from "../../src/config.ts";
 import { createContext } from "../../src/context.ts";
 import { openMemoryDatabase } from "../../src/db/open.ts";
 import { createLogger } from "../../src/log.ts";
 import { createTestApp } from "../support/app.ts";
+import { createWebhook, storedEvents } from "../support/hooks.ts";
 import { people } from "../support/people.ts";
 import { rawHead, rawRequest } from "../support/raw-http.ts";
 import { startFeedServer, waitUntil, type FeedServer } from "./feed-support.ts";
@@ -119,5 +121,72 @@ describe("over a real socket", () => {
       const res = await rawRequest(port, rawHead("GET", "/api/health", { Host: host }));
       expect([host, res.status]).toEqual([host, 200]);
     }
+  });
+});
+
+describe("Host allow-list (DNS rebinding)", () => {
+  const rebound = (path: string, init: RequestInit = {}) => new Request(`http://rebound.example${path}`, init);
+
+  test("another host name → 421 on the API, sign-in, the live feed and the UI; hooks and health still answer", async () => {
+    const t = createTestApp({ config: { baseUrl: "https://inlet.example.org" } });
+    const auth = { authorization: `Bearer ${t.adminKey}` };
+    for (const [method, path, headers] of [
+      ["GET", "/api/service-accounts", auth],
+      ["GET", "/api/webhooks/x", auth],
+      ["GET", "/api/auth/setup", {}],
+      ["POST", "/api/auth/login", { "content-type": "application/json" }],
+      ["GET", "/api/events/out", { upgrade: "websocket", connection: "upgrade" }],
+      ["GET", "/", {}],
+      ["GET", "/webhooks", {}],
+    ] as const) {
+      const body = method === "POST" ? JSON.stringify({ email: "a@example.com", password: "whatever" }) : undefined;
+      const res = await t.app.handle(rebound(path, { method, headers, body }));
+      expect([path, res.status]).toEqual([path, 421]);
+      expect(await res.json()).toEqual({ error: { code: "host_not_allowed", message: expect.stringContaining("rebound.example") } });
+    }
+    expect((await t.app.handle(rebound("/api/health"))).status).toBe(200);
+
+    const w = await createWebhook(t, { template: TEMPLATE });
+    expect((await t.app.handle(rebound(`/hooks/${w.slug}`, { method: "POST" }))).status).toBe(204);
+    await t.ctx.writer.drain();
+    expect(storedEvents(t)).toHaveLength(1);
+  });
+
+  test("the base URL's host, loopback names and configured hosts are served", async () => {
+    const t = createTestApp({ config: { baseUrl: "https://inlet.example.org", allowedHosts: ["nas.lan"] } });
+    const get = (host: string) => t.app.handle(new Request("http://localhost/api/service-accounts", { headers: { host, authorization: `Bearer ${t.adminKey}` } }));
+    for (const host of ["inlet.example.org", "INLET.example.org:8080", "localhost:4280", "127.0.0.1", "127.1.2.3", "[::1]:4280", "nas.lan"]) {
+      expect([host, (await get(host)).status]).toEqual([host, 200]);
+    }
+    for (const host of ["nas.lan.evil.example", "inlet.example.org.evil.example", "evil-localhost", "128.0.0.1"]) {
+      expect([host, (await get(host)).status]).toEqual([host, 421]);
+    }
+  });
+
+  test("--allowed-hosts and INLET_ALLOWED_HOSTS: a comma list of host names; a bad entry is a usage error", () => {
+    expect(resolveConfig({ "allowed-hosts": "Nas.lan, 192.168.1.5 ,[fd00::1]" }, {}).allowedHosts).toEqual(["nas.lan", "192.168.1.5", "[fd00::1]"]);
+    expect(resolveConfig({}, { INLET_ALLOWED_HOSTS: "inlet.internal" }).allowedHosts).toEqual(["inlet.internal"]);
+    expect(resolveConfig({ "allowed-hosts": "flag.lan" }, { INLET_ALLOWED_HOSTS: "env.lan" }).allowedHosts).toEqual(["flag.lan"]);
+    expect(resolveConfig({}, {}).allowedHosts).toEqual([]);
+    for (const bad of ["a/b", "nas.lan:4280", "http://nas.lan", "a b", ","]) {
+      expect(() => resolveConfig({ "allowed-hosts": bad }, {})).toThrow(ConfigError);
+    }
+  });
+});
+
+describe("Origin: scheme, host and port must all match", () => {
+  test.each([
+    ["the same origin", "http://localhost", 201],
+    ["another scheme", "https://localhost", 403],
+    ["another port", "http://localhost:8080", 403],
+    ["the base URL's origin", "https://inlet.example.org", 201],
+    ["the base URL's host with another scheme", "http://inlet.example.org", 403],
+    ["the base URL's host with another port", "https://inlet.example.org:8443", 403],
+  ])("a signed-in POST with %s (%s) → %d", async (_name, origin, status) => {
+    const t = createTestApp({ config: { baseUrl: "https://inlet.example.org" } });
+    const { admin } = await people(t);
+    const res = await t.request("POST", "/api/service-accounts", { key: null, body: { name: "made" }, headers: { cookie: admin, origin } });
+    expect(res.status).toBe(status);
+    expect(t.ctx.serviceAccounts.list().some((a) => a.name === "made")).toBe(status === 201);
   });
 });
