@@ -8,7 +8,7 @@ import { AppError, errorResponse } from "./errors.ts";
 import { feedSseRoutes } from "./events/feed-sse.ts";
 import { feedWsRoutes } from "./events/feed-ws.ts";
 import { eventRoutes } from "./events/routes.ts";
-import { edgeRefusal, refusalResponse, requestPath } from "./http/edge.ts";
+import { edgeHeaders, edgeRefusal, refusalResponse, requestPath } from "./http/edge.ts";
 import { uiRoutes } from "./ui.ts";
 import { ingestRoutes } from "./ingest/routes.ts";
 import { templateRoutes } from "./templates/routes.ts";
@@ -68,8 +68,10 @@ export function createApp(ctx: AppContext) {
   return new Elysia({ handler: { standardHostname: false } })
     .onRequest((context) => {
       // Elysia hands this hook the path it routes on, though its type for the hook leaves it out.
-      const { request, path } = context as typeof context & { path: string };
+      const { request, set, path } = context as typeof context & { path: string };
       started.set(request, performance.now());
+      const headers = edgeHeaders(requestPath(request.url));
+      if (headers) Object.assign(set.headers, headers);
       const refusal = edgeRefusal(ctx.config, request, path);
       if (refusal) {
         // Answered here, before routing: the after-response log does not see it.

@@ -1,5 +1,5 @@
 // The first look at every request, before routing has any effect: which host and path it is for,
-// and whether this server answers it.
+// whether this server answers it, and the headers its answer carries.
 //
 // One path for routing, the API guard and the log. Elysia's router reads the path out of request.url
 // by a fixed offset: by default it looks for the first "/" from index 11 on, which assumes a host of
@@ -31,6 +31,7 @@ export function requestHost(request: Request): Host | null {
 }
 
 export const isHookPath = (path: string) => path === "/hooks" || path.startsWith("/hooks/");
+export const isApiPath = (path: string) => path === "/api" || path.startsWith("/api/");
 
 const trimSlashes = (path: string) => path.replace(/\/+$/, "") || "/";
 
@@ -60,4 +61,16 @@ export function edgeRefusal(config: Pick<Config, "baseUrl" | "allowedHosts">, re
 /** A refusal as the path's area answers: hooks stay quiet (status only), everything else says why. */
 export function refusalResponse(request: Request, err: AppError): Response {
   return isHookPath(requestPath(request.url)) ? new Response(null, { status: err.status }) : errorResponse(err);
+}
+
+const API_HEADERS = { "cache-control": "no-store", "x-content-type-options": "nosniff" };
+const UI_HEADERS = { "x-content-type-options": "nosniff" };
+
+/**
+ * Headers for the answer. API answers (keys, events, users) must not be stored by a browser or a
+ * proxy cache, and no answer but a hook's may be content-sniffed into something it is not.
+ */
+export function edgeHeaders(path: string): Record<string, string> | null {
+  if (isApiPath(path)) return API_HEADERS;
+  return isHookPath(path) ? null : UI_HEADERS;
 }

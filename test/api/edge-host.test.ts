@@ -142,6 +142,7 @@ describe("Host allow-list (DNS rebinding)", () => {
       const body = method === "POST" ? JSON.stringify({ email: "a@example.com", password: "whatever" }) : undefined;
       const res = await t.app.handle(rebound(path, { method, headers, body }));
       expect([path, res.status]).toEqual([path, 421]);
+      expect(res.headers.get("x-content-type-options")).toBe("nosniff");
       expect(await res.json()).toEqual({ error: { code: "host_not_allowed", message: expect.stringContaining("rebound.example") } });
     }
     expect((await t.app.handle(rebound("/api/health"))).status).toBe(200);
