@@ -100,9 +100,15 @@ export function authorizeApi(deps: GuardDeps, request: Request, path: string): P
   return principal;
 }
 
+const admitted = new WeakMap<Request, Principal>();
+
+/** Who the guard let make this request (routes shape answers by role); undefined outside the guard. */
+export const callerOf = (request: Request): Principal | undefined => admitted.get(request);
+
 /** The guard as an Elysia hook: authorizes, and re-sends the cookie when the session was extended. */
 export function guardApi(deps: GuardDeps, request: Request, path: string, set: { headers: Record<string, string | number> }): Principal {
   const principal = authorizeApi(deps, request, path);
+  admitted.set(request, principal);
   if (principal.kind === "user" && principal.renewed) {
     const token = readCookie(request.headers.get("cookie"), SESSION_COOKIE)!;
     set.headers["set-cookie"] = sessionCookie(token, principal.expires, deps.clock.now(), deps.config.baseUrl.startsWith("https:"));

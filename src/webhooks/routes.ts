@@ -1,9 +1,10 @@
 // Webhook management, in Prefect Cloud's API shape (DESIGN §6).
 import { Elysia, t } from "elysia";
+import { callerOf } from "../auth/guard.ts";
 import type { AppContext } from "../context.ts";
 import { AppError, invalid, notFound } from "../errors.ts";
 import { LIMITS, validateTemplate } from "../templates/render.ts";
-import type { WebhookInput, WebhookRow } from "./store.ts";
+import type { Webhook, WebhookInput, WebhookRow } from "./store.ts";
 
 const name = t.String({ minLength: 1, maxLength: 200 });
 const description = t.String({ maxLength: 5000 });
@@ -31,6 +32,19 @@ const filterBody = t.Optional(t.Object({
     name: t.Optional(t.Object({ any_: t.Optional(t.Nullable(t.Array(t.String()))) })),
   })),
 }));
+
+/** How much of a slug a viewer sees: enough to tell webhooks apart, far too little to send to one. */
+const SHOWN_SLUG_CHARS = 4;
+
+/**
+ * A webhook as the caller may see it. For a webhook without a service account the URL is the
+ * credential, so only admins see it whole; others get its start, as keys are shown.
+ */
+function visibleTo(request: Request, webhook: Webhook): Webhook {
+  if (callerOf(request)?.role === "admin") return webhook;
+  const shown = `${webhook.slug.slice(0, SHOWN_SLUG_CHARS)}…`;
+  return { ...webhook, slug: shown, url: webhook.url.slice(0, -webhook.slug.length) + shown };
+}
 
 const ENFORCE_MESSAGE = "enforce_webhook_auth is on: every webhook needs a service account (service_account_id)";
 
@@ -77,7 +91,7 @@ export function webhookRoutes(ctx: AppContext) {
   }
 
   return new Elysia({ prefix: "/webhooks" })
-    .post("/", ({ body, set }) => {
+    .post("/", ({ body, set, request }) => {
       checkTemplate(body.template);
       checkServiceAccount(body.service_account_id);
       const input: WebhookInput = {
@@ -89,18 +103,18 @@ export function webhookRoutes(ctx: AppContext) {
       };
       checkEnforcement(input, true);
       set.status = 201;
-      return webhooks.toApi(webhooks.create(input));
+      return visibleTo(request, webhooks.toApi(webhooks.create(input)));
     }, { body: createBody })
-    .post("/filter", ({ body }) => {
+    .post("/filter", ({ body, request }) => {
       const names = body?.webhooks?.name?.any_ ?? undefined;
-      return webhooks.list({ names, limit: body?.limit, offset: body?.offset }).map((row) => webhooks.toApi(row));
+      return webhooks.list({ names, limit: body?.limit, offset: body?.offset }).map((row) => visibleTo(request, webhooks.toApi(row)));
     }, {
       body: filterBody,
       transform: (c) => {
         if (c.body === null) c.body = {};
       },
     })
-    .get("/:id", ({ params }) => webhooks.toApi(existing(params.id)))
+    .get("/:id", ({ params, request }) => visibleTo(request, webhooks.toApi(existing(params.id))))
     .put("/:id", ({ params, body, set }) => {
       change(params.id, body);
       set.status = 204;
@@ -113,10 +127,10 @@ export function webhookRoutes(ctx: AppContext) {
       if (!webhooks.delete(params.id)) throw notFound("Webhook not found");
       set.status = 204;
     })
-    .post("/:id/rotate", ({ params }) => {
+    .post("/:id/rotate", ({ params, request }) => {
       const row = webhooks.rotate(params.id);
       if (!row) throw notFound("Webhook not found");
-      return webhooks.toApi(row);
+      return visibleTo(request, webhooks.toApi(row));
     });
 }
 

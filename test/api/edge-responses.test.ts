@@ -1,8 +1,9 @@
-// What API answers carry: headers that keep them out of caches and content sniffing.
+// What API answers carry: headers that keep them out of caches and content sniffing, and for
+// viewers, webhook URLs masked (for a webhook without a service account, the URL is the credential).
 import { describe, expect, test } from "bun:test";
 import { createTestApp, type TestApp } from "../support/app.ts";
 import { createWebhook, hook, storedEvents } from "../support/hooks.ts";
-import { ORIGIN } from "../support/people.ts";
+import { ORIGIN, people } from "../support/people.ts";
 
 const TEMPLATE = '{"event": "edge.test", "resource": {"prefect.resource.id": "edge.test"}}';
 
@@ -44,5 +45,38 @@ describe("API and sign-in answers are never cached or sniffed", () => {
     expect(res.headers.get("cache-control")).toBeNull();
     await t.ctx.writer.drain();
     expect(storedEvents(t)).toHaveLength(1);
+  });
+});
+
+describe("viewers see webhook URLs masked", () => {
+  async function setUp() {
+    const t = createTestApp({ config: { baseUrl: "https://inlet.example.org" } });
+    const cookies = await people(t);
+    const w = await createWebhook(t, { template: TEMPLATE });
+    const as = (cookie: string) => (method: string, path: string, body?: unknown) =>
+      t.request(method, path, { key: null, body, headers: { cookie, origin: ORIGIN } });
+    return { t, w, asViewer: as(cookies.viewer), asAdmin: as(cookies.admin) };
+  }
+
+  test("GET /api/webhooks/{id} and POST /api/webhooks/filter: the slug shows only its start", async () => {
+    const { w, asViewer } = await setUp();
+    for (const res of [await asViewer("GET", `/api/webhooks/${w.id}`), await asViewer("POST", "/api/webhooks/filter", {})]) {
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      expect(text).not.toContain(w.slug);
+      const seen = [JSON.parse(text)].flat()[0];
+      expect(seen.slug).toBe(`${w.slug.slice(0, 4)}…`);
+      expect(seen.url).toBe(`https://inlet.example.org/hooks/${w.slug.slice(0, 4)}…`);
+      expect(seen).toMatchObject({ id: w.id, name: w.name, template: TEMPLATE });
+    }
+  });
+
+  test("admins (signed in or with a key) still see the whole slug and URL", async () => {
+    const { t, w, asAdmin } = await setUp();
+    for (const res of [await asAdmin("GET", `/api/webhooks/${w.id}`), await t.request("POST", "/api/webhooks/filter", { body: {} })]) {
+      const seen = [await res.json()].flat()[0];
+      expect(seen.slug).toBe(w.slug);
+      expect(seen.url).toBe(`https://inlet.example.org/hooks/${w.slug}`);
+    }
   });
 });
