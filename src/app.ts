@@ -9,6 +9,7 @@ import { feedSseRoutes } from "./events/feed-sse.ts";
 import { feedWsRoutes } from "./events/feed-ws.ts";
 import { eventRoutes } from "./events/routes.ts";
 import { edgeHeaders, edgeRefusal, refusalResponse, requestPath } from "./http/edge.ts";
+import { parseApiBody } from "./http/json-body.ts";
 import { uiRoutes } from "./ui.ts";
 import { ingestRoutes } from "./ingest/routes.ts";
 import { templateRoutes } from "./templates/routes.ts";
@@ -26,6 +27,9 @@ function validationMessage(error: unknown): string {
   return `${path || "body"}: ${first.summary ?? first.message ?? "is invalid"}`;
 }
 
+/** The error behind a failed parse hook: ours (a wrong type) or the runtime's (bad JSON). */
+const parseProblem = (error: unknown) => ((error as { cause?: unknown }).cause instanceof AppError ? (error as { cause: AppError }).cause : new AppError("invalid_json"));
+
 export function createApp(ctx: AppContext) {
   const started = new WeakMap<Request, number>();
   const logRequest = (request: Request, status: number | string, fields: Record<string, string> = {}) => {
@@ -33,9 +37,13 @@ export function createApp(ctx: AppContext) {
     const ms = t0 === undefined ? undefined : (performance.now() - t0).toFixed(1);
     ctx.logger.info(`${request.method} ${maskPath(requestPath(request.url))} ${status}`, { ms, ...fields });
   };
+  // A batch of events is read by its route, with integers past 2^53 kept exact.
+  const bodies = parseApiBody({ selfParsed: new Set(["POST /api/events/"]) });
 
-  // The management API, sign-in and the live feed.
+  // The management API, sign-in and the live feed. The body rules are local to this instance: hooks
+  // read their own bodies and the UI takes none.
   const api = new Elysia()
+    .onParse(bodies)
     .get("/api/health", () => {
       try {
         ctx.db.$client.query("SELECT 1").get();
@@ -95,7 +103,7 @@ export function createApp(ctx: AppContext) {
         case "NOT_FOUND":
           return errorResponse(new AppError("not_found"));
         case "PARSE":
-          return errorResponse(new AppError("invalid_json"));
+          return errorResponse(parseProblem(error));
         case "VALIDATION":
           return errorResponse(new AppError("validation", validationMessage(error)));
       }
