@@ -8,6 +8,7 @@ import { AppError, errorResponse } from "./errors.ts";
 import { feedSseRoutes } from "./events/feed-sse.ts";
 import { feedWsRoutes } from "./events/feed-ws.ts";
 import { eventRoutes } from "./events/routes.ts";
+import { MAX_EVENT_DEPTH } from "./events/model.ts";
 import { edgeHeaders, edgeRefusal, refusalResponse, requestPath } from "./http/edge.ts";
 import { parseApiBody } from "./http/json-body.ts";
 import { uiRoutes } from "./ui.ts";
@@ -27,7 +28,7 @@ function validationMessage(error: unknown): string {
   return `${path || "body"}: ${first.summary ?? first.message ?? "is invalid"}`;
 }
 
-/** The error behind a failed parse hook: ours (a wrong type) or the runtime's (bad JSON). */
+/** The error behind a failed parse hook: ours (a bound, a wrong type) or the runtime's (bad JSON). */
 const parseProblem = (error: unknown) => ((error as { cause?: unknown }).cause instanceof AppError ? (error as { cause: AppError }).cause : new AppError("invalid_json"));
 
 export function createApp(ctx: AppContext) {
@@ -37,11 +38,15 @@ export function createApp(ctx: AppContext) {
     const ms = t0 === undefined ? undefined : (performance.now() - t0).toFixed(1);
     ctx.logger.info(`${request.method} ${maskPath(requestPath(request.url))} ${status}`, { ms, ...fields });
   };
-  // A batch of events is read by its route, with integers past 2^53 kept exact.
-  const bodies = parseApiBody({ selfParsed: new Set(["POST /api/events/"]) });
+  const bodies = parseApiBody({
+    maxBytes: ctx.config.apiMaxJsonBytes,
+    maxDepth: ctx.config.apiMaxJsonDepth,
+    // A batch of events, read with integers past 2^53 kept exact; events nest as deep as storage allows.
+    selfParsed: new Map([["POST /api/events/", MAX_EVENT_DEPTH + 1]]),
+  });
 
-  // The management API, sign-in and the live feed. The body rules are local to this instance: hooks
-  // read their own bodies and the UI takes none.
+  // The management API, sign-in and the live feed. The body bound is local to this instance: hooks
+  // read their own bodies (with their own bound) and the UI takes none.
   const api = new Elysia()
     .onParse(bodies)
     .get("/api/health", () => {

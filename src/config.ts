@@ -16,9 +16,13 @@ export const DEFAULT_WRITE_QUEUE_LIMIT = 20_000;
 /** How long one events API read (a filter page, a count) may run before it is stopped with a 503. */
 export const DEFAULT_READ_TIMEOUT_MS = 30_000;
 
-// ---- the request edge: which hosts are served ----
+// ---- the request edge: which hosts are served, how large and deep an API body may be ----
 /** Host names served besides the base URL's host and loopback (`--allowed-hosts`): none. */
 export const DEFAULT_ALLOWED_HOSTS: readonly string[] = [];
+/** The largest JSON body the API reads; the server refuses any body past 16 MiB anyway. */
+export const DEFAULT_API_MAX_JSON_BYTES = 16 * 1024 * 1024;
+/** The deepest nesting of arrays and objects in an API body; the API's own shapes need a handful. */
+export const DEFAULT_API_MAX_JSON_DEPTH = 32;
 
 /** `--allowed-hosts`: comma-separated host names (no scheme, no port), lowercased. */
 function hostList(raw: string): string[] {
@@ -45,6 +49,8 @@ export interface Config {
   writeQueueLimit: number;
   readTimeoutMs: number;
   allowedHosts: string[];
+  apiMaxJsonBytes: number;
+  apiMaxJsonDepth: number;
 }
 
 /** Options as they arrive from the command line (strings) before resolution. */
@@ -96,7 +102,8 @@ export function resolveConfig(flags: ServeFlags = {}, env: Env = process.env): C
 
   return { host, port, dataDir, baseUrl, maxBodyBytes, retentionDays, logLevel, backfillMinutes: DEFAULT_BACKFILL_MINUTES, writeQueueLimit: DEFAULT_WRITE_QUEUE_LIMIT,
     readTimeoutMs: DEFAULT_READ_TIMEOUT_MS,
-    allowedHosts: hostList(pick("allowed-hosts", "INLET_ALLOWED_HOSTS") ?? DEFAULT_ALLOWED_HOSTS.join(",")) };
+    allowedHosts: hostList(pick("allowed-hosts", "INLET_ALLOWED_HOSTS") ?? DEFAULT_ALLOWED_HOSTS.join(",")),
+    apiMaxJsonBytes: DEFAULT_API_MAX_JSON_BYTES, apiMaxJsonDepth: DEFAULT_API_MAX_JSON_DEPTH };
 }
 
 /** Where a data directory keeps its database. */

@@ -17,10 +17,11 @@ export const ERRORS = {
   unavailable: { status: 503, message: "The service is temporarily unavailable" },
   query_timeout: { status: 503, message: "The query took too long and was stopped" },
   internal: { status: 500, message: "Internal server error" },
-  // The request's edge (src/http/): its Host.
+  // The request's edge (src/http/): its Host, and the bounds of API bodies.
   invalid_host: { status: 400, message: "The Host header is missing or malformed" },
   // RFC 9110 §15.5.20: the server is not willing to answer for that host name.
   host_not_allowed: { status: 421, message: "This server does not answer for that host name" },
+  json_too_deep: { status: 422, message: "The JSON body is nested too deeply" },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

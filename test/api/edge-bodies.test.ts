@@ -1,12 +1,16 @@
-// API request bodies: JSON objects, sent as JSON.
+// API request bodies: JSON objects, bounded in bytes and nesting before anything parses or
+// validates them, whoever sends them (the bounds hold before sign-in too).
 import { describe, expect, test } from "bun:test";
-import { createTestApp } from "../support/app.ts";
-import { createWebhook } from "../support/hooks.ts";
+import { createTestApp, type TestApp } from "../support/app.ts";
+import { createWebhook, storedEvents } from "../support/hooks.ts";
 import { ORIGIN, people } from "../support/people.ts";
 
 const TEMPLATE = '{"event": "edge.test", "resource": {"prefect.resource.id": "edge.test"}}';
 const JSON_TYPE = { "content-type": "application/json" };
 const FORM_TYPE = { "content-type": "application/x-www-form-urlencoded" };
+
+const nestedArrays = (depth: number) => "[".repeat(depth) + "]".repeat(depth);
+const nestedObjects = (depth: number) => '{"a":'.repeat(depth) + "1" + "}".repeat(depth);
 
 describe("a body that is not a JSON object where one is expected → 422, nothing changes", () => {
   const bodies: [string, string, Record<string, string>][] = [
@@ -68,5 +72,62 @@ describe("a body that is not a JSON object where one is expected → 422, nothin
     expect((await t.request("PATCH", `/api/webhooks/${w.id}`, { body: {} })).status).toBe(204);
     expect((await t.request("POST", `/api/webhooks/${w.id}/rotate`)).status).toBe(200);
     expect((await t.request("POST", "/api/events", { body: [{ event: "a", resource: { "prefect.resource.id": "b" } }] })).status).toBe(204);
+  });
+});
+
+describe("deeply nested JSON is refused before it is parsed or validated", () => {
+  const targets: [string, string, (t: TestApp) => Promise<string>, (inner: string) => string][] = [
+    ["POST", "/api/webhooks/", async () => "/api/webhooks/", (v) => `{"name": ${v}, "template": "x"}`],
+    ["PUT", "/api/webhooks/{id}", async (t) => `/api/webhooks/${(await createWebhook(t, { template: TEMPLATE })).id}`, (v) => `{"name": ${v}}`],
+    ["POST", "/api/service-accounts", async () => "/api/service-accounts", (v) => `{"name": ${v}}`],
+    ["POST", "/api/templates/render", async () => "/api/templates/render", (v) => `{"template": "x", "request": {"headers": {"a": ${v}}}}`],
+    ["POST", "/api/auth/setup", async () => "/api/auth/setup", (v) => `{"token": "x", "email": ${v}, "password": "longenough"}`],
+    ["POST", "/api/auth/login", async () => "/api/auth/login", (v) => `{"email": ${v}, "password": "longenough"}`],
+    ["POST", "/api/events", async () => "/api/events", (v) => `[{"event": "a", "resource": {"prefect.resource.id": "b"}, "payload": {"a": ${v}}}]`],
+    ["POST", "/api/events/filter", async () => "/api/events/filter", (v) => `{"filter": {"event": {"name": ${v}}}}`],
+  ];
+
+  test.each(targets)("%s %s, 5,000 levels, without signing in → 422 json_too_deep, nothing stored", async (method, _label, path, wrap) => {
+    const t = createTestApp();
+    const url = await path(t);
+    const webhooks = t.ctx.webhooks.list().length;
+    for (const inner of [nestedArrays(5000), nestedObjects(5000)]) {
+      const res = await t.request(method, url, { key: null, body: wrap(inner), headers: { ...JSON_TYPE, origin: ORIGIN } });
+      expect(res.status).toBe(422);
+      expect((await res.json()).error.code).toBe("json_too_deep");
+    }
+    expect(t.ctx.webhooks.list()).toHaveLength(webhooks);
+    expect(t.ctx.serviceAccounts.list()).toHaveLength(1);
+    expect(t.ctx.users.count()).toBe(0);
+    await t.ctx.writer.drain();
+    expect(storedEvents(t)).toHaveLength(0);
+  });
+
+  test("14,000 nested objects in a sign-in (84 KB) are refused without the memory they used to cost", async () => {
+    const t = createTestApp();
+    const body = `{"email": ${nestedObjects(14_000)}, "password": "x"}`;
+    Bun.gc(true);
+    const before = process.memoryUsage().rss;
+    const res = await t.request("POST", "/api/auth/login", { key: null, body, headers: { ...JSON_TYPE, origin: ORIGIN } });
+    expect(res.status).toBe(422);
+    // Before the bound, this request took the process to 1.3 GB; a linear scan needs next to nothing.
+    expect(process.memoryUsage().rss - before).toBeLessThan(200 * 1024 * 1024);
+    expect(t.ctx.users.count()).toBe(0);
+  });
+
+  test("a body over the API's byte limit → 413, nothing created; nesting within the limits is accepted", async () => {
+    const t = createTestApp({ config: { apiMaxJsonBytes: 2000 } });
+    const big = await t.request("POST", "/api/service-accounts", { body: { name: "x".repeat(100), pad: "y".repeat(3000) } });
+    expect(big.status).toBe(413);
+    expect((await big.json()).error.code).toBe("payload_too_large");
+    expect(t.ctx.serviceAccounts.list()).toHaveLength(1);
+
+    const u = createTestApp();
+    // Events may nest as deep as storage allows (1000 levels in all); the API's own bodies far less.
+    const payload = JSON.parse(nestedObjects(990));
+    const stored = await u.request("POST", "/api/events", { body: [{ event: "deep", resource: { "prefect.resource.id": "d" }, payload }] });
+    expect(stored.status).toBe(204);
+    const shallow = await u.request("POST", "/api/templates/render", { body: { template: TEMPLATE, request: { headers: { a: "b" } } } });
+    expect(shallow.status).toBe(200);
   });
 });

@@ -34,12 +34,12 @@ describe("POST /api/events and GET /api/events/{id}", () => {
     expect(t.ctx.events.count()).toBe(0);
   });
 
-  test("an event nested deeper than can be stored → 422 naming the payload; nothing is stored", async () => {
+  test("an event nested deeper than can be stored → 422 before the body is parsed; nothing is stored", async () => {
     const t = createTestApp();
     const deep = `[{"event": "x", "resource": {"prefect.resource.id": "r"}, "payload": {"p": ${"[".repeat(100_000)}1${"]".repeat(100_000)}}}]`;
     const res = await t.request("POST", "/api/events", { body: deep, headers: { "content-type": "application/json" } });
     expect(res.status).toBe(422);
-    expect(await res.json()).toEqual({ error: { code: "validation", message: "[0] payload: is nested too deeply to store (an event is at most 1000 levels of JSON deep)" } });
+    expect(await res.json()).toEqual({ error: { code: "json_too_deep", message: "The JSON body is nested too deeply (at most 1001 levels of arrays and objects)" } });
     expect(t.ctx.events.count()).toBe(0);
   });
 
