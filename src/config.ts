@@ -17,7 +17,7 @@ export const DEFAULT_WRITE_QUEUE_LIMIT = 20_000;
 export const DEFAULT_READ_TIMEOUT_MS = 30_000;
 
 // ---- the request edge: which hosts are served, how large and deep an API body may be ----
-/** Host names served besides the base URL's host and loopback (`--allowed-hosts`): none. */
+/** Host names served besides the base URL's host, loopback and IP addresses (`--allowed-hosts`): none. */
 export const DEFAULT_ALLOWED_HOSTS: readonly string[] = [];
 /** The largest JSON body the API reads; the server refuses any body past 16 MiB anyway. */
 export const DEFAULT_API_MAX_JSON_BYTES = 16 * 1024 * 1024;

@@ -36,13 +36,22 @@ export function isLoopback(hostname: string): boolean {
   return hostname === "localhost" || hostname.endsWith(".localhost") || IPV4_LOOPBACK.test(hostname) || hostname === "[::1]";
 }
 
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
 /**
- * Whether requests for this host name are served: the base URL's host, loopback names and the
- * configured extra names. A page on another name that reaches this server (DNS rebinding: a hostile
- * domain re-pointed at a LAN or loopback address) is refused.
+ * An address typed as such (`192.168.1.5`, `[fd00::1]`). DNS rebinding needs a name the attacker
+ * controls: a browser only sends an address as Host when the user typed the address, so addresses
+ * are safe to serve, and a NAS reached at its LAN address works without configuration.
+ */
+export const isAddress = (hostname: string): boolean => IPV4.test(hostname) || hostname.startsWith("[");
+
+/**
+ * Whether requests for this host name are served: the base URL's host, loopback names, addresses and
+ * the configured extra names. A page on another name that reaches this server (DNS rebinding: a
+ * hostile domain re-pointed at a LAN or loopback address) is refused.
  */
 export function isAllowedHost(hostname: string, baseUrl: string, extra: readonly string[]): boolean {
-  return hostname === baseHostname(baseUrl) || isLoopback(hostname) || extra.includes(hostname);
+  return hostname === baseHostname(baseUrl) || isLoopback(hostname) || isAddress(hostname) || extra.includes(hostname);
 }
 
 // The base URL is fixed once the server listens; parsing it once per value, not per request.

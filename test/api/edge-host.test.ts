@@ -156,10 +156,11 @@ describe("Host allow-list (DNS rebinding)", () => {
   test("the base URL's host, loopback names and configured hosts are served", async () => {
     const t = createTestApp({ config: { baseUrl: "https://inlet.example.org", allowedHosts: ["nas.lan"] } });
     const get = (host: string) => t.app.handle(new Request("http://localhost/api/service-accounts", { headers: { host, authorization: `Bearer ${t.adminKey}` } }));
-    for (const host of ["inlet.example.org", "INLET.example.org:8080", "localhost:4280", "127.0.0.1", "127.1.2.3", "[::1]:4280", "nas.lan"]) {
+    // Addresses are served too: only a name can be rebound.
+    for (const host of ["inlet.example.org", "INLET.example.org:8080", "localhost:4280", "127.0.0.1", "127.1.2.3", "[::1]:4280", "nas.lan", "192.168.1.5:4280", "128.0.0.1", "[fd00::1]"]) {
       expect([host, (await get(host)).status]).toEqual([host, 200]);
     }
-    for (const host of ["nas.lan.evil.example", "inlet.example.org.evil.example", "evil-localhost", "128.0.0.1"]) {
+    for (const host of ["nas.lan.evil.example", "inlet.example.org.evil.example", "evil-localhost", "192.168.1.5.evil.example", "300.1.1.1", "1.2.3"]) {
       expect([host, (await get(host)).status]).toEqual([host, 421]);
     }
   });
