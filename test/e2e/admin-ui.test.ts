@@ -258,6 +258,9 @@ describe("admin UI, end to end", () => {
     expect(await page().locator("#wh-name").isDisabled()).toBe(true);
     expect(await page().getByRole("button", { name: "Save changes" }).count()).toBe(0);
     expect(await page().getByRole("button", { name: "Rotate URL…" }).count()).toBe(0);
+    // The URL is the credential of a hook without a key: viewers see it masked, with nothing to copy.
+    expect(await page().getByTestId("webhook-url").textContent()).toMatch(/\/hooks\/.{4}…$/);
+    expect(await page().getByRole("button", { name: "Copy URL" }).count()).toBe(0);
     await b.screenshot("17-viewer-webhook");
     // And the server agrees, whatever the page shows.
     const status = await page().evaluate(async (id) => (await fetch(`/api/webhooks/${id}`, {

@@ -93,7 +93,7 @@ export function WebhookEditPage({ id }: { id?: string }) {
         <div class="url-row card">
           <span class="muted">URL</span>
           <code class="url mono" data-testid="webhook-url">{webhook.url}</code>
-          <CopyButton text={webhook.url} label="Copy URL" />
+          {admin && <CopyButton text={webhook.url} label="Copy URL" />}
         </div>
       )}
       <form class="webhook-form" onSubmit={save}>

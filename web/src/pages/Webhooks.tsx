@@ -75,7 +75,8 @@ export function WebhooksPage() {
               {w.description && <p class="muted">{w.description}</p>}
               <div class="url-row">
                 <code class="url mono" title={w.url}>{w.url}</code>
-                <CopyButton text={w.url} label="Copy URL" />
+                {/* Viewers get the URL masked (it is the credential of a hook without a key): nothing to copy. */}
+                {admin && <CopyButton text={w.url} label="Copy URL" />}
               </div>
               <p class="small muted stats">
                 Last event: {stats?.last[w.id] ? <TimeAgo iso={stats.last[w.id]!} /> : stats ? "never" : "…"}
