@@ -1,4 +1,6 @@
 // serve(): open the database, build the app, listen, and stop gracefully.
+import { lookup as dnsLookup } from "node:dns/promises";
+import { isIP } from "node:net";
 import { createApp } from "./app.ts";
 import { setupLink } from "./auth/setup.ts";
 import { databasePath, type Config } from "./config.ts";
@@ -16,7 +18,12 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+/** Resolves a host name as listening will (injectable, so that tests need no DNS). */
+export type HostLookup = (host: string) => Promise<unknown>;
+
+export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel), lookup: HostLookup = dnsLookup): Promise<RunningServer> {
+  const hostProblem = await checkHost(config.host, lookup);
+  if (hostProblem) throw new Error(`cannot listen on ${config.host}:${config.port}: ${hostProblem}`);
   const db = openDatabase({ path: databasePath(config.dataDir) });
   const ctx = createContext({ config, db, logger });
   const app = createApp(ctx);
@@ -63,6 +70,23 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       logger.info("inlet stopped");
     })());
   return { url, ctx, stop };
+}
+
+/**
+ * Why a host cannot be listened on, found before anything else is done (the runtime's own error
+ * for these depends on the resolver: "ENOENT", "EINVAL"…). A literal address is checked as such and
+ * never sent to a resolver: only digits and dots, or a colon, can only be meant as an address
+ * (no host name has an all-numeric top-level label, RFC 3696 §2; none has a colon).
+ */
+async function checkHost(host: string, lookup: HostLookup): Promise<string | null> {
+  if (isIP(host)) return null;
+  if (/^[\d.]+$/.test(host) || host.includes(":")) return "not a valid address";
+  try {
+    await lookup(host);
+    return null;
+  } catch {
+    return `cannot resolve host ${host}`;
+  }
 }
 
 /** Why a socket could not listen, in words (the runtime's errors name the syscall and errno). */

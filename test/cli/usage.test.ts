@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { resolveConfig } from "../../src/config.ts";
+import { silentLogger } from "../../src/log.ts";
+import { startServer } from "../../src/server.ts";
 import { deadUrl, inlet, SIMPLE_TEMPLATE, spawnInlet, startTestServer, tempDir, type TestServer } from "./helpers.ts";
 
 const HELP = [
@@ -117,11 +121,22 @@ describe("real exit codes (spawned `bun src/main.ts`)", () => {
     try {
       const r = await spawnInlet(["serve", "--port", String(taken.port), "--data-dir", dir, "--log-level", "error"], srv.env);
       expect(r).toEqual({ code: 1, stdout: "", stderr: `inlet: cannot listen on 127.0.0.1:${taken.port}: the port is in use\n` });
-      const bad = await spawnInlet(["serve", "--host", "999.1.1.1", "--port", "0", "--data-dir", dir, "--log-level", "error"], srv.env);
-      expect(bad).toEqual({ code: 1, stdout: "", stderr: "inlet: cannot listen on 999.1.1.1:0: not a valid address\n" });
       expect((await spawnInlet(["service-account", "create", "after", "--data-dir", dir], srv.env)).code).toBe(0);
     } finally {
       taken.stop(true);
+      data.remove();
+    }
+  });
+
+  // No resolver is asked about these: digits and dots, or a colon, can only be meant as an address.
+  test.each(["999.1.1.1", "127.0.0.1.5", "1.2.3", "::1::2"])("serve --host %s → 1, not a valid address; nothing is created", async (host) => {
+    const data = tempDir("inlet-serve-");
+    const dir = join(data.path, "data");
+    try {
+      const bad = await spawnInlet(["serve", "--host", host, "--port", "0", "--data-dir", dir, "--log-level", "error"], srv.env);
+      expect(bad).toEqual({ code: 1, stdout: "", stderr: `inlet: cannot listen on ${host}:0: not a valid address\n` });
+      expect(existsSync(dir)).toBe(false);
+    } finally {
       data.remove();
     }
   });
@@ -151,5 +166,25 @@ describe("real exit codes (spawned `bun src/main.ts`)", () => {
     const r = await spawnInlet(["template", "render", "-t", "-", "--body", '{"action": "opened", "id": 7}', "-o", "json"], {}, SIMPLE_TEMPLATE);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).event).toMatchObject({ event: "test.opened", resource: { "prefect.resource.id": "test.7" } });
+  });
+});
+
+describe("serve --host with a name (resolver injected: no test depends on this machine's DNS)", () => {
+  test("a name that does not resolve → cannot resolve host, before the data directory is touched", async () => {
+    const data = tempDir("inlet-serve-");
+    const dataDir = join(data.path, "data");
+    const asked: string[] = [];
+    const lookup = async (host: string) => {
+      asked.push(host);
+      throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: "ENOTFOUND" });
+    };
+    try {
+      const config = resolveConfig({ host: "nosuch.example", port: "0", "data-dir": dataDir, "log-level": "silent" }, {});
+      await expect(startServer(config, silentLogger, lookup)).rejects.toThrow(new Error("cannot listen on nosuch.example:0: cannot resolve host nosuch.example"));
+      expect(asked).toEqual(["nosuch.example"]);
+      expect(existsSync(dataDir)).toBe(false);
+    } finally {
+      data.remove();
+    }
   });
 });
