@@ -32,6 +32,9 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     app.listen({
       hostname: config.host,
       port: config.port,
+      // Elysia turns SO_REUSEPORT on, and with it a second server on this port starts silently and
+      // the kernel shares new connections between the two.
+      reusePort: false,
       // Ingest bounds its own bodies (413 without reading them whole); this is the hard ceiling for the rest.
       maxRequestBodySize: Math.max(config.maxBodyBytes * 2, 16 * 1024 * 1024),
     });
