@@ -1,11 +1,13 @@
 // serve(): open the database, build the app, listen, and stop gracefully.
 import { lookup as dnsLookup } from "node:dns/promises";
+import { mkdirSync } from "node:fs";
 import { isIP } from "node:net";
 import { createApp } from "./app.ts";
 import { setupLink } from "./auth/setup.ts";
 import { databasePath, type Config } from "./config.ts";
 import { createContext, type AppContext } from "./context.ts";
-import { openDatabase } from "./db/open.ts";
+import { lockDataDir } from "./db/lock.ts";
+import { openDatabase, type Db } from "./db/open.ts";
 import { closeLiveFeeds } from "./events/feed.ts";
 import { startRetention } from "./events/retention.ts";
 import { startTextIndexer } from "./events/text-index.ts";
@@ -24,7 +26,15 @@ export type HostLookup = (host: string) => Promise<unknown>;
 export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel), lookup: HostLookup = dnsLookup): Promise<RunningServer> {
   const hostProblem = await checkHost(config.host, lookup);
   if (hostProblem) throw new Error(`cannot listen on ${config.host}:${config.port}: ${hostProblem}`);
-  const db = openDatabase({ path: databasePath(config.dataDir) });
+  mkdirSync(config.dataDir, { recursive: true });
+  const lock = lockDataDir(config.dataDir);
+  let db: Db;
+  try {
+    db = openDatabase({ path: databasePath(config.dataDir) });
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
   const ctx = createContext({ config, db, logger });
   const app = createApp(ctx);
   // Elysia's listen (not a bare Bun.serve) so that its websocket routes get the server's upgrade handler.
@@ -40,6 +50,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     });
   } catch (err) {
     db.$client.close();
+    lock.release();
     throw new Error(`cannot listen on ${config.host}:${config.port}: ${listenProblem(err)}`);
   }
   const server = app.server!;
@@ -70,6 +81,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       await draining;
       for (const hook of ctx.onStop) await hook();
       db.$client.close();
+      lock.release();
       logger.info("inlet stopped");
     })());
   return { url, ctx, stop };
@@ -107,17 +119,21 @@ function listenProblem(err: unknown): string {
 /** Runs until SIGINT/SIGTERM, then stops gracefully; resolves to the exit status (1 if stopping failed). */
 export async function serveUntilSignal(config: Config): Promise<number> {
   const logger = createLogger(config.logLevel);
-  const running = await startServer(config, logger);
-  return await new Promise<number>((resolve) => {
+  // Listening for signals before the server starts: one that arrives as it starts (right after the
+  // "listening" line) still stops it gracefully rather than ending the process mid-way.
+  const signalled = new Promise<string>((resolve) => {
     // Each signal is handled once: a second Ctrl-C during a slow stop ends the process at once.
-    const onSignal = (signal: string) => {
-      logger.info(`received ${signal}, stopping`);
-      running.stop().then(() => resolve(0), (error) => {
-        logger.error("error while stopping", { error });
-        resolve(1);
-      });
-    };
-    process.once("SIGINT", () => onSignal("SIGINT"));
-    process.once("SIGTERM", () => onSignal("SIGTERM"));
+    process.once("SIGINT", () => resolve("SIGINT"));
+    process.once("SIGTERM", () => resolve("SIGTERM"));
   });
+  const running = await startServer(config, logger);
+  const signal = await signalled;
+  logger.info(`received ${signal}, stopping`);
+  try {
+    await running.stop();
+    return 0;
+  } catch (error) {
+    logger.error("error while stopping", { error });
+    return 1;
+  }
 }
