@@ -1,13 +1,12 @@
 // serve(): open the database, build the app, listen, and stop gracefully.
 import { lookup as dnsLookup } from "node:dns/promises";
-import { mkdirSync } from "node:fs";
 import { isIP } from "node:net";
 import { createApp } from "./app.ts";
 import { setupLink } from "./auth/setup.ts";
 import { databasePath, type Config } from "./config.ts";
 import { createContext, type AppContext } from "./context.ts";
 import { lockDataDir } from "./db/lock.ts";
-import { openDatabase, type Db } from "./db/open.ts";
+import { ensureDirectory, openDatabase, type Db } from "./db/open.ts";
 import { closeLiveFeeds } from "./events/feed.ts";
 import { startRetention } from "./events/retention.ts";
 import { startTextIndexer } from "./events/text-index.ts";
@@ -26,7 +25,7 @@ export type HostLookup = (host: string) => Promise<unknown>;
 export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel), lookup: HostLookup = dnsLookup): Promise<RunningServer> {
   const hostProblem = await checkHost(config.host, lookup);
   if (hostProblem) throw new Error(`cannot listen on ${config.host}:${config.port}: ${hostProblem}`);
-  mkdirSync(config.dataDir, { recursive: true });
+  ensureDirectory(config.dataDir);
   const lock = lockDataDir(config.dataDir);
   let db: Db;
   try {

@@ -36,8 +36,9 @@ export function lockDataDir(dataDir: string, pid = process.pid): DataDirLock {
     db.exec("COMMIT");
   } catch (err) {
     db.close();
-    if (err instanceof Error && /locked|busy/i.test(err.message)) throw new DataDirInUseError(dataDir, holderPid(path));
-    throw err;
+    const message = err instanceof Error ? err.message : String(err);
+    if (/locked|busy/i.test(message)) throw new DataDirInUseError(dataDir, holderPid(path));
+    throw new Error(`cannot take the lock file ${path}: ${message} (check that this user may write to ${dataDir})`);
   }
   return { release: () => db.close() };
 }

@@ -2,7 +2,7 @@
 import { Database } from "bun:sqlite";
 import { drizzle, type BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
 import { migrate } from "drizzle-orm/bun-sqlite/migrator";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { configureConnection } from "./connection.ts";
 import * as schema from "./schema.ts";
@@ -28,22 +28,94 @@ export interface OpenOptions {
 }
 
 export function openDatabase({ path, readonly = false }: OpenOptions): Db {
-  if (path !== ":memory:" && !readonly) mkdirSync(dirname(path), { recursive: true });
-  const client = new Database(path, readonly ? { readonly: true } : { create: true, readwrite: true, strict: true });
-  if (!readonly) {
-    // Must come first: auto_vacuum only takes effect on a database with no pages yet, and
-    // switching to WAL already writes the first page.
-    client.exec("PRAGMA auto_vacuum = INCREMENTAL");
-    // WAL lets readers run beside the single writer.
-    client.exec("PRAGMA journal_mode = WAL");
-    // While a long read (reader.ts) holds its snapshot, commits pile up in the WAL file; once
-    // checkpointed, SQLite reuses the file but keeps its size. This gives the disk space back.
-    client.exec(`PRAGMA journal_size_limit = ${WAL_SIZE_LIMIT}`);
+  const onDisk = path !== ":memory:" && !readonly;
+  if (onDisk) ensureDirectory(dirname(path));
+  let client: Database | null = null;
+  try {
+    client = new Database(path, readonly ? { readonly: true } : { create: true, readwrite: true, strict: true });
+    // Before anything writes to it: a schema this binary does not know must stay as it is.
+    if (onDisk && newestAppliedMigration(client) > newestKnownMigration()) {
+      throw new DatabaseOpenError(`${path} was made by a newer version of Inlet; upgrade this one first`);
+    }
+    if (!readonly) {
+      // Must come first: auto_vacuum only takes effect on a database with no pages yet, and
+      // switching to WAL already writes the first page.
+      client.exec("PRAGMA auto_vacuum = INCREMENTAL");
+      // WAL lets readers run beside the single writer.
+      client.exec("PRAGMA journal_mode = WAL");
+      // While a long read (reader.ts) holds its snapshot, commits pile up in the WAL file; once
+      // checkpointed, SQLite reuses the file but keeps its size. This gives the disk space back.
+      client.exec(`PRAGMA journal_size_limit = ${WAL_SIZE_LIMIT}`);
+    }
+    configureConnection(client);
+    const db = drizzle({ client, schema }) as Db;
+    if (!readonly) migrate(db, { migrationsFolder: migrationsFolder() });
+    return db;
+  } catch (err) {
+    client?.close();
+    throw path === ":memory:" || err instanceof DatabaseOpenError ? err : new DatabaseOpenError(openProblem(path, err));
   }
-  configureConnection(client);
-  const db = drizzle({ client, schema }) as Db;
-  if (!readonly) migrate(db, { migrationsFolder: migrationsFolder() });
-  return db;
+}
+
+/** A database that cannot be used, in words that name the file and what to do about it. */
+export class DatabaseOpenError extends Error {}
+
+/** Creates the data directory, or says why it cannot be. */
+export function ensureDirectory(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new DatabaseOpenError(`cannot create the data directory ${dir}: ${fileSystemProblem(err)}`);
+  }
+}
+
+function fileSystemProblem(err: unknown): string {
+  switch ((err as { code?: string }).code) {
+    case "ENOTDIR":
+    case "EEXIST": return "a part of that path is a file, not a directory";
+    case "EACCES":
+    case "EPERM": return "permission denied";
+    case "EROFS": return "the file system is read-only";
+    case "ENOSPC": return "the disk is full";
+    default: return err instanceof Error ? err.message : String(err);
+  }
+}
+
+/** SQLite's terse errors ("disk I/O error", "file is not a database") with the file and a next step. */
+function openProblem(path: string, err: unknown): string {
+  const code = String((err as { code?: string }).code ?? "");
+  const message = err instanceof Error ? err.message : String(err);
+  if (code === "SQLITE_NOTADB") return `${path} is not an SQLite database: move it away, or put a backup in its place with "inlet restore"`;
+  if (code.startsWith("SQLITE_CORRUPT")) return `${path} is damaged (${message}): put a backup in its place with "inlet restore"`;
+  const hint = code.startsWith("SQLITE_CANTOPEN") ? "check that it is a file this user may read and write, in a directory it may write"
+    : code.startsWith("SQLITE_READONLY") ? "this user may not write it, or the directory it is in"
+    : code.startsWith("SQLITE_IOERR") ? "check that the disk has room and works, and that this user may read and write the file and its directory"
+    : code === "SQLITE_FULL" ? "the disk is full"
+    : code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED") ? "another program holds a lock on it"
+    : null;
+  return `cannot open the database ${path}: ${message}${hint ? ` (${hint})` : ""}`;
+}
+
+/** The `created_at` of the newest migration applied to a database (drizzle's journal), 0 for a new one. */
+function newestAppliedMigration(client: Database): number {
+  // Statements finalized at once (not query()'s cached ones): close() leaves a connection that
+  // still has statements open, with its file locked.
+  const get = (sql: string) => {
+    const statement = client.prepare(sql);
+    try {
+      return statement.get() as { at: number | string | null } | null;
+    } finally {
+      statement.finalize();
+    }
+  };
+  if (!get("SELECT 1 AS at FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'")) return 0;
+  return Number(get("SELECT max(created_at) AS at FROM __drizzle_migrations")?.at ?? 0);
+}
+
+/** The `when` of the newest migration this binary carries (drizzle records it as `created_at`). */
+export function newestKnownMigration(): number {
+  const journal = JSON.parse(readFileSync(join(migrationsFolder(), "meta", "_journal.json"), "utf8")) as { entries: { when: number }[] };
+  return Math.max(0, ...journal.entries.map((e) => e.when));
 }
 
 /** A fresh, migrated in-memory database, for tests and offline rendering. */

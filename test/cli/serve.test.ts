@@ -1,7 +1,9 @@
 // `inlet serve` as separate processes: what happens when a second server wants what the first has.
 import { afterAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
-import { freePort, spawnInlet, tempDir } from "./helpers.ts";
+import { Database } from "bun:sqlite";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { freePort, REPO, spawnInlet, tempDir } from "./helpers.ts";
 import { serveExpectingRefusal, startServeProcess, type ServeProcess } from "./serve-process.ts";
 
 const dirs: { remove(): void }[] = [];
@@ -58,5 +60,52 @@ describe("one data directory, one server", () => {
     running.push(again);
     expect((await fetch(`${again.url}/api/health`)).status).toBe(200);
     expect(await again.stop()).toBe(0);
+  });
+});
+
+describe("start-up errors name the file and what to do", () => {
+  test("a database from a newer Inlet → 1, and the file is left byte for byte as it was", async () => {
+    const dir = dataDir();
+    expect((await spawnInlet(["service-account", "create", "x", "--data-dir", dir])).code).toBe(0);
+    const path = join(dir, "inlet.db");
+    const journal = JSON.parse(readFileSync(join(REPO, "drizzle/meta/_journal.json"), "utf8")) as { entries: { when: number }[] };
+    const newest = Math.max(...journal.entries.map((e) => e.when));
+    const db = new Database(path);
+    db.run("INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('from-a-newer-inlet', ?)", [newest + 1000]);
+    db.close();
+    const before = readFileSync(path);
+    const r = await serveExpectingRefusal(["--port", "0", "--data-dir", dir]);
+    expect(r).toEqual({ code: 1, stderr: `inlet: ${path} was made by a newer version of Inlet; upgrade this one first\n` });
+    expect(readFileSync(path).equals(before)).toBe(true);
+  });
+
+  test("a data directory that cannot be created → 1, naming it and why", async () => {
+    const dir = dataDir();
+    mkdirSync(dirname(dir), { recursive: true });
+    writeFileSync(join(dirname(dir), "a-file"), "not a directory");
+    const under = join(dirname(dir), "a-file", "data");
+    const r = await serveExpectingRefusal(["--port", "0", "--data-dir", under]);
+    expect(r).toEqual({ code: 1, stderr: `inlet: cannot create the data directory ${under}: a part of that path is a file, not a directory\n` });
+    const offline = await spawnInlet(["service-account", "create", "x", "--data-dir", under]);
+    expect(offline).toEqual({ code: 1, stdout: "", stderr: `inlet: cannot create the data directory ${under}: a part of that path is a file, not a directory\n` });
+  });
+
+  test("a file that is not a database where inlet.db should be → 1, naming it and what to do; the file is untouched", async () => {
+    const dir = dataDir();
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, "inlet.db");
+    const text = "these are somebody's notes, not a database\n".repeat(20);
+    writeFileSync(path, text);
+    const r = await serveExpectingRefusal(["--port", "0", "--data-dir", dir]);
+    expect(r).toEqual({ code: 1, stderr: `inlet: ${path} is not an SQLite database: move it away, or put a backup in its place with "inlet restore"\n` });
+    expect(readFileSync(path, "utf8")).toBe(text);
+  });
+
+  test("a database path that cannot be opened (a directory) → 1, naming it and what to check", async () => {
+    const dir = dataDir();
+    const path = join(dir, "inlet.db");
+    mkdirSync(path, { recursive: true });
+    const r = await serveExpectingRefusal(["--port", "0", "--data-dir", dir]);
+    expect(r).toEqual({ code: 1, stderr: `inlet: cannot open the database ${path}: unable to open database file (check that it is a file this user may read and write, in a directory it may write)\n` });
   });
 });
