@@ -45,6 +45,12 @@ export function ingestRoutes(ctx: AppContext) {
     }
   }
 
+  /** The connection closed under a request: the sender's doing, so a quiet line rather than an error. */
+  function senderGone(webhook: IngestWebhook, when: string): Response {
+    ctx.logger.debug(`the sender closed the connection ${when}; nothing stored`, { webhook: webhook.id });
+    return quiet(400);
+  }
+
   async function receive(request: Request, slug: string): Promise<Response> {
     const method = request.method.toUpperCase();
     const webhook = SLUG_PATTERN.test(slug) ? ctx.webhooks.getBySlug(slug) : null;
@@ -66,9 +72,12 @@ export function ingestRoutes(ctx: AppContext) {
     try {
       bytes = await readBodyLimited(request, ctx.config.maxBodyBytes);
     } catch (err) {
-      if (!(err instanceof BodyTooLargeError)) throw err;
-      await recordFailure(webhook, { method, headers, body: null, rendered: null, error: err.message, reason: "body_too_large" });
-      return quiet(413);
+      if (err instanceof BodyTooLargeError) {
+        await recordFailure(webhook, { method, headers, body: null, rendered: null, error: err.message, reason: "body_too_large" });
+        return quiet(413);
+      }
+      if (request.signal.aborted) return senderGone(webhook, "before its body arrived");
+      throw err;
     }
     const body = parseBody(headers["content-type"] ?? null, bytes);
     if (method === "POST") {

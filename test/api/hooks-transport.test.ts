@@ -1,0 +1,77 @@
+// What reaches /hooks over a real socket, byte by byte: chunked bodies (with trailers, malformed)
+// and senders that go away half-way. The answer a sender hears must match what was stored, and
+// a sender's broken request is not the server's error.
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { eventually, rawConnection, rawExchange, startLoggedServer, statusOf, type LoggedServer } from "./raw-http.ts";
+
+const TEMPLATE = '{"event": "transport.{{ body.n }}", "resource": {"prefect.resource.id": "transport"}}';
+let srv: LoggedServer;
+let slug: string;
+
+beforeAll(async () => {
+  srv = await startLoggedServer();
+  const key = srv.server.ctx.serviceAccounts.create("t", "admin").api_key;
+  const res = await fetch(`${srv.server.url}/api/webhooks/`, {
+    method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: JSON.stringify({ name: "transport", template: TEMPLATE }),
+  });
+  slug = ((await res.json()) as { slug: string }).slug;
+});
+afterAll(() => srv.stop());
+beforeEach(() => void (srv.lines.length = 0));
+
+const stored = () => (srv.server.ctx.db.$client.query("SELECT count(*) AS n FROM events").get() as { n: number }).n;
+const errors = () => srv.lines.filter((l) => / (ERROR|WARN) /.test(l));
+const hookLines = () => srv.lines.filter((l) => / \/hooks\/\*\*\* \d{3} /.test(l));
+const head = (extra = "") => `POST /hooks/${slug} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nConnection: close\r\n${extra}`;
+const chunked = (body: string) => `${head("Transfer-Encoding: chunked\r\n")}\r\n${body}`;
+
+describe("chunked bodies", () => {
+  test.each([
+    ["one chunk", '8\r\n{"n": 1}\r\n0\r\n\r\n'],
+    ["several chunks, one with an extension", '3\r\n{"n\r\n5;name=value\r\n": 1}\r\n0\r\n\r\n'],
+  ])("%s → 204, stored once", async (_name, body) => {
+    const before = stored();
+    const answer = await rawExchange(srv.port, chunked(body));
+    expect(statusOf(answer)).toBe(204);
+    await srv.server.ctx.writer.drain();
+    expect(stored()).toBe(before + 1);
+    expect(errors()).toEqual([]);
+  });
+
+  test.each([
+    ["a chunk size that is not hex", "zz\r\nabc\r\n0\r\n\r\n"],
+    ["a negative chunk size", "-1\r\nabc\r\n0\r\n\r\n"],
+    ["a chunk size past any limit", "ffffffffffffffffff\r\nabc"],
+    ["no CRLF after a chunk's data", '8\r\n{"n": 1}XX0\r\n\r\n'],
+    ["a control character in a chunk extension", '8;\x01\r\n{"n": 1}\r\n0\r\n\r\n'],
+  ])("malformed (%s) → refused, nothing stored, no error logged", async (_name, body) => {
+    const before = stored();
+    const answer = await rawExchange(srv.port, chunked(body));
+    expect(statusOf(answer)).toBe(400);
+    await eventually(() => hookLines().length === 1, "the request's log line");
+    expect(stored()).toBe(before);
+    expect(errors()).toEqual([]);
+    expect(hookLines()[0]).not.toContain(" 500 ");
+  });
+});
+
+describe("a sender that goes away half-way", () => {
+  test.each([
+    ["a Content-Length body", () => `${head("Content-Length: 100\r\n")}\r\n{"n": `],
+    ["a chunked body", () => chunked('4\r\n{"n"\r\n')],
+    ["a chunked body over the size limit", () => chunked(`200000\r\n${"x".repeat(100)}`)],
+  ])("in %s: one quiet line, no 500, no error, nothing stored", async (_name, partial) => {
+    const before = stored();
+    const conn = await rawConnection(srv.port);
+    conn.socket.write(partial());
+    // The server has the request (its handler is reading the body) once the headers are in; then the sender vanishes.
+    await Bun.sleep(50);
+    conn.socket.destroy();
+    await eventually(() => hookLines().length === 1, "the request's log line");
+    expect(stored()).toBe(before);
+    expect(errors()).toEqual([]);
+    expect(hookLines()[0]).not.toContain(" 500 ");
+    expect(srv.lines.some((l) => / DEBUG .*closed the connection/.test(l))).toBe(true);
+  });
+});
