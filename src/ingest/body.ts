@@ -35,6 +35,12 @@ export async function readBodyLimited(request: Request, limit: number): Promise<
     }
     chunks.push(value);
   }
+  // Bun's HTTP parser ends a chunked body at its last chunk, before the trailer section that may
+  // follow (RFC 9112 §7.1.2), then reads that section as a new request, answers it 400 and closes
+  // the connection: the sender hears 400 whatever this request answers. The parser has done so by
+  // the next turn of the event loop when the trailer came with the body, and the caller, seeing
+  // the request aborted, stores nothing. (Upstream: oven-sh/bun#32887.)
+  await new Promise((resolve) => setImmediate(resolve));
   if (chunks.length === 1) return chunks[0]!;
   const out = new Uint8Array(size);
   let offset = 0;

@@ -100,6 +100,9 @@ export function ingestRoutes(ctx: AppContext) {
       return quiet(400);
     }
 
+    // Nobody would hear the 204, and a sender that saw its connection fail sends again. This is
+    // also how a chunked body with a trailer section ends: see readBodyLimited.
+    if (request.signal.aborted) return senderGone(webhook, "before its event was stored");
     try {
       await writer.write(result.event);
     } catch (err) {
