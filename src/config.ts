@@ -33,6 +33,12 @@ function hostList(raw: string): string[] {
     return host.hostname;
   });
 }
+// What one client may hold (request-limits.ts). A 1 MiB body arrives in 15 s at 70 KB/s; the cap
+// is far below the file descriptors a server gets, and above a busy sender's connection pool.
+/** How long a request's body may take to arrive; past it, 408 and the connection is closed. */
+export const DEFAULT_BODY_TIMEOUT_MS = 15_000;
+/** Requests in progress at once from one client address; past it, 429 and the connection is closed. 0: no cap. */
+export const DEFAULT_MAX_REQUESTS_PER_ADDRESS = 256;
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -51,6 +57,8 @@ export interface Config {
   allowedHosts: string[];
   apiMaxJsonBytes: number;
   apiMaxJsonDepth: number;
+  bodyTimeoutMs: number;
+  maxRequestsPerAddress: number;
 }
 
 /** Options as they arrive from the command line (strings) before resolution. */
@@ -63,6 +71,8 @@ export interface ServeFlags {
   "retention-days"?: string;
   "log-level"?: string;
   "allowed-hosts"?: string;
+  "body-timeout-ms"?: string;
+  "max-requests-per-address"?: string;
 }
 
 export class ConfigError extends Error {}
@@ -95,6 +105,11 @@ export function resolveConfig(flags: ServeFlags = {}, env: Env = process.env): C
   const logLevel = (pick("log-level", "INLET_LOG_LEVEL") ?? DEFAULT_LOG_LEVEL) as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`log-level must be one of ${LOG_LEVELS.join(", ")}, got "${logLevel}"`);
 
+  const bodyTimeoutRaw = pick("body-timeout-ms", "INLET_BODY_TIMEOUT_MS");
+  const bodyTimeoutMs = bodyTimeoutRaw === undefined ? DEFAULT_BODY_TIMEOUT_MS : integer("body-timeout-ms", bodyTimeoutRaw, 1, 3_600_000);
+  const perAddressRaw = pick("max-requests-per-address", "INLET_MAX_REQUESTS_PER_ADDRESS");
+  const maxRequestsPerAddress = perAddressRaw === undefined ? DEFAULT_MAX_REQUESTS_PER_ADDRESS : integer("max-requests-per-address", perAddressRaw, 0, 1_000_000);
+
   const baseRaw = pick("base-url", "INLET_BASE_URL");
   const displayHost = host.includes(":") ? `[${host}]` : host;
   const baseUrl = (baseRaw ?? `http://${displayHost}:${port}`).replace(/\/+$/, "");
@@ -103,7 +118,8 @@ export function resolveConfig(flags: ServeFlags = {}, env: Env = process.env): C
   return { host, port, dataDir, baseUrl, maxBodyBytes, retentionDays, logLevel, backfillMinutes: DEFAULT_BACKFILL_MINUTES, writeQueueLimit: DEFAULT_WRITE_QUEUE_LIMIT,
     readTimeoutMs: DEFAULT_READ_TIMEOUT_MS,
     allowedHosts: hostList(pick("allowed-hosts", "INLET_ALLOWED_HOSTS") ?? DEFAULT_ALLOWED_HOSTS.join(",")),
-    apiMaxJsonBytes: DEFAULT_API_MAX_JSON_BYTES, apiMaxJsonDepth: DEFAULT_API_MAX_JSON_DEPTH };
+    apiMaxJsonBytes: DEFAULT_API_MAX_JSON_BYTES, apiMaxJsonDepth: DEFAULT_API_MAX_JSON_DEPTH,
+    bodyTimeoutMs, maxRequestsPerAddress };
 }
 
 /** Where a data directory keeps its database. */

@@ -12,6 +12,7 @@ export const ERRORS = {
   validation: { status: 422, message: "The request is invalid" },
   template_invalid: { status: 422, message: "The template is invalid" },
   rule_violation: { status: 422, message: "That would break a rule of this server" },
+  request_timeout: { status: 408, message: "The request body did not arrive in time" },
   payload_too_large: { status: 413, message: "The request body is too large" },
   too_many_requests: { status: 429, message: "Too many requests" },
   unavailable: { status: 503, message: "The service is temporarily unavailable" },

@@ -1,6 +1,8 @@
 // serve(): open the database, build the app, listen, and stop gracefully.
 import { lookup as dnsLookup } from "node:dns/promises";
 import { isIP } from "node:net";
+import type { Server } from "bun";
+import { websocket } from "elysia/ws";
 import { createApp } from "./app.ts";
 import { setupLink } from "./auth/setup.ts";
 import { databasePath, type Config } from "./config.ts";
@@ -11,10 +13,13 @@ import { closeLiveFeeds } from "./events/feed.ts";
 import { startRetention } from "./events/retention.ts";
 import { startTextIndexer } from "./events/text-index.ts";
 import { createLogger, type Logger } from "./log.ts";
+import { RequestLimits } from "./request-limits.ts";
 
 export interface RunningServer {
   url: string;
   ctx: AppContext;
+  /** Requests in progress from one client address, or from all. */
+  requestsInProgress(address?: string): number;
   /** Stops accepting, finishes in-flight requests and pending commits, closes the database. */
   stop(): Promise<void>;
 }
@@ -36,23 +41,34 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   }
   const ctx = createContext({ config, db, logger });
   const app = createApp(ctx);
-  // Elysia's listen (not a bare Bun.serve) so that its websocket routes get the server's upgrade handler.
+  const limits = new RequestLimits({ bodyTimeoutMs: config.bodyTimeoutMs, maxRequestsPerAddress: config.maxRequestsPerAddress, logger });
+  let server: Server<unknown>;
   try {
-    app.listen({
+    // Bun.serve, not Elysia's listen: that one hands most routes to Bun's own router, past any
+    // wrapper of fetch, so not every request would pass the limits.
+    server = Bun.serve({
       hostname: config.host,
       port: config.port,
-      // Elysia turns SO_REUSEPORT on, and with it a second server on this port starts silently and
-      // the kernel shares new connections between the two.
+      // Elysia's listen turns SO_REUSEPORT on, and with it a second server on this port starts
+      // silently and the kernel shares new connections between the two.
       reusePort: false,
+      // As Elysia's listen sets it; the live feeds' heartbeats (15 s) keep within it.
+      idleTimeout: 30,
+      // Never Bun's error page with a stack trace.
+      development: false,
       // Ingest bounds its own bodies (413 without reading them whole); this is the hard ceiling for the rest.
       maxRequestBodySize: Math.max(config.maxBodyBytes * 2, 16 * 1024 * 1024),
+      fetch: limits.wrap(app.fetch),
+      // Elysia's dispatcher: a route that upgrades passes its handlers in the socket's data.
+      websocket: websocket as unknown as Bun.WebSocketHandler<unknown>,
     });
   } catch (err) {
     db.$client.close();
     lock.release();
     throw new Error(`cannot listen on ${config.host}:${config.port}: ${listenProblem(err)}`);
   }
-  const server = app.server!;
+  // Routes reach the server through the app: to upgrade a websocket, to read a client's address.
+  app.server = server as unknown as typeof app.server;
   const url = `http://${server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname}:${server.port}`;
   // With --port 0 the real port is known only now; the default base URL must name it.
   if (config.port === 0 && config.baseUrl.endsWith(":0")) config.baseUrl = url;
@@ -75,7 +91,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       stopTextIndexer();
       // Stop accepting first, then end the live feeds: an open websocket or event stream would
       // otherwise keep stop(false) waiting for ever.
-      const draining = app.stop(false);
+      const draining = server.stop(false);
       closeLiveFeeds(ctx);
       await draining;
       for (const hook of ctx.onStop) await hook();
@@ -83,7 +99,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       lock.release();
       logger.info("inlet stopped");
     })());
-  return { url, ctx, stop };
+  return { url, ctx, stop, requestsInProgress: (address) => limits.requestsInProgress(address) };
 }
 
 /**

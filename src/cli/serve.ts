@@ -17,6 +17,11 @@ Options:
   --log-level LEVEL        debug|info|warn|error|silent (env INLET_LOG_LEVEL, default info)
   --allowed-hosts NAMES    more host names to answer for, comma-separated
                            (env INLET_ALLOWED_HOSTS; always: the base URL's host and loopback)
+  --body-timeout-ms N      time a request body may take to arrive, then 408
+                           (env INLET_BODY_TIMEOUT_MS, default 15000)
+  --max-requests-per-address N
+                           requests in progress from one address, then 429; 0: no cap
+                           (env INLET_MAX_REQUESTS_PER_ADDRESS, default 256)
   -h, --help               show this help
 `;
 
@@ -30,6 +35,8 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
     "retention-days": { type: "string" },
     "log-level": { type: "string" },
     "allowed-hosts": { type: "string" },
+    "body-timeout-ms": { type: "string" },
+    "max-requests-per-address": { type: "string" },
   }, SERVE_USAGE);
   if (values.help) {
     io.stdout(SERVE_USAGE);

@@ -1,4 +1,5 @@
 // Reading and parsing request bodies for templates (DESIGN §4), bounded by max-body-bytes.
+import { bodyReceived } from "../request-limits.ts";
 import { parseJson } from "../templates/python.ts";
 
 export class BodyTooLargeError extends Error {
@@ -35,6 +36,7 @@ export async function readBodyLimited(request: Request, limit: number): Promise<
     }
     chunks.push(value);
   }
+  bodyReceived(request);
   // Bun's HTTP parser ends a chunked body at its last chunk, before the trailer section that may
   // follow (RFC 9112 §7.1.2), then reads that section as a new request, answers it 400 and closes
   // the connection: the sender hears 400 whatever this request answers. The parser has done so by

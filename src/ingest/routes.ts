@@ -45,9 +45,9 @@ export function ingestRoutes(ctx: AppContext) {
     }
   }
 
-  /** The connection closed under a request: the sender's doing, so a quiet line rather than an error. */
-  function senderGone(webhook: IngestWebhook, when: string): Response {
-    ctx.logger.debug(`the sender closed the connection ${when}; nothing stored`, { webhook: webhook.id });
+  /** The connection closed under a request: not the server's fault, so a quiet line rather than an error. */
+  function connectionGone(webhook: IngestWebhook, when: string): Response {
+    ctx.logger.debug(`the connection closed ${when}; nothing stored`, { webhook: webhook.id });
     return quiet(400);
   }
 
@@ -76,7 +76,8 @@ export function ingestRoutes(ctx: AppContext) {
         await recordFailure(webhook, { method, headers, body: null, rendered: null, error: err.message, reason: "body_too_large" });
         return quiet(413);
       }
-      if (request.signal.aborted) return senderGone(webhook, "before its body arrived");
+      // Aborted: the sender went away, or the body deadline passed and the connection was closed.
+      if (request.signal.aborted || (err as { name?: unknown } | null)?.name === "AbortError") return connectionGone(webhook, "before the body arrived");
       throw err;
     }
     const body = parseBody(headers["content-type"] ?? null, bytes);
@@ -102,7 +103,7 @@ export function ingestRoutes(ctx: AppContext) {
 
     // Nobody would hear the 204, and a sender that saw its connection fail sends again. This is
     // also how a chunked body with a trailer section ends: see readBodyLimited.
-    if (request.signal.aborted) return senderGone(webhook, "before its event was stored");
+    if (request.signal.aborted) return connectionGone(webhook, "before the event was stored");
     try {
       await writer.write(result.event);
     } catch (err) {

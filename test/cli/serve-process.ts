@@ -25,7 +25,7 @@ export async function startServeProcess(args: string[], env: Record<string, stri
   let output = "";
   const decoder = new TextDecoder();
   const reader = (proc.stderr as ReadableStream<Uint8Array>).getReader();
-  let listening: ((url: string) => void) | null = null;
+  let listening!: (url: string) => void;
   const url = new Promise<string>((resolve) => (listening = resolve));
   // One reader for the whole life of the process, so that the server never blocks on a full pipe.
   const drained = (async () => {
@@ -34,7 +34,7 @@ export async function startServeProcess(args: string[], env: Record<string, stri
       if (done) return;
       output += decoder.decode(value, { stream: true });
       const m = /listening on (http:\/\/\S+)/.exec(output);
-      if (m) listening?.(m[1]!);
+      if (m) listening(m[1]!);
     }
   })();
   const exited = proc.exited.then(async (code) => {

@@ -69,6 +69,8 @@ describe("usage errors exit 2 with a usage line", () => {
     [["backup", "a", "b"], 'inlet: unexpected argument "b"', "Usage: inlet backup FILE [options]", "inlet backup"],
     [["restore", "a", "--force"], "inlet: Unknown option '--force'", "Usage: inlet restore FILE [options]", "inlet restore"],
     [["service-account", "create"], "inlet: missing NAME", "Usage: inlet service-account <command> [options]", "inlet service-account"],
+    [["serve", "--body-timeout-ms", "soon"], 'inlet: body-timeout-ms must be a whole number, got "soon"', "Usage: inlet serve [options]", "inlet serve"],
+    [["serve", "--max-requests-per-address", "lots"], 'inlet: max-requests-per-address must be a whole number, got "lots"', "Usage: inlet serve [options]", "inlet serve"],
   ])("inlet %j", async (args, message, usage, command) => {
     const r = await inlet([...args]);
     expect(r.code).toBe(2);
