@@ -49,6 +49,30 @@ describe("dist/inlet", () => {
     expect((await fetch(`${server.url}/api/health`)).status).toBe(200);
   });
 
+  test("serves the live feed over a websocket (the server wires Elysia's websocket dispatcher itself)", async () => {
+    const post = await fetch(`${server.url}/api/events`, {
+      method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify([{ event: "binary.feed", resource: { "prefect.resource.id": "ci.feed" } }]),
+    });
+    expect(post.status).toBe(204);
+    const ws = new WebSocket(`${server.url.replace(/^http/, "ws")}/api/events/out`, ["prefect"]);
+    const first = new Promise<{ type: string; event?: { event: string } }>((resolve, reject) => {
+      ws.onmessage = (m) => {
+        const message = JSON.parse(String(m.data));
+        if (message.type === "event") resolve(message);
+      };
+      ws.onerror = reject;
+      ws.onclose = () => reject(new Error("the feed closed"));
+    });
+    await new Promise((resolve, reject) => ((ws.onopen = resolve), (ws.onerror = reject)));
+    ws.send(JSON.stringify({ type: "auth", token: key }));
+    // The backfill sends the event stored above.
+    ws.send(JSON.stringify({ type: "filter", filter: { event: { prefix: ["binary.feed"] } }, backfill: true }));
+    expect((await first).event?.event).toBe("binary.feed");
+    ws.onclose = null;
+    ws.close();
+  });
+
   test("stops gracefully on SIGTERM with exit status 0", async () => {
     expect(await server.stop("SIGTERM")).toBe(0);
     expect(server.logs()).toContain("inlet stopped");
