@@ -1,7 +1,7 @@
 // Python's two string formatting languages: printf-style (`"%s" % x`, the `format` filter, and the
 // humanize formats such as "%.1f") and str.format's mini-language (`"{:,}".format(x)`, clamp).
 import { fail } from "./errors.ts";
-import { checkLength, checkString } from "./limits.ts";
+import { chargeChars, checkLength, checkString, tick } from "./limits.ts";
 import { isFloat, isMapping, isNumber, isTuple, num, PyInt, pyRepr, pyStr, typeName } from "./python.ts";
 
 const fixExp = (s: string) => s.replace(/e([+-])(\d)$/, "e$10$2");
@@ -23,8 +23,12 @@ function toNumber(v: unknown, spec: string): number {
   return fail(`format requires a number for '${spec}', not ${typeName(v)}`);
 }
 
-function group(intPart: string, sep: string): string {
-  return intPart.replace(/\B(?=(\d{3})+(?!\d))/g, sep);
+/** Digits in groups of three from the right (`1,234,567`), in one pass over them. */
+export function group(intPart: string, sep: string): string {
+  const first = intPart.length % 3 || 3;
+  let out = intPart.slice(0, first);
+  for (let i = first; i < intPart.length; i += 3) out += sep + intPart.slice(i, i + 3);
+  return out;
 }
 
 /**
@@ -65,15 +69,64 @@ function pad(body: string, width: number, align: string, fill: string): string {
   return fill.repeat(gap) + body;
 }
 
-// `%(name)s` / `%-08.3f` … — https://docs.python.org/3/library/stdtypes.html#printf-style-string-formatting
-const PRINTF = /%(?:\(([^)]*)\))?([-#0 +]*)(\*|\d+)?(?:\.(\*|\d+))?[hlL]?([diouxXeEfFgGcrsa%])/g;
+interface Conversion {
+  end: number;
+  name: string | undefined;
+  flags: string;
+  width: string | undefined;
+  precision: string | undefined;
+  type: string;
+}
+
+const FLAGS = "-#0 +";
+const TYPES = "diouxXeEfFgGcrsa%";
+const isDigit = (c: string | undefined) => c !== undefined && c >= "0" && c <= "9";
+
+/**
+ * The conversion at position p (a `%`), as /%(?:\(([^)]*)\))?([-#0 +]*)(\*|\d+)?(?:\.(\*|\d+))?[hlL]?([diouxXeEfFgGcrsa%])/
+ * matches it (https://docs.python.org/3/library/stdtypes.html#printf-style-string-formatting), or
+ * null. Read left to right without backtracking (no other split of its parts could match where
+ * this one does not), and the `)` that ends a name is looked up once for all `%(`: the pattern
+ * itself rescans up to the next `)` from every `%(` and every flag.
+ */
+function conversionAt(t: string, p: number, nextClose: (from: number) => number): Conversion | null {
+  let i = p + 1;
+  let name: string | undefined;
+  if (t[i] === "(") {
+    const close = nextClose(i + 1);
+    if (close < 0) return null;
+    name = t.slice(i + 1, close);
+    i = close + 1;
+  }
+  const flagsAt = i;
+  while (i < t.length && FLAGS.includes(t[i]!)) i++;
+  const flags = t.slice(flagsAt, i);
+  let width: string | undefined;
+  if (t[i] === "*") width = t[i++];
+  else if (isDigit(t[i])) {
+    const at = i;
+    while (isDigit(t[i])) i++;
+    width = t.slice(at, i);
+  }
+  let precision: string | undefined;
+  if (t[i] === "." && (t[i + 1] === "*" || isDigit(t[i + 1]))) {
+    const at = ++i;
+    if (t[i] === "*") i++;
+    else while (isDigit(t[i])) i++;
+    precision = t.slice(at, i);
+  }
+  if (t[i] === "h" || t[i] === "l" || t[i] === "L") i++;
+  const type = t[i];
+  if (type === undefined || !TYPES.includes(type)) return null;
+  return { end: i + 1, name, flags, width, precision, type };
+}
 
 export function printf(template: string, args: unknown): string {
   const named = isMapping(args) ? args : null;
   const list = named ? [] : isTuple(args) ? (args as unknown[]) : [args];
   let next = 0;
   const take = () => (next < list.length ? list[next++] : fail("not enough arguments for format string"));
-  const out = template.replace(PRINTF, (_m, name, flags: string, w, p, type: string) => {
+  const convert1 = ({ name, flags, width: w, precision: p, type }: Conversion): string => {
     if (type === "%") return "%";
     const width = w === "*" ? num(take()) : w ? Number(w) : 0;
     const precision = p === "*" ? num(take()) : p !== undefined ? Number(p) : undefined;
@@ -94,9 +147,34 @@ export function printf(template: string, args: unknown): string {
       if (flags.includes("0") && !flags.includes("-")) return sign + pad(body, width - sign.length, ">", "0");
     }
     return pad(sign + body, width, flags.includes("-") ? "<" : ">", " ");
-  });
+  };
+  chargeChars(template.length);
+  // The first `)` at or after a position, found once for every `%(` before it (-1: none left).
+  let close = -2;
+  const nextClose = (from: number) => (close === -1 || close >= from ? close : (close = template.indexOf(")", from)));
+  const out: string[] = [];
+  let length = 0;
+  const emit = (piece: string) => {
+    length += piece.length;
+    checkLength(length);
+    out.push(piece);
+  };
+  let copied = 0;
+  for (let p = template.indexOf("%"); p >= 0; ) {
+    const conversion = conversionAt(template, p, nextClose);
+    if (!conversion) {
+      p = template.indexOf("%", p + 1);
+      continue;
+    }
+    tick();
+    emit(template.slice(copied, p));
+    emit(convert1(conversion));
+    copied = conversion.end;
+    p = template.indexOf("%", copied);
+  }
+  emit(template.slice(copied));
   if (!named && next < list.length) fail("not all arguments converted during string formatting");
-  return checkString(out);
+  return checkString(out.join(""));
 }
 
 const SPEC = /^(?:(.)?([<>=^]))?([-+ ])?(z)?(#)?(0)?(\d+)?([,_])?(?:\.(\d+))?([bcdeEfFgGnosxX%])?$/s;
@@ -128,7 +206,10 @@ export function formatSpec(value: unknown, spec: string): string {
 /** str.format with positional `{}`/`{0}` and named `{name}` fields, `{{`/`}}` escapes. */
 export function strFormat(template: string, args: unknown[], kwargs: Record<string, unknown>): string {
   let auto = 0;
+  let produced = 0;
+  chargeChars(template.length);
   const out = template.replace(/\{\{|\}\}|\{([^{}!:]*)(?:![rsa])?(?::([^{}]*))?\}/g, (m, field: string | undefined, spec) => {
+    tick();
     if (m === "{{") return "{";
     if (m === "}}") return "}";
     let value: unknown;
@@ -136,7 +217,11 @@ export function strFormat(template: string, args: unknown[], kwargs: Record<stri
     else if (/^\d+$/.test(field)) value = Number(field) < args.length ? args[Number(field)] : fail("Replacement index out of range");
     else if (Object.hasOwn(kwargs, field)) value = kwargs[field];
     else return fail(`KeyError: '${field}'`);
-    return spec ? formatSpec(value, spec) : pyStr(value);
+    const piece = spec ? formatSpec(value, spec) : pyStr(value);
+    // Counted as it is made: many wide fields must not build a huge text before the check.
+    produced += piece.length;
+    checkLength(template.length + produced);
+    return piece;
   });
   return checkString(out);
 }

@@ -56,6 +56,20 @@ export function tick(cost = 1): void {
   }
 }
 
+/**
+ * Charges the work of one native call over `n` characters (a search, a copy, a regular expression)
+ * before it runs, a step per 256: a long string costs steps like the text it prints, and a loop of
+ * such calls meets the step budget and the deadline as a loop of small ones does.
+ */
+export function chargeChars(n: number): void {
+  if (n >= 256) tick(n >> 8);
+}
+
+/** Charges a pass over `n` items (a copy, a scan), a step per 16, before it runs. */
+export function chargeItems(n: number): void {
+  if (n >= 16) tick(n >> 4);
+}
+
 export function checkString<T extends string>(s: T): T {
   if (s.length > LIMITS.stringChars) limit(`a string grew beyond ${LIMITS.stringChars} characters`);
   return s;

@@ -3,21 +3,31 @@
 // reach a JavaScript prototype.
 import { bind, REQUIRED, splitArgs } from "./args.ts";
 import { fail } from "./errors.ts";
-import { checkLength, checkString, tick } from "./limits.ts";
+import { chargeChars, chargeItems, checkLength, checkString, tick } from "./limits.ts";
 import { strFormat } from "./format.ts";
 import { isCaseInsensitive, isString, num, pyEq, pyStr, tuple, typeName, type Dict } from "./python.ts";
 
 type Method<T> = (self: T, args: unknown[]) => unknown;
 
-const WS = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000";
+export const WS = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000";
+
+const WS_SET = new Set(WS);
 
 export function strip(s: string, chars: unknown, left: boolean, right: boolean): string {
-  const set = chars === undefined || chars === null ? WS : pyStr(chars);
+  // A set of the characters: looking each one up in a long `chars` text would cost its length.
+  const set = chars === undefined || chars === null ? WS_SET : charSet(pyStr(chars));
   let a = 0;
   let b = s.length;
-  if (left) while (a < b && set.includes(s[a]!)) a++;
-  if (right) while (b > a && set.includes(s[b - 1]!)) b--;
+  if (left) while (a < b && set.has(s[a]!)) a++;
+  if (right) while (b > a && set.has(s[b - 1]!)) b--;
   return s.slice(a, b);
+}
+
+function charSet(chars: string): Set<string> {
+  chargeChars(chars.length);
+  const set = new Set<string>();
+  for (let i = 0; i < chars.length; i++) set.add(chars[i]!);
+  return set;
 }
 
 export function split(s: string, sep: unknown, maxsplit: number, fromRight = false): string[] {
@@ -83,11 +93,13 @@ function affix(self: string, args: unknown[], fn: "startsWith" | "endsWith"): bo
 
 function justify(self: string, args: unknown[], name: string, where: "l" | "r" | "c"): string {
   const [width, fillchar] = bind(name, args, [["width", REQUIRED], ["fillchar", " "]]);
+  const f = pyStr(fillchar);
+  if ([...f].length !== 1) fail("The fill character must be exactly one character long");
   const w = num(width);
   checkLength(w);
+  chargeChars(w);
   const gap = w - self.length;
   if (gap <= 0) return self;
-  const f = pyStr(fillchar);
   if (where === "l") return self + f.repeat(gap);
   if (where === "r") return f.repeat(gap) + self;
   const left = Math.floor(gap / 2) + (gap & w & 1);
@@ -143,7 +155,17 @@ export const STR_METHODS = new Map<string, Method<string>>([
   ["join", (s, a) => {
     const [items] = bind("join", a, [["iterable", REQUIRED]]);
     const list = Array.isArray(items) ? items : isString(items) ? [...String(items)] : fail("can only join an iterable");
-    return checkString(list.map((x) => (isString(x) ? String(x) : fail(`sequence item: expected str instance, ${typeName(x)} found`))).join(s));
+    tick(list.length);
+    // Measured before joining, so that a list of many long strings never builds its huge text.
+    let length = 0;
+    const parts = list.map((x) => {
+      const part = isString(x) ? String(x) : fail(`sequence item: expected str instance, ${typeName(x)} found`);
+      length += part.length + s.length;
+      checkLength(length);
+      return part;
+    });
+    chargeChars(length);
+    return checkString(parts.join(s));
   }],
   ["format", (s, a) => {
     const [positional, kw] = splitArgs(a);
@@ -187,6 +209,12 @@ export const STR_METHODS = new Map<string, Method<string>>([
   }],
 ]);
 
+// The methods that read the whole string (a case mapping, a search, a split) are charged by its length.
+for (const name of ["upper", "lower", "casefold", "swapcase", "title", "capitalize", "split", "rsplit", "splitlines", "replace", "find", "rfind", "index", "count", "format", "isdigit", "isdecimal", "isnumeric", "isalpha", "isalnum", "isspace", "isupper", "islower", "istitle", "partition", "rpartition"]) {
+  const method = STR_METHODS.get(name)!;
+  STR_METHODS.set(name, (s, a) => (chargeChars(s.length), method(s, a)));
+}
+
 export const LIST_METHODS = new Map<string, Method<unknown[]>>([
   ["count", (l, a) => {
     const [x] = bind("count", a, [["value", REQUIRED]]);
@@ -195,10 +223,13 @@ export const LIST_METHODS = new Map<string, Method<unknown[]>>([
   }],
   ["index", (l, a) => {
     const [x] = bind("index", a, [["value", REQUIRED]]);
+    chargeItems(l.length);
     const i = l.findIndex((y) => pyEq(x, y));
     return i < 0 ? fail("value is not in list") : i;
   }],
 ]);
+
+const charged = <T>(list: T[]): T[] => (chargeItems(list.length), list);
 
 export const DICT_METHODS = new Map<string, Method<Dict>>([
   ["get", (d, a) => {
@@ -207,7 +238,7 @@ export const DICT_METHODS = new Map<string, Method<Dict>>([
     const k = isCaseInsensitive(d) ? String(key).toLowerCase() : String(key);
     return Object.hasOwn(d, k) ? d[k] : dflt;
   }],
-  ["keys", (d, a) => (bind("keys", a, []), Object.keys(d))],
-  ["values", (d, a) => (bind("values", a, []), Object.values(d))],
-  ["items", (d, a) => (bind("items", a, []), Object.keys(d).map((k) => tuple([k, d[k]])))],
+  ["keys", (d, a) => (bind("keys", a, []), charged(Object.keys(d)))],
+  ["values", (d, a) => (bind("values", a, []), charged(Object.values(d)))],
+  ["items", (d, a) => (bind("items", a, []), charged(Object.keys(d)).map((k) => tuple([k, d[k]])))],
 ]);

@@ -6,6 +6,7 @@
 //   arrays → list (or tuple, when in `tuples`);  plain objects → dict;  Safe → Markup (printed raw).
 import { integralFloatJson, parseNumbers, rawJson } from "../json.ts";
 import { fail, limit } from "./errors.ts";
+import { chargeChars, tick } from "./limits.ts";
 
 /** A float with an integral value: JS cannot tell `2.0` from `2`, Python prints them differently. */
 export class PyFloat {
@@ -163,33 +164,37 @@ export function numberRepr(n: number): string {
   return Math.abs(n) < 1e21 ? String(n) : BigInt(n).toString();
 }
 
+const STR_ESCAPES: Record<string, string> = { "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+// Characters repr() escapes, besides the quote: backslash, controls, Latin-1's non-printing ones,
+// lone surrogates (the `u` flag reads a valid pair as one character) and the line/paragraph separators.
+const STR_SPECIAL = "[\\\\\\x00-\\x1f\\x7f-\\xa0\\xad\\u2028\\u2029]|[\\ud800-\\udfff]";
+const SPECIAL_IN_SINGLE = new RegExp(`'|${STR_SPECIAL}`, "gu");
+const SPECIAL_IN_DOUBLE = new RegExp(`"|${STR_SPECIAL}`, "gu");
+
 /** repr() of a str: single quotes unless the text holds ' and no ". */
 export function strRepr(s: string): string {
+  chargeChars(s.length);
   const q = s.includes("'") && !s.includes('"') ? '"' : "'";
-  let out = q;
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (ch === q || ch === "\\") out += "\\" + ch;
-    else if (ch === "\n") out += "\\n";
-    else if (ch === "\r") out += "\\r";
-    else if (ch === "\t") out += "\\t";
-    else if (c < 0x20 || (c >= 0x7f && c <= 0xa0) || c === 0xad) out += "\\x" + c.toString(16).padStart(2, "0");
-    else if ((c >= 0xd800 && c <= 0xdfff) || c === 0x2028 || c === 0x2029) out += "\\u" + c.toString(16).padStart(4, "0");
-    else out += ch;
-  }
-  return out + q;
+  const escaped = s.replace(q === "'" ? SPECIAL_IN_SINGLE : SPECIAL_IN_DOUBLE, (ch) => {
+    if (ch === q) return "\\" + ch;
+    const known = STR_ESCAPES[ch];
+    if (known !== undefined) return known;
+    const c = ch.charCodeAt(0);
+    return c <= 0xff ? "\\x" + c.toString(16).padStart(2, "0") : "\\u" + c.toString(16).padStart(4, "0");
+  });
+  return q + escaped + q;
 }
 
 export function pyRepr(v: unknown): string {
   if (typeof v === "string") return strRepr(v);
   if (v instanceof Safe) return `Markup(${strRepr(v.val)})`;
   if (Array.isArray(v)) {
-    const inner = v.map(pyRepr).join(", ");
+    const inner = v.map((x) => (tick(), pyRepr(x))).join(", ");
     if (!tupleSet.has(v)) return `[${inner}]`;
     return v.length === 1 ? `(${inner},)` : `(${inner})`;
   }
   if (isMapping(v)) {
-    const parts = Object.keys(v).map((k) => `${strRepr(k)}: ${pyRepr(v[k])}`);
+    const parts = Object.keys(v).map((k) => (tick(), `${strRepr(k)}: ${pyRepr(v[k])}`));
     return `{${parts.join(", ")}}`;
   }
   return pyStr(v);
@@ -235,14 +240,62 @@ export function pyEq(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (isNumber(a) && isNumber(b)) return compareNumbers(a, b) === 0;
   if (isString(a) && isString(b)) return String(a) === String(b);
+  // Containers are compared item by item, each a step: comparing deep or long ones is charged.
   if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((x, i) => pyEq(x, b[i]));
+    return a.length === b.length && a.every((x, i) => (tick(), pyEq(x, b[i])));
   }
   if (isMapping(a) && isMapping(b)) {
     const ka = Object.keys(a);
-    return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && pyEq(a[k], b[k]));
+    return ka.length === Object.keys(b).length && ka.every((k) => (tick(), Object.hasOwn(b, k) && pyEq(a[k], b[k])));
   }
   return false;
+}
+
+const identities = new WeakMap<object, number>();
+let lastIdentity = 0;
+const identity = (v: object): string => {
+  let id = identities.get(v);
+  if (id === undefined) identities.set(v, (id = ++lastIdentity));
+  return `@${id}`;
+};
+
+/**
+ * A text that two values share exactly when pyEq finds them equal, so that sets of values (unique)
+ * cost a hash lookup per item rather than a comparison with every earlier one. null for a value
+ * equal to nothing, not even itself (NaN); a container holding one is keyed by its identity,
+ * as pyEq then only finds it equal to itself.
+ */
+export function hashKey(v: unknown): string | null {
+  tick();
+  switch (typeof v) {
+    case "undefined":
+      return "u";
+    case "string":
+      return `s${v}`;
+    case "boolean":
+      return v ? "i1" : "i0";
+    case "number":
+      if (Number.isNaN(v)) return null;
+      if (!Number.isInteger(v)) return `f${v}`;
+      return `i${Number.isSafeInteger(v) ? v : BigInt(v)}`;
+  }
+  if (v === null) return "N";
+  if (v instanceof Safe) return `s${v.val}`;
+  if (v instanceof PyInt) return `i${v.value}`;
+  if (v instanceof PyFloat) return hashKey(v.value);
+  if (Array.isArray(v) || isMapping(v)) {
+    // Length-prefixed parts, so that no two different contents read alike.
+    const part = (text: string) => `${text.length}:${text}`;
+    let out = Array.isArray(v) ? `[${v.length};` : "{";
+    const entries = Array.isArray(v) ? v.map((x) => ["", x] as const) : Object.keys(v).sort().map((k) => [part(k), v[k]] as const);
+    for (const [key, value] of entries) {
+      const inner = hashKey(value);
+      if (inner === null) return identity(v);
+      out += key + part(inner);
+    }
+    return out;
+  }
+  return typeof v === "object" || typeof v === "function" ? identity(v as object) : null;
 }
 
 /** Python ordering: numbers with numbers, strings with strings, sequences element-wise. */
@@ -255,6 +308,7 @@ export function pyCompare(a: unknown, b: unknown, op = "<"): number {
   }
   if (Array.isArray(a) && Array.isArray(b)) {
     for (let i = 0; i < Math.min(a.length, b.length); i++) {
+      tick();
       if (!pyEq(a[i], b[i])) return pyCompare(a[i], b[i], op);
     }
     return a.length - b.length;

@@ -5,9 +5,10 @@
 // computed in UTC; the clock is injectable (RenderOptions.now).
 import { bind } from "../args.ts";
 import { fail } from "../errors.ts";
-import { formatSpec, printf, strFormat } from "../format.ts";
+import { formatSpec, group, printf, strFormat } from "../format.ts";
 import { floatRepr, isNumber, numberRepr, isString, num, pyStr, tuple } from "../python.ts";
 import type { Filter } from "./sequences.ts";
+import { FLOAT_LITERAL } from "./strings.ts";
 
 let clock: () => Date = () => new Date();
 
@@ -29,7 +30,7 @@ function pyFloat(v: unknown): number | null {
   if (isNumber(v)) return num(v);
   if (!isString(v)) return null;
   const t = String(v).trim().replace(/_/g, "");
-  return /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t) ? Number(t) : null;
+  return FLOAT_LITERAL.test(t) ? Number(t) : null;
 }
 
 const ISO = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
@@ -65,7 +66,9 @@ function dateAndDelta(value: unknown, now: Date): [Date | null, Delta | null] {
 }
 
 const plural = (n: number, one: string, many: string) => printf(n === 1 ? one : many, n);
-const intcommaInt = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+/** Commas between groups of three digits of a number's leading integer part (`-1,234.5`). */
+const withCommas = (text: string) => text.replace(/^(-?)(\d+)/, (_m, sign: string, digits: string) => sign + group(digits, ","));
+const intcommaInt = (n: number) => withCommas(String(n));
 
 function naturaldelta(value: unknown, months: unknown, minimumUnit: unknown): string {
   const unit = pyStr(minimumUnit).toLowerCase();
@@ -194,7 +197,7 @@ function intcomma(value: unknown, args: unknown[]): string {
   } else n = isNumber(value) ? num(value) : null;
   if (n === null) return pyStr(value);
   const text = ndigits !== null ? formatSpec(n, `.${num(ndigits)}f`) : isString(value) ? (float ? floatRepr(n) : String(n)) : pyStr(value);
-  return text.replace(/^(-?\d+)/, (m) => m.replace(/\B(?=(\d{3})+(?!\d))/g, ","));
+  return withCommas(text);
 }
 
 const POWERS = ["thousand", "million", "billion", "trillion", "quadrillion", "quintillion", "sextillion", "septillion", "octillion", "nonillion", "decillion"];
@@ -258,6 +261,8 @@ const SUPERSCRIPT: Record<string, string> = { "0": "⁰", "1": "¹", "2": "²", 
 function scientific(value: unknown, precision: unknown): string {
   const v = pyFloat(value);
   if (v === null) return pyStr(value);
+  // humanize splits "inf" or "nan" at an "e" it does not hold.
+  if (!Number.isFinite(v)) fail("not enough values to unpack (expected 2, got 1)");
   const [mant, exp] = formatSpec(v, `.${Math.trunc(num(precision))}e`).split("e");
   const e = exp!.replace(/^\+?(-?)0*(.+)$/, "$1$2");
   return `${mant} x 10${[...e].map((c) => SUPERSCRIPT[c]).join("")}`;

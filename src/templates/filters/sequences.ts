@@ -2,10 +2,10 @@
 // ("user.name", "0") go through the sandbox's memberLookup, never through JS property access.
 import { bind, REQUIRED, splitArgs } from "../args.ts";
 import { fail } from "../errors.ts";
-import { checkLength, tick } from "../limits.ts";
+import { chargeChars, chargeItems, checkLength, tick } from "../limits.ts";
 import { memberLookup } from "../sandbox.ts";
 import {
-  isFloat, isMapping, isNumber, isString, namedTuple, num, pyCompare, pyEq, pyStr, truthy, tuple, typeName,
+  hashKey, isFloat, isMapping, isNumber, isString, namedTuple, num, pyCompare, pyEq, pyStr, truthy, tuple, typeName,
 } from "../python.ts";
 import { add } from "../operators.ts";
 
@@ -14,8 +14,8 @@ export type Filter = (value: unknown, ...args: unknown[]) => unknown;
 export function items(value: unknown): unknown[] {
   if (value === undefined) return [];
   if (Array.isArray(value)) return value;
-  if (isString(value)) return [...String(value)];
-  if (isMapping(value)) return Object.keys(value);
+  if (isString(value)) return (chargeItems(value.length), [...String(value)]);
+  if (isMapping(value)) return (chargeItems(Object.keys(value).length), Object.keys(value));
   return fail(`'${typeName(value)}' object is not iterable`);
 }
 
@@ -36,9 +36,9 @@ function sortKey(args: { attribute: unknown; caseSensitive: unknown }) {
 }
 
 function sorted(list: unknown[], key: (x: unknown) => unknown, reverse: unknown): unknown[] {
-  tick(list.length);
-  const keyed = list.map((x) => [key(x), x] as const);
-  keyed.sort((a, b) => pyCompare(a[0], b[0]));
+  // A step per item and per comparison: a long sort meets the deadline inside the native sort.
+  const keyed = list.map((x) => (tick(), [key(x), x] as const));
+  keyed.sort((a, b) => (tick(), pyCompare(a[0], b[0])));
   const out = keyed.map((k) => k[1]);
   return reverse === true ? stableReverseSort(keyed) : out;
 }
@@ -47,6 +47,7 @@ function sorted(list: unknown[], key: (x: unknown) => unknown, reverse: unknown)
 function stableReverseSort(keyed: (readonly [unknown, unknown])[]): unknown[] {
   const groups: unknown[][] = [];
   for (const [k, x] of keyed) {
+    tick();
     const last = groups[groups.length - 1];
     if (last && pyEq((last as any).key, k)) last.push(x);
     else groups.push(Object.assign([x], { key: k }));
@@ -59,7 +60,14 @@ function minmax(value: unknown, args: unknown[], name: string, sign: number): un
   const list = items(value);
   if (list.length === 0) return undefined;
   const key = sortKey({ attribute, caseSensitive });
-  return list.reduce((best, x) => (pyCompare(key(x), key(best)) * sign < 0 ? x : best));
+  let best = list[0];
+  let bestKey = key(best);
+  for (let i = 1; i < list.length; i++) {
+    tick();
+    const k = key(list[i]);
+    if (pyCompare(k, bestKey) * sign < 0) [best, bestKey] = [list[i], k];
+  }
+  return best;
 }
 
 function selectOrReject(value: unknown, args: unknown[], keep: boolean, byAttr: boolean, tests: Map<string, Filter>, ctx: unknown) {
@@ -80,8 +88,7 @@ function selectOrReject(value: unknown, args: unknown[], keep: boolean, byAttr: 
     if (Object.keys(kw).length) targs.push({ ...kw, __keywords: true });
     test = (x) => fn.call(ctx, x, ...targs) === true;
   }
-  tick(items(value).length);
-  return items(value).filter((x) => test(get(x)) === keep);
+  return items(value).filter((x) => (tick(), test(get(x)) === keep));
 }
 
 export function makeSequenceFilters(filters: Map<string, Filter>, tests: Map<string, Filter>): [string, Filter][] {
@@ -94,6 +101,7 @@ export function makeSequenceFilters(filters: Map<string, Filter>, tests: Map<str
       const out: unknown[][] = [];
       let batch: unknown[] = [];
       for (const item of items(value)) {
+        tick();
         if (batch.length === linecount) {
           out.push(batch);
           batch = [];
@@ -166,12 +174,12 @@ export function makeSequenceFilters(filters: Map<string, Filter>, tests: Map<str
     ["unique", (value, ...args) => {
       const [caseSensitive, attribute] = bind("unique", args, [["case_sensitive", false], ["attribute", null]]);
       const key = sortKey({ attribute, caseSensitive });
-      const seen: unknown[] = [];
+      // Jinja keeps a set of the keys seen; a key's hash text stands in for Python's hash.
+      const seen = new Set<string>();
       const out: unknown[] = [];
-      tick(items(value).length);
       for (const x of items(value)) {
-        const k = key(x);
-        if (!seen.some((s) => pyEq(s, k))) (seen.push(k), out.push(x));
+        const k = hashKey(key(x));
+        if (k === null || !seen.has(k)) (k !== null && seen.add(k), out.push(x));
       }
       return out;
     }],
@@ -180,28 +188,51 @@ export function makeSequenceFilters(filters: Map<string, Filter>, tests: Map<str
     ["sum", (value, ...args) => {
       const [attribute, start] = bind("sum", args, [["attribute", null], ["start", 0]]);
       const get = attribute === null ? (x: unknown) => x : attrGetter(attribute);
-      return items(value).reduce((acc: unknown, x) => add(acc, get(x)), start);
+      // Adding lists one at a time copies the total so far each time; a list this sum made itself
+      // takes the next items in place instead (the result is the same list of items).
+      let acc = start;
+      let own = false;
+      for (const x of items(value)) {
+        tick();
+        const v = get(x);
+        if (own && Array.isArray(v)) {
+          checkLength((acc as unknown[]).length + v.length);
+          chargeItems(v.length);
+          for (const item of v) (acc as unknown[]).push(item);
+        } else {
+          acc = add(acc, v);
+          own = Array.isArray(acc);
+        }
+      }
+      return acc;
     }],
     ["join", (value, ...args) => {
       const [d, attribute] = bind("join", args, [["d", ""], ["attribute", null]]);
       const get = attribute === null ? (x: unknown) => x : attrGetter(attribute);
-      const parts = items(value).map((x) => pyStr(get(x)));
-      checkLength(parts.reduce((n, p) => n + p.length + pyStr(d).length, 0));
-      return parts.join(pyStr(d));
+      const sep = pyStr(d);
+      let length = 0;
+      const parts = items(value).map((x) => {
+        tick();
+        const part = pyStr(get(x));
+        length += part.length + sep.length;
+        checkLength(length);
+        return part;
+      });
+      chargeChars(length);
+      return parts.join(sep);
     }],
     ["map", function (this: unknown, value, ...args) {
       const [positional, kw] = splitArgs(args);
       if (positional.length === 0 && Object.hasOwn(kw, "attribute")) {
         const get = attrGetter(kw.attribute, Object.hasOwn(kw, "default") ? kw.default : undefined);
-        return items(value).map(get);
+        return items(value).map((x) => (tick(), get(x)));
       }
       if (positional.length === 0) return fail("map requires a filter name or attribute=");
       const name = pyStr(positional[0]);
       const f = filters.get(name) ?? fail(`No filter named '${name}'.`);
       const rest = positional.slice(1);
       if (Object.keys(kw).length) rest.push({ ...kw, __keywords: true });
-      tick(items(value).length);
-      return items(value).map((x) => f.call(this, x, ...rest));
+      return items(value).map((x) => (tick(), f.call(this, x, ...rest)));
     }],
     ["select", function (this: unknown, value, ...args) { return selectOrReject(value, args, true, false, tests, this); }],
     ["reject", function (this: unknown, value, ...args) { return selectOrReject(value, args, false, false, tests, this); }],
@@ -213,6 +244,7 @@ export function makeSequenceFilters(filters: Map<string, Filter>, tests: Map<str
       const key = (x: unknown) => fold(get(x), caseSensitive);
       const groups: [unknown, unknown[], unknown][] = [];
       for (const x of sorted(items(value), key, false)) {
+        tick();
         const k = key(x);
         const last = groups[groups.length - 1];
         if (last && pyEq(last[2], k)) last[1].push(x);

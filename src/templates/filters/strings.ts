@@ -3,18 +3,23 @@
 // only `safe`, `tojson` and `from_cloud_event` print raw, everything else is JSON-escaped.
 import { bind, REQUIRED, splitArgs } from "../args.ts";
 import { fail } from "../errors.ts";
-import { checkLength, checkString } from "../limits.ts";
+import { chargeChars, chargeItems, checkLength, tick } from "../limits.ts";
 import { printf } from "../format.ts";
 import { capitalize, replace, strip } from "../methods.ts";
 import {
-  isFloat, isMapping, isNumber, isString, mkFloat, mkInt, num, PyFloat, PyInt, pyRepr, pyStr, Safe, tuple, typeName,
+  isFloat, isMapping, isNumber, isString, isTuple, mkFloat, mkInt, num, PyFloat, PyInt, pyRepr, pyStr, Safe, truthy, tuple, typeName,
 } from "../python.ts";
 import type { Filter } from "./sequences.ts";
+import { striptags } from "./striptags.ts";
+import { wordwrap as wrapWords } from "./wordwrap.ts";
 
 const s = (v: unknown) => pyStr(v);
 
 export function htmlEscape(v: unknown): string {
-  return s(v).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;" })[c]!);
+  const text = s(v);
+  if (!/[&<>"']/.test(text)) return text;
+  // One native pass per character rather than a callback per match: `&` first, as MarkupSafe does.
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&#34;").replace(/'/g, "&#39;");
 }
 
 /** Python's round(): half to even on the exact binary value. */
@@ -47,33 +52,10 @@ function truncate(value: unknown, args: unknown[]): string {
 }
 
 function wordwrap(value: unknown, args: unknown[]): string {
-  const [width, breakLong, wrapstr, breakHyphens] = bind("wordwrap", args, [["width", 79], ["break_long_words", true], ["wrapstr", null], ["break_on_hyphens", true]]);
-  const w = num(width);
-  // Python's textwrap refuses a width below 1.
-  if (!(w > 0)) fail(`invalid width ${pyRepr(width)} (must be > 0)`);
-  const sep = wrapstr === null ? "\n" : s(wrapstr);
-  void breakHyphens;
-  const wrapLine = (line: string): string[] => {
-    const out: string[] = [];
-    let cur = "";
-    for (const word of line.split(/(?<=\s)(?=\S)/)) {
-      let chunk = word;
-      if ((cur + chunk).trimEnd().length <= w) {
-        cur += chunk;
-        continue;
-      }
-      if (cur.trim()) out.push(cur.trimEnd());
-      cur = "";
-      while (breakLong === true && chunk.trimEnd().length > w) {
-        out.push(chunk.slice(0, w));
-        chunk = chunk.slice(w);
-      }
-      cur = chunk;
-    }
-    if (cur.trim()) out.push(cur.trimEnd());
-    return out;
-  };
-  return checkString(s(value).split(/\r\n|\r|\n/).map((line) => wrapLine(line).join(sep)).join(sep));
+  const [width, breakLong, wrapstr, breakHyphens] = bind("wordwrap", args, [["width", 79], ["break_long_words", true], ["wrapstring", null], ["break_on_hyphens", true]]);
+  const text = s(value);
+  chargeChars(text.length);
+  return wrapWords(text, width, truthy(breakLong), wrapstr === null ? "\n" : s(wrapstr), truthy(breakHyphens));
 }
 
 function indent(value: unknown, args: unknown[]): string {
@@ -81,9 +63,17 @@ function indent(value: unknown, args: unknown[]): string {
   const pad = isString(width) ? String(width) : " ".repeat(Math.max(0, (checkLength(num(width)), num(width))));
   const lines = s(value).split("\n");
   checkLength(s(value).length + pad.length * lines.length);
+  chargeItems(lines.length);
   const out = lines.map((line, i) => ((i === 0 && first !== true) || (line === "" && blank !== true) ? line : pad + line));
   return out.join("\n");
 }
+
+/**
+ * A decimal float literal. Written `\d+(\.\d*)?` rather than `\d+\.?\d*`: the two read the same
+ * texts, but the second can split a run of digits between its two parts in every way, which on a
+ * long run with a bad end is quadratic backtracking.
+ */
+export const FLOAT_LITERAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
 
 const RADIX_PREFIX: Record<number, string> = { 16: "0x", 8: "0o", 2: "0b", 10: "" };
 
@@ -103,7 +93,7 @@ function toInt(value: unknown, args: unknown[]): unknown {
     return mkInt(text.startsWith("-") ? -magnitude : magnitude);
   }
   const f = Number(text);
-  return /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text) && Number.isFinite(f) ? Math.trunc(f) : (dflt as number);
+  return FLOAT_LITERAL.test(text) && Number.isFinite(f) ? Math.trunc(f) : (dflt as number);
 }
 
 function toFloat(value: unknown, args: unknown[]): unknown {
@@ -113,7 +103,7 @@ function toFloat(value: unknown, args: unknown[]): unknown {
   const text = String(value).trim().toLowerCase().replace(/_/g, "");
   if (/^[+-]?(inf|infinity)$/.test(text)) return text.startsWith("-") ? -Infinity : Infinity;
   if (/^[+-]?nan$/.test(text)) return NaN;
-  return /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(text) ? mkFloat(Number(text)) : dflt;
+  return FLOAT_LITERAL.test(text) ? mkFloat(Number(text)) : dflt;
 }
 
 function filesizeformat(value: unknown, args: unknown[]): string {
@@ -143,16 +133,35 @@ function round(value: unknown, args: unknown[]): unknown {
   return fail("method must be common, ceil or floor");
 }
 
+/**
+ * Python's urllib.parse.quote: letters, digits, `_.-~` and `safe` stay, the rest is percent-encoded
+ * UTF-8 (a lone surrogate as U+FFFD). encodeURIComponent leaves `!'()*` too, so those are encoded
+ * after it, and `/` restored where safe.
+ */
 function urlQuote(v: unknown, safe: string): string {
-  return [...new TextEncoder().encode(s(v))]
-    .map((b) => (/[A-Za-z0-9_.~-]/.test(String.fromCharCode(b)) || safe.includes(String.fromCharCode(b)) ? String.fromCharCode(b) : "%" + b.toString(16).toUpperCase().padStart(2, "0")))
-    .join("");
+  const text = s(v);
+  chargeChars(text.length);
+  const quoted = encodeURIComponent(text.toWellFormed()).replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase());
+  return safe.includes("/") ? quoted.replace(/%2F/g, "/") : quoted;
 }
 
 function urlencode(value: unknown): string {
   if (isString(value) || !(isMapping(value) || Array.isArray(value))) return urlQuote(value, "/");
   const pairs = isMapping(value) ? Object.keys(value).map((k) => [k, value[k]]) : (value as unknown[]).map((p) => (Array.isArray(p) ? p : fail("urlencode needs pairs")));
-  return pairs.map(([k, v]) => `${urlQuote(k, "").replace(/%20/g, "+")}=${urlQuote(v, "").replace(/%20/g, "+")}`).join("&");
+  return pairs.map(([k, v]) => (tick(), `${urlQuote(k, "").replace(/%20/g, "+")}=${urlQuote(v, "").replace(/%20/g, "+")}`)).join("&");
+}
+
+/**
+ * A word as leading `(` `<`, the middle, and trailing `.,)>` and newlines: what the pattern
+ * /^([(<]*)(.*?)([.,)>\n]*)$/s captures, found without its lazy middle (which rescans the trailing
+ * run from every position of a long one).
+ */
+function trimPunctuation(word: string): [string, string, string] {
+  let a = 0;
+  while (a < word.length && (word[a] === "(" || word[a] === "<")) a++;
+  let b = word.length;
+  while (b > a && ".,)>\n".includes(word[b - 1]!)) b--;
+  return [word.slice(0, a), word.slice(a, b), word.slice(b)];
 }
 
 function urlize(value: unknown, args: unknown[]): string {
@@ -161,9 +170,10 @@ function urlize(value: unknown, args: unknown[]): string {
   const relAttr = ` rel="${[...relValues].sort().join(" ")}"`;
   const targetAttr = target ? ` target="${htmlEscape(target)}"` : "";
   const shorten = (u: string) => (trimUrlLimit !== null && u.length > num(trimUrlLimit) ? u.slice(0, num(trimUrlLimit)) + "..." : u);
-  return s(value).split(/(\s+)/).map((word) => {
-    const m = /^([(<]*)(.*?)([.,)>\n]*)$/s.exec(word)!;
-    const [, head, middle, tail] = m;
+  const text = s(value);
+  chargeChars(text.length);
+  return text.split(/(\s+)/).map((word) => {
+    const [head, middle, tail] = trimPunctuation(word);
     let href: string | null = null;
     if (/^https?:\/\//.test(middle!)) href = middle!;
     else if (/^www\./.test(middle!) || /^[\w.-]+\.(com|net|org)$/.test(middle!)) href = "https://" + middle;
@@ -180,6 +190,7 @@ function xmlattr(value: unknown, args: unknown[]): string {
   const [autospace] = bind("xmlattr", args, [["autospace", true]]);
   if (!isMapping(value)) return fail("xmlattr requires a mapping");
   const parts: string[] = [];
+  chargeItems(Object.keys(value).length);
   for (const k of Object.keys(value)) {
     const v = value[k];
     if (v === null || v === undefined) continue;
@@ -194,14 +205,6 @@ function jinjaTitle(v: unknown): string {
   return s(v).split(/([-\s({[<]+)/).filter((x) => x).map((w) => (w ? w[0]!.toUpperCase() + w.slice(1).toLowerCase() : w)).join("");
 }
 
-function striptags(v: unknown): string {
-  const text = s(v).replace(/<!--.*?-->/gs, "").replace(/<[^>]*>/g, "");
-  const named: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: "\u00a0" };
-  const unescaped = text.replace(/&(#x[0-9a-f]+|#\d+|\w+);/gi, (m, e: string) =>
-    e[0] === "#" ? String.fromCodePoint(e[1] === "x" || e[1] === "X" ? parseInt(e.slice(2), 16) : Number(e.slice(1))) : named[e.toLowerCase()] ?? m);
-  return unescaped.split(/\s+/).filter((w) => w).join(" ");
-}
-
 export const STRING_FILTERS: [string, Filter][] = [
   ["upper", (v) => s(v).toUpperCase()],
   ["lower", (v) => s(v).toLowerCase()],
@@ -211,6 +214,7 @@ export const STRING_FILTERS: [string, Filter][] = [
   ["center", (v, ...a) => {
     const w = num(bind("center", a, [["width", 80]])[0]);
     checkLength(w);
+    chargeChars(w);
     const text = s(v);
     const gap = w - text.length;
     if (gap <= 0) return text;
@@ -251,28 +255,82 @@ export const STRING_FILTERS: [string, Filter][] = [
   ["filesizeformat", (v, ...a) => filesizeformat(v, a)],
 ];
 
-/** pprint.pformat(width=80): sorted dict keys; one item per line when the repr is too wide. */
-export function pprint(v: unknown, indentBy = 0): string {
-  const flat = flatRepr(v);
-  if (flat.length + indentBy <= 80 || (!Array.isArray(v) && !isMapping(v))) return flat;
-  const inner = indentBy + 1;
-  if (Array.isArray(v)) {
-    const [open, close] = flat.startsWith("(") ? ["(", ")"] : ["[", "]"];
-    return open + v.map((x) => pprint(x, inner)).join(",\n" + " ".repeat(inner)) + close;
+// The filters that read a whole string (a case mapping, a search, a copy) are charged by its
+// length; a value that is not a string is charged as its repr is made.
+for (const [i, [name, filter]] of STRING_FILTERS.entries()) {
+  if (["upper", "lower", "capitalize", "title", "trim", "center", "indent", "replace", "truncate", "wordcount", "escape", "e", "forceescape", "int", "float"].includes(name)) {
+    STRING_FILTERS[i] = [name, (v, ...a) => (chargeChars(isString(v) ? v.length : 0), filter(v, ...a))];
   }
-  const keys = Object.keys(v as object).sort();
-  return "{" + keys.map((k) => {
-    const key = pyRepr(k) + ": ";
-    return key + pprint((v as Record<string, unknown>)[k], inner + key.length);
-  }).join(",\n" + " ".repeat(inner)) + "}";
 }
 
-function flatRepr(v: unknown): string {
-  if (isMapping(v)) return "{" + Object.keys(v).sort().map((k) => `${pyRepr(k)}: ${flatRepr(v[k])}`).join(", ") + "}";
-  if (Array.isArray(v)) {
-    const r = pyRepr(v);
-    const inner = v.map(flatRepr).join(", ");
-    return r.startsWith("(") ? (v.length === 1 ? `(${inner},)` : `(${inner})`) : `[${inner}]`;
+/**
+ * pprint.pformat(width=80): sorted dict keys; one item per line when the repr is too wide. Whether
+ * a value's repr fits is found by building it only up to the room left, so each value costs a
+ * bounded amount whatever it holds (a deep value's repr is not built again at every level).
+ */
+export function pprint(value: unknown): string {
+  const out: string[] = [];
+  let length = 0;
+  const emit = (text: string) => {
+    length += text.length;
+    checkLength(length);
+    out.push(text);
+  };
+  const walk = (v: unknown, indentBy: number): void => {
+    const flat = flatWithin(v, 80 - indentBy);
+    if (flat !== null) return emit(flat);
+    if (!Array.isArray(v) && !isMapping(v)) return emit(pyRepr(v));
+    const inner = indentBy + 1;
+    const sep = ",\n" + " ".repeat(inner);
+    if (Array.isArray(v)) {
+      const tuple = isTuple(v);
+      emit(tuple ? "(" : "[");
+      v.forEach((x, i) => {
+        if (i) emit(sep);
+        walk(x, inner);
+      });
+      return emit(!tuple ? "]" : v.length === 1 ? ",)" : ")");
+    }
+    emit("{");
+    Object.keys(v).sort().forEach((k, i) => {
+      if (i) emit(sep);
+      const key = pyRepr(k) + ": ";
+      emit(key);
+      walk(v[k], inner + key.length);
+    });
+    emit("}");
+  };
+  walk(value, 0);
+  return out.join("");
+}
+
+/** The one-line repr with sorted dict keys, or null when it is longer than `room`. */
+function flatWithin(v: unknown, room: number): string | null {
+  tick();
+  if (isString(v) && v.length + 2 > room) return null;
+  const container = Array.isArray(v) ? v : isMapping(v) ? Object.keys(v) : null;
+  if (container === null) {
+    const repr = pyRepr(v);
+    return repr.length <= room ? repr : null;
   }
-  return pyRepr(v);
+  // Each item takes at least one character (a key and its value five) and a separator of two.
+  if ((Array.isArray(v) ? 3 : 7) * container.length > room) return null;
+  const tuple = isTuple(v);
+  let text = Array.isArray(v) ? (tuple ? "(" : "[") : "{";
+  const items = Array.isArray(v) ? v : container.sort();
+  for (let i = 0; i < items.length; i++) {
+    if (i) text += ", ";
+    let item: unknown = items[i];
+    if (!Array.isArray(v)) {
+      const key = items[i] as string;
+      if (key.length + 4 > room - text.length) return null;
+      text += pyRepr(key) + ": ";
+      item = (v as Record<string, unknown>)[key];
+    }
+    const repr = flatWithin(item, room - text.length - 1);
+    if (repr === null) return null;
+    text += repr;
+  }
+  text += !Array.isArray(v) ? "}" : !tuple ? "]" : v.length === 1 ? ",)" : ")";
+  return text.length <= room ? text : null;
 }
