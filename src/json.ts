@@ -40,11 +40,53 @@ export function integralFloatJson(n: number): string {
 type Reviver = (key: string, value: unknown, context?: { source?: string }) => unknown;
 
 /**
+ * The deepest JSON an event may hold, and so the deepest JSON from a sender that is parsed (a body,
+ * a rendered event, a posted one): SQLite's JSON functions (text search, counts) refuse documents
+ * nested deeper, and Python's json.loads (Prefect's) stops near its recursion limit of 1000 too.
+ * Deeper values would cost every recursive walk over them (serializing, a template printing them)
+ * a call stack's worth of work before it fails.
+ */
+export const MAX_JSON_DEPTH = 1000;
+
+/** Thrown instead of parsing JSON text nested deeper than asked. */
+export class JsonTooDeepError extends SyntaxError {
+  constructor() {
+    super(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+    this.name = "JsonTooDeepError";
+  }
+}
+
+/** Whether JSON text nests arrays and objects deeper than `limit`; brackets inside strings do not count. One pass. */
+export function nestedDeeper(json: string, limit: number): boolean {
+  // The depth is at most the number of opening brackets, which native searches count quickly.
+  let opens = 0;
+  for (const bracket of ["{", "["]) {
+    for (let i = json.indexOf(bracket); i !== -1 && opens <= limit; i = json.indexOf(bracket, i + 1)) opens++;
+  }
+  if (opens <= limit) return false;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // an escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
+/**
  * JSON.parse, with each number replaced by `number(source, value)` (its text as written, and what
  * JSON.parse made of it) in texts that may hold one JSON.parse would change. The two callers:
- * storage (parseJsonExact) and the template language (python.ts parseJson).
+ * storage (parseJsonExact) and the template language (python.ts parseJson). Text nested deeper
+ * than `maxDepth` is refused (JsonTooDeepError) after one linear scan, before it is parsed.
  */
-export function parseNumbers(text: string, number: (source: string, value: number) => unknown): unknown {
+export function parseNumbers(text: string, number: (source: string, value: number) => unknown, maxDepth = Infinity): unknown {
+  if (maxDepth !== Infinity && nestedDeeper(text, maxDepth)) throw new JsonTooDeepError();
   if (!mayHoldKeptNumbers(text)) return JSON.parse(text);
   const reviver: Reviver = (_key, value, context) =>
     typeof value === "number" && context?.source !== undefined ? number(context.source, value) : value;
@@ -61,8 +103,9 @@ function keepNumber(source: string, value: number): unknown {
  * JSON.parse, except that the numbers Python's json.loads would keep are kept, as raw JSON values
  * JSON.stringify writes out again: integers past 2^53 digit for digit, and integral floats as
  * floats (`21.0`, as Prefect stores them). For events on their way to and from storage: the
- * values are not computed with, only kept and passed on.
+ * values are not computed with, only kept and passed on. Text from a sender is parsed with
+ * maxDepth MAX_JSON_DEPTH.
  */
-export function parseJsonExact(text: string): unknown {
-  return parseNumbers(text, keepNumber);
+export function parseJsonExact(text: string, maxDepth = Infinity): unknown {
+  return parseNumbers(text, keepNumber, maxDepth);
 }

@@ -1,5 +1,5 @@
 // Prefect's event model (DESIGN §3): types, validation with Prefect's rules and limits, defaults.
-import { isJsonObject, isRawJson } from "../json.ts";
+import { isJsonObject, isRawJson, MAX_JSON_DEPTH, nestedDeeper } from "../json.ts";
 
 export type Resource = Record<string, string>;
 export type RelatedResource = Resource;
@@ -167,31 +167,8 @@ export function toEvent(input: unknown, { now, newId = () => Bun.randomUUIDv7() 
 }
 
 /** SQLite's JSON functions (text search, counts) refuse documents nested deeper than this. */
-export const MAX_EVENT_DEPTH = 1000;
-const TOO_DEEP = `is nested too deeply to store (an event is at most ${MAX_EVENT_DEPTH} levels of JSON deep)`;
-
-/** Whether JSON text nests arrays and objects deeper than `limit`; brackets inside strings do not count. */
-function nestedDeeper(json: string, limit: number): boolean {
-  // The depth is at most the number of opening brackets, which native searches count quickly.
-  let opens = 0;
-  for (const bracket of ["{", "["]) {
-    for (let i = json.indexOf(bracket); i !== -1 && opens <= limit; i = json.indexOf(bracket, i + 1)) opens++;
-  }
-  if (opens <= limit) return false;
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < json.length; i++) {
-    const c = json.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // an escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
-      if (++depth > limit) return true;
-    } else if (c === 0x7d || c === 0x5d) depth--;
-  }
-  return false;
-}
+export const MAX_EVENT_DEPTH = MAX_JSON_DEPTH;
+export const TOO_DEEP = `is nested too deeply to store (an event is at most ${MAX_EVENT_DEPTH} levels of JSON deep)`;
 
 // The size check has already serialized a fresh event; storage reuses that text instead of
 // serializing it again (events are not mutated after validation).

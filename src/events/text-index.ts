@@ -41,9 +41,7 @@ function writeBatch(client: Database, size: number, known: Set<string>): Batch {
   if (sizes.length === 0) return { read: 0, newWords };
   let take = 1;
   for (let bytes = sizes[0]!.bytes; take < sizes.length && bytes + sizes[take]!.bytes <= TEXT_INDEX_BATCH_BYTES; take++) bytes += sizes[take]!.bytes;
-  const rows = client.query<{ seq: number; text: string | null }, [number, number]>(
-    `SELECT seq, ${SEARCH_TEXT_SQL.replaceAll("$data", "data")} AS text FROM events WHERE seq > ? AND seq <= ? ORDER BY seq`,
-  ).all(from, sizes[take - 1]!.seq);
+  const rows = searchTexts(client, from, sizes[take - 1]!.seq);
   const insertDoc = client.query("INSERT INTO events_words (rowid, body, pairs) VALUES (?, ?, ?)");
   const insertWord = client.query<{ id: number }, [string]>("INSERT INTO events_words_vocab (word) VALUES (?) ON CONFLICT DO NOTHING RETURNING id");
   const insertGrams = client.query("INSERT INTO events_words_grams (rowid, word) VALUES (?, ?)");
@@ -62,6 +60,30 @@ function writeBatch(client: Database, size: number, known: Set<string>): Batch {
   }
   client.query("UPDATE events_words_state SET watermark = ?").run(rows.at(-1)!.seq);
   return { read: rows.length, newWords };
+}
+
+const TEXTS_SQL = `SELECT seq, ${SEARCH_TEXT_SQL.replaceAll("$data", "data")} AS text FROM events WHERE seq > ? AND seq <= ? ORDER BY seq`;
+
+/**
+ * The searched texts of the events in (from, to]. SQLite's JSON functions refuse a stored event
+ * they cannot read (one nested deeper than they go, stored before events were limited to that):
+ * then each event is read on its own, and one that cannot be read is indexed without words rather
+ * than stopping the index there for good.
+ */
+function searchTexts(client: Database, from: number, to: number): { seq: number; text: string | null }[] {
+  const texts = client.query<{ seq: number; text: string | null }, [number, number]>(TEXTS_SQL);
+  try {
+    return texts.all(from, to);
+  } catch {
+    const seqs = client.query<{ seq: number }, [number, number]>("SELECT seq FROM events WHERE seq > ? AND seq <= ? ORDER BY seq").all(from, to);
+    return seqs.map(({ seq }) => {
+      try {
+        return texts.get(seq - 1, seq) ?? { seq, text: null };
+      } catch {
+        return { seq, text: null };
+      }
+    });
+  }
 }
 
 /**

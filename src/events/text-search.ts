@@ -112,7 +112,13 @@ const SPLIT = /([\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]+)/;
  * the token's prefix or suffix.
  */
 export const SEPARATOR_MARK = "~";
-export const separatorToken = (run: string) => SEPARATOR_MARK + String.fromCharCode(...[...run].map((c) => 0x2800 + c.charCodeAt(0)));
+const utf16 = new TextDecoder("utf-16le");
+/** Built in one typed pass: a run may be a megabyte long (a body of brackets), too many arguments for a spread. */
+export function separatorToken(run: string): string {
+  const units = new Uint16Array(run.length);
+  for (let i = 0; i < run.length; i++) units[i] = 0x2800 + run.charCodeAt(i);
+  return SEPARATOR_MARK + utf16.decode(units);
+}
 
 /** A (case-folded) text as the index holds it: words and runs of separators, alternating. */
 export interface Token {

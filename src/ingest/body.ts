@@ -1,5 +1,6 @@
 // Reading and parsing request bodies for templates (DESIGN §4), bounded by max-body-bytes.
 import { bodyReceived } from "../request-limits.ts";
+import { JsonTooDeepError } from "../json.ts";
 import { parseJson } from "../templates/python.ts";
 
 export class BodyTooLargeError extends Error {
@@ -55,13 +56,25 @@ export async function readBodyLimited(request: Request, limit: number): Promise<
 
 const decoder = new TextDecoder();
 
-function tryJson(text: string): { ok: true; value: unknown } | { ok: false } {
+function tryJson(text: string): { ok: true; value: unknown } | { ok: false; tooDeep: boolean } {
   try {
     return { ok: true, value: parseJson(text) };
-  } catch {
-    return { ok: false };
+  } catch (err) {
+    return { ok: false, tooDeep: err instanceof JsonTooDeepError };
   }
 }
+
+/**
+ * A JSON-typed body nested deeper than MAX_JSON_DEPTH, left unparsed: no event could hold it, so
+ * the request is refused (pipeline.ts). A failure event shows this text in its place.
+ */
+export class BodyTooDeep {
+  toJSON(): string {
+    return "[not shown: nested too deeply]";
+  }
+}
+
+const isJsonType = (type: string) => type === "application/json" || type.endsWith("+json");
 
 /** A flat mapping of form fields; a repeated key keeps its last value (as Starlette's FormData does for dict()). */
 export function parseForm(text: string): Record<string, string> {
@@ -72,7 +85,9 @@ export function parseForm(text: string): Record<string, string> {
 
 /**
  * The template's `body`: JSON for application/json (text if it does not parse), a flat mapping for
- * form-urlencoded, and for anything else JSON if it parses, else the text. Empty → "".
+ * form-urlencoded, and for anything else JSON if it parses, else the text. Empty → "". JSON nested
+ * deeper than MAX_JSON_DEPTH is found by one scan and never parsed: BodyTooDeep when the body says
+ * it is JSON, else the text.
  */
 export function parseBody(contentType: string | null, bytes: Uint8Array): unknown {
   if (bytes.byteLength === 0) return "";
@@ -80,7 +95,8 @@ export function parseBody(contentType: string | null, bytes: Uint8Array): unknow
   const type = (contentType ?? "").split(";")[0]!.trim().toLowerCase();
   if (type === "application/x-www-form-urlencoded") return parseForm(text);
   const json = tryJson(text);
-  return json.ok ? json.value : text;
+  if (json.ok) return json.value;
+  return json.tooDeep && isJsonType(type) ? new BodyTooDeep() : text;
 }
 
 /** The query string as a flat mapping (last value wins). */

@@ -1,10 +1,10 @@
 // Request → event: render the template, parse its output as JSON, validate it as a Prefect event,
 // add the defaults and the webhook as a related resource. Each stage fails with its own reason.
 // Ingestion, the playground API and `inlet template render` all run this same code.
-import { isJsonObject, parseJsonExact } from "../json.ts";
-import { EventValidationError, toEvent, type Event } from "../events/model.ts";
+import { isJsonObject, JsonTooDeepError, MAX_JSON_DEPTH, parseJsonExact } from "../json.ts";
+import { EventValidationError, TOO_DEEP, toEvent, type Event } from "../events/model.ts";
 import { compileTemplate, renderTemplate, TemplateError, type CompiledTemplate, type TemplateRequest } from "../templates/render.ts";
-import { parseBody } from "./body.ts";
+import { BodyTooDeep, parseBody } from "./body.ts";
 import { templateHeaders } from "./headers.ts";
 import { webhookRelated, type WebhookIdentity } from "../webhooks/resource.ts";
 import { findJsonProblem } from "./json-error.ts";
@@ -31,6 +31,9 @@ function fail(reason: FailureReason, message: string, line: number | null, rende
 }
 
 export function runPipeline(template: CompiledTemplate, request: TemplateRequest, webhook: WebhookIdentity, now: number): PipelineResult {
+  if (request.body instanceof BodyTooDeep) {
+    return fail("invalid_event", `The request body is JSON nested deeper than ${MAX_JSON_DEPTH} levels: no event can hold it`, null, null);
+  }
   let rendered: string;
   try {
     rendered = renderTemplate(template, request);
@@ -41,8 +44,9 @@ export function runPipeline(template: CompiledTemplate, request: TemplateRequest
 
   let parsed: unknown;
   try {
-    parsed = parseJsonExact(rendered);
-  } catch {
+    parsed = parseJsonExact(rendered, MAX_JSON_DEPTH);
+  } catch (err) {
+    if (err instanceof JsonTooDeepError) return fail("invalid_event", `The rendered event is invalid: ${TOO_DEEP}`, null, rendered);
     const problem = findJsonProblem(rendered);
     const where = problem ? `line ${problem.line}, column ${problem.column}: ${problem.message}` : "it could not be parsed";
     return fail("invalid_json", `The template did not render valid JSON (${where})`, problem?.line ?? null, rendered);

@@ -4,7 +4,7 @@
 //   an integral JS number → int, any other number → float, PyFloat → an integral float (2.0),
 //   PyInt → an int past JS's exact range (±2^53);
 //   arrays → list (or tuple, when in `tuples`);  plain objects → dict;  Safe → Markup (printed raw).
-import { integralFloatJson, parseNumbers, rawJson } from "../json.ts";
+import { integralFloatJson, MAX_JSON_DEPTH, parseNumbers, rawJson } from "../json.ts";
 import { fail, limit } from "./errors.ts";
 import { chargeChars, tick } from "./limits.ts";
 
@@ -61,10 +61,11 @@ function pythonNumber(token: string): number | PyFloat | PyInt {
 
 /**
  * JSON.parse, except that numbers keep what Python's json.loads keeps: a body's `21.0` prints as
- * `21.0` in a template, and `1234567890123456789` as itself, as in Prefect.
+ * `21.0` in a template, and `1234567890123456789` as itself, as in Prefect. Like json.loads, it
+ * refuses JSON nested deeper than its recursion limit (JsonTooDeepError).
  */
 export function parseJson(text: string): unknown {
-  return parseNumbers(text, pythonNumber);
+  return parseNumbers(text, pythonNumber, MAX_JSON_DEPTH);
 }
 
 /** Markup: a string that is printed as it is, never escaped (the `safe` and `tojson` results). */

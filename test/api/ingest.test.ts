@@ -124,7 +124,7 @@ describe("status codes and what is stored", () => {
     expect(stored.map((e) => e.event).sort()).toEqual(["model.refreshed", FAILED]);
     const failure = stored.find((e) => e.event === FAILED)!;
     expect(failure.payload).toMatchObject({ reason: "invalid_event", body: "[not shown: nested too deeply]" });
-    expect(failure.payload.error).toContain("payload: is nested too deeply to store");
+    expect(failure.payload.error).toContain("nested deeper than 1000 levels");
   });
 
   test("a sender's infinite number cannot hang a render: 1e999 in humanize_fractional is a template error (400)", async () => {
