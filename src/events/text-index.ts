@@ -17,6 +17,11 @@ export const TEXT_INDEX_BATCH = 256;
 export const TEXT_INDEX_BATCH_BYTES = 256 * 1024;
 /** How often a caught-up indexer looks for new events. */
 export const TEXT_INDEX_IDLE_MS = 200;
+/**
+ * The longest wait before retrying after failed batches (a full disk, say): the wait doubles from
+ * TEXT_INDEX_IDLE_MS with each failure in a row, up to this.
+ */
+export const TEXT_INDEX_RETRY_MAX_MS = 60_000;
 /** Words known to be in the vocabulary, per database, to skip most lookups; bounded. */
 const KNOWN_WORDS_MAX = 200_000;
 const knownWords = new WeakMap<Database, Set<string>>();
@@ -149,36 +154,55 @@ export interface TextIndexerOptions {
   idleMs?: number;
   /** While this says so, indexing waits: acknowledging webhooks comes first, the index catches up later. */
   busy?: () => boolean;
+  /** Runs `run` after `ms` (setTimeout; tests run it by hand). */
+  setTimer?: (run: () => void, ms: number) => unknown;
+  clearTimer?: (timer: unknown) => void;
 }
 
 /**
  * Keeps the index caught up, then merged: one batch or merge step at a time, yielding to the event
- * loop after each so that requests and commits interleave with indexing. Returns a function that stops it.
+ * loop after each so that requests and commits interleave with indexing. A failure is logged once
+ * for a streak of them, with retries ever further apart (TEXT_INDEX_RETRY_MAX_MS at most), and its
+ * end once, when a step succeeds again. Returns a function that stops it.
  */
-export function startTextIndexer({ client, logger, batch = TEXT_INDEX_BATCH, idleMs = TEXT_INDEX_IDLE_MS, busy = () => false }: TextIndexerOptions): () => void {
+export function startTextIndexer({
+  client, logger, batch = TEXT_INDEX_BATCH, idleMs = TEXT_INDEX_IDLE_MS, busy = () => false,
+  setTimer = (run, ms) => setTimeout(run, ms), clearTimer = (timer) => clearTimeout(timer as Timer),
+}: TextIndexerOptions): () => void {
   let stopped = false;
-  let timer: Timer | undefined;
+  let timer: unknown;
   const next = () => new Promise((r) => setImmediate(r));
   let merged = true;
+  let failures = 0;
+  const succeeded = () => {
+    if (failures === 0) return;
+    logger.info("text indexer: indexing works again", { failed: failures });
+    failures = 0;
+  };
   const run = async () => {
+    let wait = idleMs;
     try {
       for (let n = 1; !stopped && n > 0 && !busy(); await next()) {
         n = indexBatch(client, batch);
+        succeeded();
         if (n > 0) merged = false;
       }
       // Caught up: merge the new segments in small steps, still yielding between them.
       while (!stopped && !merged && !busy()) {
         merged = !mergeStep(client);
+        succeeded();
         await next();
       }
     } catch (error) {
-      logger.error("text indexer batch failed; retrying later", { error });
+      // One line, no stack: the same failure repeats until its cause (a full disk) goes away.
+      if (++failures === 1) logger.error("text indexer: a batch failed; retrying less often until one succeeds", { error: String(error) });
+      wait = Math.min(idleMs * 2 ** Math.min(failures, 30), TEXT_INDEX_RETRY_MAX_MS);
     }
-    if (!stopped) timer = setTimeout(run, idleMs);
+    if (!stopped) timer = setTimer(run, wait);
   };
-  timer = setTimeout(run, 0);
+  timer = setTimer(run, 0);
   return () => {
     stopped = true;
-    clearTimeout(timer);
+    clearTimer(timer);
   };
 }

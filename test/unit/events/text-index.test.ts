@@ -6,7 +6,8 @@ import { matchesFilter } from "../../../src/events/match.ts";
 import { countEvents, queryEvents } from "../../../src/events/query.ts";
 import { deleteExpiredBatch } from "../../../src/events/retention.ts";
 import { EventStore } from "../../../src/events/store.ts";
-import { indexBatch, indexPending, mergeStep, textWatermark } from "../../../src/events/text-index.ts";
+import { indexBatch, indexPending, mergeStep, startTextIndexer, TEXT_INDEX_RETRY_MAX_MS, textWatermark } from "../../../src/events/text-index.ts";
+import { createLogger } from "../../../src/log.ts";
 import { MAX_EXPANSION, MAX_PHRASES, planText } from "../../../src/events/text-plan.ts";
 import { PAIR_GAP, separatorToken, textPairs, textTokens } from "../../../src/events/text-search.ts";
 
@@ -191,6 +192,55 @@ describe("the background indexer", () => {
     expect(textWatermark(db.$client)).toBe(6);
     expect(ids(db, "odd")).toEqual([2, 4]);
     expect(count(db, "even")).toBe(3);
+  });
+});
+
+describe("the background indexer's failures", () => {
+  test("a streak of failed batches is logged once, retried ever less often (capped), and its end once", async () => {
+    const db = database(Array.from({ length: 3 }, (_, i) => event(i + 1, { word: "odd" })));
+    const lines: string[] = [];
+    const waits: number[] = [];
+    let scheduled: (() => Promise<void>) | null = null;
+    const tick = async () => {
+      const run = scheduled!;
+      scheduled = null;
+      await run();
+    };
+    const stop = startTextIndexer({
+      client: db.$client, logger: createLogger("info", (line) => lines.push(line)), idleMs: 200,
+      setTimer: (run, ms) => {
+        scheduled = run as () => Promise<void>;
+        waits.push(ms);
+      },
+      clearTimer: () => void (scheduled = null),
+    });
+    // A full disk, as the index sees it: every batch's commit fails.
+    db.$client.exec("CREATE TEMP TRIGGER full BEFORE UPDATE ON events_words_state BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+    for (let i = 0; i < 12; i++) await tick();
+    expect(waits).toEqual([0, 400, 800, 1600, 3200, 6400, 12800, 25600, 51200, 60000, 60000, 60000, 60000]);
+    expect(Math.max(...waits)).toBe(TEXT_INDEX_RETRY_MAX_MS);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain("ERROR text indexer: a batch failed");
+    expect(lines[0]).toContain("database or disk is full");
+    expect(lines[0]).not.toContain("\n");
+    expect(textWatermark(db.$client)).toBe(0);
+
+    db.$client.exec("DROP TRIGGER full");
+    await tick();
+    expect(textWatermark(db.$client)).toBe(3);
+    expect(waits.at(-1)).toBe(200);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain("INFO  text indexer: indexing works again failed=12");
+
+    // A new streak is logged again, and backs off from the start.
+    new EventStore(db).insert([event(4, { word: "even" })]);
+    db.$client.exec("CREATE TEMP TRIGGER full BEFORE UPDATE ON events_words_state BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+    await tick();
+    await tick();
+    expect(waits.slice(-2)).toEqual([400, 800]);
+    expect(lines).toHaveLength(3);
+    stop();
+    expect(scheduled).toBeNull();
   });
 });
 
