@@ -15,6 +15,12 @@ export const DEFAULT_BACKFILL_MINUTES = 15;
 export const DEFAULT_WRITE_QUEUE_LIMIT = 20_000;
 /** How long one events API read (a filter page, a count) may run before it is stopped with a 503. */
 export const DEFAULT_READ_TIMEOUT_MS = 30_000;
+/**
+ * How long a read may wait for the reads ahead of it before it is answered 503 with Retry-After:
+ * shorter than a read's own time limit, so that one slow read does not time out those behind it.
+ */
+export const DEFAULT_READ_WAIT_MS = 10_000;
+
 
 // ---- the request edge: which hosts are served, how large and deep an API body may be ----
 /** Host names served besides the base URL's host, loopback and IP addresses (`--allowed-hosts`): none. */
@@ -59,6 +65,7 @@ export interface Config {
   apiMaxJsonDepth: number;
   bodyTimeoutMs: number;
   maxRequestsPerAddress: number;
+  readWaitMs: number;
 }
 
 /** Options as they arrive from the command line (strings) before resolution. */
@@ -119,7 +126,7 @@ export function resolveConfig(flags: ServeFlags = {}, env: Env = process.env): C
     readTimeoutMs: DEFAULT_READ_TIMEOUT_MS,
     allowedHosts: hostList(pick("allowed-hosts", "INLET_ALLOWED_HOSTS") ?? DEFAULT_ALLOWED_HOSTS.join(",")),
     apiMaxJsonBytes: DEFAULT_API_MAX_JSON_BYTES, apiMaxJsonDepth: DEFAULT_API_MAX_JSON_DEPTH,
-    bodyTimeoutMs, maxRequestsPerAddress };
+    bodyTimeoutMs, maxRequestsPerAddress, readWaitMs: DEFAULT_READ_WAIT_MS };
 }
 
 /** Where a data directory keeps its database. */

@@ -58,7 +58,7 @@ export function createContext(opts: ContextOptions): AppContext {
   const bus = new EventBus();
   const committer = opts.committer ?? new InlineCommitter(opts.db.$client);
   const writer = new GroupCommitWriter(committer, bus, logger, { maxQueue: opts.config.writeQueueLimit });
-  const reader = new EventReader(opts.db, logger, opts.config.readTimeoutMs);
+  const reader = new EventReader(opts.db, logger, opts.config.readTimeoutMs, opts.config.readWaitMs);
   return {
     config: opts.config,
     db: opts.db,

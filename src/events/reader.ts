@@ -2,12 +2,15 @@
 // own. A broad filter over a large store can take seconds (a text query of many short terms over
 // 200,000 events: 10 s), and SQLite runs a query on the thread that asked for it: on the request
 // thread, every webhook would wait meanwhile. A worker with its own connection (query_only) runs
-// them, one at a time. A read not done within the time limit (waiting in line included) is
-// answered 503: the worker's SQL stops it at its deadline (read-deadline.ts). A statement that does
-// not stop (its slow part out of the check's reach) has its worker let go; a fresh one takes the
-// next read once the old thread has finished that statement, so reads never use two threads.
+// them, one at a time. A read waits in line at most its wait limit, then is answered 503 (another
+// read is slow, not this one); once running, a read not done within its time limit is answered
+// 503: the worker's SQL stops it at its deadline (read-deadline.ts). Both carry Retry-After. A
+// statement that does not stop (its slow part out of the check's reach) has its worker let go; a
+// fresh one takes the next read once the old thread has finished that statement, so reads never
+// use two threads.
 // A database in memory (tests, offline tools) cannot be shared with a thread: its reads run inline.
 import { join } from "node:path";
+import { DEFAULT_READ_WAIT_MS } from "../config.ts";
 import type { Db } from "../db/open.ts";
 import { AppError, type ErrorCode } from "../errors.ts";
 import type { Logger } from "../log.ts";
@@ -60,6 +63,13 @@ export type FromReadWorker =
 
 /** Reads waiting for the worker; past this, a read is refused at once (429) rather than queued. */
 export const MAX_WAITING_READS = 64;
+
+/** A read refused for now (503, or 429 for a full line): Retry-After says when to try again. */
+export class ReadRefused extends AppError {
+  constructor(code: ErrorCode, message: string, readonly retryAfterSeconds: number) {
+    super(code, message);
+  }
+}
 /**
  * How long past its deadline a running read may take to stop by itself (read-deadline.ts) before
  * its worker is let go: for a statement whose slow part the deadline check does not reach.
@@ -74,7 +84,7 @@ interface Pending {
   job: ReadJob;
   resolve: (result: string | BackfillStep) => void;
   reject: (err: Error) => void;
-  /** Epoch ms when its time is up, counted from the moment it was asked for: waiting counts too. */
+  /** Epoch ms when its time is up: its wait limit while it waits, its time limit once it runs. */
   deadline: number;
   timer: Timer;
 }
@@ -94,7 +104,12 @@ export class EventReader {
   private closed = false;
   private readonly inline: boolean;
 
-  constructor(private readonly db: Db, private readonly logger: Logger, private readonly timeoutMs: number) {
+  constructor(
+    private readonly db: Db,
+    private readonly logger: Logger,
+    private readonly timeoutMs: number,
+    private readonly waitMs = DEFAULT_READ_WAIT_MS,
+  ) {
     const file = db.$client.filename;
     this.inline = file === "" || file === ":memory:";
   }
@@ -127,10 +142,12 @@ export class EventReader {
     }
     if (this.closed) return Promise.reject(new AppError("unavailable", "The server is stopping"));
     if (this.queue.length >= MAX_WAITING_READS) {
-      return Promise.reject(new AppError("too_many_requests", `${MAX_WAITING_READS} reads are already waiting; retry shortly`));
+      return Promise.reject(new ReadRefused("too_many_requests", `${MAX_WAITING_READS} reads are already waiting; retry shortly`, this.retryAfter()));
     }
+    // A live feed's backfill waits as long as it may run: a feed ends on a query timeout only.
+    const wait = job.kind === "backfill" ? this.timeoutMs : this.waitMs;
     return new Promise((resolve, reject) => {
-      const pending: Pending = { job, resolve, reject, deadline: Date.now() + this.timeoutMs, timer: setTimeout(() => this.expire(pending), this.timeoutMs) };
+      const pending: Pending = { job, resolve, reject, deadline: Date.now() + wait, timer: setTimeout(() => this.expire(pending), wait) };
       this.queue.push(pending);
       void this.pump();
     });
@@ -140,6 +157,10 @@ export class EventReader {
     if (this.running || this.retiring || this.queue.length === 0 || this.closed) return;
     const pending = this.queue.shift()!;
     const id = this.nextId++;
+    // Its own time starts now: the wait behind other reads is not held against it.
+    clearTimeout(pending.timer);
+    pending.deadline = Date.now() + this.timeoutMs;
+    pending.timer = setTimeout(() => this.expire(pending), this.timeoutMs);
     this.running = { id, pending };
     try {
       await this.start();
@@ -194,15 +215,17 @@ export class EventReader {
   }
 
   /**
-   * A read's time is up. Still waiting: answered 503 now. Running: the worker stops it itself within
-   * milliseconds and answers 503 (read-deadline.ts); if it has not after DEADLINE_GRACE_MS, the read
-   * is answered 503 and its worker let go.
+   * A read's time is up. Still waiting: answered 503 now, as busy. Running: the worker stops it
+   * itself within milliseconds and answers 503 (read-deadline.ts); if it has not after
+   * DEADLINE_GRACE_MS, the read is answered 503 and its worker let go.
    */
   private expire(pending: Pending): void {
     const queued = this.queue.indexOf(pending);
     if (queued >= 0) {
       this.queue.splice(queued, 1);
-      return pending.reject(this.timeoutError());
+      if (pending.job.kind === "backfill") return pending.reject(this.timeoutError());
+      const seconds = this.waitMs / 1000;
+      return pending.reject(new ReadRefused("unavailable", `Other reads kept this one waiting ${seconds} s; retry shortly.`, this.retryAfter()));
     }
     if (this.running?.pending === pending) pending.timer = setTimeout(() => this.abandon(pending), DEADLINE_GRACE_MS);
   }
@@ -223,9 +246,19 @@ export class EventReader {
     }
   }
 
+  /**
+   * A query stopped at its time limit would only be stopped again: its Retry-After is that limit,
+   * so that a client retrying it unchanged does not keep the worker busy.
+   */
   private timeoutError(): AppError {
     const seconds = this.timeoutMs / 1000;
-    return new AppError("query_timeout", `The query did not finish within ${seconds} s and was stopped. Narrow it: a shorter time window, fewer or longer text terms.`);
+    return new ReadRefused("query_timeout", `The query did not finish within ${seconds} s and was stopped. Narrow it: a shorter time window, fewer or longer text terms.`, Math.ceil(seconds));
+  }
+
+  /** When the worker should be free again: the running read's deadline (whole seconds, at least 1). */
+  private retryAfter(): number {
+    const until = this.running ? this.running.pending.deadline - Date.now() : 0;
+    return Math.max(1, Math.ceil(until / 1000));
   }
 
   private stopWorker(): void {

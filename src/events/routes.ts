@@ -8,6 +8,7 @@ import { parseEventFilter } from "./filter.ts";
 import { EventValidationError, toEvent, type Event } from "./model.ts";
 import { MAX_PAGE_SIZE } from "./page.ts";
 import { decodePageToken } from "./page-token.ts";
+import { ReadRefused, type ApiRead } from "./reader.ts";
 
 /** Upper bound on one POST /api/events batch, so one request cannot hold the writer for long. */
 export const MAX_EVENTS_PER_POST = 1000;
@@ -54,6 +55,16 @@ const originOf = (request: Request) => new URL(request.url).origin;
 /** A read's answer: JSON text already (the reader serializes where it reads). */
 const jsonResponse = (json: string) => new Response(json, { headers: { "content-type": "application/json;charset=utf-8" } });
 
+/** Runs a read on the reader; a refusal (busy, stopped at its time limit) says when to retry. */
+async function read(ctx: AppContext, set: { headers: Record<string, unknown> }, job: ApiRead): Promise<Response> {
+  try {
+    return jsonResponse(await ctx.reader.read(job));
+  } catch (err) {
+    if (err instanceof ReadRefused) set.headers["retry-after"] = String(err.retryAfterSeconds);
+    throw err;
+  }
+}
+
 export function eventRoutes(ctx: AppContext) {
   return new Elysia({ prefix: "/events" })
     .post("/", async ({ body, set }) => {
@@ -80,16 +91,16 @@ export function eventRoutes(ctx: AppContext) {
       }
       set.status = 204;
     }, { parse: ({ request }) => readJsonExact(request) })
-    .post("/filter", async ({ body, request }) => {
+    .post("/filter", async ({ body, request, set }) => {
       const b = bodyObject(body, ["filter", "limit"]);
       const filter = parseEventFilter(b.filter, ctx.clock.now());
-      return jsonResponse(await ctx.reader.read({ kind: "page", filter, pageSize: pageSize(b.limit), origin: originOf(request) }));
+      return read(ctx, set, { kind: "page", filter, pageSize: pageSize(b.limit), origin: originOf(request) });
     })
-    .get("/filter/next", async ({ query, request }) => {
+    .get("/filter/next", async ({ query, request, set }) => {
       const state = decodePageToken(ctx.db, query["page-token"], ctx.clock.now());
-      return jsonResponse(await ctx.reader.read({ kind: "next", state, origin: originOf(request) }));
+      return read(ctx, set, { kind: "next", state, origin: originOf(request) });
     })
-    .post("/count-by/:countable", async ({ params, body }) => {
+    .post("/count-by/:countable", async ({ params, body, set }) => {
       if (!COUNTABLES.includes(params.countable as Countable)) throw invalid(`countable: must be one of ${COUNTABLES.join(", ")}`);
       const b = bodyObject(body, ["filter", "time_unit", "time_interval"]);
       // Prefect requires the filter here (Body(..., embed=True)), unlike on /filter.
@@ -97,7 +108,7 @@ export function eventRoutes(ctx: AppContext) {
       const now = ctx.clock.now();
       const { unit, interval } = countOptions(b);
       const filter = parseEventFilter(b.filter, now);
-      return jsonResponse(await ctx.reader.read({ kind: "count", filter, countable: params.countable as Countable, unit, interval, now }));
+      return read(ctx, set, { kind: "count", filter, countable: params.countable as Countable, unit, interval, now });
     })
     .get("/:id", ({ params }) => {
       const event = ctx.events.get(params.id);

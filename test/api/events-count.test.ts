@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { indexPending } from "../../src/events/text-index.ts";
 import { createTestApp, fixedClock, type TestApp } from "../support/app.ts";
 
 const NOW = Date.parse("2026-03-10T12:30:00Z");
@@ -71,6 +72,31 @@ describe("POST /api/events/count-by/{countable}", () => {
     ]);
   });
 
+  test("with a text filter, one query counts every time bucket, with the counts of a count per bucket", async () => {
+    const t = createTestApp({ clock: fixedClock(NOW) });
+    const events = Array.from({ length: 200 }, (_, i) => ({
+      occurred: new Date(NOW - i * 1_234_567).toISOString(), event: "sensor.reading", resource: { "prefect.resource.id": `sensor.${i % 3}` },
+      payload: { note: i % 3 === 0 ? `needle number ${i}` : `hay ${i}` },
+    }));
+    expect((await t.request("POST", "/api/events", { body: events })).status).toBe(204);
+    indexPending(t.ctx.db.$client);
+    // Every statement the count prepares, to see how often the word index is read.
+    const statements: string[] = [];
+    const client = t.ctx.db.$client;
+    const [prepare, query] = [client.prepare.bind(client), client.query.bind(client)];
+    client.prepare = ((sql: string) => (statements.push(sql), prepare(sql))) as typeof client.prepare;
+    client.query = ((sql: string) => (statements.push(sql), query(sql))) as typeof client.query;
+    const { status, body } = await countBy(t, "time", { filter: { occurred: { since: "2026-03-07T00:00:00Z" }, text: { query: "needle" } }, time_unit: "hour" });
+    expect(status).toBe(200);
+    expect(body).toHaveLength(85);
+    const expected = body.map((c: { start_time: string; end_time: string }) => events.filter((e, i) => i % 3 === 0
+      && e.occurred >= c.start_time && e.occurred <= c.end_time && e.occurred >= "2026-03-07T00:00:00.000Z").length);
+    expect(body.map((c: { count: number }) => c.count)).toEqual(expected);
+    expect(expected.reduce((a: number, b: number) => a + b, 0)).toBeGreaterThan(10);
+    expect(statements.filter((sql) => sql.includes("MATCH")).length).toBe(1);
+    expect(statements.filter((sql) => sql.includes("events_words_grams")).length).toBe(1);
+  });
+
   test("the filter applies to every countable", async () => {
     const t = await setup();
     const body = { filter: { occurred: { since: "2026-03-01T00:00:00Z" }, event: { prefix: ["github."] } } };
@@ -81,6 +107,9 @@ describe("POST /api/events/count-by/{countable}", () => {
   test.each([
     ["a window that needs more than 1000 buckets", "time", { filter: { occurred: { since: "2026-03-10T00:00:00Z" } }, time_unit: "second" },
       "The given interval would create 45000 buckets, which is too many. Please increase the interval or reduce the time range to produce 1000 buckets or fewer."],
+    // Prefect makes `day` a one-day `time` count first: time_unit and time_interval cannot widen its buckets.
+    ["days since 1970, whatever time_unit says", "day", { filter: { occurred: { since: "1970-01-01T00:00:00Z" }, text: { query: '"fuzz + a \u0000"' } }, time_unit: "week", time_interval: 100 },
+      "The given interval would create 20523 buckets, which is too many. Please increase the interval or reduce the time range to produce 1000 buckets or fewer."],
     ["an interval below 0.01", "time", { filter: {}, time_interval: 0.001 }, "time_interval: The minimum interval is 0.01"],
     ["an unknown time unit", "time", { filter: {}, time_unit: "month" }, "time_unit: must be one of week, day, hour, minute, second"],
     ["a missing filter", "event", {}, "filter: Field required"],

@@ -10,8 +10,8 @@ const EVENTS = 40_000;
 // text of every event in the window.
 const SLOW_TEXT = Array.from({ length: 40 }, (_, i) => `${i % 10}${"abcd"[i % 4]}`).join(" ");
 
-async function load(s: FeedServer): Promise<void> {
-  for (let done = 0; done < EVENTS; done += 1000) {
+async function load(s: FeedServer, events = EVENTS): Promise<void> {
+  for (let done = 0; done < events; done += 1000) {
     const batch = Array.from({ length: 1000 }, (_, i) => ({
       event: `load.${(done + i) % 7}.created`,
       resource: { "prefect.resource.id": `load.${(done + i) % 50}` },
@@ -106,6 +106,7 @@ test("a read past the time limit is stopped at its deadline with a 503; the next
     const body = (await slow.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe("query_timeout");
     expect(body.error.message).toContain("did not finish within 0.05 s");
+    expect(slow.headers.get("retry-after")).toBe("1");
 
     // The worker's SQL stopped the statement at its deadline (read-deadline.ts): the next read runs at once.
     const quick = await s.api("POST", "/api/events/filter", { filter: { resource: { id: ["load.7"] } }, limit: 5 });
@@ -118,6 +119,28 @@ test("a read past the time limit is stopped at its deadline with a 503; the next
     expect(closed.code).toBe(1002); // like a refused filter: reconnecting would only time out again
     expect(closed.reason).toContain("did not finish within 0.05 s");
     expect(client.events()).toHaveLength(0);
+  } finally {
+    await s.stop();
+  }
+});
+
+test("a read waiting behind a slow one has its own, shorter wait limit: 503 with Retry-After, not the slow one's timeout", async () => {
+  const s = await startFeedServer({ readWaitMs: 100 });
+  try {
+    await load(s, 20_000);
+    const slow = s.api("POST", "/api/events/filter", { filter: { text: { query: SLOW_TEXT } } });
+    const behind = await s.api("POST", "/api/events/count-by/event", { filter: { resource: { id: ["load.7"] } } });
+    expect(behind.status).toBe(503);
+    expect(((await behind.json()) as { error: { code: string; message: string } }).error).toEqual({
+      code: "unavailable", message: "Other reads kept this one waiting 0.1 s; retry shortly.",
+    });
+    // Seconds until the slow read's own time limit at most: when the worker is free again.
+    const retry = Number(behind.headers.get("retry-after"));
+    expect(retry).toBeGreaterThanOrEqual(1);
+    expect(retry).toBeLessThanOrEqual(30);
+    // The slow read's own limit counts from its start, not from when it was asked for.
+    expect((await slow).status).toBe(200);
+    expect((await s.api("POST", "/api/events/count-by/event", { filter: { resource: { id: ["load.7"] } } })).status).toBe(200);
   } finally {
     await s.stop();
   }
