@@ -1,5 +1,6 @@
-// Retention: deletes events older than the configured number of days, a small batch at a time,
-// yielding between batches so ingestion never waits long, then returns free pages to the disk.
+// Retention: deletes events older than the configured number of days (by when they occurred or were
+// received, whichever is earlier), a small batch at a time, yielding between batches so ingestion
+// never waits long, then returns free pages to the disk.
 import type { Database } from "bun:sqlite";
 import type { Logger } from "../log.ts";
 
@@ -8,17 +9,30 @@ export const RETENTION_BATCH = 100;
 export const RETENTION_INTERVAL_MS = 10 * 60_000;
 const DAY_MS = 86_400_000;
 
-/** Deletes one batch; returns how many events it removed. */
+/**
+ * Deletes one batch; returns how many events it removed. An event expires when it occurred, or was
+ * received, before the cutoff: `occurred` is the sender's to set, and one dated in the future must
+ * not keep its event forever. By `occurred` through its index; by `received` in commit order (seq),
+ * which is the order of receipt, so the expired ones are the first and no index is needed.
+ */
 export function deleteExpiredBatch(client: Database, cutoff: number, batch = RETENTION_BATCH): number {
   return client.transaction(() => {
-    const rows = client.query<{ seq: number }, [number, number]>(
+    const byOccurred = client.query<{ seq: number }, [number, number]>(
       "SELECT seq FROM events WHERE occurred < ? ORDER BY occurred LIMIT ?",
     ).all(cutoff, batch);
-    if (rows.length === 0) return 0;
-    const seqs = rows.map((r) => r.seq);
-    const marks = seqs.map(() => "?").join(",");
-    client.query(`DELETE FROM event_resources WHERE event_seq IN (${marks})`).run(...seqs);
-    client.query(`DELETE FROM events WHERE seq IN (${marks})`).run(...seqs);
+    const seqs = new Set(byOccurred.map((r) => r.seq));
+    if (seqs.size < batch) {
+      const first = client.query<{ seq: number; received: number }, [number]>("SELECT seq, received FROM events ORDER BY seq LIMIT ?").all(batch - seqs.size);
+      for (const row of first) {
+        if (row.received >= cutoff) break;
+        seqs.add(row.seq);
+      }
+    }
+    if (seqs.size === 0) return 0;
+    const rows = [...seqs];
+    const marks = rows.map(() => "?").join(",");
+    client.query(`DELETE FROM event_resources WHERE event_seq IN (${marks})`).run(...rows);
+    client.query(`DELETE FROM events WHERE seq IN (${marks})`).run(...rows);
     return rows.length;
   })();
 }

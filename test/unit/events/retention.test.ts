@@ -36,6 +36,15 @@ test("a sweep deletes events older than the retention period with their resource
   expect(db.$client.query("SELECT count(*) AS n FROM event_resources WHERE event_seq NOT IN (SELECT seq FROM events)").get()).toEqual({ n: 0 });
 });
 
+test("an event received before the cutoff expires whatever its occurred says; commit order finds it", () => {
+  const db = openMemoryDatabase();
+  const received = (n: number, daysAgo: number, occurred: string) =>
+    toEvent({ event: `e.${n}`, occurred, resource: { "prefect.resource.id": `r.${n}` } }, { now: NOW - daysAgo * DAY });
+  new EventStore(db).insert([received(1, 40, "9999-01-01T00:00:00Z"), received(2, 35, "2026-05-31T00:00:00Z"), received(3, 1, "9999-01-01T00:00:00Z")]);
+  expect(deleteExpiredBatch(db.$client, NOW - 30 * DAY)).toBe(2);
+  expect(db.$client.query("SELECT event FROM events").all()).toEqual([{ event: "e.3" }]);
+});
+
 test("deletion runs in small batches", () => {
   const db = openMemoryDatabase();
   new EventStore(db).insert(Array.from({ length: 7 }, (_, i) => event(i, 100)));
@@ -65,9 +74,9 @@ test("freed pages are given back to the file system", async () => {
 test("a database without incremental auto-vacuum still finishes its sweep (nothing to give back)", async () => {
   const { Database } = await import("bun:sqlite");
   const client = new Database(":memory:");
-  client.exec("CREATE TABLE events (seq INTEGER PRIMARY KEY, occurred INTEGER, pad TEXT); CREATE TABLE event_resources (event_seq INTEGER)");
-  const insert = client.prepare("INSERT INTO events (occurred, pad) VALUES (?, ?)");
-  for (let i = 0; i < 200; i++) insert.run(NOW - 60 * DAY, "x".repeat(3000));
+  client.exec("CREATE TABLE events (seq INTEGER PRIMARY KEY, occurred INTEGER, received INTEGER, pad TEXT); CREATE TABLE event_resources (event_seq INTEGER)");
+  const insert = client.prepare("INSERT INTO events (occurred, received, pad) VALUES (?, ?, ?)");
+  for (let i = 0; i < 200; i++) insert.run(NOW - 60 * DAY, NOW, "x".repeat(3000));
   expect(await sweep({ client, retentionDays: 30, now: () => NOW, logger: silentLogger })).toBe(200);
   expect((client.query("PRAGMA freelist_count").get() as { freelist_count: number }).freelist_count).toBeGreaterThan(0);
 });
