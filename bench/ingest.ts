@@ -15,6 +15,8 @@ import { PREFECT_DYNAMIC } from "../test/fixtures/templates/prefect.ts";
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const DURATION = process.env.BENCH_DURATION ?? "10s";
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** Another build of inlet (say, main before a change) measured in the same rounds, for a before/after. */
+const COMPARE_BINARY = process.env.BENCH_COMPARE_BINARY;
 const BODY = "model=recommendations&friendly_name=Recommendations%20[Products]";
 
 interface WrkResult {
@@ -93,15 +95,23 @@ const floorScript = join(import.meta.dir, "floor-server.ts");
 const appendFloor = await startServer([floorScript, "append"]);
 const schemaFloor = await startServer([floorScript, "schema"]);
 
+/** Starts a build of inlet on its own data directory with the bench's webhook; returns its hook URL. */
+async function startBench(binary: string, dataDir: string) {
+  const created = Bun.spawnSync([binary, "service-account", "create", "bench", "--data-dir", dataDir, "-o", "json"]);
+  const key = JSON.parse(created.stdout.toString()).api_key as string;
+  const server = await startInlet(dataDir, [], binary);
+  const res = await fetch(`${server.url}/api/webhooks/`, {
+    method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: JSON.stringify({ name: "bench", template: PREFECT_DYNAMIC }),
+  });
+  return { ...server, hookUrl: ((await res.json()) as { url: string }).url };
+}
+
 const dataDir = join(work, "data");
-const created = Bun.spawnSync([BINARY, "service-account", "create", "bench", "--data-dir", dataDir, "-o", "json"]);
-const key = JSON.parse(created.stdout.toString()).api_key as string;
-const inlet = await startInlet(dataDir);
-const res = await fetch(`${inlet.url}/api/webhooks/`, {
-  method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-  body: JSON.stringify({ name: "bench", template: PREFECT_DYNAMIC }),
-});
-const hookUrl = ((await res.json()) as { url: string }).url;
+const inlet = await startBench(BINARY, dataDir);
+const hookUrl = inlet.hookUrl;
+const compare = COMPARE_BINARY ? await startBench(COMPARE_BINARY, join(work, "compare-data")) : null;
+const compareRuns: WrkResult[] = [];
 
 const bareRuns: WrkResult[] = [];
 const appendRuns: WrkResult[] = [];
@@ -121,7 +131,8 @@ for (let round = 1; round <= ROUNDS; round++) {
   const added = stored() - before;
   const acknowledged = run.requests - run.non2xx;
   accounting += `  round ${round}: ${acknowledged} × 204 read by wrk, ${added} stored; ${added - acknowledged} in flight when wrk stopped (≤ ${CONNECTIONS} possible), ${run.non2xx} non-2xx, ${run.errors} socket errors\n`;
-  console.log(`round ${round}: bare ${bareRuns.at(-1)!.rps.toFixed(0)}, append floor ${appendRuns.at(-1)!.rps.toFixed(0)}, schema floor ${schemaRuns.at(-1)!.rps.toFixed(0)}, inlet ${run.rps.toFixed(0)} req/s`);
+  if (compare) compareRuns.push(await wrk(compare.hookUrl, script, compare.proc.pid));
+  console.log(`round ${round}: bare ${bareRuns.at(-1)!.rps.toFixed(0)}, append floor ${appendRuns.at(-1)!.rps.toFixed(0)}, schema floor ${schemaRuns.at(-1)!.rps.toFixed(0)}, inlet ${run.rps.toFixed(0)}${compare ? `, compared build ${compareRuns.at(-1)!.rps.toFixed(0)}` : ""} req/s`);
 }
 
 const exactTotal = 5000;
@@ -151,11 +162,13 @@ Storage floors: the same event, durably stored through the same group commit, wi
   inlet reaches ${((inletRps / schemaRps) * 100).toFixed(1)} % of the floor with its own schema
 CPU per request (user + system, µs): bare server ${perRequest(bareRuns, (r) => r.serverCpu).toFixed(1)}, wrk ${perRequest(bareRuns, (r) => r.wrkCpu).toFixed(1)} (bare) / ${perRequest(inletRuns, (r) => r.wrkCpu).toFixed(1)} (inlet), inlet ${perRequest(inletRuns, (r) => r.serverCpu).toFixed(1)}
   40 % of bare is ${targetRps.toFixed(0)} req/s: on ${cpus} CPUs that leaves ${budget.toFixed(1)} µs of CPU per request for wrk and the server together
-Accounting (wrk abandons requests still in flight at its deadline):
+${compare ? `Compared build (${COMPARE_BINARY}): ${median(compareRuns.map((r) => r.rps)).toFixed(0)} req/s   p99 ${median(compareRuns.map((r) => r.p99)).toFixed(2)} ms   this build / compared: ${((inletRps / median(compareRuns.map((r) => r.rps))) * 100).toFixed(1)} %\n` : ""}Accounting (wrk abandons requests still in flight at its deadline):
 ${accounting}Exact run (closed loop, ${exactTotal} requests, every response read): ${exactOk} × 204, ${exactStored} stored → ${exactOk === exactStored ? "equal" : "MISMATCH"}`);
 
 db.close();
-inlet.proc.kill("SIGTERM");
-await inlet.proc.exited;
+for (const server of compare ? [inlet, compare] : [inlet]) {
+  server.proc.kill("SIGTERM");
+  await server.proc.exited;
+}
 for (const server of [baseline, appendFloor, schemaFloor]) server.proc.kill();
 rmSync(work, { recursive: true, force: true });

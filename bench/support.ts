@@ -6,10 +6,11 @@ export const BINARY = resolve(import.meta.dir, "../dist/inlet");
 /**
  * Starts `dist/inlet serve` on a free port with per-request logging off (`--log-level warn`, which
  * also hides the "listening" line), then finds the port from the process's own listening socket.
- * `prefix` runs it under another command (e.g. taskset to pin it to a CPU).
+ * `prefix` runs it under another command (e.g. taskset to pin it to a CPU); `binary` is another
+ * build to start instead (a comparison run).
  */
-export async function startInlet(dir: string, prefix: string[] = []): Promise<{ url: string; proc: ReturnType<typeof Bun.spawn> }> {
-  const proc = Bun.spawn([...prefix, BINARY, "serve", "--port", "0", "--data-dir", dir, "--log-level", "warn"], { stdout: "ignore", stderr: "pipe" });
+export async function startInlet(dir: string, prefix: string[] = [], binary = BINARY): Promise<{ url: string; proc: ReturnType<typeof Bun.spawn> }> {
+  const proc = Bun.spawn([...prefix, binary, "serve", "--port", "0", "--data-dir", dir, "--log-level", "warn"], { stdout: "ignore", stderr: "pipe" });
   for (let i = 0; i < 100; i++) {
     await Bun.sleep(50);
     const ss = Bun.spawnSync(["ss", "-Hltnp"]).stdout.toString();
