@@ -56,6 +56,9 @@ export class JsonTooDeepError extends SyntaxError {
   }
 }
 
+/** A media type (lowercased, without parameters) that says JSON: application/json or a structured syntax suffix (RFC 6839 §3.1). */
+export const isJsonType = (type: string): boolean => type === "application/json" || /^application\/[a-z0-9!#$&^_.-]+\+json$/.test(type);
+
 /** Whether JSON text nests arrays and objects deeper than `limit`; brackets inside strings do not count. One pass. */
 export function nestedDeeper(json: string, limit: number): boolean {
   // The depth is at most the number of opening brackets, which native searches count quickly.

@@ -5,7 +5,7 @@
 // API route (before sign-in too: bodies are parsed and validated before the guard runs).
 import { AppError, invalid } from "../errors.ts";
 import { BodyTooLargeError, readBodyLimited } from "../ingest/body.ts";
-import { isJsonObject } from "../json.ts";
+import { isJsonObject, isJsonType, nestedDeeper } from "../json.ts";
 
 export interface JsonBodyRules {
   maxBytes: number;
@@ -15,29 +15,6 @@ export interface JsonBodyRules {
    * body is checked against the bounds and the route's own parser reads the original.
    */
   selfParsed: ReadonlyMap<string, number>;
-}
-
-/** Whether JSON text nests arrays and objects deeper than `limit`; brackets inside strings do not count. */
-export function nestedDeeper(text: string, limit: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // an escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
-      if (++depth > limit) return true;
-    } else if (c === 0x7d || c === 0x5d) depth--;
-  }
-  return false;
-}
-
-/** application/json, or a structured syntax suffix (RFC 6839 §3.1: application/problem+json, …). */
-function isJsonType(contentType: string | null): boolean {
-  const type = (contentType ?? "").split(";", 1)[0]!.trim().toLowerCase();
-  return type === "application/json" || /^application\/[a-z0-9!#$&^_.-]+\+json$/.test(type);
 }
 
 async function readText(request: Request, rules: { maxBytes: number; maxDepth: number }): Promise<string> {
@@ -71,7 +48,7 @@ export function parseApiBody(rules: JsonBodyRules) {
     const text = await readText(request, rules);
     let value: unknown = null;
     if (text.trim() !== "") {
-      if (!isJsonType(request.headers.get("content-type"))) throw invalid("body: must be JSON, sent with Content-Type: application/json");
+      if (!isJsonType((request.headers.get("content-type") ?? "").split(";", 1)[0]!.trim().toLowerCase())) throw invalid("body: must be JSON, sent with Content-Type: application/json");
       try {
         value = JSON.parse(text);
       } catch {

@@ -1,6 +1,6 @@
 // Reading and parsing request bodies for templates (DESIGN §4), bounded by max-body-bytes.
 import { bodyReceived } from "../request-limits.ts";
-import { JsonTooDeepError } from "../json.ts";
+import { isJsonType, JsonTooDeepError } from "../json.ts";
 import { parseJson } from "../templates/python.ts";
 
 export class BodyTooLargeError extends Error {
@@ -74,7 +74,6 @@ export class BodyTooDeep {
   }
 }
 
-const isJsonType = (type: string) => type === "application/json" || type.endsWith("+json");
 
 /** A flat mapping of form fields; a repeated key keeps its last value (as Starlette's FormData does for dict()). */
 export function parseForm(text: string): Record<string, string> {
