@@ -1,33 +1,25 @@
 // nunjucks' parser and code generator, specialised for Jinja parity and the sandbox. The generated
 // JS calls `runtime.*` (sandbox.ts) for every lookup, call, operator, loop and print, so no template
-// expression runs as a bare JS operation on request data.
-//
-// Nothing from the template's source reaches the generated code except through `quoted()` (names)
-// or JSON.stringify (string literals); JavaScript identifiers are generated (`t_1`, `block_0`),
-// never made from a name. nunjucks' own emitters paste names between double quotes unescaped, so
-// every one of them that can see a name is replaced here, and the tags that load other templates
-// are refused. The name check in ast.ts refuses such names first; this is the second wall.
+// expression runs as a bare JS operation on request data. It builds on QuotingCompiler (quoting.ts),
+// which owns every emitter that writes a name into code.
 import nunjucks from "nunjucks";
 import { TemplateError } from "./errors.ts";
 import { LIMITS } from "./limits.ts";
 import { assignedNames, check } from "./ast.ts";
 import { quoted } from "./names.ts";
+import { QuotingCompiler } from "./quoting.ts";
 import { JinjaParser, Slice } from "./parser.ts";
 
 type Node = any;
 const nj = nunjucks as unknown as { compiler: any; lexer: any; nodes: any };
 const { nodes, lexer } = nj;
 const transformer = require("nunjucks/src/transformer");
-const { Frame } = require("nunjucks/src/runtime");
-
-// Jinja spells these as names; nunjucks only knows lowercase true/false/none.
-const CONSTANTS: Record<string, string> = { True: "true", False: "false", None: "null" };
 
 const BINARY: Record<string, string> = {
   Add: "add", Sub: "sub", Mul: "mul", Div: "div", FloorDiv: "floorDiv", Mod: "mod", Pow: "pow", Concat: "concat",
 };
 
-class JinjaCompiler extends nj.compiler.Compiler {
+class JinjaCompiler extends QuotingCompiler {
   [key: string]: any;
 
   constructor(...args: unknown[]) {
@@ -55,28 +47,6 @@ class JinjaCompiler extends nj.compiler.Compiler {
     this._emit(`${fn}(`);
     this.compile(node, frame);
     this._emit(")");
-  }
-
-  compileSymbol(node: Node, frame: any): void {
-    const id = frame.lookup(node.value);
-    if (id) this._emit(id);
-    else if (Object.hasOwn(CONSTANTS, node.value)) this._emit(CONSTANTS[node.value]!);
-    else this._emit(`runtime.contextOrFrameLookup(context, frame, ${quoted(node.value)})`);
-  }
-
-  compileLiteral(node: Node): void {
-    const { value } = node;
-    if (typeof value === "string") this._emit(JSON.stringify(value));
-    else if (value === null) this._emit("null");
-    else if (typeof value === "boolean") this._emit(String(value));
-    else if (typeof value !== "number") this.fail("unsupported literal", node.lineno, node.colno);
-    else if (node.isFloat) this._emit(`runtime.float(${value})`);
-    else if (node.bigInt !== undefined) this._emit(`runtime.int(${quoted(node.bigInt)})`);
-    else this._emit(String(value));
-  }
-
-  compileTemplateData(node: Node): void {
-    this.compileLiteral(node);
   }
 
   compileGroup(node: Node, frame: unknown): void {
@@ -181,15 +151,7 @@ class JinjaCompiler extends nj.compiler.Compiler {
   }
 
   compileFunCall(node: Node, frame: unknown): void {
-    if (!(node.name instanceof nodes.LookupVal) || node.name.val instanceof Slice) {
-      // As nunjucks calls a name, with the name (for error messages) as a string literal.
-      this._emit(`(lineno = ${node.lineno}, colno = ${node.colno}, runtime.callWrap(`);
-      this._compileExpression(node.name, frame);
-      this._emit(`, ${quoted(this._getNodeName(node.name))}, context, `);
-      this._compileAggregate(node.args, frame, "[", "])");
-      this._emit(")");
-      return;
-    }
+    if (!(node.name instanceof nodes.LookupVal) || node.name.val instanceof Slice) return super.compileFunCall(node, frame);
     this._emit(`(lineno = ${node.lineno}, colno = ${node.colno}, runtime.callMethod(`);
     this.compile(node.name.target, frame);
     this._emit(", ");
@@ -197,23 +159,6 @@ class JinjaCompiler extends nj.compiler.Compiler {
     this._emit(", ");
     this._compileAggregate(node.args, frame, "[", "]");
     this._emit("))");
-  }
-
-  compileFilter(node: Node, frame: unknown): void {
-    this._emit(`env.getFilter(${quoted(node.name.value)}).call(context, `);
-    this._compileAggregate(node.args, frame);
-    this._emit(")");
-  }
-
-  compileIs(node: Node, frame: unknown): void {
-    const test = node.right.name ? node.right.name.value : node.right.value;
-    this._emit(`env.getTest(${quoted(test)}).call(context, `);
-    this.compile(node.left, frame);
-    if (node.right.args) {
-      this._emit(",");
-      this.compile(node.right.args, frame);
-    }
-    this._emit(") === true");
   }
 
   compileIf(node: Node, frame: unknown): void {
@@ -264,114 +209,6 @@ class JinjaCompiler extends nj.compiler.Compiler {
     });
   }
 
-  /** A macro or a call block's caller: a function of its parameters, bound to names by frame.set. */
-  _compileMacro(node: Node, frame?: any): string {
-    const funcId = `macro_${this._tmpid()}`;
-    const keepFrame = frame !== undefined;
-    const children: Node[] = node.args.children;
-    const last = children[children.length - 1];
-    const kwargs: Node | null = last instanceof nodes.Dict ? last : null;
-    const args = kwargs ? children.slice(0, -1) : children;
-    for (const arg of args) this.assertType(arg, nodes.Symbol);
-    const argIds = args.map(() => this._tmpid());
-    const inner = keepFrame ? frame.push(true) : new Frame();
-    this._emitLines(
-      `var ${funcId} = runtime.makeMacro(`,
-      `[${args.map((a) => quoted(a.value)).join(", ")}], `,
-      `[${(kwargs?.children ?? []).map((p: Node) => quoted(p.key.value)).join(", ")}], `,
-      `function (${[...argIds, "kwargs"].join(", ")}) {`,
-      "var callerFrame = frame;",
-      `frame = ${keepFrame ? "frame.push(true);" : "new runtime.Frame();"}`,
-      "kwargs = kwargs || {};",
-      'if (Object.prototype.hasOwnProperty.call(kwargs, "caller")) {',
-      'frame.set("caller", kwargs.caller); }',
-    );
-    args.forEach((arg, k) => {
-      this._emitLine(`frame.set(${quoted(arg.value)}, ${argIds[k]});`);
-      inner.set(arg.value, argIds[k]);
-    });
-    for (const pair of kwargs?.children ?? []) {
-      const name = quoted(pair.key.value);
-      this._emit(`frame.set(${name}, Object.prototype.hasOwnProperty.call(kwargs, ${name}) ? kwargs[${name}] : `);
-      this._compileExpression(pair.value, inner);
-      this._emit(");");
-    }
-    const bufferId = this._pushBuffer();
-    this._withScopedSyntax(() => this.compile(node.body, inner));
-    this._emitLine(`frame = ${keepFrame ? "frame.pop();" : "callerFrame;"}`);
-    this._emitLine(`return new runtime.SafeString(${bufferId});`);
-    this._emitLine("});");
-    this._popBuffer();
-    return funcId;
-  }
-
-  compileMacro(node: Node, frame: any): void {
-    const funcId = this._compileMacro(node);
-    const name = quoted(node.name.value);
-    frame.set(node.name.value, funcId);
-    if (frame.parent) this._emitLine(`frame.set(${name}, ${funcId});`);
-    else this._emitLine(`context.setVariable(${name}, ${funcId});`);
-  }
-
-  /** Block functions, named by position; the template's blocks are keyed by name in a JSON literal. */
-  private blockIds = new Map<string, string>();
-
-  compileRoot(node: Node, frame: unknown): void {
-    if (frame) this.fail("compileRoot: root node can't have frame");
-    const blocks: Node[] = node.findAll(nodes.Block);
-    for (const block of blocks) {
-      const name = block.name.value;
-      if (this.blockIds.has(name)) this.fail(`Block ${quoted(name)} defined more than once.`, block.lineno, block.colno);
-      this.blockIds.set(name, `block_${this.blockIds.size}`);
-    }
-    this._emitFuncBegin(node, "root");
-    this._compileChildren(node, new Frame());
-    this._emitLine(`cb(null, ${this.buffer});`);
-    this._emitFuncEnd(true);
-    this.inBlock = true;
-    for (const block of blocks) {
-      this._emitFuncBegin(block, this.blockIds.get(block.name.value));
-      this._emitLine("var frame = frame.push(true);");
-      this.compile(block.body, new Frame());
-      this._emitFuncEnd();
-    }
-    this._emitLine("return {");
-    for (const block of blocks) this._emitLine(`${quoted(`b_${block.name.value}`)}: ${this.blockIds.get(block.name.value)},`);
-    this._emitLine("root: root\n};");
-  }
-
-  compileBlock(node: Node): void {
-    const id = this._tmpid();
-    this._emit(`context.getBlock(${quoted(node.name.value)})`);
-    this._emitLine(`(env, context, frame, runtime, ${this._makeCallback(id)}`);
-    this._emitLine(`${this.buffer} += ${id};`);
-    this._addScopeLevel();
-  }
-
-  compileSuper(node: Node, frame: any): void {
-    const id = node.symbol.value;
-    this._emitLine(`context.getSuper(env, ${quoted(node.blockName.value)}, null, frame, runtime, ${this._makeCallback(id)}`);
-    this._emitLine(`${id} = runtime.markSafe(${id});`);
-    this._addScopeLevel();
-    frame.set(id, id);
-  }
-
-  /** Tags that load other templates or run extensions: ast.ts refuses them before compiling. */
-  private refuse(node: Node): void {
-    this.fail(`${node.typename} is not supported: a webhook template is a single template`, node.lineno, node.colno);
-  }
-
-  compileImport(node: Node): void { this.refuse(node); }
-  compileFromImport(node: Node): void { this.refuse(node); }
-  compileInclude(node: Node): void { this.refuse(node); }
-  compileExtends(node: Node): void { this.refuse(node); }
-  compileCallExtension(node: Node): void { this.refuse(node); }
-  compileCallExtensionAsync(node: Node): void { this.refuse(node); }
-  compileFilterAsync(node: Node): void { this.refuse(node); }
-  compileAsyncEach(node: Node): void { this.refuse(node); }
-  compileAsyncAll(node: Node): void { this.refuse(node); }
-  compileIfAsync(node: Node): void { this.refuse(node); }
-
   compileWith(node: Node, frame: any): void {
     this.line(node);
     // The values are computed in the enclosing scope, then bound for the body only.
@@ -387,7 +224,7 @@ class JinjaCompiler extends nj.compiler.Compiler {
     this._emitLine("frame = frame.push(true);");
     node.targets.forEach((t: Node, k: number) => {
       frame.set(t.value, ids[k]);
-      this._emitLine(`frame.variables[${JSON.stringify(t.value)}] = ${ids[k]};`);
+      this._emitLine(`frame.variables[${quoted(t.value)}] = ${ids[k]};`);
     });
     this.scopeLocals(node.body, outer, frame, node.targets.map((t: Node) => t.value))();
     this._withScopedSyntax(() => this.compile(node.body, frame));
@@ -409,7 +246,7 @@ class JinjaCompiler extends nj.compiler.Compiler {
     return () =>
       locals.forEach((name, k) => {
         const known = outer.lookup(name);
-        this._emitLine(`var ${ids[k]} = ${known ?? `runtime.contextOrFrameLookup(context, frame.parent, ${JSON.stringify(name)})`};`);
+        this._emitLine(`var ${ids[k]} = ${known ?? `runtime.contextOrFrameLookup(context, frame.parent, ${quoted(name)})`};`);
       });
   }
 
@@ -459,7 +296,7 @@ class JinjaCompiler extends nj.compiler.Compiler {
         ids.forEach((id, k) => this._emitLine(`var ${id} = ${ids[0]}_u[${k}];`));
       }
       // frame.set(name, value) would split the name on dots first; a loop variable has none.
-      names.forEach((n, k) => this._emitLine(`frame.variables[${JSON.stringify(n.value)}] = ${ids[k]};`));
+      names.forEach((n, k) => this._emitLine(`frame.variables[${quoted(n.value)}] = ${ids[k]};`));
     };
     if (cond) {
       const kept = this._tmpid();
