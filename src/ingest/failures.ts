@@ -1,6 +1,7 @@
 // prefect-cloud.webhook.failed events: why a hook "did not fire", rate-limited per webhook so that
 // a flood of bad requests cannot fill the disk (excess failures are counted, not stored).
-import { toEvent, type Event } from "../events/model.ts";
+import { MAX_EVENT_DEPTH, toEvent, type Event } from "../events/model.ts";
+import { nestedDeeper } from "../json.ts";
 import { webhookResource, type WebhookIdentity } from "../webhooks/resource.ts";
 import type { FailureReason } from "./pipeline.ts";
 
@@ -26,7 +27,11 @@ function bounded(value: unknown): unknown {
     if (err instanceof RangeError) return "[not shown: nested too deeply]";
     throw err;
   }
-  if (text === undefined || Buffer.byteLength(text) <= MAX_FAILURE_FIELD_BYTES) return value;
+  if (text === undefined) return value;
+  // Kept as JSON text when, as a value, it would nest the failure event past what an event may hold
+  // (the body sits two levels down, under payload); the event then always stores.
+  const tooDeep = typeof value !== "string" && nestedDeeper(text, MAX_EVENT_DEPTH - 2);
+  if (Buffer.byteLength(text) <= MAX_FAILURE_FIELD_BYTES) return tooDeep ? text : value;
   return `${Buffer.from(text).subarray(0, MAX_FAILURE_FIELD_BYTES).toString().replace(/\uFFFD$/, "")}… [truncated]`;
 }
 

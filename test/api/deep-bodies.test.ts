@@ -90,3 +90,16 @@ describe("a megabyte of nested brackets", () => {
     expect(found.map((s) => s.event.id)).toEqual(["00000000-0000-7000-8000-000000000002"]);
   });
 });
+
+describe("a body just within the nesting limit", () => {
+  test("whose event is too deep to store: the failure event is stored, with the body as JSON text", async () => {
+    const t = createTestApp();
+    // No payload in the template: the default payload puts the body two levels further down.
+    const w = await createWebhook(t, { template: '{"event": "deep", "resource": {"prefect.resource.id": "deep"}}' });
+    const body = "[".repeat(999) + "]".repeat(999);
+    expect((await hook(t, w.slug, { body, headers: { "content-type": "application/json" } })).status).toBe(400);
+    const [failure, ...rest] = storedEvents(t);
+    expect(rest).toEqual([]);
+    expect(failure).toMatchObject({ event: FAILED, payload: { reason: "invalid_event", body } });
+  });
+});
