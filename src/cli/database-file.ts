@@ -1,8 +1,7 @@
 // Helpers for the offline commands that handle the database file as a whole (backup, restore).
 import { Database } from "bun:sqlite";
-import { closeSync, existsSync, openSync, readFileSync, readSync } from "node:fs";
-import { join } from "node:path";
-import { migrationsFolder } from "../db/open.ts";
+import { closeSync, existsSync, openSync, readSync } from "node:fs";
+import { newestKnownMigration } from "../db/open.ts";
 
 const SQLITE_MAGIC = "SQLite format 3\0";
 /** Tables every Inlet database has had since the first migration. */
@@ -52,12 +51,6 @@ export function inletDatabaseProblem(path: string): string | null {
   } finally {
     db?.close();
   }
-}
-
-/** The `when` of the newest migration this binary carries (drizzle records it in __drizzle_migrations). */
-export function newestKnownMigration(): number {
-  const journal = JSON.parse(readFileSync(join(migrationsFolder(), "meta", "_journal.json"), "utf8")) as { entries: { when: number }[] };
-  return Math.max(0, ...journal.entries.map((e) => e.when));
 }
 
 /**
