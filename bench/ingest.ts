@@ -1,4 +1,4 @@
-// Load benchmark of durable ingestion (issue 3). Run: `npm run build && npx bun bench/ingest.ts`.
+// Load benchmark of durable ingestion. Run: `npm run build && npx bun bench/ingest.ts`.
 // Needs wrk (`apt-get install wrk`). In the same run it measures a bare Bun.serve answering 204 as
 // the baseline, then the built binary ingesting Prefect's dynamic form example through a webhook,
 // and checks that every 204 corresponds to exactly one stored event. It also prints the CPU each
