@@ -2,7 +2,7 @@
 // and senders that go away half-way. The answer a sender hears must match what was stored, and
 // a sender's broken request is not the server's error.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
-import { eventually, rawConnection, rawExchange, startLoggedServer, statusOf, type LoggedServer } from "./raw-http.ts";
+import { eventually, rawConnection, rawExchange, startLoggedServer, statusOf, type LoggedServer } from "../support/raw-http.ts";
 
 const TEMPLATE = '{"event": "transport.{{ body.n }}", "resource": {"prefect.resource.id": "transport"}}';
 let srv: LoggedServer;

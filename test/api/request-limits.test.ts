@@ -2,7 +2,7 @@
 // --body-timeout-ms, and one address cannot hold more than --max-requests-per-address requests,
 // so that everyone else (and /api/health) keeps being answered.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { eventually, rawConnection, statusOf, startLoggedServer, type LoggedServer, type RawConnection } from "./raw-http.ts";
+import { eventually, rawConnection, statusOf, startLoggedServer, type LoggedServer, type RawConnection } from "../support/raw-http.ts";
 
 const TEMPLATE = '{"event": "limits.test", "resource": {"prefect.resource.id": "limits"}}';
 /** Far below the runtime's 30 s idle timeout, which a trickle keeps from ever firing. */
