@@ -13,7 +13,7 @@ import { edgeHeaders, edgeRefusal, refusalResponse, requestPath } from "./http/e
 import { parseApiBody } from "./http/json-body.ts";
 import { uiRoutes } from "./ui.ts";
 import { ingestRoutes } from "./ingest/routes.ts";
-import { templateRoutes } from "./templates/routes.ts";
+import { templateRoutes } from "./ingest/playground.ts";
 import { settingsRoutes, webhookRoutes } from "./webhooks/routes.ts";
 
 /** Log lines must not carry the secret part of hook URLs. */

@@ -1,10 +1,10 @@
-// The template playground API: validate a template, or render it on a sample request exactly as
-// ingestion would (nothing is stored).
+// The template playground API (/api/templates/…): validate a template, or render it on a sample
+// request exactly as ingestion would (nothing is stored).
 import { Elysia, t } from "elysia";
 import { AppError, notFound } from "../errors.ts";
-import { renderSample } from "../ingest/pipeline.ts";
+import { renderSample } from "./pipeline.ts";
 import type { AppContext } from "../context.ts";
-import { LIMITS, validateTemplate } from "./render.ts";
+import { LIMITS, validateTemplate } from "../templates/render.ts";
 
 
 export function templateRoutes(ctx: AppContext) {

@@ -1,0 +1,44 @@
+// The rules between src/'s folders, checked on the import statements themselves, so that a change
+// that breaks one fails here rather than in review.
+import { describe, expect, test } from "bun:test";
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+
+const SRC = resolve(import.meta.dir, "../../src");
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return /\.tsx?$/.test(entry.name) ? [path] : [];
+  });
+}
+
+/** Each file of src/ (relative, with /) and the files of src/ it imports (static imports, re-exports, import()). */
+const IMPORTS: Map<string, string[]> = new Map(
+  sourceFiles(SRC).map((file) => {
+    const text = readFileSync(file, "utf8");
+    const targets = [...text.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|^\s*import\s+)["'](\.{1,2}\/[^"']+)["']/gm)].map((m) => relative(SRC, resolve(dirname(file), m[1]!)));
+    return [relative(SRC, file), targets];
+  }),
+);
+
+/** The imports of files under `from` that go to files not matched by `allowed`. */
+function violations(from: (file: string) => boolean, allowed: (target: string) => boolean): string[] {
+  return [...IMPORTS].filter(([file]) => from(file)).flatMap(([file, targets]) => targets.filter((t) => !allowed(t)).map((t) => `${file} → ${t}`));
+}
+
+describe("dependency rules", () => {
+  test("the files are found, and so are their imports", () => {
+    expect(IMPORTS.size).toBeGreaterThan(50);
+    expect(IMPORTS.get("app.ts")).toContain("context.ts");
+  });
+
+  test("templates/ imports nothing outside templates/ but the leaf json.ts (the language knows no app)", () => {
+    expect(violations((f) => f.startsWith("templates/"), (t) => t.startsWith("templates/") || t === "json.ts")).toEqual([]);
+  });
+
+  test("json.ts, which templates/ and storage share, imports nothing of src/", () => {
+    expect(IMPORTS.get("json.ts")).toEqual([]);
+  });
+});
