@@ -82,6 +82,8 @@ export const ERRORS = {
     in: ["api"], status: 503, message: "The service is temporarily unavailable",
     doc: "Storage failed or is stopping, or a read waited too long behind others; `Retry-After` says when to retry",
   },
+  // A feed's backfill past the time limit is refused like a bad filter (1002): reconnecting with the
+  // same filter would only time out again.
   query_timeout: {
     in: ["api", "feed"], status: 503, close: 1002, message: "The query took too long and was stopped",
     doc: "A read (or a live feed's backfill) not done within the read time limit, and stopped",

@@ -121,7 +121,7 @@ class EventStream implements Transport {
     else this.revoke();
   }
 
-  private finish(reason: EndReason | "unauthorized", message: string): void {
+  private finish(reason: EndReason, message: string): void {
     this.detach();
     this.write(`event: end\ndata: ${JSON.stringify({ reason, message })}\n\n`);
     try {

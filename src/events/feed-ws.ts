@@ -12,7 +12,7 @@ import { canRead, isSameOrigin, principalOf } from "../auth/guard.ts";
 import { REVOKED_MESSAGE, StreamCredentials } from "../auth/stream-credentials.ts";
 import { readCookie, SESSION_COOKIE, sessionCookie } from "../auth/sessions.ts";
 import type { AppContext } from "../context.ts";
-import { AppError } from "../errors.ts";
+import { AppError, closeCodeOf } from "../errors.ts";
 import { feedFilters } from "./feed-backfill.ts";
 import { eventJson, feedOf, type EndReason, type Feed, type Subscriber, type Transport } from "./feed.ts";
 import type { StoredEvent } from "./store.ts";
@@ -38,9 +38,6 @@ function closeReason(text: string): string {
 }
 
 type Ws = ServerWebSocket<unknown>;
-// A backfill past the time limit is refused like a bad filter (1002): reconnecting with the same
-// filter would only time out again.
-const CLOSE_CODES: Record<EndReason, number> = { too_slow: 1013, shutdown: 1001, query_timeout: 1002 };
 
 
 class Connection implements Transport {
@@ -140,7 +137,7 @@ class Connection implements Transport {
   end(reason: EndReason, message: string): void {
     this.sub = null;
     const ws = this.ws!;
-    ws.close(CLOSE_CODES[reason], closeReason(message));
+    ws.close(closeCodeOf(reason), closeReason(message));
     if (reason === "too_slow") setTimeout(() => ws.readyState !== WebSocket.CLOSED && ws.terminate(), TERMINATE_AFTER_MS).unref?.();
   }
 

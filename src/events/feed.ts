@@ -5,7 +5,7 @@
 import type { AppContext } from "../context.ts";
 import type { Db } from "../db/open.ts";
 import type { EventBus } from "./bus.ts";
-import { AppError } from "../errors.ts";
+import { AppError, type EndReason } from "../errors.ts";
 import { backfillPages, lastSeq } from "./feed-backfill.ts";
 import type { EventFilter } from "./filter.ts";
 import { matchesFilter } from "./match.ts";
@@ -20,8 +20,7 @@ export const DEFAULT_QUEUE_BYTES = 16 * 1024 * 1024;
 /** Below the 30 s idle timeout of Elysia's listen and the 60 s of common proxies (nginx, ALBs). */
 export const HEARTBEAT_MS = 15_000;
 
-/** Why a subscription ended: a reader too slow to keep up, the server stopping, or a backfill past the read time limit. */
-export type EndReason = "too_slow" | "shutdown" | "query_timeout";
+export type { EndReason };
 
 /** One connection's way out: the websocket or the event stream. */
 export interface Transport {

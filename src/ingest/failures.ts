@@ -3,7 +3,7 @@
 import { MAX_EVENT_DEPTH, toEvent, type Event } from "../events/model.ts";
 import { nestedDeeper } from "../json.ts";
 import { webhookResource, type WebhookIdentity } from "../webhooks/resource.ts";
-import type { FailureReason } from "./pipeline.ts";
+import type { FailureReason } from "../errors.ts";
 
 export const FAILED_EVENT = "prefect-cloud.webhook.failed";
 

@@ -1,6 +1,7 @@
 // Request → event: render the template, parse its output as JSON, validate it as a Prefect event,
 // add the defaults and the webhook as a related resource. Each stage fails with its own reason.
 // Ingestion, the playground API and `inlet template render` all run this same code.
+import type { FailureReason } from "../errors.ts";
 import { isJsonObject, JsonTooDeepError, MAX_JSON_DEPTH, parseJsonExact } from "../json.ts";
 import { EventValidationError, TOO_DEEP, toEvent, type Event } from "../events/model.ts";
 import { compileTemplate, renderTemplate, TemplateError, type CompiledTemplate, type TemplateRequest } from "../templates/render.ts";
@@ -8,10 +9,6 @@ import { BodyTooDeep, parseBody } from "./body.ts";
 import { templateHeaders } from "./headers.ts";
 import { webhookRelated, type WebhookIdentity } from "../webhooks/resource.ts";
 import { findJsonProblem } from "./json-error.ts";
-
-export type FailureReason =
-  | "template_syntax" | "template_error" | "template_limit"
-  | "invalid_json" | "invalid_event" | "unauthorized" | "body_too_large";
 
 export interface PipelineError {
   reason: FailureReason;
