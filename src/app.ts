@@ -4,7 +4,7 @@ import { guardApi } from "./auth/guard.ts";
 import { serviceAccountRoutes } from "./auth/routes.ts";
 import { authRoutes, userRoutes } from "./auth/user-routes.ts";
 import type { AppContext } from "./context.ts";
-import { AppError, errorResponse } from "./errors.ts";
+import { AppError, errorResponse, hookResponse, statusOf } from "./errors.ts";
 import { feedSseRoutes } from "./events/feed-sse.ts";
 import { feedWsRoutes } from "./events/feed-ws.ts";
 import { eventRoutes } from "./events/routes.ts";
@@ -55,7 +55,7 @@ export function createApp(ctx: AppContext) {
         return { status: "ok", database: "ok" };
       } catch (error) {
         ctx.logger.error("health check: database unreachable", { error });
-        return Response.json({ status: "unavailable", database: "unreachable" }, { status: 503 });
+        return Response.json({ status: "unavailable", database: "unreachable" }, { status: statusOf("unavailable") });
       }
     })
     // Sign-in routes: reachable without credentials (they are how a browser gets a session).
@@ -101,7 +101,7 @@ export function createApp(ctx: AppContext) {
       // Hook URLs stay quiet whatever happens: a status and an empty body.
       if (path.startsWith("/hooks/")) {
         if (code !== "NOT_FOUND") ctx.logger.error(`unhandled error on ${request.method} ${maskPath(path)}`, { error });
-        return new Response(null, { status: code === "NOT_FOUND" ? 404 : 500 });
+        return hookResponse(code === "NOT_FOUND" ? "not_found" : "internal");
       }
       if (error instanceof AppError) return errorResponse(error);
       switch (code) {

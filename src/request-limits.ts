@@ -4,7 +4,7 @@
 // file descriptor) for as long as the sender likes, and enough of them starve everyone else.
 import type { Server } from "bun";
 import { maskPath } from "./app.ts";
-import { AppError, errorResponse } from "./errors.ts";
+import { AppError, errorResponse, hookResponse } from "./errors.ts";
 import type { Logger } from "./log.ts";
 
 export interface RequestLimitOptions {
@@ -52,7 +52,7 @@ function hasBody(request: Request): boolean {
 /** Hook URLs answer with a status and an empty body; everything else with the error catalogue's shape. */
 function refusal(path: string, error: AppError, headers: Record<string, string>): Response {
   const all = { connection: "close", ...headers };
-  return path.startsWith("/hooks/") ? new Response(null, { status: error.status, headers: all }) : errorResponse(error, all);
+  return path.startsWith("/hooks/") ? hookResponse(error.code, all) : errorResponse(error, all);
 }
 
 /** A copy of the response that tells the client the connection ends with it. */

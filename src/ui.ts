@@ -4,7 +4,7 @@
 // look like one gets index.html, so deep links (/webhooks/…) survive a reload.
 import { Elysia } from "elysia";
 import { join, normalize } from "node:path";
-import { AppError, errorResponse } from "./errors.ts";
+import { AppError, errorResponse, hookResponse } from "./errors.ts";
 
 export function uiRoot(): string {
   return Bun.isStandaloneExecutable ? join(import.meta.dir, "dist") : join(import.meta.dir, "..", "web", "dist");
@@ -57,7 +57,7 @@ export function uiRoutes(root = uiRoot()) {
     // `.all`, not `.get`: Elysia prefers a method-specific wildcard over `.all("/hooks/:slug")`.
     .all("/*", async ({ path, request }) => {
       // Hook paths stay quiet; API paths keep their JSON 404; only GET/HEAD may get the page.
-      if (path.startsWith("/hooks/") || path === "/hooks") return new Response(null, { status: 404 });
+      if (path.startsWith("/hooks/") || path === "/hooks") return hookResponse("not_found");
       if (path === "/api" || path.startsWith("/api/") || (request.method !== "GET" && request.method !== "HEAD")) {
         return errorResponse(new AppError("not_found"));
       }

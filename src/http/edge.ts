@@ -11,7 +11,7 @@
 // usable, so such requests are refused here; so is any request whose routed path is not its own
 // (an "https://" URL would be one: Inlet serves plain HTTP, with TLS ended by a proxy).
 import type { Config } from "../config.ts";
-import { AppError, errorResponse } from "../errors.ts";
+import { AppError, errorResponse, hookResponse } from "../errors.ts";
 import { isAllowedHost, parseHost, type Host } from "./host.ts";
 
 const AUTHORITY = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/;
@@ -60,7 +60,7 @@ export function edgeRefusal(config: Pick<Config, "baseUrl" | "allowedHosts">, re
 
 /** A refusal as the path's area answers: hooks stay quiet (status only), everything else says why. */
 export function refusalResponse(request: Request, err: AppError): Response {
-  return isHookPath(requestPath(request.url)) ? new Response(null, { status: err.status }) : errorResponse(err);
+  return isHookPath(requestPath(request.url)) ? hookResponse(err.code) : errorResponse(err);
 }
 
 const API_HEADERS = { "cache-control": "no-store", "x-content-type-options": "nosniff" };

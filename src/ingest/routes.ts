@@ -3,6 +3,7 @@
 import { Elysia } from "elysia";
 import { bearerToken } from "../auth/keys.ts";
 import type { AppContext } from "../context.ts";
+import { hookResponse } from "../errors.ts";
 import { compileTemplate, TemplateError, type CompiledTemplate } from "../templates/render.ts";
 import type { IngestWebhook } from "../webhooks/store.ts";
 import { SLUG_PATTERN } from "../webhooks/slug.ts";
@@ -15,8 +16,6 @@ import { QueueFullError } from "./writer.ts";
 
 const METHODS = new Set(["GET", "HEAD", "DELETE", "POST", "PUT", "PATCH", "OPTIONS"]);
 const TEMPLATE_CACHE_LIMIT = 1000;
-
-const quiet = (status: number, headers?: Record<string, string>) => new Response(null, { status, headers });
 
 export function ingestRoutes(ctx: AppContext) {
   const { writer } = ctx;
@@ -45,16 +44,22 @@ export function ingestRoutes(ctx: AppContext) {
     }
   }
 
+  /** Refuses a request to a known webhook: stores why, and answers with the reason's status. */
+  async function refuse(webhook: IngestWebhook, details: FailureDetails): Promise<Response> {
+    await recordFailure(webhook, details);
+    return hookResponse(details.reason);
+  }
+
   /** The connection closed under a request: not the server's fault, so a quiet line rather than an error. */
   function connectionGone(webhook: IngestWebhook, when: string): Response {
     ctx.logger.debug(`the connection closed ${when}; nothing stored`, { webhook: webhook.id });
-    return quiet(400);
+    return hookResponse("bad_request");
   }
 
   async function receive(request: Request, slug: string): Promise<Response> {
     const method = request.method.toUpperCase();
     const webhook = SLUG_PATTERN.test(slug) ? ctx.webhooks.getBySlug(slug) : null;
-    if (!webhook || !webhook.enabled || !METHODS.has(method)) return quiet(404);
+    if (!webhook || !webhook.enabled || !METHODS.has(method)) return hookResponse("not_found");
     const headers = templateHeaders(request.headers);
 
     if (webhook.serviceAccountId) {
@@ -62,8 +67,7 @@ export function ingestRoutes(ctx: AppContext) {
       const account = token ? ctx.serviceAccounts.authenticate(token) : null;
       if (account?.id !== webhook.serviceAccountId) {
         const error = token ? "The bearer token is not a key of this webhook's service account" : "This webhook requires Authorization: Bearer <service account key>";
-        await recordFailure(webhook, { method, headers, body: null, rendered: null, error, reason: "unauthorized" });
-        return quiet(401);
+        return refuse(webhook, { method, headers, body: null, rendered: null, error, reason: "unauthorized" });
       }
     }
     if (method === "OPTIONS") return cloudEventsValidation(request);
@@ -73,8 +77,7 @@ export function ingestRoutes(ctx: AppContext) {
       bytes = await readBodyLimited(request, ctx.config.maxBodyBytes);
     } catch (err) {
       if (err instanceof BodyTooLargeError) {
-        await recordFailure(webhook, { method, headers, body: null, rendered: null, error: err.message, reason: "body_too_large" });
-        return quiet(413);
+        return refuse(webhook, { method, headers, body: null, rendered: null, error: err.message, reason: "body_too_large" });
       }
       // Aborted: the sender went away, or the body deadline passed and the connection was closed.
       if (request.signal.aborted || (err as { name?: unknown } | null)?.name === "AbortError") return connectionGone(webhook, "before the body arrived");
@@ -97,8 +100,7 @@ export function ingestRoutes(ctx: AppContext) {
     }
     if (result.error || !result.event) {
       const error = result.error!;
-      await recordFailure(webhook, { method, headers, body, rendered: result.rendered, error: error.message, reason: error.reason });
-      return quiet(400);
+      return refuse(webhook, { method, headers, body, rendered: result.rendered, error: error.message, reason: error.reason });
     }
 
     // Nobody would hear the 204, and a sender that saw its connection fail sends again. This is
@@ -107,10 +109,10 @@ export function ingestRoutes(ctx: AppContext) {
     try {
       await writer.write(result.event);
     } catch (err) {
-      if (err instanceof QueueFullError) return quiet(429, { "retry-after": "1" });
-      return quiet(503, { "retry-after": "5" });
+      if (err instanceof QueueFullError) return hookResponse("too_many_requests", { "retry-after": "1" });
+      return hookResponse("unavailable", { "retry-after": "5" });
     }
-    return quiet(204);
+    return new Response(null, { status: 204 });
   }
 
   return new Elysia().all("/hooks/:slug", ({ request, params }) => receive(request, params.slug), { parse: "none" });
