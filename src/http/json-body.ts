@@ -22,7 +22,7 @@ async function readText(request: Request, rules: { maxBytes: number; maxDepth: n
   try {
     bytes = await readBodyLimited(request, rules.maxBytes);
   } catch (err) {
-    if (err instanceof BodyTooLargeError) throw new AppError("payload_too_large", `The request body is larger than the limit of ${rules.maxBytes} bytes`);
+    if (err instanceof BodyTooLargeError) throw new AppError("payload_too_large", err.message);
     throw err;
   }
   const text = new TextDecoder().decode(bytes);
