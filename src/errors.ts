@@ -36,15 +36,15 @@ export const ERRORS = {
   },
   unauthorized: {
     in: ["api", "hook", "feed"], status: 401, close: 1008, message: "Authentication required",
-    doc: "No valid key or session, or a hook with a service account got a request without its key; a live feed ends with it when its key or session stops being valid",
+    doc: "No valid key or session, or a hook with a service account got a request without its key; the feed's websocket closes with it on a missing or bad key, and a live feed ends with it when its key or session stops being valid",
   },
   forbidden: {
     in: ["api"], status: 403, close: 1008, message: "You are not allowed to do that",
-    doc: "Valid credentials that may not do this: a webhook-only key reading, a viewer writing, a cross-site request, a used setup link",
+    doc: "Valid credentials that may not do this: a webhook-only key reading, a viewer writing, a cross-site request, a used setup link (on the feed's websocket too)",
   },
   invalid_page_token: {
     in: ["api"], status: 403, message: "The page token is invalid or has expired",
-    doc: "A page token that was altered, signed by another server, or has expired",
+    doc: "A missing page token, or one that was altered or not signed by this server",
   },
   not_found: {
     in: ["api"], status: 404, message: "Not found",
