@@ -151,9 +151,9 @@ export type FailureReason = CodesIn<"hook">;
 /** Why a live feed ended. */
 export type EndReason = CodesIn<"feed">;
 /** Codes with an HTTP status. */
-export type StatusCode = { [C in Code]: Catalogue[C] extends { status: number } ? C : never }[Code];
+export type CodeWithStatus = { [C in Code]: Catalogue[C] extends { status: number } ? C : never }[Code];
 /** Codes with a WebSocket close code. */
-export type CloseCode = { [C in Code]: Catalogue[C] extends { close: number } ? C : never }[Code];
+export type CodeWithClose = { [C in Code]: Catalogue[C] extends { close: number } ? C : never }[Code];
 
 // The templates module keeps its own union (it imports nothing app-level); it must be exactly the
 // catalogue's template reasons.
@@ -161,8 +161,8 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Assert<T extends true> = T;
 export type TemplateReasonsCatalogued = Assert<Same<TemplateErrorReason, Extract<FailureReason, `template_${string}`>>>;
 
-export const statusOf = (code: StatusCode): number => ERRORS[code].status;
-export const closeCodeOf = (code: CloseCode): number => ERRORS[code].close;
+export const statusOf = (code: CodeWithStatus): number => ERRORS[code].status;
+export const closeCodeOf = (code: CodeWithClose): number => ERRORS[code].close;
 
 export class AppError extends Error {
   readonly code: ErrorCode;
@@ -193,6 +193,6 @@ export function errorResponse(err: AppError, headers: Record<string, string> = {
 }
 
 /** A hook's answer: the code's status and nothing else (hooks never explain themselves to a sender). */
-export function hookResponse(code: StatusCode, headers?: Record<string, string>): Response {
+export function hookResponse(code: CodeWithStatus, headers?: Record<string, string>): Response {
   return new Response(null, { status: statusOf(code), headers });
 }
