@@ -1,4 +1,4 @@
-// Live feed benchmark (issue 6). Run: `npm run build && npx bun bench/feed.ts`. Needs wrk.
+// Live feed benchmark. Run: `npm run build && npx bun bench/feed.ts`. Needs wrk.
 // The built binary ingests a webhook under wrk's closed-loop load (50 connections) while 100
 // websocket subscribers receive every event. Each round measures the ingestion rate without
 // subscribers and then with them; during the second run a probe sender adds timestamped requests,

@@ -1,6 +1,6 @@
 // Renders per second: bare nunjucks vs. Inlet's sandboxed, deadline-guarded render, for Prefect's
 // dynamic form example and a GitHub push template over a real payload. Rounds alternate between the
-// two so that machine noise (shared, throttled cores: STACK-NOTES) hits both; medians are compared.
+// two so that machine noise (shared, throttled cores) hits both; medians are compared.
 // Run: npx bun bench/templates.ts
 import nunjucks from "nunjucks";
 import examples from "@octokit/webhooks-examples";

@@ -1,4 +1,4 @@
-// The one module that reads flags and the environment (DESIGN §2): flags > environment > defaults.
+// The one module that reads flags and the environment: flags > environment > defaults.
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseHost } from "./http/host.ts";

@@ -134,7 +134,7 @@ export class ApiClient {
       throw new ApiError(response.status, code, `Unexpected answer from ${this.conn.url}${path}: HTTP ${response.status} (is this an Inlet server?)`);
     }
     let line = error.message.replace(/\s*\n\s*/g, " ");
-    // Template errors carry the template line separately (DESIGN §6).
+    // Template errors carry the template line separately ({"error": {…, "line"}}).
     if (typeof error.line === "number" && !/\bline \d/.test(line)) line += ` (line ${error.line})`;
     throw new ApiError(response.status, code, response.status >= 500 ? `Inlet at ${this.conn.url} failed: ${line} (HTTP ${response.status})` : line);
   }

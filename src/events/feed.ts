@@ -317,7 +317,7 @@ export function feedOf(ctx: AppContext): Feed {
   return feed;
 }
 
-/** Ends every open feed of the app. The server must call it while stopping (see report on server.ts). */
+/** Ends every open feed of the app. The server calls it while stopping, or Bun's stop(false) would wait for open feeds. */
 export function closeLiveFeeds(ctx: AppContext): void {
   feeds.get(ctx)?.close();
 }

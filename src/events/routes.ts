@@ -1,4 +1,4 @@
-// Prefect's events API (DESIGN §6).
+// Prefect's events API (docs/feed.md, docs/storage.md).
 import { Elysia } from "elysia";
 import type { AppContext } from "../context.ts";
 import { parseJsonExact } from "../json.ts";

@@ -1,4 +1,4 @@
-// Reading and parsing request bodies for templates (DESIGN §4), bounded by max-body-bytes.
+// Reading and parsing request bodies for templates (docs/ingestion.md), bounded by max-body-bytes.
 import { bodyReceived } from "../request-limits.ts";
 import { isJsonType, JsonTooDeepError } from "../json.ts";
 import { parseJson } from "../templates/python.ts";

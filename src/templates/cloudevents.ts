@@ -1,4 +1,4 @@
-// `{{ body|from_cloud_event(headers) }}` (DESIGN §5, reference §4.3): a CloudEvent received over
+// `{{ body|from_cloud_event(headers) }}` (docs/templates.md): a CloudEvent received over
 // the HTTP binding (v1.0.2), structured or binary mode, becomes a partial Prefect event, returned
 // as JSON text (Markup: printed raw, since it is already JSON).
 import { fail } from "./errors.ts";

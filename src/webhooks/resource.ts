@@ -1,4 +1,4 @@
-// How a webhook appears as a resource on the events it produces (DESIGN §4).
+// How a webhook appears as a resource on the events it produces (docs/ingestion.md).
 import { RESOURCE_ID, RESOURCE_NAME, RESOURCE_ROLE } from "../events/model.ts";
 
 export interface WebhookIdentity {

@@ -101,8 +101,8 @@ test("closing the live feeds ends websockets with 1001 and streams with an end f
   expect(sse.frames.at(-1)).toEqual({ event: "end", data: '{"reason":"shutdown","message":"The server is shutting down"}' });
 });
 
-// Needs server.ts to call closeLiveFeeds(ctx) between app.stop(false) and awaiting it (see the
-// issue 6 report); until then Bun's stop(false) waits for open feeds for ever. Then make it a test.
+// server.ts ends the feeds between stopping the listener and awaiting it; Bun's stop(false) would
+// otherwise wait for open feeds for ever.
 test("stop() alone ends open feeds and finishes", async () => {
   const dir = mkdtempSync(join(tmpdir(), "inlet-feed-stop-"));
   const running = await startServer({ ...resolveConfig({ "data-dir": dir }, {}), host: "127.0.0.1", port: 0 }, silentLogger);

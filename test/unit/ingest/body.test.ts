@@ -5,7 +5,7 @@ import { PyFloat } from "../../../src/templates/python.ts";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 
-describe("parseBody (DESIGN §4)", () => {
+describe("parseBody", () => {
   test.each([
     ["application/json", '{"a": [1, 2]}', { a: [1, 2] }],
     ["application/json; charset=utf-8", "[1, 2]", [1, 2]],

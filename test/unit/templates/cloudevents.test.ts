@@ -1,12 +1,12 @@
 // Requests made by the official CloudEvents SDK's HTTP emitter, parsed as ingestion parses them,
-// rendered through `{{ body|from_cloud_event(headers) }}` (DESIGN §5, reference §4.3).
+// rendered through `{{ body|from_cloud_event(headers) }}` (docs/templates.md).
 import { describe, expect, test } from "bun:test";
 import { CloudEvent, HTTP } from "cloudevents";
 import { failure, render, request } from "./helpers.ts";
 
 const TEMPLATE = "{{ body|from_cloud_event(headers) }}";
 
-/** DESIGN §4: headers lowercased; a body that parses as JSON is parsed, else it stays text. */
+/** As ingestion builds them: headers lowercased; a body that parses as JSON is parsed, else it stays text. */
 function asIngestion(message: { headers: Record<string, unknown>; body: unknown }) {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(message.headers)) headers[k.toLowerCase()] = String(v);

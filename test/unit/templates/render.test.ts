@@ -45,7 +45,7 @@ describe("JSON-safe interpolation", () => {
   });
 });
 
-// Every template from Prefect's webhook docs (reference §1.3–1.6) renders to the same event.
+// Every template from Prefect's webhook docs (Prefect Cloud's webhooks page) renders to the same event.
 describe("Prefect's documented templates", () => {
   test("static template is returned unrendered", () => {
     const tpl = '{\n  "event": "model.refreshed",\n  "resource": {"prefect.resource.id": "product.models.recommendations"}\n}';

@@ -1,4 +1,4 @@
-// The feed's filter controls, turned into Prefect's EventFilter (DESIGN §6).
+// The feed's filter controls, turned into Prefect's EventFilter (docs/feed.md).
 import { FAILED_EVENT, WEBHOOK_PREFIX } from "../api.ts";
 
 export interface FeedFilter {
