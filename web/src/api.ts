@@ -44,59 +44,26 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
   return data as T;
 }
 
-export type Role = "admin" | "viewer";
+// The API's own shapes, from the modules that produce them (types only: nothing server-side is bundled).
+export type { UserRole as Role, User } from "../../src/auth/users.ts";
+export type { Webhook } from "../../src/webhooks/store.ts";
+export type { Event as InletEvent, Resource } from "../../src/events/model.ts";
+export type { PipelineResult as RenderResult } from "../../src/ingest/pipeline.ts";
+import type { ServiceAccount as StoredServiceAccount } from "../../src/auth/service-accounts.ts";
+import type { Event as InletEvent } from "../../src/events/model.ts";
+import type { UserRole } from "../../src/auth/users.ts";
 
+/** The signed-in caller (GET /api/auth/me). */
 export interface Me {
   kind: "user" | "service_account";
   id: string;
   email?: string;
   name?: string;
-  role: Role;
+  role: UserRole;
 }
 
-export interface User {
-  id: string;
-  email: string;
-  role: Role;
-  created: string;
-  updated: string;
-}
-
-export interface Webhook {
-  id: string;
-  created: string;
-  updated: string;
-  name: string;
-  description: string;
-  enabled: boolean;
-  template: string;
-  service_account_id: string | null;
-  slug: string;
-  url: string;
-}
-
-export interface ServiceAccount {
-  id: string;
-  name: string;
-  role: "admin" | "webhook";
-  key_prefix: string;
-  created: string;
-  updated: string;
-  api_key?: string;
-}
-
-export type Resource = Record<string, string>;
-
-export interface InletEvent {
-  id: string;
-  occurred: string;
-  received: string;
-  event: string;
-  resource: Resource;
-  related: Resource[];
-  payload: Record<string, unknown>;
-  follows: string | null;
-}
+/** A service account; `api_key` only in the answers that create a key (shown once). */
+export type ServiceAccount = StoredServiceAccount & { api_key?: string };
 
 /** next_page is an absolute URL (Prefect's shape); follow it on this origin, whatever host the server saw. */
 export function nextPagePath(nextPage: string): string {
@@ -108,12 +75,6 @@ export interface EventPage {
   events: InletEvent[];
   total: number;
   next_page: string | null;
-}
-
-export interface RenderResult {
-  rendered: string | null;
-  event: InletEvent | null;
-  error: string | { message: string; line?: number; code?: string } | null;
 }
 
 export const WEBHOOK_PREFIX = "prefect-cloud.webhook.";
