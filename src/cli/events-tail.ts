@@ -1,6 +1,6 @@
 // `inlet events tail`: the live feed (WS /api/events/out, Prefect's protocol) when the server
 // offers it, else polling POST /api/events/filter. Either way each event is printed once.
-import { parseJsonExact } from "../json.ts";
+import { eventsSocketUrl, openEventsSocket } from "../client/events-socket.ts";
 import type { Event } from "../events/model.ts";
 import { ApiError, NOT_AUTHENTICATED, type ApiClient } from "./client.ts";
 import { CliError } from "./io.ts";
@@ -53,19 +53,11 @@ class SeenIds {
 
 type StreamEnd = "aborted" | "unavailable" | "lost";
 
-function wsUrl(httpUrl: string): string {
-  return `${httpUrl.replace(/^http/i, "ws")}/api/events/out`;
-}
-
 /** One live-feed connection; resolves how it ended, rejects on auth or filter errors. */
 function stream(client: ApiClient, filter: Record<string, unknown>, emit: (e: Event) => void, signal?: AbortSignal): Promise<StreamEnd> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return resolve("aborted");
-    const key = client.conn.apiKey;
-    // Bun's client takes headers too (the DOM typings do not know): the key also goes on the upgrade.
-    const options: Bun.WebSocketOptions = { protocols: ["prefect"], headers: key ? { authorization: `Bearer ${key}` } : {} };
-    const ws = new WebSocket(wsUrl(client.url), options as unknown as string[]);
-    let established = false;
+    const key = client.conn.apiKey ?? null;
     let settled = false;
     const finish = (fn: () => void) => {
       if (settled) return;
@@ -74,38 +66,31 @@ function stream(client: ApiClient, filter: Record<string, unknown>, emit: (e: Ev
       signal?.removeEventListener("abort", onAbort);
       fn();
     };
+    const socket = openEventsSocket({
+      url: eventsSocketUrl(client.url),
+      token: key,
+      // The key also goes on the upgrade, as Prefect Cloud clients send it.
+      headers: key ? { authorization: `Bearer ${key}` } : {},
+      filter: () => filter,
+      onEvent: emit,
+      onLive: () => clearTimeout(authTimer),
+      onClose: ({ code, reason, live }) => {
+        // Prefect's server closes with 1008 for auth problems and 1002 for a bad filter.
+        // (A webhook-only key gets its own reason; a bad or missing key the usual hint.)
+        if (code === 1008) return finish(() => reject(new CliError(reason && !/token|auth/i.test(reason) ? reason : NOT_AUTHENTICATED)));
+        if (code === 1002 && live) return finish(() => reject(new CliError(`The live feed refused the filter: ${reason || "invalid filter"}`)));
+        finish(() => resolve(live ? "lost" : "unavailable"));
+      },
+    });
     const onAbort = () => {
-      ws.close(1000);
+      socket.close(1000);
       finish(() => resolve("aborted"));
     };
     signal?.addEventListener("abort", onAbort, { once: true });
     const authTimer = setTimeout(() => {
-      ws.close(1000);
+      socket.close(1000);
       finish(() => resolve("unavailable"));
     }, AUTH_TIMEOUT_MS);
-    ws.onopen = () => ws.send(JSON.stringify({ type: "auth", token: key }));
-    ws.onmessage = (message) => {
-      let data: { type?: string; event?: Event };
-      try {
-        data = parseJsonExact(String(message.data)) as typeof data;
-      } catch {
-        return;
-      }
-      if (data.type === "auth_success") {
-        established = true;
-        clearTimeout(authTimer);
-        ws.send(JSON.stringify({ type: "filter", filter, backfill: true }));
-      } else if (data.type === "event" && data.event) {
-        emit(data.event);
-      }
-    };
-    ws.onclose = (e) => {
-      // Prefect's server closes with 1008 for auth problems and 1002 for a bad filter.
-      // (A webhook-only key gets its own reason; a bad or missing key the usual hint.)
-      if (e.code === 1008) return finish(() => reject(new CliError(e.reason && !/token|auth/i.test(e.reason) ? e.reason : NOT_AUTHENTICATED)));
-      if (e.code === 1002 && established) return finish(() => reject(new CliError(`The live feed refused the filter: ${e.reason || "invalid filter"}`)));
-      finish(() => resolve(established ? "lost" : "unavailable"));
-    };
   });
 }
 

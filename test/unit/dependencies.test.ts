@@ -38,6 +38,22 @@ describe("dependency rules", () => {
     expect(violations((f) => f.startsWith("templates/"), (t) => t.startsWith("templates/") || t === "json.ts")).toEqual([]);
   });
 
+  test("client/ (bundled into the admin UI) imports only the event model and json.ts", () => {
+    expect(violations((f) => f.startsWith("client/"), (t) => t === "json.ts" || t === "events/model.ts")).toEqual([]);
+  });
+
+  test("the admin UI takes only types from src/, besides client/ and json.ts (no server code in the bundle)", () => {
+    const web = resolve(SRC, "../web/src");
+    const found = sourceFiles(web).flatMap((file) =>
+      [...readFileSync(file, "utf8").matchAll(/^import\s+(type\s+)?[^;]*?from\s+["'](\.{1,2}\/[^"']+)["']/gm)]
+        .filter((m) => !m[1] && resolve(dirname(file), m[2]!).startsWith(SRC))
+        .map((m) => relative(SRC, resolve(dirname(file), m[2]!)))
+        .filter((t) => t !== "json.ts" && !t.startsWith("client/"))
+        .map((t) => `${relative(web, file)} → ${t}`),
+    );
+    expect(found).toEqual([]);
+  });
+
   test("json.ts, which templates/ and storage share, imports nothing of src/", () => {
     expect(IMPORTS.get("json.ts")).toEqual([]);
   });

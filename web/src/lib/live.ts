@@ -1,7 +1,7 @@
 // Live events: Prefect's websocket (WS /api/events/out, authenticated by the session cookie) when
 // the server offers it, else polling the filter API every 2 s. Either way the caller gets batches
 // of events and de-duplicates by id.
-import { parseJsonExact } from "../../../src/json.ts";
+import { eventsSocketUrl, openEventsSocket, type EventsSocket } from "../../../src/client/events-socket.ts";
 import { api, type EventPage, type InletEvent } from "../api.ts";
 
 export type LiveStatus = "connecting" | "live" | "polling";
@@ -11,7 +11,7 @@ const WS_RETRY_MS = 30_000;
 
 export function subscribe(filter: Record<string, unknown>, onEvents: (events: InletEvent[]) => void, onStatus: (s: LiveStatus) => void): () => void {
   let closed = false;
-  let ws: WebSocket | null = null;
+  let socket: EventsSocket | null = null;
   let pollTimer: ReturnType<typeof setInterval> | null = null;
   let retryTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -35,36 +35,28 @@ export function subscribe(filter: Record<string, unknown>, onEvents: (events: In
 
   const tryWebsocket = () => {
     if (closed) return;
-    let authed = false;
     try {
-      ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/events/out`, "prefect");
+      // The cookie authenticates the upgrade; the protocol still wants an auth message (token null).
+      socket = openEventsSocket({
+        url: eventsSocketUrl(location.origin),
+        token: null,
+        filter: () => ({ ...filter, occurred: { since: new Date(Date.now() - 60_000).toISOString() } }),
+        onEvent: (event) => onEvents([event]),
+        onLive: () => {
+          stopPolling();
+          onStatus("live");
+        },
+        onClose: ({ live }) => {
+          socket = null;
+          if (closed) return;
+          startPolling();
+          // A feed that was live reconnects soon (server restart); one that never was retries rarely.
+          retryTimer = setTimeout(tryWebsocket, live ? 2000 : WS_RETRY_MS);
+        },
+      });
     } catch {
       startPolling();
-      return;
     }
-    // The cookie authenticates the upgrade; the protocol still wants an auth message (token null).
-    ws.onopen = () => ws?.send(JSON.stringify({ type: "auth", token: null }));
-    ws.onmessage = (m) => {
-      let msg: { type?: string; event?: InletEvent };
-      try {
-        msg = parseJsonExact(String(m.data)) as typeof msg;
-      } catch {
-        return;
-      }
-      if (msg.type === "auth_success") {
-        authed = true;
-        ws?.send(JSON.stringify({ type: "filter", filter: { ...filter, occurred: { since: new Date(Date.now() - 60_000).toISOString() } }, backfill: true }));
-        stopPolling();
-        onStatus("live");
-      } else if (msg.type === "event" && msg.event) onEvents([msg.event]);
-    };
-    ws.onclose = () => {
-      ws = null;
-      if (closed) return;
-      startPolling();
-      // A feed that was live reconnects soon (server restart); one that never was retries rarely.
-      retryTimer = setTimeout(tryWebsocket, authed ? 2000 : WS_RETRY_MS);
-    };
   };
 
   onStatus("connecting");
@@ -76,7 +68,7 @@ export function subscribe(filter: Record<string, unknown>, onEvents: (events: In
     closed = true;
     stopPolling();
     if (retryTimer) clearTimeout(retryTimer);
-    ws?.close();
+    socket?.close();
   };
 }
 
