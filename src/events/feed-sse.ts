@@ -7,9 +7,9 @@ import { REVOKED_MESSAGE, StreamCredentials } from "../auth/stream-credentials.t
 import type { AppContext } from "../context.ts";
 import { AppError, invalid } from "../errors.ts";
 import { feedFilters, OPEN_UNTIL } from "./feed-backfill.ts";
-import { eventJson, feedOf, type EndReason, type Feed, type Subscriber, type Transport } from "./feed.ts";
+import { feedOf, type EndReason, type Feed, type Subscriber, type Transport } from "./feed.ts";
 import { parseEventFilter } from "./filter.ts";
-import { parseTimestamp } from "./model.ts";
+import { eventJson, parseTimestamp } from "./model.ts";
 import { queryEvents } from "./query.ts";
 import type { StoredEvent } from "./store.ts";
 
@@ -57,7 +57,7 @@ const encoder = new TextEncoder();
 const frames = new WeakMap<StoredEvent, Uint8Array>();
 function frame(item: StoredEvent): Uint8Array {
   let bytes = frames.get(item);
-  if (bytes === undefined) frames.set(item, (bytes = encoder.encode(`id: ${item.event.id}\ndata: ${eventJson(item)}\n\n`)));
+  if (bytes === undefined) frames.set(item, (bytes = encoder.encode(`id: ${item.event.id}\ndata: ${eventJson(item.event)}\n\n`)));
   return bytes;
 }
 

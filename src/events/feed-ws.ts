@@ -14,7 +14,8 @@ import { readCookie, SESSION_COOKIE, sessionCookie } from "../auth/sessions.ts";
 import type { AppContext } from "../context.ts";
 import { AppError, closeCodeOf } from "../errors.ts";
 import { feedFilters } from "./feed-backfill.ts";
-import { eventJson, feedOf, type EndReason, type Feed, type Subscriber, type Transport } from "./feed.ts";
+import { feedOf, type EndReason, type Feed, type Subscriber, type Transport } from "./feed.ts";
+import { eventJson } from "./model.ts";
 import type { StoredEvent } from "./store.ts";
 
 /** How long a connection may take to authenticate and send its filter. */
@@ -27,7 +28,7 @@ const TERMINATE_AFTER_MS = 5_000;
 const frames = new WeakMap<StoredEvent, string>();
 function frame(item: StoredEvent): string {
   let text = frames.get(item);
-  if (text === undefined) frames.set(item, (text = `{"type":"event","event":${eventJson(item)}}`));
+  if (text === undefined) frames.set(item, (text = `{"type":"event","event":${eventJson(item.event)}}`));
   return text;
 }
 

@@ -10,7 +10,7 @@ import { backfillPages, lastSeq } from "./feed-backfill.ts";
 import type { EventFilter } from "./filter.ts";
 import { matchesFilter } from "./match.ts";
 import type { EventReader } from "./reader.ts";
-import { RESOURCE_ID } from "./model.ts";
+import { eventJson, RESOURCE_ID } from "./model.ts";
 import type { StoredEvent } from "./store.ts";
 
 /** Events one subscriber may have waiting before it is dropped (they are shared, so this costs pointers). */
@@ -38,14 +38,6 @@ export interface FeedOptions {
   queueEvents?: number;
   queueBytes?: number;
   heartbeatMs?: number;
-}
-
-const jsonCache = new WeakMap<StoredEvent, string>();
-/** The event's JSON, serialized once however many subscribers receive it. */
-export function eventJson(item: StoredEvent): string {
-  let json = jsonCache.get(item);
-  if (json === undefined) jsonCache.set(item, (json = JSON.stringify(item.event)));
-  return json;
 }
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -85,7 +77,7 @@ export class Subscriber {
       const item = matching[i]!;
       if (item.seq <= this.horizon) continue;
       this.queue.push(item);
-      this.bytes += eventJson(item).length;
+      this.bytes += eventJson(item.event).length;
     }
     return this.queue.length - this.head <= maxEvents && this.bytes <= maxBytes;
   }
@@ -134,7 +126,7 @@ export class Subscriber {
       while (!this.ended && !this.congested && this.head < this.queue.length) {
         const item = this.queue[this.head]!;
         this.queue[this.head++] = undefined;
-        this.bytes -= eventJson(item).length;
+        this.bytes -= eventJson(item.event).length;
         if (!this.transport.send(item)) this.congested = true;
       }
     };

@@ -170,11 +170,14 @@ export function toEvent(input: unknown, { now, newId = () => Bun.randomUUIDv7() 
 export const MAX_EVENT_DEPTH = MAX_JSON_DEPTH;
 export const TOO_DEEP = `is nested too deeply to store (an event is at most ${MAX_EVENT_DEPTH} levels of JSON deep)`;
 
-// The size check has already serialized a fresh event; storage reuses that text instead of
-// serializing it again (events are not mutated after validation).
+// The size check has already serialized a fresh event; storage and the live feed reuse that text
+// instead of serializing it again (events are not mutated after validation). A stored event read
+// back (a feed's backfill) is serialized once, however many subscribers receive it.
 const serialized = new WeakMap<Event, string>();
 
 /** The event as JSON text. */
 export function eventJson(event: Event): string {
-  return serialized.get(event) ?? JSON.stringify(event);
+  let json = serialized.get(event);
+  if (json === undefined) serialized.set(event, (json = JSON.stringify(event)));
+  return json;
 }
