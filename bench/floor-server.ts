@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { configureConnection } from "../src/db/connection.ts";
 import { openDatabase } from "../src/db/open.ts";
-import { EventBus } from "../src/events/bus.ts";
+import { EventBus } from "../src/feed/bus.ts";
 import { eventJson, toEvent, type Event } from "../src/events/model.ts";
 import type { StoredEvent } from "../src/events/store.ts";
 import { InlineCommitter, type Committer } from "../src/ingest/committer.ts";

@@ -6,11 +6,12 @@ import { LoginThrottle } from "./auth/throttle.ts";
 import { UserStore } from "./auth/users.ts";
 import type { Config } from "./config.ts";
 import type { Db } from "./db/open.ts";
-import { EventBus } from "./events/bus.ts";
 import { EventReader } from "./events/reader.ts";
 import { EventStore } from "./events/store.ts";
 import { InlineCommitter, type Committer } from "./ingest/committer.ts";
 import { GroupCommitWriter } from "./ingest/writer.ts";
+import { EventBus } from "./feed/bus.ts";
+import { Feed } from "./feed/feed.ts";
 import { silentLogger, type Logger } from "./log.ts";
 import { SettingsStore } from "./settings/store.ts";
 import { WebhookStore } from "./webhooks/store.ts";
@@ -31,6 +32,8 @@ export interface AppContext {
   writer: GroupCommitWriter;
   /** The events API's filter pages and counts, run off the request thread. */
   reader: EventReader;
+  /** The live feed: its subscribers, shared by the websocket and the event stream. */
+  feed: Feed;
   serviceAccounts: ServiceAccountStore;
   /** Admin UI sign-in: users, their sessions, the first-run setup token and failed-login throttling. */
   users: UserStore;
@@ -59,6 +62,7 @@ export function createContext(opts: ContextOptions): AppContext {
   const committer = opts.committer ?? new InlineCommitter(opts.db.$client);
   const writer = new GroupCommitWriter(committer, bus, logger, { maxQueue: opts.config.writeQueueLimit });
   const reader = new EventReader(opts.db, logger, opts.config.readTimeoutMs, opts.config.readWaitMs);
+  const feed = new Feed({ db: opts.db, bus, logger, reader });
   return {
     config: opts.config,
     db: opts.db,
@@ -68,6 +72,7 @@ export function createContext(opts: ContextOptions): AppContext {
     bus,
     writer,
     reader,
+    feed,
     serviceAccounts: new ServiceAccountStore(opts.db, () => clock.now()),
     users: new UserStore(opts.db, () => clock.now()),
     sessions: new SessionStore(opts.db, () => clock.now()),
@@ -79,6 +84,6 @@ export function createContext(opts: ContextOptions): AppContext {
       await reader.close();
       await writer.drain();
       await committer.close();
-    }],
+    }, () => feed.close()],
   };
 }

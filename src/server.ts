@@ -9,7 +9,6 @@ import { databasePath, type Config } from "./config.ts";
 import { createContext, type AppContext } from "./context.ts";
 import { lockDataDir } from "./db/lock.ts";
 import { ensureDirectory, openDatabase, type Db } from "./db/open.ts";
-import { closeLiveFeeds } from "./events/feed.ts";
 import { startRetention } from "./events/retention.ts";
 import { startTextIndexer } from "./events/text-index.ts";
 import { createLogger, type Logger } from "./log.ts";
@@ -92,7 +91,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       // Stop accepting first, then end the live feeds: an open websocket or event stream would
       // otherwise keep stop(false) waiting for ever.
       const draining = server.stop(false);
-      closeLiveFeeds(ctx);
+      ctx.feed.close();
       await draining;
       for (const hook of ctx.onStop) await hook();
       db.$client.close();

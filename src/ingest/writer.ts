@@ -2,7 +2,7 @@
 // after the transaction holding its event has committed (synchronous=FULL makes COMMIT durable).
 // One transaction is in flight at a time; whatever arrives meanwhile forms the next batch, so
 // batches grow by themselves under load.
-import type { EventBus } from "../events/bus.ts";
+import type { EventBus } from "../feed/bus.ts";
 import type { Event } from "../events/model.ts";
 import type { StoredEvent } from "../events/store.ts";
 import type { Logger } from "../log.ts";

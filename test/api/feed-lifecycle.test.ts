@@ -2,9 +2,9 @@
 // credentials, and shutdown.
 import { expect, test } from "bun:test";
 import { Elysia } from "elysia";
-import { Feed, feedOf } from "../../src/events/feed.ts";
-import { feedSseRoutes } from "../../src/events/feed-sse.ts";
-import { feedWsRoutes } from "../../src/events/feed-ws.ts";
+import { Feed } from "../../src/feed/feed.ts";
+import { feedSseRoutes } from "../../src/feed/sse.ts";
+import { feedWsRoutes } from "../../src/feed/websocket.ts";
 import { createTestApp } from "../support/app.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -29,7 +29,7 @@ ws.onclose = (e) => { console.log(JSON.stringify({ code: e.code, reason: e.reaso
 
 test("a subscriber that stops reading is dropped with a clear reason; ingestion and other subscribers are unaffected", async () => {
   const s = await startFeedServer();
-  const feed = feedOf(s.ctx);
+  const feed = s.ctx.feed;
   const healthy = await FeedClient.subscribe(s, { event: { prefix: ["stall."] } }, { backfill: false });
   const child = Bun.spawn([process.execPath, "-e", STALL_CLIENT], { env: { ...process.env, FEED_URL: s.wsUrl, FEED_KEY: s.adminKey }, stdout: "pipe" });
   try {
@@ -94,7 +94,7 @@ test("closing the live feeds ends websockets with 1001 and streams with an end f
   const s = await startFeedServer();
   const ws = await FeedClient.subscribe(s, {}, { backfill: false });
   const sse = new SseClient(await fetch(`${s.url}/api/events/stream`, { headers: { authorization: `Bearer ${s.adminKey}` } }));
-  await waitUntil(() => sse.frames.length > 0 && feedOf(s.ctx).size === 2, "both subscriptions");
+  await waitUntil(() => sse.frames.length > 0 && s.ctx.feed.size === 2, "both subscriptions");
   await s.stop();
   expect(await ws.waitForClose()).toEqual({ code: 1001, reason: "The server is shutting down" });
   await waitUntil(() => sse.done, "the stream to end");
@@ -111,7 +111,7 @@ test("stop() alone ends open feeds and finishes", async () => {
   await ws.auth(key);
   ws.send({ type: "filter", filter: {} });
   const sse = new SseClient(await fetch(`${running.url}/api/events/stream`, { headers: { authorization: `Bearer ${key}` } }));
-  await waitUntil(() => feedOf(running.ctx).size === 2, "both subscriptions");
+  await waitUntil(() => running.ctx.feed.size === 2, "both subscriptions");
   await running.stop();
   expect(await ws.waitForClose()).toEqual({ code: 1001, reason: "The server is shutting down" });
   await waitUntil(() => sse.done, "the stream to end");

@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Elysia } from "elysia";
 import { SESSION_TTL_MS } from "../../src/auth/sessions.ts";
-import { Feed } from "../../src/events/feed.ts";
-import { feedSseRoutes } from "../../src/events/feed-sse.ts";
+import { Feed } from "../../src/feed/feed.ts";
+import { feedSseRoutes } from "../../src/feed/sse.ts";
 import { createTestApp, fixedClock } from "../support/app.ts";
 import { createWebhook, hook } from "../support/hooks.ts";
 import { FeedClient, SseClient, startFeedServer, waitUntil, type FeedServer } from "./feed-support.ts";

@@ -5,7 +5,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { resolveConfig, type Config } from "../../src/config.ts";
 import type { AppContext } from "../../src/context.ts";
-import { closeLiveFeeds, feedOf } from "../../src/events/feed.ts";
 import type { Event } from "../../src/events/model.ts";
 import { silentLogger } from "../../src/log.ts";
 import { startServer } from "../../src/server.ts";
@@ -57,8 +56,8 @@ export async function startFeedServer(config: Partial<Config> = {}): Promise<Fee
       return rows.map((r) => JSON.parse(r.data) as Event).filter(where).map((e) => e.id);
     },
     async stop() {
-      // Until server.ts closes feeds itself, an open feed would keep stop() waiting (see feed.ts).
-      closeLiveFeeds(running.ctx);
+      // Ends the feeds first, as stop() itself does, so that no open feed keeps it waiting.
+      running.ctx.feed.close();
       await running.stop();
       rmSync(dir, { recursive: true, force: true });
     },
@@ -90,9 +89,9 @@ export class FeedClient {
   static async subscribe(server: FeedServer, filter: unknown, opts: { backfill?: boolean; token?: string | null } = {}): Promise<FeedClient> {
     const client = new FeedClient(server.wsUrl);
     await client.auth(opts.token === undefined ? server.adminKey : opts.token);
-    const before = feedOf(server.ctx).size;
+    const before = server.ctx.feed.size;
     client.send({ type: "filter", filter, ...(opts.backfill === undefined ? {} : { backfill: opts.backfill }) });
-    await waitUntil(() => feedOf(server.ctx).size > before || client.closed !== null, "the subscription");
+    await waitUntil(() => server.ctx.feed.size > before || client.closed !== null, "the subscription");
     return client;
   }
 

@@ -1,8 +1,8 @@
 // The feed registry on its own (real migrated database, no sockets), where the interleavings that a
 // socket test can only make likely are made certain: commits between backfill pages, a stuck reader.
 import { describe, expect, test } from "bun:test";
-import { backfillPages, backfillStep } from "../../src/events/feed-backfill.ts";
-import { Feed, requiredIds, type EndReason, type Transport } from "../../src/events/feed.ts";
+import { backfillPages, backfillStep } from "../../src/feed/backfill.ts";
+import { Feed, requiredIds, type EndReason, type Transport } from "../../src/feed/feed.ts";
 import { matchesFilter } from "../../src/events/match.ts";
 import { parseEventFilter } from "../../src/events/filter.ts";
 import { toEvent, type Event } from "../../src/events/model.ts";

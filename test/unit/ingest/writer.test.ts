@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { openMemoryDatabase, type Db } from "../../../src/db/open.ts";
-import { EventBus } from "../../../src/events/bus.ts";
+import { EventBus } from "../../../src/feed/bus.ts";
 import { toEvent } from "../../../src/events/model.ts";
 import { EventStore } from "../../../src/events/store.ts";
 import { InlineCommitter, type Committer } from "../../../src/ingest/committer.ts";

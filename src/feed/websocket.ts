@@ -13,10 +13,11 @@ import { REVOKED_MESSAGE, StreamCredentials } from "../auth/stream-credentials.t
 import { readCookie, SESSION_COOKIE, sessionCookie } from "../auth/sessions.ts";
 import type { AppContext } from "../context.ts";
 import { AppError, closeCodeOf } from "../errors.ts";
-import { feedFilters } from "./feed-backfill.ts";
-import { feedOf, type EndReason, type Feed, type Subscriber, type Transport } from "./feed.ts";
-import { eventJson } from "./model.ts";
-import type { StoredEvent } from "./store.ts";
+import { eventJson } from "../events/model.ts";
+import type { StoredEvent } from "../events/store.ts";
+import { feedFilters } from "./backfill.ts";
+import type { EndReason, Feed, Transport } from "./feed.ts";
+import type { Subscriber } from "./subscriber.ts";
 
 /** How long a connection may take to authenticate and send its filter. */
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -160,7 +161,7 @@ function renewedCookie(ctx: AppContext, request: Request): Record<string, string
   return { "set-cookie": sessionCookie(token, principal.expires, ctx.clock.now(), ctx.config.baseUrl.startsWith("https:")) };
 }
 
-export function feedWsRoutes(ctx: AppContext, feed: Feed = feedOf(ctx)) {
+export function feedWsRoutes(ctx: AppContext, feed: Feed = ctx.feed) {
   return new Elysia().get("/api/events/out", ({ request, server }) => {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") throw new AppError("bad_request", "Expected a websocket connection (Upgrade: websocket)");
     const connection = new Connection(ctx, feed, request);

@@ -6,12 +6,13 @@ import { Elysia } from "elysia";
 import { REVOKED_MESSAGE, StreamCredentials } from "../auth/stream-credentials.ts";
 import type { AppContext } from "../context.ts";
 import { AppError, invalid } from "../errors.ts";
-import { feedFilters, OPEN_UNTIL } from "./feed-backfill.ts";
-import { feedOf, type EndReason, type Feed, type Subscriber, type Transport } from "./feed.ts";
-import { parseEventFilter } from "./filter.ts";
-import { eventJson, parseTimestamp } from "./model.ts";
-import { queryEvents } from "./query.ts";
-import type { StoredEvent } from "./store.ts";
+import { parseEventFilter } from "../events/filter.ts";
+import { eventJson, parseTimestamp } from "../events/model.ts";
+import { queryEvents } from "../events/query.ts";
+import type { StoredEvent } from "../events/store.ts";
+import { feedFilters, OPEN_UNTIL } from "./backfill.ts";
+import type { EndReason, Feed, Transport } from "./feed.ts";
+import type { Subscriber } from "./subscriber.ts";
 
 /** Query parameter → where it goes in Prefect's EventFilter. Each may be repeated (any of them matches). */
 const PARAMS = {
@@ -135,7 +136,7 @@ class EventStream implements Transport {
   }
 }
 
-export function feedSseRoutes(ctx: AppContext, feed: Feed = feedOf(ctx)) {
+export function feedSseRoutes(ctx: AppContext, feed: Feed = ctx.feed) {
   return new Elysia().get("/events/stream", ({ request }) => {
     const params = new URL(request.url).searchParams;
     const { live, backfill } = feedFilters(queryFilter(params), ctx.clock.now(), ctx.config.backfillMinutes);

@@ -1,17 +1,19 @@
-// The live event feed's subscriber registry, shared by the websocket (/api/events/out) and the event
-// stream (/api/events/stream). Events come from the EventBus, i.e. after COMMIT and in commit order;
-// each subscriber's filter is applied in memory and each has a bounded queue, so a reader that falls
-// behind is disconnected instead of slowing ingestion or holding memory without bound.
-import type { AppContext } from "../context.ts";
-import type { Db } from "../db/open.ts";
-import type { EventBus } from "./bus.ts";
+// The live event feed: the subscriber registry shared by the websocket (/api/events/out) and the
+// event stream (/api/events/stream). Events come from the EventBus, i.e. after COMMIT and in commit
+// order; each subscriber's filter is applied in memory and each has a bounded queue (subscriber.ts),
+// so a reader that falls behind is disconnected instead of slowing ingestion or holding memory
+// without bound. The context builds the one feed of an app; stopping the server closes it.
 import { AppError, type EndReason } from "../errors.ts";
-import { backfillPages, lastSeq } from "./feed-backfill.ts";
-import type { EventFilter } from "./filter.ts";
-import { matchesFilter } from "./match.ts";
-import type { EventReader } from "./reader.ts";
-import { eventJson, RESOURCE_ID } from "./model.ts";
-import type { StoredEvent } from "./store.ts";
+import type { EventFilter } from "../events/filter.ts";
+import { matchesFilter } from "../events/match.ts";
+import { RESOURCE_ID } from "../events/model.ts";
+import type { EventReader } from "../events/reader.ts";
+import type { StoredEvent } from "../events/store.ts";
+import type { Db } from "../db/open.ts";
+import type { Logger } from "../log.ts";
+import { backfillPages, lastSeq } from "./backfill.ts";
+import type { EventBus } from "./bus.ts";
+import { Subscriber } from "./subscriber.ts";
 
 /** Events one subscriber may have waiting before it is dropped (they are shared, so this costs pointers). */
 export const DEFAULT_QUEUE_EVENTS = 10_000;
@@ -38,108 +40,6 @@ export interface FeedOptions {
   queueEvents?: number;
   queueBytes?: number;
   heartbeatMs?: number;
-}
-
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-export class Subscriber {
-  private queue: (StoredEvent | undefined)[] = [];
-  private head = 0;
-  private bytes = 0;
-  private live = false;
-  private congested = false;
-  private waiter: (() => void) | null = null;
-  ended = false;
-
-  constructor(
-    readonly filter: EventFilter,
-    /** Subscribers with equal filters share one matching pass per batch. */
-    readonly filterKey: string,
-    /** Events up to this sequence number belong to the backfill; later ones arrive live. */
-    readonly horizon: number,
-    readonly transport: Transport,
-  ) {}
-
-  /** Takes the batch's events that match its filter: sent at once when it can, else queued. False when the queue overflowed. */
-  offer(matching: StoredEvent[], maxEvents: number, maxBytes: number): boolean {
-    let i = 0;
-    // The common case, a live reader with nothing waiting, skips the queue.
-    if (this.live && !this.congested && this.head === this.queue.length) {
-      const run = () => {
-        for (; i < matching.length && !this.congested; i++) {
-          if (matching[i]!.seq > this.horizon && !this.transport.send(matching[i]!)) this.congested = true;
-        }
-      };
-      if (this.transport.cork) this.transport.cork(run);
-      else run();
-    }
-    for (; i < matching.length; i++) {
-      const item = matching[i]!;
-      if (item.seq <= this.horizon) continue;
-      this.queue.push(item);
-      this.bytes += eventJson(item.event).length;
-    }
-    return this.queue.length - this.head <= maxEvents && this.bytes <= maxBytes;
-  }
-
-  get waiting(): number {
-    return this.queue.length - this.head;
-  }
-
-  /** The transport can take more (websocket drained, stream pulled). */
-  resume(): void {
-    this.congested = false;
-    const waiter = this.waiter;
-    this.waiter = null;
-    if (waiter) waiter();
-    else if (this.live) this.pump();
-  }
-
-  /** Sends the backfill (if any), then what arrived meanwhile, then goes live. */
-  async start(pages: AsyncIterable<StoredEvent[]> | null): Promise<void> {
-    if (pages) {
-      for await (const page of pages) {
-        for (const item of page) {
-          if (this.ended) return;
-          if (!this.transport.send(item)) await new Promise<void>((resolve) => ((this.congested = true), (this.waiter = resolve)));
-        }
-        // Between pages, let ingestion and the other subscribers run.
-        await nextTurn();
-      }
-    }
-    if (this.ended) return;
-    this.live = true;
-    this.pump();
-  }
-
-  /** Stops all sending; the feed calls it when the subscription ends for whatever reason. */
-  stop(): void {
-    this.ended = true;
-    this.queue = [];
-    this.head = this.bytes = 0;
-    this.waiter?.();
-    this.waiter = null;
-  }
-
-  private pump(): void {
-    const run = () => {
-      while (!this.ended && !this.congested && this.head < this.queue.length) {
-        const item = this.queue[this.head]!;
-        this.queue[this.head++] = undefined;
-        this.bytes -= eventJson(item.event).length;
-        if (!this.transport.send(item)) this.congested = true;
-      }
-    };
-    if (this.transport.cork && this.head < this.queue.length) this.transport.cork(run);
-    else run();
-    if (this.head === this.queue.length) {
-      this.queue = [];
-      this.head = 0;
-    } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.head);
-      this.head = 0;
-    }
-  }
 }
 
 /** Subscribers with equal filters: one matching pass per event serves them all. */
@@ -180,7 +80,7 @@ export class Feed {
   private detach: (() => void) | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
 
-  constructor(private readonly deps: { db: Db; bus: EventBus; logger: AppContext["logger"]; reader: EventReader }, opts: FeedOptions = {}) {
+  constructor(private readonly deps: { db: Db; bus: EventBus; logger: Logger; reader: EventReader }, opts: FeedOptions = {}) {
     this.maxEvents = opts.queueEvents ?? DEFAULT_QUEUE_EVENTS;
     this.maxBytes = opts.queueBytes ?? DEFAULT_QUEUE_BYTES;
     this.heartbeatMs = opts.heartbeatMs ?? HEARTBEAT_MS;
@@ -295,21 +195,4 @@ export class Feed {
   private heartbeat(): void {
     for (const sub of this.subscribers) sub.transport.heartbeat();
   }
-}
-
-const feeds = new WeakMap<AppContext, Feed>();
-
-/** The app's one feed, shared by both transports; stopping the server ends its subscriptions. */
-export function feedOf(ctx: AppContext): Feed {
-  let feed = feeds.get(ctx);
-  if (!feed) {
-    feeds.set(ctx, (feed = new Feed(ctx)));
-    ctx.onStop.push(() => feed!.close());
-  }
-  return feed;
-}
-
-/** Ends every open feed of the app. The server calls it while stopping, or Bun's stop(false) would wait for open feeds. */
-export function closeLiveFeeds(ctx: AppContext): void {
-  feeds.get(ctx)?.close();
 }

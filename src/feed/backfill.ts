@@ -1,9 +1,9 @@
 // The backfill half of the live feed: which stored events a new subscriber gets first, read in
 // pages, and the filters it is matched with. feed.ts joins them to the live events.
 import type { Db } from "../db/open.ts";
-import { parseEventFilter, type EventFilter } from "./filter.ts";
-import { parseStored, queryEventRows, type EventRowText } from "./query.ts";
-import type { StoredEvent } from "./store.ts";
+import { parseEventFilter, type EventFilter } from "../events/filter.ts";
+import { parseStored, queryEventRows, type EventRowText } from "../events/query.ts";
+import type { StoredEvent } from "../events/store.ts";
 
 /** Prefect's websocket backfill page (PREFECT_SERVER_EVENTS_WEBSOCKET_BACKFILL_PAGE_SIZE). */
 export const BACKFILL_PAGE_SIZE = 250;
