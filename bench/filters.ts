@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDatabase } from "../src/db/open.ts";
 import { countBy } from "../src/events/count.ts";
-import { parseEventFilter } from "../src/events/filter.ts";
+import { parseEventFilter } from "../src/events/filter/filter.ts";
 import type { Event } from "../src/events/model.ts";
 import { firstPage } from "../src/events/page.ts";
 import { EventStore } from "../src/events/store.ts";

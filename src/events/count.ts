@@ -2,7 +2,7 @@
 // storage/__init__.py process_time_based_counts), over the same WHERE clause as the event pages.
 import type { Db } from "../db/open.ts";
 import { invalid } from "../errors.ts";
-import type { EventFilter } from "./filter.ts";
+import type { EventFilter } from "./filter/filter.ts";
 import { toIso } from "./model.ts";
 import { countEvents, runAll } from "./query.ts";
 import { whereClause } from "./where.ts";

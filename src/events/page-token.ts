@@ -6,7 +6,7 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Db } from "../db/open.ts";
 import { settings } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
-import { parseEventFilter, serializeFilter, type EventFilter } from "./filter.ts";
+import { parseEventFilter, serializeFilter, type EventFilter } from "./filter/filter.ts";
 
 export interface PageState {
   filter: EventFilter;

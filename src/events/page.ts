@@ -1,7 +1,7 @@
 // Event pages for POST /api/events/filter and GET /api/events/filter/next: Prefect's EventPage
 // {events, total, next_page}, where next_page is an absolute URL carrying a signed page token.
 import type { Db } from "../db/open.ts";
-import type { EventFilter } from "./filter.ts";
+import type { EventFilter } from "./filter/filter.ts";
 import type { Event } from "./model.ts";
 import { encodePageToken, type PageState } from "./page-token.ts";
 import { countEvents, queryEvents } from "./query.ts";

@@ -3,7 +3,7 @@
 import { parseJsonExact } from "../json.ts";
 import type { SQLQueryBindings } from "bun:sqlite";
 import type { Db } from "../db/open.ts";
-import type { EventFilter, EventOrder } from "./filter.ts";
+import type { EventFilter, EventOrder } from "./filter/filter.ts";
 import type { Event } from "./model.ts";
 import { indexedCount, planText, textChecks } from "./text-plan.ts";
 import { resourceRowsSelect, whereClause, type Sql, type SubqueryMode } from "./where.ts";

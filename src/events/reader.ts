@@ -16,7 +16,7 @@ import { AppError, type ErrorCode } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { countBy, type Countable, type TimeUnit } from "./count.ts";
 import { backfillStep, type BackfillCursor, type BackfillStep } from "../feed/backfill.ts";
-import type { EventFilter } from "./filter.ts";
+import type { EventFilter } from "./filter/filter.ts";
 import { firstPage, readPage } from "./page.ts";
 import { ReadDeadlineError } from "./read-deadline.ts";
 import { pageTokenSecret, type PageState } from "./page-token.ts";

@@ -4,7 +4,7 @@ import type { AppContext } from "../context.ts";
 import { parseJsonExact } from "../json.ts";
 import { AppError, invalid, notFound } from "../errors.ts";
 import { COUNTABLES, TIME_UNITS, type Countable, type TimeUnit } from "./count.ts";
-import { parseEventFilter } from "./filter.ts";
+import { parseEventFilter } from "./filter/filter.ts";
 import { EventValidationError, toEvent, type Event } from "./model.ts";
 import { MAX_PAGE_SIZE } from "./page.ts";
 import { decodePageToken } from "./page-token.ts";

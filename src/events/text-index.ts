@@ -7,7 +7,7 @@
 // with separators is a phrase of adjacent tokens, and the pairs of words around each run, in order.
 import type { Database } from "bun:sqlite";
 import type { Logger } from "../log.ts";
-import { SEARCH_TEXT_SQL, textPairs, textTokens } from "./text-search.ts";
+import { SEARCH_TEXT_SQL, textPairs, textTokens } from "./filter/text-search.ts";
 
 export const TEXT_INDEX_BATCH = 256;
 /**

@@ -11,7 +11,7 @@
 // indexed yet and are checked directly.
 import type { Database, SQLQueryBindings } from "bun:sqlite";
 import { textWatermark } from "./text-index.ts";
-import { foldCase, parseTextQuery, SEARCH_TEXT_SQL, pairIndexed, SEPARATOR_MARK, textTokens, type TextQuery } from "./text-search.ts";
+import { foldCase, parseTextQuery, SEARCH_TEXT_SQL, pairIndexed, SEPARATOR_MARK, textTokens, type TextQuery } from "./filter/text-search.ts";
 
 /** Trigrams find a word's substrings of three characters or more; shorter terms read the text. */
 export const MIN_INDEXED_TERM = 3;

@@ -4,12 +4,12 @@
 // query.ts runs it; match.ts states the same semantics in memory; keep the two in step.
 import type { SQLQueryBindings } from "bun:sqlite";
 import type { Db } from "../db/open.ts";
-import type { AnyResourceFilter, EventFilter, LabelSpec, RelatedFilter } from "./filter.ts";
-import { globToSqlite, isLiteralGlob, sqlitePrefixGlob } from "./glob.ts";
+import type { AnyResourceFilter, EventFilter, LabelSpec, RelatedFilter } from "./filter/filter.ts";
+import { globToSqlite, isLiteralGlob, sqlitePrefixGlob } from "./filter/glob.ts";
 import { RESOURCE_ID, RESOURCE_ROLE } from "./model.ts";
 import { DEADLINE_SQL, hasDeadline } from "./read-deadline.ts";
 import { planTests, planText, textChecks } from "./text-plan.ts";
-import { parseTextQuery } from "./text-search.ts";
+import { parseTextQuery } from "./filter/text-search.ts";
 
 export interface Sql {
   sql: string;

@@ -1,7 +1,7 @@
 // The backfill half of the live feed: which stored events a new subscriber gets first, read in
 // pages, and the filters it is matched with. feed.ts joins them to the live events.
 import type { Db } from "../db/open.ts";
-import { parseEventFilter, type EventFilter } from "../events/filter.ts";
+import { parseEventFilter, type EventFilter } from "../events/filter/filter.ts";
 import { parseStored, queryEventRows, type EventRowText } from "../events/query.ts";
 import type { StoredEvent } from "../events/store.ts";
 

@@ -4,8 +4,8 @@
 // so a reader that falls behind is disconnected instead of slowing ingestion or holding memory
 // without bound. The context builds the one feed of an app; stopping the server closes it.
 import { AppError, type EndReason } from "../errors.ts";
-import type { EventFilter } from "../events/filter.ts";
-import { matchesFilter } from "../events/match.ts";
+import type { EventFilter } from "../events/filter/filter.ts";
+import { matchesFilter } from "../events/filter/match.ts";
 import { RESOURCE_ID } from "../events/model.ts";
 import type { EventReader } from "../events/reader.ts";
 import type { StoredEvent } from "../events/store.ts";

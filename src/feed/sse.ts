@@ -6,7 +6,7 @@ import { Elysia } from "elysia";
 import { REVOKED_MESSAGE, StreamCredentials } from "../auth/stream-credentials.ts";
 import type { AppContext } from "../context.ts";
 import { AppError, invalid } from "../errors.ts";
-import { parseEventFilter } from "../events/filter.ts";
+import { parseEventFilter } from "../events/filter/filter.ts";
 import { eventJson, parseTimestamp } from "../events/model.ts";
 import { queryEvents } from "../events/query.ts";
 import type { StoredEvent } from "../events/store.ts";

@@ -2,7 +2,7 @@
 // the backfill it is sent first, and the bounded queue of live events waiting while its connection
 // is congested. The feed (feed.ts) offers it each batch's matching events.
 import { eventJson } from "../events/model.ts";
-import type { EventFilter } from "../events/filter.ts";
+import type { EventFilter } from "../events/filter/filter.ts";
 import type { StoredEvent } from "../events/store.ts";
 import type { Transport } from "./feed.ts";
 

@@ -3,7 +3,7 @@
 // costs: JSON nested deeper than events may be is found by one scan and kept as text, and the
 // text indexer indexes the stored event like any other.
 import { describe, expect, test } from "bun:test";
-import { parseEventFilter } from "../../src/events/filter.ts";
+import { parseEventFilter } from "../../src/events/filter/filter.ts";
 import { queryEvents } from "../../src/events/query.ts";
 import { indexPending, textWatermark } from "../../src/events/text-index.ts";
 import { createTestApp, type TestApp } from "../support/app.ts";

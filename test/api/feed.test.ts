@@ -3,8 +3,8 @@
 import { describe, expect, test } from "bun:test";
 import { backfillPages, backfillStep } from "../../src/feed/backfill.ts";
 import { Feed, requiredIds, type EndReason, type Transport } from "../../src/feed/feed.ts";
-import { matchesFilter } from "../../src/events/match.ts";
-import { parseEventFilter } from "../../src/events/filter.ts";
+import { matchesFilter } from "../../src/events/filter/match.ts";
+import { parseEventFilter } from "../../src/events/filter/filter.ts";
 import { toEvent, type Event } from "../../src/events/model.ts";
 import type { StoredEvent } from "../../src/events/store.ts";
 import { createTestApp } from "../support/app.ts";

@@ -3,8 +3,8 @@
 import { describe, expect, test } from "bun:test";
 import { openMemoryDatabase } from "../../../src/db/open.ts";
 import { countEvents, queryEvents } from "../../../src/events/query.ts";
-import { parseEventFilter } from "../../../src/events/filter.ts";
-import { matchesFilter } from "../../../src/events/match.ts";
+import { parseEventFilter } from "../../../src/events/filter/filter.ts";
+import { matchesFilter } from "../../../src/events/filter/match.ts";
 import { toEvent, type Event } from "../../../src/events/model.ts";
 import { EventStore } from "../../../src/events/store.ts";
 import { indexBatch, indexPending } from "../../../src/events/text-index.ts";

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { AppError } from "../../../src/errors.ts";
-import { defaultSince, parseEventFilter, serializeFilter } from "../../../src/events/filter.ts";
+import { defaultSince, parseEventFilter, serializeFilter } from "../../../src/events/filter/filter.ts";
 
 const NOW = Date.parse("2026-03-10T12:34:56.789Z");
 

@@ -1,7 +1,7 @@
 import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
-import { globToRegExp, globToSqlite, sqlitePrefixGlob } from "../../../src/events/glob.ts";
-import { matchesLabelValue } from "../../../src/events/match.ts";
+import { globToRegExp, globToSqlite, sqlitePrefixGlob } from "../../../src/events/filter/glob.ts";
+import { matchesLabelValue } from "../../../src/events/filter/match.ts";
 
 const sqlite = new Database(":memory:");
 const sqliteGlob = (pattern: string, value: string) => {

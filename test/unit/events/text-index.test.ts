@@ -1,15 +1,15 @@
 import { describe, expect, test } from "bun:test";
 import { openMemoryDatabase, type Db } from "../../../src/db/open.ts";
-import { parseEventFilter } from "../../../src/events/filter.ts";
+import { parseEventFilter } from "../../../src/events/filter/filter.ts";
 import { toEvent, type Event } from "../../../src/events/model.ts";
-import { matchesFilter } from "../../../src/events/match.ts";
+import { matchesFilter } from "../../../src/events/filter/match.ts";
 import { countEvents, queryEvents } from "../../../src/events/query.ts";
 import { deleteExpiredBatch } from "../../../src/events/retention.ts";
 import { EventStore } from "../../../src/events/store.ts";
 import { indexBatch, indexPending, mergeStep, startTextIndexer, TEXT_INDEX_RETRY_MAX_MS, textWatermark } from "../../../src/events/text-index.ts";
 import { createLogger } from "../../../src/log.ts";
 import { MAX_EXPANSION, MAX_PHRASES, planText } from "../../../src/events/text-plan.ts";
-import { PAIR_GAP, separatorToken, textPairs, textTokens } from "../../../src/events/text-search.ts";
+import { PAIR_GAP, separatorToken, textPairs, textTokens } from "../../../src/events/filter/text-search.ts";
 
 const NOW = Date.parse("2026-03-10T12:00:00Z");
 const event = (n: number, payload: Record<string, unknown>, name = "github.push"): Event =>

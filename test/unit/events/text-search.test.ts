@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { toEvent } from "../../../src/events/model.ts";
-import { matchesText, parseTextQuery, searchableText } from "../../../src/events/text-search.ts";
+import { matchesText, parseTextQuery, searchableText } from "../../../src/events/filter/text-search.ts";
 
 describe("parseTextQuery (Prefect's text_search_parser)", () => {
   test.each([

@@ -4,7 +4,7 @@
 // `resource.distinct` is a property of a result set, not of one event, so it is not checked here.
 import type { AnyResourceFilter, EventFilter, LabelSpec, RelatedFilter } from "./filter.ts";
 import { globToRegExp } from "./glob.ts";
-import { RESOURCE_ID, RESOURCE_ROLE, type Event, type Resource } from "./model.ts";
+import { RESOURCE_ID, RESOURCE_ROLE, type Event, type Resource } from "../model.ts";
 import { matchesText, parseTextQuery, searchableText } from "./text-search.ts";
 
 /** One involved resource, as event_resources stores it: the primary with role "", then each related one. */

@@ -5,7 +5,7 @@
 // Case-insensitive means ASCII case folding everywhere: SQLite's lower() folds only ASCII, and
 // the same folding is applied to the word index (text-index.ts), the checks against the stored
 // text (text-plan.ts) and in-memory matching, so that all three give the same answer.
-import type { Event } from "./model.ts";
+import type { Event } from "../model.ts";
 
 export interface TextQuery {
   /** Any of these (OR). */

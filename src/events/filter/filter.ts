@@ -1,8 +1,8 @@
 // Prefect's EventFilter (server schema, prefect/server/events/filters.py): parsing, validation
 // and defaults. Every sub-filter forbids unknown keys (extra="forbid"), so a typo is a 422 that
 // names the key instead of a filter that silently matches everything.
-import { invalid } from "../errors.ts";
-import { parseTimestamp, toIso } from "./model.ts";
+import { invalid } from "../../errors.ts";
+import { parseTimestamp, toIso } from "../model.ts";
 
 /** Label name → accepted values (ResourceSpecification); a single string is stored as a list of one. */
 export type LabelSpec = Record<string, string[]>;
