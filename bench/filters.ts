@@ -6,12 +6,12 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDatabase } from "../src/db/open.ts";
-import { countBy } from "../src/events/count.ts";
+import { countBy } from "../src/events/store/count-by.ts";
+import { queryPage } from "../src/events/store/query.ts";
 import { parseEventFilter } from "../src/events/filter/filter.ts";
 import type { Event } from "../src/events/model.ts";
-import { firstPage } from "../src/events/page.ts";
-import { EventStore } from "../src/events/store.ts";
-import { indexPending, mergeAll } from "../src/events/text-index.ts";
+import { SqliteEventStore } from "../src/events/store/sqlite-store.ts";
+import { indexPending, mergeAll } from "../src/events/store/text-index.ts";
 
 const N = Number(process.argv[2] ?? 1_000_000);
 const ITERATIONS = 30;
@@ -75,12 +75,12 @@ const dir = reuse ? "" : mkdtempSync(join(tmpdir(), "inlet-bench-"));
 const path = reuse ?? join(dir, "inlet.db");
 const db = openDatabase({ path });
 db.$client.exec("PRAGMA synchronous = NORMAL"); // loading speed only; queries are unaffected
-const store = new EventStore(db);
+const store = new SqliteEventStore(db);
 
 let t0 = performance.now();
 for (let done = 0; !reuse && done < N; done += BATCH) {
   const batch = Array.from({ length: Math.min(BATCH, N - done) }, (_, k) => makeEvent(done + k));
-  db.$client.transaction(() => store.insertMany(batch))();
+  store.insert(batch);
   if ((done / BATCH) % 10 === 0) process.stderr.write(`\rloaded ${done.toLocaleString()} events`);
 }
 db.$client.exec("PRAGMA wal_checkpoint(TRUNCATE)");
@@ -153,7 +153,7 @@ const cases: [string, () => unknown][] = [
 ];
 
 function page(filter: unknown) {
-  return firstPage(db, parseEventFilter(filter, Date.now()), 50, "http://localhost");
+  return queryPage(db, { filter: parseEventFilter(filter, Date.now()), limit: 50, offset: 0 });
 }
 
 console.log(`\n${N.toLocaleString()} events; ${ITERATIONS} iterations per filter (first page of 50, exact total)\n`);

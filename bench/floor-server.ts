@@ -16,9 +16,9 @@ import { configureConnection } from "../src/db/connection.ts";
 import { openDatabase } from "../src/db/open.ts";
 import { EventBus } from "../src/feed/bus.ts";
 import { eventJson, toEvent, type Event } from "../src/events/model.ts";
-import type { StoredEvent } from "../src/events/store.ts";
-import { InlineCommitter, type Committer } from "../src/ingest/committer.ts";
-import { GroupCommitWriter } from "../src/ingest/writer.ts";
+import type { StoredEvent } from "../src/events/store/event-store.ts";
+import { InlineCommitter, type Committer } from "../src/events/store/committer.ts";
+import { GroupCommitWriter } from "../src/events/store/group-commit.ts";
 import { createLogger } from "../src/log.ts";
 
 const mode = process.argv[2];

@@ -1,5 +1,5 @@
 // Insert cost on the acknowledgement path: `bun bench/insert.ts [N] [file|memory]` (default 20,000,
-// memory). Times EventStore.insert in batches of 50 realistic webhook events (a GitHub push
+// memory). Times SqliteEventStore.insert in batches of 50 realistic webhook events (a GitHub push
 // through the default template's shape), µs per event, without and with the text indexer
 // catching up between batches (its own cost is reported apart: the server runs it only while no
 // webhook is arriving, so it is not on the acknowledgement path).
@@ -9,8 +9,8 @@ import { join } from "node:path";
 import examples from "@octokit/webhooks-examples";
 import { openDatabase, type Db } from "../src/db/open.ts";
 import type { Event } from "../src/events/model.ts";
-import { EventStore } from "../src/events/store.ts";
-import { indexBatch } from "../src/events/text-index.ts";
+import { SqliteEventStore } from "../src/events/store/sqlite-store.ts";
+import { indexBatch } from "../src/events/store/text-index.ts";
 
 const N = Number(process.argv[2] ?? 20_000);
 const FILE = process.argv[3] === "file";
@@ -38,7 +38,7 @@ function makeEvent(i: number): Event {
 function run(withIndexer: boolean): { insertUs: number; indexUs: number } {
   const dir = FILE ? mkdtempSync(join(tmpdir(), "inlet-insert-")) : "";
   const db: Db = openDatabase({ path: FILE ? join(dir, "inlet.db") : ":memory:" });
-  const store = new EventStore(db);
+  const store = new SqliteEventStore(db);
   const events = Array.from({ length: N }, (_, i) => makeEvent(i));
   let insertMs = 0;
   let indexMs = 0;
@@ -62,5 +62,5 @@ run(false); // warm-up
 const without = run(false);
 const withIndexer = run(true);
 console.log(`${N.toLocaleString()} events, batches of ${BATCH}, ${FILE ? "file (synchronous=FULL, WAL)" : "in-memory"} database`);
-console.log(`EventStore.insert, indexer idle:          ${without.insertUs.toFixed(1)} µs/event`);
-console.log(`EventStore.insert, indexer between batches: ${withIndexer.insertUs.toFixed(1)} µs/event (indexing itself, off the request path: ${withIndexer.indexUs.toFixed(1)} µs/event)`);
+console.log(`SqliteEventStore.insert, indexer idle:          ${without.insertUs.toFixed(1)} µs/event`);
+console.log(`SqliteEventStore.insert, indexer between batches: ${withIndexer.insertUs.toFixed(1)} µs/event (indexing itself, off the request path: ${withIndexer.indexUs.toFixed(1)} µs/event)`);

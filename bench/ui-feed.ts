@@ -2,7 +2,7 @@
 // real Chromium the first page, "load older" and the arrival of a live event. Run: bun bench/ui-feed.ts
 import { openDatabase } from "../src/db/open.ts";
 import { databasePath } from "../src/config.ts";
-import { EventStore } from "../src/events/store.ts";
+import { SqliteEventStore } from "../src/events/store/sqlite-store.ts";
 import { toEvent } from "../src/events/model.ts";
 import { UserStore } from "../src/auth/users.ts";
 import { launchBrowser, startInlet } from "../test/e2e/support.ts";
@@ -12,7 +12,7 @@ const server = await startInlet();
 // Seed through the stores (the server is running, WAL allows a second writer connection).
 const db = openDatabase({ path: databasePath(server.dataDir) });
 await new UserStore(db).create({ email: "bench@example.com", password: "bench password", role: "admin" });
-const store = new EventStore(db);
+const store = new SqliteEventStore(db);
 const t0 = Date.now();
 const start = Date.now() - COUNT * 1000;
 for (let i = 0; i < COUNT; i += 1000) {

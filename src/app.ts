@@ -4,6 +4,7 @@ import { guardApi } from "./auth/guard.ts";
 import { serviceAccountRoutes } from "./auth/routes.ts";
 import { authRoutes, userRoutes } from "./auth/user-routes.ts";
 import type { AppContext } from "./context.ts";
+import { pingDatabase } from "./db/open.ts";
 import { AppError, errorResponse, hookResponse, statusOf } from "./errors.ts";
 import { eventRoutes } from "./events/routes.ts";
 import { MAX_EVENT_DEPTH } from "./events/model.ts";
@@ -51,7 +52,7 @@ export function createApp(ctx: AppContext) {
     .onParse(bodies)
     .get("/api/health", () => {
       try {
-        ctx.db.$client.query("SELECT 1").get();
+        pingDatabase(ctx.db);
         return { status: "ok", database: "ok" };
       } catch (error) {
         ctx.logger.error("health check: database unreachable", { error });

@@ -1,4 +1,5 @@
-// Everything a request handler may need, built once per server (or per test).
+// Everything a request handler may need, built once per server (or per test). This is where the
+// storage backend is chosen: the app itself sees the EventStore interface only.
 import { ServiceAccountStore } from "./auth/service-accounts.ts";
 import { SessionStore } from "./auth/sessions.ts";
 import { SetupToken } from "./auth/setup.ts";
@@ -6,10 +7,8 @@ import { LoginThrottle } from "./auth/throttle.ts";
 import { UserStore } from "./auth/users.ts";
 import type { Config } from "./config.ts";
 import type { Db } from "./db/open.ts";
-import { EventReader } from "./events/reader.ts";
-import { EventStore } from "./events/store.ts";
-import { InlineCommitter, type Committer } from "./ingest/committer.ts";
-import { GroupCommitWriter } from "./ingest/writer.ts";
+import type { EventStore } from "./events/store/event-store.ts";
+import { SqliteEventStore } from "./events/store/sqlite-store.ts";
 import { EventBus } from "./feed/bus.ts";
 import { Feed } from "./feed/feed.ts";
 import { silentLogger, type Logger } from "./log.ts";
@@ -26,12 +25,13 @@ export interface AppContext {
   db: Db;
   logger: Logger;
   clock: Clock;
+  /**
+   * Events: written through the group commit (ingestion and POST /api/events), read by the events
+   * API and the live feed, filter reads off the request thread.
+   */
   events: EventStore;
+  /** Committed events, in commit order, on their way to the live feed. */
   bus: EventBus;
-  /** Group commit of events: ingestion and POST /api/events write through it. */
-  writer: GroupCommitWriter;
-  /** The events API's filter pages and counts, run off the request thread. */
-  reader: EventReader;
   /** The live feed: its subscribers, shared by the websocket and the event stream. */
   feed: Feed;
   serviceAccounts: ServiceAccountStore;
@@ -46,32 +46,35 @@ export interface AppContext {
   onStop: (() => void | Promise<void>)[];
 }
 
+/** The context on SQLite, as createContext builds it (tests and tools may use the store's extras). */
+export type SqliteContext = AppContext & { events: SqliteEventStore };
+
 export interface ContextOptions {
   config: Config;
   db: Db;
   logger?: Logger;
   clock?: Clock;
-  /** Runs group commits; inline on this thread unless the server passes a worker. */
-  committer?: Committer;
 }
 
-export function createContext(opts: ContextOptions): AppContext {
+export function createContext(opts: ContextOptions): SqliteContext {
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? silentLogger;
   const bus = new EventBus();
-  const committer = opts.committer ?? new InlineCommitter(opts.db.$client);
-  const writer = new GroupCommitWriter(committer, bus, logger, { maxQueue: opts.config.writeQueueLimit });
-  const reader = new EventReader(opts.db, logger, opts.config.readTimeoutMs, opts.config.readWaitMs);
-  const feed = new Feed({ db: opts.db, bus, logger, reader });
+  const events = new SqliteEventStore(opts.db, {
+    logger,
+    bus,
+    maxQueue: opts.config.writeQueueLimit,
+    readTimeoutMs: opts.config.readTimeoutMs,
+    readWaitMs: opts.config.readWaitMs,
+  });
+  const feed = new Feed({ events, bus, logger });
   return {
     config: opts.config,
     db: opts.db,
     logger,
     clock,
-    events: new EventStore(opts.db),
+    events,
     bus,
-    writer,
-    reader,
     feed,
     serviceAccounts: new ServiceAccountStore(opts.db, () => clock.now()),
     users: new UserStore(opts.db, () => clock.now()),
@@ -80,10 +83,6 @@ export function createContext(opts: ContextOptions): AppContext {
     loginThrottle: new LoginThrottle(() => clock.now()),
     webhooks: new WebhookStore(opts.db, () => opts.config.baseUrl, () => clock.now()),
     settings: new SettingsStore(opts.db),
-    onStop: [async () => {
-      await reader.close();
-      await writer.drain();
-      await committer.close();
-    }, () => feed.close()],
+    onStop: [() => events.close(), () => feed.close()],
   };
 }

@@ -9,8 +9,6 @@ import { databasePath, type Config } from "./config.ts";
 import { createContext, type AppContext } from "./context.ts";
 import { lockDataDir } from "./db/lock.ts";
 import { ensureDirectory, openDatabase, type Db } from "./db/open.ts";
-import { startRetention } from "./events/retention.ts";
-import { startTextIndexer } from "./events/text-index.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { RequestLimits } from "./request-limits.ts";
 
@@ -75,8 +73,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   // first, and text queries stay exact while the index lags (they read the unindexed tail). A batch
   // (16 events, at most 256 KB of them) is the most a request arriving meanwhile waits: ≈3 ms for
   // typical events, ≈100 ms for one of a megabyte.
-  const stopTextIndexer = startTextIndexer({ client: db.$client, logger, batch: 16, busy: () => ctx.writer.recentlyActive(100) });
-  const stopRetention = startRetention({ client: db.$client, retentionDays: config.retentionDays, now: () => ctx.clock.now(), logger });
+  const stopTextIndexer = ctx.events.startTextIndexer({ logger, batch: 16, busy: () => ctx.events.recentlyActive(100) });
+  const stopRetention = ctx.events.startRetention({ retentionDays: config.retentionDays, now: () => ctx.clock.now(), logger });
   logger.info(`inlet listening on ${url}`, { data: config.dataDir });
   if (ctx.users.count("admin") === 0) {
     // Printed at warn so that it shows at every log level but "silent"; the token is spent on use.

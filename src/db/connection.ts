@@ -1,6 +1,6 @@
 import type { Database } from "bun:sqlite";
 
-/** The per-connection settings every connection to an Inlet database needs (the commit worker's too). */
+/** The per-connection settings every connection to an Inlet database needs (the read worker's too). */
 export function configureConnection(client: Database): void {
   // FULL makes each COMMIT durable before a webhook is acknowledged; group commit keeps it affordable.
   client.exec("PRAGMA synchronous = FULL");

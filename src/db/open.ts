@@ -43,7 +43,7 @@ export function openDatabase({ path, readonly = false }: OpenOptions): Db {
       client.exec("PRAGMA auto_vacuum = INCREMENTAL");
       // WAL lets readers run beside the single writer.
       client.exec("PRAGMA journal_mode = WAL");
-      // While a long read (reader.ts) holds its snapshot, commits pile up in the WAL file; once
+      // While a long read (events/reads/reader.ts) holds its snapshot, commits pile up in the WAL file; once
       // checkpointed, SQLite reuses the file but keeps its size. This gives the disk space back.
       client.exec(`PRAGMA journal_size_limit = ${WAL_SIZE_LIMIT}`);
     }
@@ -116,6 +116,22 @@ function newestAppliedMigration(client: Database): number {
 export function newestKnownMigration(): number {
   const journal = JSON.parse(readFileSync(join(migrationsFolder(), "meta", "_journal.json"), "utf8")) as { entries: { when: number }[] };
   return Math.max(0, ...journal.entries.map((e) => e.when));
+}
+
+/**
+ * A second connection to a server's database file that cannot write (PRAGMA query_only): the
+ * read worker's. The file must exist and be migrated already.
+ */
+export function openQueryOnly(path: string): Db {
+  const client = new Database(path, { readwrite: true, create: false, strict: true });
+  configureConnection(client);
+  client.exec("PRAGMA query_only = ON");
+  return drizzle({ client, schema }) as Db;
+}
+
+/** Whether the database answers at all (the health check): throws when it does not. */
+export function pingDatabase(db: Db): void {
+  db.$client.query("SELECT 1").get();
 }
 
 /** A fresh, migrated in-memory database, for tests and offline rendering. */

@@ -3,12 +3,12 @@ import { Elysia } from "elysia";
 import type { AppContext } from "../context.ts";
 import { parseJsonExact } from "../json.ts";
 import { AppError, invalid, notFound } from "../errors.ts";
-import { COUNTABLES, TIME_UNITS, type Countable, type TimeUnit } from "./count.ts";
+import { COUNTABLES, TIME_UNITS, type Countable, type TimeUnit } from "./count-buckets.ts";
 import { parseEventFilter } from "./filter/filter.ts";
 import { EventValidationError, toEvent, type Event } from "./model.ts";
-import { MAX_PAGE_SIZE } from "./page.ts";
+import { MAX_PAGE_SIZE, readPage } from "./page.ts";
 import { decodePageToken } from "./page-token.ts";
-import { ReadRefused, type ApiRead } from "./reader.ts";
+import { ReadRefused } from "./store/event-store.ts";
 
 /** Upper bound on one POST /api/events batch, so one request cannot hold the writer for long. */
 export const MAX_EVENTS_PER_POST = 1000;
@@ -52,13 +52,13 @@ function countOptions(body: Record<string, unknown>): { unit: TimeUnit; interval
 
 const originOf = (request: Request) => new URL(request.url).origin;
 
-/** A read's answer: JSON text already (the reader serializes where it reads). */
-const jsonResponse = (json: string) => new Response(json, { headers: { "content-type": "application/json;charset=utf-8" } });
-
-/** Runs a read on the reader; a refusal (busy, stopped at its time limit) says when to retry. */
-async function read(ctx: AppContext, set: { headers: Record<string, unknown> }, job: ApiRead): Promise<Response> {
+/**
+ * A filter read's answer: JSON text already (the store serializes where it reads). A refusal (busy,
+ * stopped at its time limit) says when to retry.
+ */
+async function jsonRead(set: { headers: Record<string, unknown> }, read: Promise<string>): Promise<Response> {
   try {
-    return jsonResponse(await ctx.reader.read(job));
+    return new Response(await read, { headers: { "content-type": "application/json;charset=utf-8" } });
   } catch (err) {
     if (err instanceof ReadRefused) set.headers["retry-after"] = String(err.retryAfterSeconds);
     throw err;
@@ -79,13 +79,13 @@ export function eventRoutes(ctx: AppContext) {
           throw err;
         }
       });
-      // Through the group-commit writer, like webhook events: durable before 204, then broadcast.
-      if (!ctx.writer.hasRoom(list.length)) {
+      // Through the group commit, like webhook events: durable before 204, then broadcast.
+      if (!ctx.events.hasRoom(list.length)) {
         set.headers["retry-after"] = "1";
         throw new AppError("too_many_requests", "The write queue is full; retry shortly");
       }
       try {
-        await Promise.all(list.map((event) => ctx.writer.write(event)));
+        await Promise.all(list.map((event) => ctx.events.write(event)));
       } catch {
         throw new AppError("unavailable", "The events could not be stored; retry shortly");
       }
@@ -94,11 +94,11 @@ export function eventRoutes(ctx: AppContext) {
     .post("/filter", async ({ body, request, set }) => {
       const b = bodyObject(body, ["filter", "limit"]);
       const filter = parseEventFilter(b.filter, ctx.clock.now());
-      return read(ctx, set, { kind: "page", filter, pageSize: pageSize(b.limit), origin: originOf(request) });
+      return jsonRead(set, readPage(ctx.events, ctx.settings, { filter, pageSize: pageSize(b.limit), offset: 0 }, originOf(request)));
     })
     .get("/filter/next", async ({ query, request, set }) => {
-      const state = decodePageToken(ctx.db, query["page-token"], ctx.clock.now());
-      return read(ctx, set, { kind: "next", state, origin: originOf(request) });
+      const state = decodePageToken(ctx.settings, query["page-token"], ctx.clock.now());
+      return jsonRead(set, readPage(ctx.events, ctx.settings, state, originOf(request)));
     })
     .post("/count-by/:countable", async ({ params, body, set }) => {
       if (!COUNTABLES.includes(params.countable as Countable)) throw invalid(`countable: must be one of ${COUNTABLES.join(", ")}`);
@@ -108,10 +108,10 @@ export function eventRoutes(ctx: AppContext) {
       const now = ctx.clock.now();
       const { unit, interval } = countOptions(b);
       const filter = parseEventFilter(b.filter, now);
-      return read(ctx, set, { kind: "count", filter, countable: params.countable as Countable, unit, interval, now });
+      return jsonRead(set, ctx.events.countBy({ filter, countable: params.countable as Countable, unit, interval, now }));
     })
-    .get("/:id", ({ params }) => {
-      const event = ctx.events.get(params.id);
+    .get("/:id", async ({ params }) => {
+      const event = await ctx.events.get(params.id);
       if (!event) throw notFound("Event not found");
       return event;
     });

@@ -1,6 +1,6 @@
 // In-process fan-out of committed events. Writers publish only after COMMIT ("store first, then
 // broadcast"), in commit order; subscribers (the live feed) must not throw or block.
-import type { StoredEvent } from "../events/store.ts";
+import type { StoredEvent } from "../events/store/event-store.ts";
 
 export type Listener = (events: StoredEvent[]) => void;
 

@@ -7,11 +7,9 @@ import { AppError, type EndReason } from "../errors.ts";
 import type { EventFilter } from "../events/filter/filter.ts";
 import { matchesFilter } from "../events/filter/match.ts";
 import { RESOURCE_ID } from "../events/model.ts";
-import type { EventReader } from "../events/reader.ts";
-import type { StoredEvent } from "../events/store.ts";
-import type { Db } from "../db/open.ts";
+import type { EventStore, StoredEvent } from "../events/store/event-store.ts";
 import type { Logger } from "../log.ts";
-import { backfillPages, lastSeq } from "./backfill.ts";
+import { backfillPages } from "./backfill.ts";
 import type { EventBus } from "./bus.ts";
 import { Subscriber } from "./subscriber.ts";
 
@@ -80,7 +78,7 @@ export class Feed {
   private detach: (() => void) | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
 
-  constructor(private readonly deps: { db: Db; bus: EventBus; logger: Logger; reader: EventReader }, opts: FeedOptions = {}) {
+  constructor(private readonly deps: { events: Pick<EventStore, "lastSeq" | "backfill">; bus: EventBus; logger: Logger }, opts: FeedOptions = {}) {
     this.maxEvents = opts.queueEvents ?? DEFAULT_QUEUE_EVENTS;
     this.maxBytes = opts.queueBytes ?? DEFAULT_QUEUE_BYTES;
     this.heartbeatMs = opts.heartbeatMs ?? HEARTBEAT_MS;
@@ -96,16 +94,16 @@ export class Feed {
    * nothing is lost or sent twice between the backfill and the live events.
    */
   subscribe(filter: EventFilter, transport: Transport, backfill?: { filter: EventFilter; afterSeq?: number }): Subscriber {
-    const horizon = lastSeq(this.deps.db);
+    const horizon = this.deps.events.lastSeq();
     const sub = new Subscriber(filter, JSON.stringify(filter), horizon, transport);
     this.subscribers.add(sub);
     this.join(sub);
     this.detach ??= this.deps.bus.subscribe(this.publish);
     this.timer ??= setInterval(() => this.heartbeat(), this.heartbeatMs);
     this.timer.unref?.();
-    // Read off the request thread (reader.ts): a slow backfill filter holds up no webhook.
+    // The store reads it off the request thread: a slow backfill filter holds up no webhook.
     const pages = backfill
-      ? backfillPages(backfill.filter, (cursor) => this.deps.reader.backfill({ kind: "backfill", filter: backfill.filter, horizon, afterSeq: backfill.afterSeq, cursor }))
+      ? backfillPages(backfill.filter, (cursor) => this.deps.events.backfill({ filter: backfill.filter, horizon, afterSeq: backfill.afterSeq, cursor }))
       : null;
     sub.start(pages).catch((error) => {
       if (sub.ended) return; // the subscription (or the server) stopped while a page was being read

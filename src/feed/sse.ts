@@ -8,9 +8,8 @@ import type { AppContext } from "../context.ts";
 import { AppError, invalid } from "../errors.ts";
 import { parseEventFilter } from "../events/filter/filter.ts";
 import { eventJson, parseTimestamp } from "../events/model.ts";
-import { queryEvents } from "../events/query.ts";
-import type { StoredEvent } from "../events/store.ts";
-import { feedFilters, OPEN_UNTIL } from "./backfill.ts";
+import type { StoredEvent } from "../events/store/event-store.ts";
+import { feedFilters } from "./backfill.ts";
 import type { EndReason, Feed, Transport } from "./feed.ts";
 import type { Subscriber } from "./subscriber.ts";
 
@@ -43,15 +42,15 @@ export function queryFilter(params: URLSearchParams): Record<string, unknown> {
 }
 
 /** The commit sequence number of the event a client last saw, or undefined if it is not stored (any more). */
-function seqOf(ctx: AppContext, id: string): number | undefined {
+async function seqOf(ctx: AppContext, id: string): Promise<number | undefined> {
   let filter;
   try {
+    // The filter's parser reads (and normalizes) the UUID as a filter by id would.
     filter = parseEventFilter({ id: { id: [id] } }, ctx.clock.now());
   } catch {
     throw invalid("Last-Event-ID: must be the id of an event (a UUID)");
   }
-  // Whenever it occurred: events may carry any time from year 1 on, 1970 is no lower bound.
-  return queryEvents(ctx.db, { ...filter, occurred: { since: -OPEN_UNTIL, until: OPEN_UNTIL } }, { limit: 1 })[0]?.seq;
+  return await ctx.events.seqOf(filter.id![0]!);
 }
 
 const encoder = new TextEncoder();
@@ -137,11 +136,11 @@ class EventStream implements Transport {
 }
 
 export function feedSseRoutes(ctx: AppContext, feed: Feed = ctx.feed) {
-  return new Elysia().get("/events/stream", ({ request }) => {
+  return new Elysia().get("/events/stream", async ({ request }) => {
     const params = new URL(request.url).searchParams;
     const { live, backfill } = feedFilters(queryFilter(params), ctx.clock.now(), ctx.config.backfillMinutes);
     const lastId = request.headers.get("last-event-id")?.trim();
-    const afterSeq = lastId ? seqOf(ctx, lastId) : undefined;
+    const afterSeq = lastId ? await seqOf(ctx, lastId) : undefined;
     // Live only unless asked: `since` backfills from then, Last-Event-ID resumes (both within the backfill window).
     const wantsBackfill = params.has("since") || afterSeq !== undefined;
 

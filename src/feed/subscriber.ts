@@ -3,7 +3,7 @@
 // is congested. The feed (feed.ts) offers it each batch's matching events.
 import { eventJson } from "../events/model.ts";
 import type { EventFilter } from "../events/filter/filter.ts";
-import type { StoredEvent } from "../events/store.ts";
+import type { StoredEvent } from "../events/store/event-store.ts";
 import type { Transport } from "./feed.ts";
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));

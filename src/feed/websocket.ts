@@ -14,7 +14,7 @@ import { readCookie, SESSION_COOKIE, sessionCookie } from "../auth/sessions.ts";
 import type { AppContext } from "../context.ts";
 import { AppError, closeCodeOf } from "../errors.ts";
 import { eventJson } from "../events/model.ts";
-import type { StoredEvent } from "../events/store.ts";
+import type { StoredEvent } from "../events/store/event-store.ts";
 import { feedFilters } from "./backfill.ts";
 import type { EndReason, Feed, Transport } from "./feed.ts";
 import type { Subscriber } from "./subscriber.ts";

@@ -12,13 +12,13 @@ import { templateHeaders } from "./headers.ts";
 import { failureEvent, FailureLimiter, type FailureDetails } from "./failures.ts";
 import { cloudEventsValidation, eventGridValidation } from "./handshake.ts";
 import { runPipeline } from "./pipeline.ts";
-import { QueueFullError } from "./writer.ts";
+import { QueueFullError } from "../events/store/group-commit.ts";
 
 const METHODS = new Set(["GET", "HEAD", "DELETE", "POST", "PUT", "PATCH", "OPTIONS"]);
 const TEMPLATE_CACHE_LIMIT = 1000;
 
 export function ingestRoutes(ctx: AppContext) {
-  const { writer } = ctx;
+  const { events } = ctx;
   const limiter = new FailureLimiter();
   // Compiled once per webhook and template text; a changed template compiles again.
   const templates = new Map<string, { source: string; compiled: CompiledTemplate }>();
@@ -38,7 +38,7 @@ export function ingestRoutes(ctx: AppContext) {
     const { allowed, suppressed } = limiter.take(webhook.id, now);
     if (!allowed) return;
     try {
-      await writer.write(failureEvent(webhook, details, now, suppressed));
+      await events.write(failureEvent(webhook, details, now, suppressed));
     } catch (error) {
       ctx.logger.warn("could not store a webhook failure event", { webhook: webhook.id, error: String(error) });
     }
@@ -107,7 +107,7 @@ export function ingestRoutes(ctx: AppContext) {
     // also how a chunked body with a trailer section ends: see readBodyLimited.
     if (request.signal.aborted) return connectionGone(webhook, "before the event was stored");
     try {
-      await writer.write(result.event);
+      await events.write(result.event);
     } catch (err) {
       if (err instanceof QueueFullError) return hookResponse("too_many_requests", { "retry-after": "1" });
       return hookResponse("unavailable", { "retry-after": "5" });

@@ -1,5 +1,7 @@
-// Server-wide settings, kept as JSON values in the settings table.
+// Server-wide settings, kept as JSON values in the settings table, and the server's own secrets
+// kept beside them.
 import { eq } from "drizzle-orm";
+import { randomBytes } from "node:crypto";
 import type { Db } from "../db/open.ts";
 import { settings } from "../db/schema.ts";
 
@@ -11,6 +13,8 @@ export interface Settings {
 export const DEFAULT_SETTINGS: Settings = { enforce_webhook_auth: false };
 
 export class SettingsStore {
+  private readonly secrets = new Map<string, Buffer>();
+
   constructor(private readonly db: Db) {}
 
   get(): Settings {
@@ -24,9 +28,25 @@ export class SettingsStore {
       .onConflictDoUpdate({ target: settings.key, set: { value: JSON.stringify(value) } }).run();
   }
 
-  /** Raw access for internal values that are not user settings (e.g. a signing secret). */
-  getRaw(key: string): string | null {
-    return this.db.select().from(settings).where(eq(settings.key, key)).get()?.value ?? null;
+  /**
+   * A random 32-byte secret kept under `key` (not a user setting; e.g. a signing key): created on
+   * first use and kept, so that what it signs survives restarts. Once it exists, reading it writes nothing.
+   */
+  secret(key: string): Buffer {
+    let secret = this.secrets.get(key);
+    if (!secret) {
+      const read = () => this.db.select({ value: settings.value }).from(settings).where(eq(settings.key, key)).get()?.value;
+      let stored = read();
+      if (stored === undefined) {
+        const fresh = JSON.stringify(randomBytes(32).toString("base64url"));
+        this.db.insert(settings).values({ key, value: fresh }).onConflictDoNothing().run();
+        // Another process on the same file may have won the insert: read back whichever is stored.
+        stored = read()!;
+      }
+      secret = Buffer.from(JSON.parse(stored) as string, "base64url");
+      this.secrets.set(key, secret);
+    }
+    return secret;
   }
 }
 

@@ -4,8 +4,8 @@
 // text indexer indexes the stored event like any other.
 import { describe, expect, test } from "bun:test";
 import { parseEventFilter } from "../../src/events/filter/filter.ts";
-import { queryEvents } from "../../src/events/query.ts";
-import { indexPending, textWatermark } from "../../src/events/text-index.ts";
+import { queryEvents } from "../../src/events/store/query.ts";
+import { indexPending, textWatermark } from "../../src/events/store/text-index.ts";
 import { createTestApp, type TestApp } from "../support/app.ts";
 import { createWebhook, FAILED, hook, storedEvents } from "../support/hooks.ts";
 
@@ -67,7 +67,7 @@ describe("a megabyte of nested brackets", () => {
   test("the text indexer indexes the stored event without error, and text search finds it", async () => {
     const t = createTestApp();
     const w = await createWebhook(t, { template: STATIC });
-    // One run of separators a megabyte long, as the index encodes it (text-search.ts separatorToken).
+    // One run of separators a megabyte long, as the index encodes it (text-tokens.ts separatorToken).
     const body = `${"[".repeat(2 * HALF + 40_000)} needle`;
     expect((await hook(t, w.slug, { body, headers: { "content-type": "text/plain" } })).status).toBe(204);
     expect(indexPending(t.ctx.db.$client)).toBe(1);

@@ -99,7 +99,7 @@ describe("deeply nested JSON is refused before it is parsed or validated", () =>
     expect(t.ctx.webhooks.list()).toHaveLength(webhooks);
     expect(t.ctx.serviceAccounts.list()).toHaveLength(1);
     expect(t.ctx.users.count()).toBe(0);
-    await t.ctx.writer.drain();
+    await t.ctx.events.drain();
     expect(storedEvents(t)).toHaveLength(0);
   });
 

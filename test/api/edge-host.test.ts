@@ -41,7 +41,7 @@ describe("short Host names: router, guard and log agree on the path", () => {
     const webhook = ctx.webhooks.create({ name: "h", description: "", template: TEMPLATE, enabled: true, serviceAccountId: null });
     const res = await app.handle(new Request(`http://nas/hooks/${webhook.slug}`, { method: "POST" }));
     expect(res.status).toBe(204);
-    await ctx.writer.drain();
+    await ctx.events.drain();
     await waitUntil(() => lines.some((l) => / POST /.test(l)), "the request's log line");
     expect(lines.join("\n")).not.toContain(webhook.slug);
     expect(lines.some((l) => / POST \/hooks\/\*\*\* 204 /.test(l))).toBe(true);
@@ -149,7 +149,7 @@ describe("Host allow-list (DNS rebinding)", () => {
 
     const w = await createWebhook(t, { template: TEMPLATE });
     expect((await t.app.handle(rebound(`/hooks/${w.slug}`, { method: "POST" }))).status).toBe(204);
-    await t.ctx.writer.drain();
+    await t.ctx.events.drain();
     expect(storedEvents(t)).toHaveLength(1);
   });
 

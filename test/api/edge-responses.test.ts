@@ -43,7 +43,7 @@ describe("API and sign-in answers are never cached or sniffed", () => {
     const res = await hook(t, w.slug);
     expect(res.status).toBe(204);
     expect(res.headers.get("cache-control")).toBeNull();
-    await t.ctx.writer.drain();
+    await t.ctx.events.drain();
     expect(storedEvents(t)).toHaveLength(1);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { indexPending } from "../../src/events/text-index.ts";
+import { indexPending } from "../../src/events/store/text-index.ts";
 import { createTestApp, fixedClock, type TestApp } from "../support/app.ts";
 
 const NOW = Date.parse("2026-03-10T12:30:00Z");

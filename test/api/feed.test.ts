@@ -1,12 +1,13 @@
 // The feed registry on its own (real migrated database, no sockets), where the interleavings that a
 // socket test can only make likely are made certain: commits between backfill pages, a stuck reader.
 import { describe, expect, test } from "bun:test";
-import { backfillPages, backfillStep } from "../../src/feed/backfill.ts";
+import { backfillStep } from "../../src/events/store/backfill.ts";
+import { backfillPages } from "../../src/feed/backfill.ts";
 import { Feed, requiredIds, type EndReason, type Transport } from "../../src/feed/feed.ts";
 import { matchesFilter } from "../../src/events/filter/match.ts";
 import { parseEventFilter } from "../../src/events/filter/filter.ts";
 import { toEvent, type Event } from "../../src/events/model.ts";
-import type { StoredEvent } from "../../src/events/store.ts";
+import type { StoredEvent } from "../../src/events/store/event-store.ts";
 import { createTestApp } from "../support/app.ts";
 
 class Recorder implements Transport {

@@ -2,7 +2,7 @@
 // posted event may date itself in year 9999. Retention counts from `received` too, so such an event
 // is deleted with the others received as long ago instead of living forever.
 import { expect, test } from "bun:test";
-import { sweep } from "../../src/events/retention.ts";
+import { sweep } from "../../src/events/store/retention.ts";
 import { silentLogger } from "../../src/log.ts";
 import { createTestApp, fixedClock } from "../support/app.ts";
 import { createWebhook, hook, storedEvents } from "../support/hooks.ts";

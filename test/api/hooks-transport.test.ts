@@ -34,7 +34,7 @@ describe("chunked bodies", () => {
     const before = stored();
     const answer = await rawExchange(srv.port, chunked(body));
     expect(statusOf(answer)).toBe(204);
-    await srv.server.ctx.writer.drain();
+    await srv.server.ctx.events.drain();
     expect(stored()).toBe(before + 1);
     expect(errors()).toEqual([]);
   });
@@ -48,7 +48,7 @@ describe("chunked bodies", () => {
     const before = stored();
     const answer = await rawExchange(srv.port, chunked(body));
     await eventually(() => hookLines().length === 1, "the request's log line");
-    await srv.server.ctx.writer.drain();
+    await srv.server.ctx.events.drain();
     const status = statusOf(answer);
     expect([204, 400]).toContain(status!);
     expect(stored() - before).toBe(status === 204 ? 1 : 0);

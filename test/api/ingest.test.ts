@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { createTestApp, fixedClock } from "../support/app.ts";
 import { createWebhook, FAILED, hook, storedEvents } from "../support/hooks.ts";
-import { indexBatch } from "../../src/events/text-index.ts";
+import { indexBatch } from "../../src/events/store/text-index.ts";
 import { PREFECT_DYNAMIC } from "../fixtures/templates/prefect.ts";
 
 // Prefect's documented templates (reference: Prefect Cloud webhooks page).

@@ -25,7 +25,7 @@ test("one log line per request with method, status and duration; hook slugs and 
   expect(requestLines[2]).toMatch(/INFO  GET \/hooks\/\*\*\* 404 ms=/);
   const all = lines.join("\n");
   for (const secret of [slug, key, "unknown-slug-value-xx", "token=abc"]) expect(all).not.toContain(secret);
-  await ctx.writer.drain();
+  await ctx.events.drain();
 });
 
 test("levels below the configured one are not written", () => {

@@ -1,8 +1,8 @@
-// The events API's reads and the live feed's backfill run on a worker thread (src/events/reader.ts),
+// The events API's reads and the live feed's backfill run on a worker thread (src/events/reads/reader.ts),
 // against a real server on a database file: a slow filter must not hold up the webhooks arriving
 // meanwhile, and one that runs past the time limit is answered 503 while reads go on.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { MAX_WAITING_READS } from "../../src/events/reader.ts";
+import { MAX_WAITING_READS } from "../../src/events/reads/reader.ts";
 import { FeedClient, startFeedServer, waitUntil, type FeedServer } from "./feed-support.ts";
 
 const EVENTS = 40_000;

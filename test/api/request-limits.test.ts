@@ -76,7 +76,7 @@ describe("--body-timeout-ms", () => {
     conn.socket.write(body.slice(0, 3));
     conn.socket.write(body.slice(3));
     expect(statusOf(await conn.closed)).toBe(204);
-    await srv.server.ctx.writer.drain();
+    await srv.server.ctx.events.drain();
     expect(stored()).toBe(before + 1);
   });
 

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { resolveConfig } from "../../src/config.ts";
-import { textWatermark } from "../../src/events/text-index.ts";
+import { textWatermark } from "../../src/events/store/text-index.ts";
 import { silentLogger } from "../../src/log.ts";
 import { startServer, type RunningServer } from "../../src/server.ts";
 

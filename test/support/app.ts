@@ -1,11 +1,11 @@
 // A fresh app on a fresh, migrated in-memory database, plus an admin key, for front-door tests.
 import { createApp } from "../../src/app.ts";
 import { resolveConfig, type Config } from "../../src/config.ts";
-import { createContext, type AppContext, type Clock } from "../../src/context.ts";
+import { createContext, type Clock, type SqliteContext } from "../../src/context.ts";
 import { openMemoryDatabase } from "../../src/db/open.ts";
 
 export interface TestApp {
-  ctx: AppContext;
+  ctx: SqliteContext;
   app: ReturnType<typeof createApp>;
   adminKey: string;
   /** Sends a request through the app; `path` starts with "/". JSON bodies are encoded for you. */

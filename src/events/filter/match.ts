@@ -1,5 +1,5 @@
 // In-memory matching of one event against an EventFilter, for the live feed. It mirrors the SQL in
-// query.ts clause for clause (the agreement test in test/unit/events proves it on a fixture set),
+// store/where.ts clause for clause (the agreement test in test/unit/events proves it on a fixture set),
 // including `related` and `any_resource`, which Prefect's own server skips in memory.
 // `resource.distinct` is a property of a result set, not of one event, so it is not checked here.
 import type { AnyResourceFilter, EventFilter, LabelSpec, RelatedFilter } from "./filter.ts";

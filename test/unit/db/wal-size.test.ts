@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDatabase, WAL_SIZE_LIMIT } from "../../../src/db/open.ts";
 import { toEvent } from "../../../src/events/model.ts";
-import { EventStore } from "../../../src/events/store.ts";
+import { SqliteEventStore } from "../../../src/events/store/sqlite-store.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "inlet-wal-"));
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -16,7 +16,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 test("after a long read, the WAL file is cut back to its limit", () => {
   const path = join(dir, "inlet.db");
   const db = openDatabase({ path });
-  const store = new EventStore(db);
+  const store = new SqliteEventStore(db);
   const big = (i: number) => toEvent({ event: "big", resource: { "prefect.resource.id": `big.${i}` }, payload: { blob: Buffer.alloc(1_000_000, 97 + (i % 26)).toString() } }, { now: Date.now() });
   const walSize = () => statSync(`${path}-wal`).size;
 

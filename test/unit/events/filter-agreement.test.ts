@@ -2,12 +2,12 @@
 // the live feed decides with one, the event list with the other.
 import { describe, expect, test } from "bun:test";
 import { openMemoryDatabase } from "../../../src/db/open.ts";
-import { countEvents, queryEvents } from "../../../src/events/query.ts";
+import { countEvents, queryEvents } from "../../../src/events/store/query.ts";
 import { parseEventFilter } from "../../../src/events/filter/filter.ts";
 import { matchesFilter } from "../../../src/events/filter/match.ts";
 import { toEvent, type Event } from "../../../src/events/model.ts";
-import { EventStore } from "../../../src/events/store.ts";
-import { indexBatch, indexPending } from "../../../src/events/text-index.ts";
+import { SqliteEventStore } from "../../../src/events/store/sqlite-store.ts";
+import { indexBatch, indexPending } from "../../../src/events/store/text-index.ts";
 
 const NOW = Date.parse("2026-03-10T12:00:00Z");
 const hours = (h: number) => new Date(NOW - h * 3_600_000).toISOString();
@@ -32,13 +32,13 @@ const inputs: Record<string, unknown>[] = [
 ];
 const events: Event[] = inputs.map((input, i) => toEvent({ id: id(i + 1), occurred: hours(i * 5), ...input }, { now: NOW }));
 const db = openMemoryDatabase();
-new EventStore(db).insert(events);
+new SqliteEventStore(db).insert(events);
 // Text filters read the word index up to its watermark and the text past it: same answers at any progress.
 const halfIndexed = openMemoryDatabase();
-new EventStore(halfIndexed).insert(events);
+new SqliteEventStore(halfIndexed).insert(events);
 indexBatch(halfIndexed.$client, 5);
 const indexed = openMemoryDatabase();
-new EventStore(indexed).insert(events);
+new SqliteEventStore(indexed).insert(events);
 indexPending(indexed.$client);
 const databases = [["not indexed", db], ["half indexed", halfIndexed], ["indexed", indexed]] as const;
 

@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { databasePath } from "../../../src/config.ts";
 import { openDatabase, openMemoryDatabase } from "../../../src/db/open.ts";
 import { toEvent } from "../../../src/events/model.ts";
-import { deleteExpiredBatch, sweep } from "../../../src/events/retention.ts";
-import { EventStore } from "../../../src/events/store.ts";
+import { deleteExpiredBatch, sweep } from "../../../src/events/store/retention.ts";
+import { SqliteEventStore } from "../../../src/events/store/sqlite-store.ts";
 import { silentLogger } from "../../../src/log.ts";
 
 const DAY = 86_400_000;
@@ -27,7 +27,7 @@ const count = (db: ReturnType<typeof openMemoryDatabase>, table: string) =>
 
 test("a sweep deletes events older than the retention period with their resource rows, and keeps the rest", async () => {
   const db = openMemoryDatabase();
-  const store = new EventStore(db);
+  const store = new SqliteEventStore(db);
   store.insert([event(1, 40), event(2, 31), event(3, 29), event(4, 0)]);
   const deleted = await sweep({ client: db.$client, retentionDays: 30, now: () => NOW, logger: silentLogger, batch: 1 });
   expect(deleted).toBe(2);
@@ -40,14 +40,14 @@ test("an event received before the cutoff expires whatever its occurred says; co
   const db = openMemoryDatabase();
   const received = (n: number, daysAgo: number, occurred: string) =>
     toEvent({ event: `e.${n}`, occurred, resource: { "prefect.resource.id": `r.${n}` } }, { now: NOW - daysAgo * DAY });
-  new EventStore(db).insert([received(1, 40, "9999-01-01T00:00:00Z"), received(2, 35, "2026-05-31T00:00:00Z"), received(3, 1, "9999-01-01T00:00:00Z")]);
+  new SqliteEventStore(db).insert([received(1, 40, "9999-01-01T00:00:00Z"), received(2, 35, "2026-05-31T00:00:00Z"), received(3, 1, "9999-01-01T00:00:00Z")]);
   expect(deleteExpiredBatch(db.$client, NOW - 30 * DAY)).toBe(2);
   expect(db.$client.query("SELECT event FROM events").all()).toEqual([{ event: "e.3" }]);
 });
 
 test("deletion runs in small batches", () => {
   const db = openMemoryDatabase();
-  new EventStore(db).insert(Array.from({ length: 7 }, (_, i) => event(i, 100)));
+  new SqliteEventStore(db).insert(Array.from({ length: 7 }, (_, i) => event(i, 100)));
   expect(deleteExpiredBatch(db.$client, NOW - 30 * DAY, 3)).toBe(3);
   expect(count(db, "events")).toBe(4);
 });
@@ -57,7 +57,7 @@ test("freed pages are given back to the file system", async () => {
   dirs.push(dir);
   const path = databasePath(dir);
   const db = openDatabase({ path });
-  const store = new EventStore(db);
+  const store = new SqliteEventStore(db);
   for (let b = 0; b < 20; b++) store.insert(Array.from({ length: 50 }, (_, i) => event(b * 50 + i, 60, "x".repeat(2000))));
   db.$client.exec("PRAGMA wal_checkpoint(TRUNCATE)");
   const pagesBefore = (db.$client.query("PRAGMA page_count").get() as { page_count: number }).page_count;

@@ -3,13 +3,13 @@ import { openMemoryDatabase, type Db } from "../../../src/db/open.ts";
 import { parseEventFilter } from "../../../src/events/filter/filter.ts";
 import { toEvent, type Event } from "../../../src/events/model.ts";
 import { matchesFilter } from "../../../src/events/filter/match.ts";
-import { countEvents, queryEvents } from "../../../src/events/query.ts";
-import { deleteExpiredBatch } from "../../../src/events/retention.ts";
-import { EventStore } from "../../../src/events/store.ts";
-import { indexBatch, indexPending, mergeStep, startTextIndexer, TEXT_INDEX_RETRY_MAX_MS, textWatermark } from "../../../src/events/text-index.ts";
+import { countEvents, queryEvents } from "../../../src/events/store/query.ts";
+import { deleteExpiredBatch } from "../../../src/events/store/retention.ts";
+import { SqliteEventStore } from "../../../src/events/store/sqlite-store.ts";
+import { indexBatch, indexPending, mergeStep, startTextIndexer, TEXT_INDEX_RETRY_MAX_MS, textWatermark } from "../../../src/events/store/text-index.ts";
 import { createLogger } from "../../../src/log.ts";
-import { MAX_EXPANSION, MAX_PHRASES, planText } from "../../../src/events/text-plan.ts";
-import { PAIR_GAP, separatorToken, textPairs, textTokens } from "../../../src/events/filter/text-search.ts";
+import { MAX_EXPANSION, MAX_PHRASES, planText } from "../../../src/events/store/text-plan.ts";
+import { PAIR_GAP, separatorToken, textPairs, textTokens } from "../../../src/events/store/text-tokens.ts";
 
 const NOW = Date.parse("2026-03-10T12:00:00Z");
 const event = (n: number, payload: Record<string, unknown>, name = "github.push"): Event =>
@@ -17,7 +17,7 @@ const event = (n: number, payload: Record<string, unknown>, name = "github.push"
 
 function database(events: Event[]): Db {
   const db = openMemoryDatabase();
-  new EventStore(db).insert(events);
+  new SqliteEventStore(db).insert(events);
   return db;
 }
 
@@ -157,7 +157,7 @@ describe("the background indexer", () => {
   test("events past the watermark are found all the same, in both plans and in the count", () => {
     const db = database(events);
     indexBatch(db.$client, 3);
-    new EventStore(db).insert([event(11, { word: "odd" })]);
+    new SqliteEventStore(db).insert([event(11, { word: "odd" })]);
     const odd = [2, 4, 6, 8, 10, 11];
     expect(ids(db, "odd")).toEqual(odd);
     expect(count(db, "odd")).toBe(6);
@@ -233,7 +233,7 @@ describe("the background indexer's failures", () => {
     expect(lines[1]).toContain("INFO  text indexer: indexing works again failed=12");
 
     // A new streak is logged again, and backs off from the start.
-    new EventStore(db).insert([event(4, { word: "even" })]);
+    new SqliteEventStore(db).insert([event(4, { word: "even" })]);
     db.$client.exec("CREATE TEMP TRIGGER full BEFORE UPDATE ON events_words_state BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
     await tick();
     await tick();

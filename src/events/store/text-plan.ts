@@ -11,7 +11,8 @@
 // indexed yet and are checked directly.
 import type { Database, SQLQueryBindings } from "bun:sqlite";
 import { textWatermark } from "./text-index.ts";
-import { foldCase, parseTextQuery, SEARCH_TEXT_SQL, pairIndexed, SEPARATOR_MARK, textTokens, type TextQuery } from "./filter/text-search.ts";
+import { foldCase, parseTextQuery, type TextQuery } from "../filter/text-search.ts";
+import { pairIndexed, SEARCH_TEXT_SQL, SEPARATOR_MARK, textTokens } from "./text-tokens.ts";
 
 /** Trigrams find a word's substrings of three characters or more; shorter terms read the text. */
 export const MIN_INDEXED_TERM = 3;
@@ -89,7 +90,7 @@ function termExpr(client: Database, term: string): { expr: Expr; exact: boolean 
   if (firsts && lasts && firsts.length * lasts.length > MAX_PHRASES) lasts = null;
   const between = rest.map((t) => quote(t.text));
   const phrase = (f: string | null, end: string) => [...(f === null ? [] : [quote(f)]), ...between, end].join(" + ");
-  // Only words around runs: a phrase of word pair tokens (text-search.ts textPairs) when indexed.
+  // Only words around runs: a phrase of word pair tokens (text-tokens.ts textPairs) when indexed.
   if (firsts && lasts && !first.separator && !last.separator) {
     const middle = rest.filter((t) => !t.separator).map((t) => t.text);
     const runs = rest.filter((t) => t.separator).map((t) => t.text);

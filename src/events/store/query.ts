@@ -1,13 +1,11 @@
 // Runs filters: the page of events and the exact count, choosing for each the statement shape
 // SQLite answers fastest. Every shape selects the same events (the unit tests compare them).
-import { parseJsonExact } from "../json.ts";
 import type { SQLQueryBindings } from "bun:sqlite";
-import type { Db } from "../db/open.ts";
-import type { EventFilter, EventOrder } from "./filter/filter.ts";
-import type { Event } from "./model.ts";
+import type { Db } from "../../db/open.ts";
+import type { EventFilter, EventOrder } from "../filter/filter.ts";
+import { parseStored, type EventRowText, type PageQuery, type PageRows, type StoredEvent } from "./event-store.ts";
 import { indexedCount, planText, textChecks } from "./text-plan.ts";
 import { resourceRowsSelect, whereClause, type Sql, type SubqueryMode } from "./where.ts";
-import type { StoredEvent } from "./store.ts";
 
 /**
  * Runs a statement built for one filter. Not Database.query(): that caches every distinct SQL
@@ -83,19 +81,20 @@ function chooseMode(db: Db, filter: EventFilter, opts: QueryOptions): SubqueryMo
   return scanned * 2 < opts.total ? "probe" : "list";
 }
 
-/** A stored event as its row holds it: the JSON text, not parsed yet. */
-export interface EventRowText {
-  seq: number;
-  occurred: number;
-  data: string;
-}
-
 /** Events matching the filter, ordered by occurred then commit order, as the page and the feed's backfill read them. */
 export function queryEvents(db: Db, filter: EventFilter, opts: QueryOptions): StoredEvent[] {
   return queryEventRows(db, filter, opts).map(parseStored);
 }
 
-export const parseStored = (row: { seq: number; data: string }): StoredEvent => ({ seq: row.seq, event: parseJsonExact(row.data) as Event });
+/**
+ * A page of events as the events API answers it: the filter's total (counted unless known) and the
+ * page's events as one JSON text, written where they were read.
+ */
+export function queryPage(db: Db, { filter, limit, offset, total }: PageQuery): PageRows {
+  const count = total ?? countEvents(db, filter);
+  const events = queryEvents(db, filter, { limit, offset, total: count }).map((s) => s.event);
+  return { events: JSON.stringify(events), total: count };
+}
 
 /** queryEvents, with each event as its JSON text (for a thread that hands the rows on). */
 export function queryEventRows(db: Db, filter: EventFilter, opts: QueryOptions): EventRowText[] {

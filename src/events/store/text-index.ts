@@ -6,8 +6,8 @@
 // holds each event's text as a sequence of words and separator runs, with positions, so that a term
 // with separators is a phrase of adjacent tokens, and the pairs of words around each run, in order.
 import type { Database } from "bun:sqlite";
-import type { Logger } from "../log.ts";
-import { SEARCH_TEXT_SQL, textPairs, textTokens } from "./filter/text-search.ts";
+import type { TextIndexSchedule } from "./event-store.ts";
+import { SEARCH_TEXT_SQL, textPairs, textTokens } from "./text-tokens.ts";
 
 export const TEXT_INDEX_BATCH = 256;
 /**
@@ -147,13 +147,9 @@ export function mergeAll(client: Database): void {
   while (mergeStep(client, 2000));
 }
 
-export interface TextIndexerOptions {
+export interface TextIndexerOptions extends TextIndexSchedule {
   client: Database;
-  logger: Logger;
-  batch?: number;
   idleMs?: number;
-  /** While this says so, indexing waits: acknowledging webhooks comes first, the index catches up later. */
-  busy?: () => boolean;
   /** Runs `run` after `ms` (setTimeout; tests run it by hand). */
   setTimer?: (run: () => void, ms: number) => unknown;
   clearTimer?: (timer: unknown) => void;

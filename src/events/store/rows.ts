@@ -1,7 +1,8 @@
 // The rows one event becomes, and the prepared statements that write them: plain data, free of
-// drizzle, so that any committer (ingest/committer.ts) can write them on its own connection.
+// drizzle, so that any committer (committer.ts) can write them on its own connection.
 import type { Database, Statement } from "bun:sqlite";
-import { eventJson, RESOURCE_ID, RESOURCE_ROLE, type Event, type Resource } from "./model.ts";
+import { eventJson, RESOURCE_ID, RESOURCE_ROLE, type Event, type Resource } from "../model.ts";
+import type { StoredEvent } from "./event-store.ts";
 
 /** [resource id, role ("" for the primary resource), labels other than id and role as JSON]. */
 export type ResourceRow = [string, string, string];
@@ -67,4 +68,13 @@ export class EventRowWriter {
       return seq;
     });
   }
+}
+
+/** Pairs events with the sequence numbers their insert returned, leaving out the skipped ones. */
+export function joinStored(list: Event[], seqs: (number | null)[]): StoredEvent[] {
+  const stored: StoredEvent[] = [];
+  seqs.forEach((seq, i) => {
+    if (seq !== null) stored.push({ seq, event: list[i]! });
+  });
+  return stored;
 }

@@ -1,12 +1,16 @@
 // Group commit: events from many requests share one transaction; each request is answered only
 // after the transaction holding its event has committed (synchronous=FULL makes COMMIT durable).
 // One transaction is in flight at a time; whatever arrives meanwhile forms the next batch, so
-// batches grow by themselves under load.
-import type { EventBus } from "../feed/bus.ts";
-import type { Event } from "../events/model.ts";
-import type { StoredEvent } from "../events/store.ts";
-import type { Logger } from "../log.ts";
+// batches grow by themselves under load. A backend supplies the transaction (committer.ts).
+import type { Logger } from "../../log.ts";
+import type { Event } from "../model.ts";
 import type { Committer } from "./committer.ts";
+import type { StoredEvent } from "./event-store.ts";
+
+/** Where committed events go, after COMMIT and in commit order (the live feed's bus). */
+export interface Publisher {
+  publish(events: StoredEvent[]): void;
+}
 
 export class QueueFullError extends Error {
   constructor() {
@@ -41,7 +45,7 @@ export class GroupCommitWriter {
   private readonly maxBatch: number;
   private readonly maxQueue: number;
 
-  constructor(private readonly committer: Committer, private readonly bus: EventBus, private readonly logger: Logger, opts: WriterOptions = {}) {
+  constructor(private readonly committer: Committer, private readonly bus: Publisher, private readonly logger: Logger, opts: WriterOptions = {}) {
     this.maxBatch = opts.maxBatch ?? 1024;
     this.maxQueue = opts.maxQueue ?? 20_000;
   }

@@ -1,13 +1,13 @@
-// Who runs a group commit's transaction: the seam behind which another storage backend can sit.
+// Who runs a group commit's transaction (group-commit.ts batches the events, this writes them).
 // Measured alternatives, not kept: a worker thread with its own connection was slower than
 // committing inline (10k vs 17k webhooks/s, p99 45 ms vs 7 ms: the fsync is short on this class of
 // disk and the thread hops cost more); committing with synchronous=NORMAL and fsyncing the WAL on
 // an I/O thread before answering gained about 7% (18.8k vs 17.6k/s), not worth a second
 // durability mechanism. So the transaction, FULL, runs on the request thread.
 import type { Database } from "bun:sqlite";
-import type { Event } from "../events/model.ts";
-import { EventRowWriter, toRow } from "../events/rows.ts";
-import { joinStored, type StoredEvent } from "../events/store.ts";
+import type { Event } from "../model.ts";
+import type { StoredEvent } from "./event-store.ts";
+import { EventRowWriter, joinStored, toRow } from "./rows.ts";
 
 export interface Committer {
   /** Writes the events in one transaction; resolves once it has committed, rejects if it failed. */

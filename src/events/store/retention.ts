@@ -2,7 +2,7 @@
 // received, whichever is earlier), a small batch at a time, yielding between batches so ingestion
 // never waits long, then returns free pages to the disk.
 import type { Database } from "bun:sqlite";
-import type { Logger } from "../log.ts";
+import type { RetentionSchedule } from "./event-store.ts";
 
 /** Small enough that one batch (with its index rows) holds the writer for only a few ms. */
 export const RETENTION_BATCH = 100;
@@ -39,11 +39,8 @@ export function deleteExpiredBatch(client: Database, cutoff: number, batch = RET
 
 const freePages = (client: Database) => client.query<{ freelist_count: number }, []>("PRAGMA freelist_count").get()?.freelist_count ?? 0;
 
-export interface RetentionOptions {
+export interface RetentionOptions extends RetentionSchedule {
   client: Database;
-  retentionDays: number;
-  now: () => number;
-  logger: Logger;
   batch?: number;
 }
 

@@ -1,75 +1,25 @@
-// Reads of the events API (filter pages, counts, the live feed's backfill) on a thread of their
+// The SQLite store's filter reads (pages, counts, the live feed's backfill) on a thread of their
 // own. A broad filter over a large store can take seconds (a text query of many short terms over
 // 200,000 events: 10 s), and SQLite runs a query on the thread that asked for it: on the request
 // thread, every webhook would wait meanwhile. A worker with its own connection (query_only) runs
 // them, one at a time. A read waits in line at most its wait limit, then is answered 503 (another
 // read is slow, not this one); once running, a read not done within its time limit is answered
-// 503: the worker's SQL stops it at its deadline (read-deadline.ts). Both carry Retry-After. A
+// 503: the worker's SQL stops it at its deadline (store/read-deadline.ts). Both carry Retry-After. A
 // statement that does not stop (its slow part out of the check's reach) has its worker let go; a
 // fresh one takes the next read once the old thread has finished that statement, so reads never
 // use two threads.
 // A database in memory (tests, offline tools) cannot be shared with a thread: its reads run inline.
 import { join } from "node:path";
-import { DEFAULT_READ_WAIT_MS } from "../config.ts";
-import type { Db } from "../db/open.ts";
-import { AppError, type ErrorCode } from "../errors.ts";
-import type { Logger } from "../log.ts";
-import { countBy, type Countable, type TimeUnit } from "./count.ts";
-import { backfillStep, type BackfillCursor, type BackfillStep } from "../feed/backfill.ts";
-import type { EventFilter } from "./filter/filter.ts";
-import { firstPage, readPage } from "./page.ts";
-import { ReadDeadlineError } from "./read-deadline.ts";
-import { pageTokenSecret, type PageState } from "./page-token.ts";
-
-/** A read answered with JSON text, serialized where it was read (events keep their exact numbers). */
-export type ApiRead =
-  | { kind: "page"; filter: EventFilter; pageSize: number; origin: string }
-  | { kind: "next"; state: PageState; origin: string }
-  | { kind: "count"; filter: EventFilter; countable: Countable; unit: TimeUnit; interval: number; now: number };
-
-/** One page of a live feed's backfill, answered with the rows' texts. */
-export type BackfillRead = { kind: "backfill"; filter: EventFilter; horizon: number; afterSeq?: number; cursor: BackfillCursor };
-
-export type ReadJob = ApiRead | BackfillRead;
-
-export function runRead(db: Db, job: ReadJob): string | BackfillStep {
-  switch (job.kind) {
-    case "backfill":
-      return backfillStep(db, job.filter, job.horizon, job.afterSeq, job.cursor);
-    case "page":
-      return JSON.stringify(firstPage(db, job.filter, job.pageSize, job.origin));
-    case "next":
-      return JSON.stringify(readPage(db, job.state, job.origin));
-    case "count":
-      return JSON.stringify(countBy(db, job.filter, job.countable, job.unit, job.interval, job.now));
-  }
-}
-
-/** A failed read, as it crosses threads: a client error as it is, anything else only as text to log. */
-export type ReadFailure = { code: ErrorCode; message: string; details?: Record<string, unknown> } | { internal: string };
-
-export function describeFailure(err: unknown): ReadFailure {
-  if (err instanceof AppError) return { code: err.code, message: err.message, details: err.details };
-  if (err instanceof ReadDeadlineError) return { code: "query_timeout", message: "" };
-  return { internal: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
-}
-
-/** Messages between EventReader and read-worker.ts. `deadline`: epoch ms when the read's time is up. */
-export type ToReadWorker = { type: "open"; path: string } | { type: "read"; id: number; job: ReadJob; deadline: number };
-export type FromReadWorker =
-  | { type: "ready" }
-  | { type: "done"; id: number; result: string | BackfillStep }
-  | { type: "failed"; id: number; failure: ReadFailure };
+import { DEFAULT_READ_WAIT_MS } from "../../config.ts";
+import type { Db } from "../../db/open.ts";
+import { AppError } from "../../errors.ts";
+import type { Logger } from "../../log.ts";
+import { ReadRefused } from "../store/event-store.ts";
+import { runRead, type FromReadWorker, type ReadFailure, type ReadJob, type ReadResult, type ToReadWorker } from "./read-jobs.ts";
 
 /** Reads waiting for the worker; past this, a read is refused at once (429) rather than queued. */
 export const MAX_WAITING_READS = 64;
 
-/** A read refused for now (503, or 429 for a full line): Retry-After says when to try again. */
-export class ReadRefused extends AppError {
-  constructor(code: ErrorCode, message: string, readonly retryAfterSeconds: number) {
-    super(code, message);
-  }
-}
 /**
  * How long past its deadline a running read may take to stop by itself (read-deadline.ts) before
  * its worker is let go: for a statement whose slow part the deadline check does not reach.
@@ -78,11 +28,11 @@ export const DEADLINE_GRACE_MS = 2000;
 
 /** In the compiled binary the worker is a second entrypoint (see package.json's build script). */
 const workerEntry = () =>
-  Bun.isStandaloneExecutable ? join(import.meta.dir, "events", "read-worker.js") : join(import.meta.dir, "read-worker.ts");
+  Bun.isStandaloneExecutable ? join(import.meta.dir, "events", "reads", "read-worker.js") : join(import.meta.dir, "read-worker.ts");
 
 interface Pending {
   job: ReadJob;
-  resolve: (result: string | BackfillStep) => void;
+  resolve: (result: ReadResult) => void;
   reject: (err: Error) => void;
   /** Epoch ms when its time is up: its wait limit while it waits, its time limit once it runs. */
   deadline: number;
@@ -114,13 +64,6 @@ export class EventReader {
     this.inline = file === "" || file === ":memory:";
   }
 
-  read(job: ApiRead): Promise<string> {
-    return this.run(job) as Promise<string>;
-  }
-
-  backfill(job: BackfillRead): Promise<BackfillStep> {
-    return this.run(job) as Promise<BackfillStep>;
-  }
 
   /** Stops the worker; reads still waiting are answered 503. */
   async close(): Promise<void> {
@@ -132,7 +75,8 @@ export class EventReader {
     this.stopWorker();
   }
 
-  private run(job: ReadJob): Promise<string | BackfillStep> {
+  /** Runs a read of the store's (read-jobs.ts) on the worker, in line behind the reads before it. */
+  run(job: ReadJob): Promise<ReadResult> {
     if (this.inline) {
       try {
         return Promise.resolve(runRead(this.db, job));
@@ -188,8 +132,6 @@ export class EventReader {
 
   private start(): Promise<void> {
     if (this.ready) return this.ready;
-    // The page-token secret is created on first use; the worker's connection cannot write it.
-    pageTokenSecret(this.db);
     const worker = new Worker(workerEntry());
     this.worker = worker;
     this.ready = new Promise((resolve, reject) => {

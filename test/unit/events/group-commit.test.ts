@@ -2,10 +2,9 @@ import { describe, expect, test } from "bun:test";
 import { openMemoryDatabase, type Db } from "../../../src/db/open.ts";
 import { EventBus } from "../../../src/feed/bus.ts";
 import { toEvent } from "../../../src/events/model.ts";
-import { EventStore } from "../../../src/events/store.ts";
-import { InlineCommitter, type Committer } from "../../../src/ingest/committer.ts";
-import { FailureLimiter } from "../../../src/ingest/failures.ts";
-import { GroupCommitWriter, QueueFullError, StorageError } from "../../../src/ingest/writer.ts";
+import { SqliteEventStore } from "../../../src/events/store/sqlite-store.ts";
+import { InlineCommitter, type Committer } from "../../../src/events/store/committer.ts";
+import { GroupCommitWriter, QueueFullError, StorageError } from "../../../src/events/store/group-commit.ts";
 import { silentLogger } from "../../../src/log.ts";
 
 const make = (n: number) => toEvent({ event: `e.${n}`, resource: { "prefect.resource.id": `r.${n}` } }, { now: Date.now() });
@@ -19,7 +18,7 @@ function setup(opts?: ConstructorParameters<typeof GroupCommitWriter>[3]) {
   const bus = new EventBus();
   const published: string[] = [];
   bus.subscribe((list) => published.push(...list.map((s) => s.event.event)));
-  return { db, store: new EventStore(db), published, writer: new GroupCommitWriter(counted, bus, silentLogger, opts), commits: () => commits };
+  return { db, store: new SqliteEventStore(db), published, writer: new GroupCommitWriter(counted, bus, silentLogger, opts), commits: () => commits };
 }
 
 describe("GroupCommitWriter", () => {
@@ -95,16 +94,5 @@ describe("GroupCommitWriter", () => {
     for (let i = 0; i < 3; i++) void s.writer.write(make(i));
     await s.writer.drain();
     expect(s.store.count()).toBe(3);
-  });
-});
-
-describe("FailureLimiter", () => {
-  test("allows a burst, then refills over time and reports how many were dropped", () => {
-    const limiter = new FailureLimiter(3, 60);
-    const t0 = 1_000_000;
-    expect([1, 2, 3, 4, 5].map(() => limiter.take("w", t0).allowed)).toEqual([true, true, true, false, false]);
-    expect(limiter.take("other", t0).allowed).toBe(true);
-    expect(limiter.take("w", t0 + 1000)).toEqual({ allowed: true, suppressed: 2 });
-    expect(limiter.take("w", t0 + 1000)).toEqual({ allowed: false, suppressed: 1 });
   });
 });

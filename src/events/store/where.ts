@@ -1,15 +1,15 @@
 // EventFilter → a WHERE clause over events (e) and event_resources (er), the way Prefect's server builds it:
 // the event's own columns answer occurred/event/resource id/id; labels, related and any_resource
 // are sub-selects on event_resources scoped to the same window; text goes through the word index.
-// query.ts runs it; match.ts states the same semantics in memory; keep the two in step.
+// query.ts runs it; filter/match.ts states the same semantics in memory; keep the two in step.
 import type { SQLQueryBindings } from "bun:sqlite";
-import type { Db } from "../db/open.ts";
-import type { AnyResourceFilter, EventFilter, LabelSpec, RelatedFilter } from "./filter/filter.ts";
-import { globToSqlite, isLiteralGlob, sqlitePrefixGlob } from "./filter/glob.ts";
-import { RESOURCE_ID, RESOURCE_ROLE } from "./model.ts";
+import type { Db } from "../../db/open.ts";
+import type { AnyResourceFilter, EventFilter, LabelSpec, RelatedFilter } from "../filter/filter.ts";
+import { globToSqlite, isLiteralGlob, sqlitePrefixGlob } from "../filter/glob.ts";
+import { RESOURCE_ID, RESOURCE_ROLE } from "../model.ts";
 import { DEADLINE_SQL, hasDeadline } from "./read-deadline.ts";
 import { planTests, planText, textChecks } from "./text-plan.ts";
-import { parseTextQuery } from "./filter/text-search.ts";
+import { parseTextQuery } from "../filter/text-search.ts";
 
 export interface Sql {
   sql: string;
@@ -162,7 +162,7 @@ export function whereClause(filter: EventFilter, mode: SubqueryMode = "list", db
   const { since, until } = filter.occurred;
   const tests = [`e.occurred >= ${b.bind(since)}`, `e.occurred <= ${b.bind(until)}`];
   // On the read worker's connection, the time limit is checked first for every row (read-deadline.ts).
-  if (db && hasDeadline(db.$client)) tests.unshift(DEADLINE_SQL);
+  if (db && hasDeadline(db)) tests.unshift(DEADLINE_SQL);
   const e = filter.event;
   if (e) {
     if (nonEmpty(e.prefix)) tests.push(any(e.prefix.map((p) => prefixTest(b, "e.event", p))));
