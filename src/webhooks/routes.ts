@@ -146,13 +146,8 @@ export function settingsRoutes(ctx: AppContext) {
         throw invalid("retention_days: is a server option (--retention-days or INLET_RETENTION_DAYS) and cannot be changed here");
       }
       if (body.enforce_webhook_auth !== undefined) {
-        ctx.db.$client.transaction(() => {
-          ctx.settings.set("enforce_webhook_auth", body.enforce_webhook_auth!);
-          if (body.enforce_webhook_auth) {
-            const disabled = ctx.webhooks.disableUnauthenticated();
-            if (disabled > 0) ctx.logger.info("enforce_webhook_auth: disabled webhooks without a service account", { count: disabled });
-          }
-        })();
+        const disabled = ctx.webhooks.setEnforceAuth(body.enforce_webhook_auth, ctx.settings);
+        if (disabled > 0) ctx.logger.info("enforce_webhook_auth: disabled webhooks without a service account", { count: disabled });
       }
       return view();
     }, {

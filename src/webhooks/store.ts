@@ -3,6 +3,7 @@ import type { Statement } from "bun:sqlite";
 import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "../db/open.ts";
 import { webhooks } from "../db/schema.ts";
+import type { SettingsStore } from "../settings/store.ts";
 import { newSlug } from "./slug.ts";
 
 export type WebhookRow = typeof webhooks.$inferSelect;
@@ -109,8 +110,19 @@ export class WebhookStore {
     return this.db.delete(webhooks).where(eq(webhooks.id, id)).returning({ id: webhooks.id }).all().length > 0;
   }
 
+  /**
+   * Turns the enforce_webhook_auth setting on or off. Turning it on also disables every enabled
+   * webhook that has no service account, in the same transaction; returns how many it disabled.
+   */
+  setEnforceAuth(on: boolean, settings: Pick<SettingsStore, "set">): number {
+    return this.db.$client.transaction(() => {
+      settings.set("enforce_webhook_auth", on);
+      return on ? this.disableUnauthenticated() : 0;
+    })();
+  }
+
   /** Disables every enabled webhook that has no service account; returns how many. */
-  disableUnauthenticated(): number {
+  private disableUnauthenticated(): number {
     return this.db.update(webhooks).set({ enabled: false, updated: this.now() })
       .where(and(isNull(webhooks.serviceAccountId), eq(webhooks.enabled, true)))
       .returning({ id: webhooks.id }).all().length;
