@@ -17,6 +17,14 @@ export const isRawJson = (v: unknown): boolean => native.isRawJSON?.(v) ?? false
 export const isJsonObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v) && !isRawJson(v);
 
+/** The JSON type of a parsed value, as messages name it: null, array, number (a kept integer too), object, string, boolean. */
+export function jsonTypeName(v: unknown): string {
+  if (v === null) return "null";
+  if (isRawJson(v)) return "number";
+  if (Array.isArray(v)) return "array";
+  return typeof v;
+}
+
 // A cheap test for texts that may hold such numbers (only those take the slower parse): an integer
 // token of 16 digits or more (past 2^53, 9,007,199,254,740,992, it needs more than a double), or a
 // number token with a fraction or an exponent whose value may be integral (`21.0`, `1e3`). A JSON

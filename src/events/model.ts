@@ -1,5 +1,5 @@
 // Prefect's event model (docs/event-model.md): types, validation with Prefect's rules and limits, defaults.
-import { isJsonObject, isRawJson, MAX_JSON_DEPTH, nestedDeeper } from "../json.ts";
+import { isJsonObject, jsonTypeName, MAX_JSON_DEPTH, nestedDeeper } from "../json.ts";
 
 export type Resource = Record<string, string>;
 export type RelatedResource = Resource;
@@ -37,13 +37,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // ISO-8601 date-time; a missing offset means UTC (Prefect coerces naive datetimes to UTC).
 const ISO_DATETIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})?$/i;
 
-function typeName(v: unknown): string {
-  if (v === null) return "null";
-  if (isRawJson(v)) return "number"; // an integer past 2^53, kept exact (src/json.ts)
-  if (Array.isArray(v)) return "array";
-  return typeof v;
-}
-
 /** Parses an ISO-8601 timestamp to epoch milliseconds, or returns null. */
 export function parseTimestamp(value: unknown): number | null {
   if (typeof value !== "string") return null;
@@ -61,7 +54,7 @@ export function parseTimestamp(value: unknown): number | null {
 export const toIso = (ms: number) => new Date(ms).toISOString();
 
 function validateResource(value: unknown, field: string, related: boolean): Resource {
-  if (!isJsonObject(value)) throw new EventValidationError(field, `must be an object of string labels, got ${typeName(value)}`);
+  if (!isJsonObject(value)) throw new EventValidationError(field, `must be an object of string labels, got ${jsonTypeName(value)}`);
   const labels = Object.keys(value);
   if (labels.length > MAX_LABELS_PER_RESOURCE) {
     throw new EventValidationError(field, `The maximum number of labels per resource is ${MAX_LABELS_PER_RESOURCE}`);
@@ -70,7 +63,7 @@ function validateResource(value: unknown, field: string, related: boolean): Reso
   for (const label of labels) {
     const v = value[label];
     if (typeof v !== "string") {
-      throw new EventValidationError(`${field}[${JSON.stringify(label)}]`, `label values must be strings, got ${typeName(v)}`);
+      throw new EventValidationError(`${field}[${JSON.stringify(label)}]`, `label values must be strings, got ${jsonTypeName(v)}`);
     }
     resource[label] = v;
   }
@@ -99,11 +92,11 @@ export interface EventDefaults {
  * are dropped (Prefect's models use extra="ignore"). `received` is always the time of receipt.
  */
 export function toEvent(input: unknown, { now, newId = () => Bun.randomUUIDv7() }: EventDefaults): Event {
-  if (!isJsonObject(input)) throw new EventValidationError("", `An event must be a JSON object, got ${typeName(input)}`);
+  if (!isJsonObject(input)) throw new EventValidationError("", `An event must be a JSON object, got ${jsonTypeName(input)}`);
 
   const name = input.event;
   if (name === undefined) throw new EventValidationError("event", "Field required");
-  if (typeof name !== "string") throw new EventValidationError("event", `must be a string, got ${typeName(name)}`);
+  if (typeof name !== "string") throw new EventValidationError("event", `must be a string, got ${jsonTypeName(name)}`);
   if (name.length === 0) throw new EventValidationError("event", "Event name must not be empty");
   if (name.length > MAX_EVENT_NAME_LENGTH) {
     throw new EventValidationError("event", `Event name must be at most ${MAX_EVENT_NAME_LENGTH} characters`);
@@ -114,7 +107,7 @@ export function toEvent(input: unknown, { now, newId = () => Bun.randomUUIDv7() 
 
   let related: RelatedResource[] = [];
   if (input.related !== undefined && input.related !== null) {
-    if (!Array.isArray(input.related)) throw new EventValidationError("related", `must be a list, got ${typeName(input.related)}`);
+    if (!Array.isArray(input.related)) throw new EventValidationError("related", `must be a list, got ${jsonTypeName(input.related)}`);
     if (input.related.length > MAX_RELATED_RESOURCES) {
       throw new EventValidationError("related", `The maximum number of related resources is ${MAX_RELATED_RESOURCES}`);
     }
@@ -123,7 +116,7 @@ export function toEvent(input: unknown, { now, newId = () => Bun.randomUUIDv7() 
 
   let payload: Record<string, unknown> = {};
   if (input.payload !== undefined && input.payload !== null) {
-    if (!isJsonObject(input.payload)) throw new EventValidationError("payload", `must be an object, got ${typeName(input.payload)}`);
+    if (!isJsonObject(input.payload)) throw new EventValidationError("payload", `must be an object, got ${jsonTypeName(input.payload)}`);
     payload = input.payload;
   }
 

@@ -1,7 +1,7 @@
 // Prefect's events API (docs/feed.md, docs/storage.md).
 import { Elysia } from "elysia";
 import type { AppContext } from "../context.ts";
-import { parseJsonExact } from "../json.ts";
+import { isJsonObject, parseJsonExact } from "../json.ts";
 import { AppError, invalid, notFound } from "../errors.ts";
 import { COUNTABLES, TIME_UNITS, type Countable, type TimeUnit } from "./count-buckets.ts";
 import { parseEventFilter } from "./filter/filter.ts";
@@ -24,12 +24,10 @@ async function readJsonExact(request: Request): Promise<unknown> {
   }
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-
 /** A JSON object body with only the given keys; no body at all reads as `{}`. */
 function bodyObject(body: unknown, keys: readonly string[]): Record<string, unknown> {
   if (body === undefined || body === null || body === "") return {};
-  if (!isObject(body)) throw invalid("body: must be a JSON object");
+  if (!isJsonObject(body)) throw invalid("body: must be a JSON object");
   for (const key of Object.keys(body)) if (!keys.includes(key)) throw invalid(`${key}: unknown key`);
   return body;
 }

@@ -41,7 +41,7 @@ export class WebhookStore {
   constructor(private readonly db: Db, private readonly baseUrl: () => string, private readonly now: () => number = Date.now) {
     // The ingestion hot path: one indexed lookup per request, prepared once.
     this.bySlug = db.$client.prepare(
-      "SELECT id, name, enabled, template, service_account_id, slug, updated FROM webhooks WHERE slug = ?",
+      "SELECT id, name, enabled, template, service_account_id FROM webhooks WHERE slug = ?",
     );
   }
 
@@ -93,7 +93,7 @@ export class WebhookStore {
   getBySlug(slug: string): IngestWebhook | null {
     const row = this.bySlug.get(slug);
     return row
-      ? { id: row.id, name: row.name, enabled: row.enabled === 1, template: row.template, serviceAccountId: row.service_account_id, version: row.updated }
+      ? { id: row.id, name: row.name, enabled: row.enabled === 1, template: row.template, serviceAccountId: row.service_account_id }
       : null;
   }
 
@@ -135,8 +135,6 @@ interface WebhookRowRaw {
   enabled: number;
   template: string;
   service_account_id: string | null;
-  slug: string;
-  updated: number;
 }
 
 export interface IngestWebhook {
@@ -145,6 +143,4 @@ export interface IngestWebhook {
   enabled: boolean;
   template: string;
   serviceAccountId: string | null;
-  /** Changes whenever the webhook does; keys the compiled-template cache. */
-  version: number;
 }

@@ -2,6 +2,7 @@
 // and defaults. Every sub-filter forbids unknown keys (extra="forbid"), so a typo is a 422 that
 // names the key instead of a filter that silently matches everything.
 import { invalid } from "../../errors.ts";
+import { isJsonObject, jsonTypeName } from "../../json.ts";
 import { parseTimestamp, toIso } from "../model.ts";
 
 /** Label name → accepted values (ResourceSpecification); a single string is stored as a list of one. */
@@ -44,11 +45,8 @@ export function defaultSince(now: number): number {
   return Math.floor(now / DAY_MS) * DAY_MS - 180 * DAY_MS;
 }
 
-const typeName = (v: unknown) => (v === null ? "null" : Array.isArray(v) ? "array" : typeof v);
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-
 function object(value: unknown, path: string, keys: readonly string[]): Record<string, unknown> {
-  if (!isObject(value)) throw invalid(`${path}: must be an object, got ${typeName(value)}`);
+  if (!isJsonObject(value)) throw invalid(`${path}: must be an object, got ${jsonTypeName(value)}`);
   for (const key of Object.keys(value)) if (!keys.includes(key)) throw invalid(`${path}.${key}: unknown key`);
   return value;
 }
@@ -57,13 +55,13 @@ function object(value: unknown, path: string, keys: readonly string[]): Record<s
 const present = (v: unknown) => v !== undefined && v !== null;
 
 function string(value: unknown, path: string): string {
-  if (typeof value !== "string") throw invalid(`${path}: must be a string, got ${typeName(value)}`);
+  if (typeof value !== "string") throw invalid(`${path}: must be a string, got ${jsonTypeName(value)}`);
   return value;
 }
 
 function strings(value: unknown, path: string): string[] | undefined {
   if (!present(value)) return undefined;
-  if (!Array.isArray(value)) throw invalid(`${path}: must be a list of strings, got ${typeName(value)}`);
+  if (!Array.isArray(value)) throw invalid(`${path}: must be a list of strings, got ${jsonTypeName(value)}`);
   return value.map((v, i) => string(v, `${path}[${i}]`));
 }
 
@@ -76,13 +74,13 @@ function timestamp(value: unknown, path: string, fallback: number): number {
 
 function labels(value: unknown, path: string): LabelSpec | undefined {
   if (!present(value)) return undefined;
-  if (!isObject(value)) throw invalid(`${path}: must be an object of label specs, got ${typeName(value)}`);
+  if (!isJsonObject(value)) throw invalid(`${path}: must be an object of label specs, got ${jsonTypeName(value)}`);
   const spec: LabelSpec = {};
   for (const [label, v] of Object.entries(value)) {
     const at = `${path}[${JSON.stringify(label)}]`;
     if (typeof v === "string") spec[label] = [v];
     else if (Array.isArray(v)) spec[label] = v.map((s, i) => string(s, `${at}[${i}]`));
-    else throw invalid(`${at}: must be a string or a list of strings, got ${typeName(v)}`);
+    else throw invalid(`${at}: must be a string or a list of strings, got ${jsonTypeName(v)}`);
   }
   return spec;
 }
@@ -103,7 +101,7 @@ function parseRelated(value: unknown, path: string): RelatedFilter {
   const out: RelatedFilter = { id: strings(o.id, `${path}.id`), role: strings(o.role, `${path}.role`), labels: labels(o.labels, `${path}.labels`) };
   if (present(o.resources_in_roles)) {
     const at = `${path}.resources_in_roles`;
-    if (!Array.isArray(o.resources_in_roles)) throw invalid(`${at}: must be a list of [resource id, role] pairs, got ${typeName(o.resources_in_roles)}`);
+    if (!Array.isArray(o.resources_in_roles)) throw invalid(`${at}: must be a list of [resource id, role] pairs, got ${jsonTypeName(o.resources_in_roles)}`);
     out.resources_in_roles = o.resources_in_roles.map((pair, i) => {
       if (!Array.isArray(pair) || pair.length !== 2) throw invalid(`${at}[${i}]: must be a [resource id, role] pair`);
       return [string(pair[0], `${at}[${i}][0]`), string(pair[1], `${at}[${i}][1]`)];
@@ -141,7 +139,7 @@ export function parseEventFilter(input: unknown, now: number, path = "filter"): 
   if (present(o.resource)) {
     const at = `${path}.resource`;
     const r = object(o.resource, at, ["id", "id_prefix", "labels", "distinct"]);
-    if (r.distinct !== undefined && typeof r.distinct !== "boolean") throw invalid(`${at}.distinct: must be a boolean, got ${typeName(r.distinct)}`);
+    if (r.distinct !== undefined && typeof r.distinct !== "boolean") throw invalid(`${at}.distinct: must be a boolean, got ${jsonTypeName(r.distinct)}`);
     filter.resource = { id: strings(r.id, `${at}.id`), id_prefix: strings(r.id_prefix, `${at}.id_prefix`), labels: labels(r.labels, `${at}.labels`), distinct: r.distinct === true };
   }
   filter.related = oneOrMany(o.related, `${path}.related`, parseRelated);
@@ -149,7 +147,7 @@ export function parseEventFilter(input: unknown, now: number, path = "filter"): 
   if (o.id !== undefined) {
     const ids = object(o.id, `${path}.id`, ["id"]);
     if (present(ids.id)) {
-      if (!Array.isArray(ids.id)) throw invalid(`${path}.id.id: must be a list of UUIDs, got ${typeName(ids.id)}`);
+      if (!Array.isArray(ids.id)) throw invalid(`${path}.id.id: must be a list of UUIDs, got ${jsonTypeName(ids.id)}`);
       filter.id = ids.id.map((v, i) => uuid(v, `${path}.id.id[${i}]`));
     }
   }
