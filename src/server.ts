@@ -8,7 +8,7 @@ import { setupLink } from "./auth/setup.ts";
 import { databasePath, type Config } from "./config.ts";
 import { createContext, type AppContext } from "./context.ts";
 import { lockDataDir } from "./db/lock.ts";
-import { ensureDirectory, openDatabase, type Db } from "./db/open.ts";
+import { closeDatabase, ensureDirectory, openDatabase, type Db } from "./db/open.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { RequestLimits } from "./request-limits.ts";
 
@@ -60,7 +60,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       websocket: websocket as unknown as Bun.WebSocketHandler<unknown>,
     });
   } catch (err) {
-    db.$client.close();
+    closeDatabase(db);
     lock.release();
     throw new Error(`cannot listen on ${config.host}:${config.port}: ${listenProblem(err)}`);
   }
@@ -92,7 +92,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       ctx.feed.close();
       await draining;
       for (const hook of ctx.onStop) await hook();
-      db.$client.close();
+      closeDatabase(db);
       lock.release();
       logger.info("inlet stopped");
     })());

@@ -2,7 +2,7 @@
 // a server runs on it), so that the first admin can sign in.
 import { USER_ROLES, UserStore, type UserRole } from "../auth/users.ts";
 import { databasePath, resolveDataDir } from "../config.ts";
-import { openDatabase } from "../db/open.ts";
+import { closeDatabase, openDatabase } from "../db/open.ts";
 import { AppError } from "../errors.ts";
 import { dispatch, str, subcommand } from "./args.ts";
 import { CliError, UsageError, type CliIO } from "./io.ts";
@@ -65,7 +65,7 @@ const create = subcommand({
     if (err instanceof AppError) throw new CliError(err.message);
     throw err;
   } finally {
-    db.$client.close();
+    closeDatabase(db);
   }
 });
 

@@ -4,7 +4,7 @@ import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } fro
 import { resolve } from "node:path";
 import { databasePath, resolveDataDir } from "../config.ts";
 import { str, subcommand } from "./args.ts";
-import { inletDatabaseProblem, lockExclusively, usedBytes, vacuumInto } from "./database-file.ts";
+import { inletDatabaseProblem, lockExclusively, usedBytes, vacuumInto } from "../db/file.ts";
 import { CliError, confirm, type CliIO } from "./io.ts";
 
 /** Below this a backup takes about a second; no progress is shown. */

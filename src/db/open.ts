@@ -129,6 +129,14 @@ export function openQueryOnly(path: string): Db {
   return drizzle({ client, schema }) as Db;
 }
 
+/** Lets the database's connection go, and with it the file. */
+export function closeDatabase(db: Db): void {
+  db.$client.close();
+}
+
+/** The file the database is in: "" or ":memory:" for one in memory. */
+export const databaseFile = (db: Db): string => db.$client.filename;
+
 /** Whether the database answers at all (the health check): throws when it does not. */
 export function pingDatabase(db: Db): void {
   db.$client.query("SELECT 1").get();

@@ -11,7 +11,7 @@
 // A database in memory (tests, offline tools) cannot be shared with a thread: its reads run inline.
 import { join } from "node:path";
 import { DEFAULT_READ_WAIT_MS } from "../../config.ts";
-import type { Db } from "../../db/open.ts";
+import { databaseFile, type Db } from "../../db/open.ts";
 import { AppError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
 import { ReadRefused } from "../store/event-store.ts";
@@ -60,7 +60,7 @@ export class EventReader {
     private readonly timeoutMs: number,
     private readonly waitMs = DEFAULT_READ_WAIT_MS,
   ) {
-    const file = db.$client.filename;
+    const file = databaseFile(db);
     this.inline = file === "" || file === ":memory:";
   }
 
@@ -152,7 +152,7 @@ export class EventReader {
         void this.pump();
       };
     });
-    worker.postMessage({ type: "open", path: this.db.$client.filename } satisfies ToReadWorker);
+    worker.postMessage({ type: "open", path: databaseFile(this.db) } satisfies ToReadWorker);
     return this.ready;
   }
 

@@ -1,7 +1,8 @@
-// Helpers for the offline commands that handle the database file as a whole (backup, restore).
+// The database file as a whole, for the offline commands that copy or replace it (inlet backup,
+// inlet restore): is a file an Inlet database, is a server using it, its size, a consistent copy.
 import { Database } from "bun:sqlite";
 import { closeSync, existsSync, openSync, readSync } from "node:fs";
-import { newestKnownMigration } from "../db/open.ts";
+import { newestKnownMigration } from "./open.ts";
 
 const SQLITE_MAGIC = "SQLite format 3\0";
 /** Tables every Inlet database has had since the first migration. */
