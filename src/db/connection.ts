@@ -1,3 +1,4 @@
+// What every connection to an Inlet database is set up with, whoever opens it.
 import type { Database } from "bun:sqlite";
 
 /** The per-connection settings every connection to an Inlet database needs (the read worker's too). */

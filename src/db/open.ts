@@ -1,4 +1,5 @@
-// Opens the SQLite database, sets the PRAGMAs durability depends on, and applies migrations.
+// Opens the SQLite database (setting the PRAGMAs durability depends on, applying migrations) and
+// closes it; opens the read worker's second connection to it; answers the health check.
 import { Database } from "bun:sqlite";
 import { drizzle, type BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
 import { migrate } from "drizzle-orm/bun-sqlite/migrator";

@@ -1,4 +1,4 @@
-// Prefect's event model (docs/event-model.md): types, validation with Prefect's rules and limits, defaults.
+// Prefect's event model: types, validation with Prefect's rules and limits, defaults.
 import { isJsonObject, jsonTypeName, MAX_JSON_DEPTH, nestedDeeper } from "../json.ts";
 
 export type Resource = Record<string, string>;

@@ -1,4 +1,5 @@
-// Prefect's events API (docs/feed.md, docs/storage.md).
+// Prefect's events API: posting events, filter pages, count-by and one event by id. Thin: the
+// store writes and reads (store/event-store.ts), page.ts shapes the pages.
 import { Elysia } from "elysia";
 import type { AppContext } from "../context.ts";
 import { isJsonObject, parseJsonExact } from "../json.ts";

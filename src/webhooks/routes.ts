@@ -1,4 +1,4 @@
-// Webhook management, in Prefect Cloud's API shape.
+// Webhook management, in Prefect Cloud's API shape, and the server-wide settings.
 import { Elysia, t } from "elysia";
 import { callerOf } from "../auth/guard.ts";
 import type { AppContext } from "../context.ts";
