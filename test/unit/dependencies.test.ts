@@ -23,6 +23,18 @@ const IMPORTS: Map<string, string[]> = new Map(
   }),
 );
 
+/** Each file of src/ and the packages it imports ("drizzle-orm", "bun:sqlite", …). */
+const PACKAGES: Map<string, string[]> = new Map(
+  sourceFiles(SRC).map((file) => {
+    const text = readFileSync(file, "utf8");
+    return [relative(SRC, file), [...text.matchAll(/\bfrom\s+["']([^."'][^"']*)["']/g)].map((m) => m[1]!)];
+  }),
+);
+
+/** The storage modules: each the only place that touches its tables. */
+const STORAGE = [/^db\//, /^events\/store\//, /^auth\/(service-accounts|sessions|users)\.ts$/, /^settings\/store\.ts$/, /^webhooks\/store\.ts$/];
+const isStorage = (file: string) => STORAGE.some((re) => re.test(file));
+
 /** The imports of files under `from` that go to files not matched by `allowed`. */
 function violations(from: (file: string) => boolean, allowed: (target: string) => boolean): string[] {
   return [...IMPORTS].filter(([file]) => from(file)).flatMap(([file, targets]) => targets.filter((t) => !allowed(t)).map((t) => `${file} → ${t}`));
@@ -52,6 +64,19 @@ describe("dependency rules", () => {
         .map((t) => `${relative(web, file)} → ${t}`),
     );
     expect(found).toEqual([]);
+  });
+
+  test("only the storage modules reach the database (routes, the feed and the rest never write SQL)", () => {
+    const found = [...PACKAGES]
+      .filter(([file, packages]) => !isStorage(file) && packages.some((p) => p === "bun:sqlite" || p.startsWith("drizzle-orm")))
+      .map(([file]) => file);
+    expect(found).toEqual([]);
+    const clients = [...IMPORTS.keys()].filter((file) => !isStorage(file) && /\$client\b/.test(readFileSync(join(SRC, file), "utf8")));
+    expect(clients).toEqual([]);
+  });
+
+  test("nothing imports feed/ but the app wiring (app.ts, context.ts, server.ts)", () => {
+    expect(violations((f) => !f.startsWith("feed/") && !["app.ts", "context.ts", "server.ts"].includes(f), (t) => !t.startsWith("feed/"))).toEqual([]);
   });
 
   test("json.ts, which templates/ and storage share, imports nothing of src/", () => {
