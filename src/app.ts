@@ -1,6 +1,6 @@
-// createApp: mounts every route, the API guard and the error handler. It never listens.
+// createApp: mounts every route (each declares its access level) and the error handler. It never listens.
 import { Elysia } from "elysia";
-import { guardApi } from "./auth/guard.ts";
+import { accessControl, requireDeclaredAccess } from "./auth/access.ts";
 import { serviceAccountRoutes } from "./auth/routes.ts";
 import { authRoutes, userRoutes } from "./auth/user-routes.ts";
 import type { AppContext } from "./context.ts";
@@ -50,6 +50,7 @@ export function createApp(ctx: AppContext) {
   // read their own bodies (with their own bound) and the UI takes none.
   const api = new Elysia()
     .onParse(bodies)
+    .use(accessControl(ctx))
     .get("/api/health", () => {
       try {
         pingDatabase(ctx.db);
@@ -58,17 +59,11 @@ export function createApp(ctx: AppContext) {
         ctx.logger.error("health check: database unreachable", { error });
         return Response.json({ status: "unavailable", database: "unreachable" }, { status: statusOf("unavailable") });
       }
-    })
-    // Sign-in routes: reachable without credentials (they are how a browser gets a session).
+    }, { access: "public" })
     .use(authRoutes(ctx))
-    // Prefect's websocket authenticates with its first message, so it sits outside the /api guard.
     .use(feedWsRoutes(ctx))
     .group("/api", (group) =>
       group
-        .onBeforeHandle(({ request, set, path }) => {
-          // `path` is the one the router matched; the edge has checked it is the request's own.
-          guardApi(ctx, request, path, set);
-        })
         .use(feedSseRoutes(ctx))
         .use(eventRoutes(ctx))
         .use(serviceAccountRoutes(ctx))
@@ -79,7 +74,7 @@ export function createApp(ctx: AppContext) {
     );
 
   // See src/http/edge.ts for why the router must not assume a long host name.
-  return new Elysia({ handler: { standardHostname: false } })
+  const app = new Elysia({ handler: { standardHostname: false } })
     .onRequest((context) => {
       // Elysia hands this hook the path it routes on, though its type for the hook leaves it out.
       const { request, set, path } = context as typeof context & { path: string };
@@ -120,6 +115,8 @@ export function createApp(ctx: AppContext) {
     .use(ingestRoutes(ctx))
     // The admin SPA last: its catch-all must not shadow any route above.
     .use(uiRoutes());
+  requireDeclaredAccess(app.routes);
+  return app;
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -4,6 +4,7 @@
 // look like one gets index.html, so deep links (/webhooks/…) survive a reload.
 import { Elysia } from "elysia";
 import { join, normalize } from "node:path";
+import { accessControl } from "./auth/access.ts";
 import { AppError, errorResponse, hookResponse } from "./errors.ts";
 
 export function uiRoot(): string {
@@ -53,7 +54,8 @@ export function uiRoutes(root = uiRoot()) {
   };
 
   return new Elysia()
-    .get("/", serveIndex)
+    .use(accessControl())
+    .get("/", serveIndex, { access: "public" })
     // `.all`, not `.get`: Elysia prefers a method-specific wildcard over `.all("/hooks/:slug")`.
     .all("/*", async ({ path, request }) => {
       // Hook paths stay quiet; API paths keep their JSON 404; only GET/HEAD may get the page.
@@ -72,5 +74,5 @@ export function uiRoutes(root = uiRoot()) {
       }
       if (path === "/index.html") return serveIndex();
       return errorResponse(new AppError("not_found"));
-    });
+    }, { access: "public" });
 }

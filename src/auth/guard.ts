@@ -1,6 +1,6 @@
-// Who is calling the management API, and may they do this? Every /api route except health and the
-// sign-in routes goes through guardApi. Two kinds of credential: API keys (Authorization: Bearer,
-// checked first) and the admin UI's session cookie.
+// Who is calling, and may they use a route of this access level? Every route declares its level
+// (access.ts); authorize decides, for HTTP routes and the websocket alike. Two kinds of credential:
+// API keys (Authorization: Bearer, checked first) and the admin UI's session cookie.
 import type { Config } from "../config.ts";
 import { AppError } from "../errors.ts";
 import { bearerToken } from "./keys.ts";
@@ -33,27 +33,18 @@ export function principalOf(deps: GuardDeps, request: Request): Principal | null
   return { kind: "user", id: s.user.id, email: s.user.email, role: s.user.role, sessionId: s.sessionId, expires: s.expires, renewed: s.renewed };
 }
 
-/** Admins (keys or users) may do anything; viewers may read; webhook-only keys may not use the API. */
-export const canRead = (p: Principal | null) => p !== null && (p.role === "admin" || p.role === "viewer");
+/**
+ * Who may call a route, declared beside each handler (see access.ts): `public` (anyone; the route
+ * checks what it needs itself), `read` (admins and viewers), `write` (admins: changes), `admin`
+ * (admins only, even to read). Webhook-role keys may only send webhooks, never use the API.
+ */
+export type Access = "public" | "read" | "write" | "admin";
+export const ACCESS_LEVELS: readonly Access[] = ["public", "read", "write", "admin"];
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-/** POSTs that only read (a filter or a dry run), so viewers may make them. */
-const READ_ONLY_POSTS = [
-  /^\/api\/events\/filter$/,
-  /^\/api\/events\/count-by\/[^/]+$/,
-  /^\/api\/webhooks\/filter$/,
-  /^\/api\/templates\/validate$/,
-  /^\/api\/templates\/render$/,
-];
-
-/** Areas only admins may see at all, even for reading. */
-const ADMIN_ONLY = [/^\/api\/users(\/|$)/];
-
-function isReadOnlyRequest(method: string, path: string): boolean {
-  if (SAFE_METHODS.has(method)) return true;
-  return method === "POST" && READ_ONLY_POSTS.some((re) => re.test(path));
-}
+/** A websocket upgrade is a GET, but it opens a channel both ways: it gets the CSRF check (CSWSH). */
+const isSafe = (request: Request) => SAFE_METHODS.has(request.method) && request.headers.get("upgrade")?.toLowerCase() !== "websocket";
 
 /** An origin (scheme, host and port, RFC 6454) as the URL parser normalizes it; null for none. */
 function originOf(text: string): string | null {
@@ -82,36 +73,37 @@ export function isSameOrigin(config: Pick<Config, "baseUrl">, request: Request):
 }
 
 /**
- * Throws unless the caller may make this API request; returns who it is. `path` is the path the
- * router matched, so that access is decided for exactly what will run.
+ * Throws unless the caller may use a route of this access level; returns who it is (null for a
+ * public route, which reads no credentials). HTTP routes (access.ts) and the websocket's auth step
+ * both decide here.
  */
-export function authorizeApi(deps: GuardDeps, request: Request, path: string): Principal {
+export function authorize(deps: GuardDeps, level: Access, request: Request): Principal | null {
+  if (level === "public") return null;
   const principal = principalOf(deps, request);
   if (!principal) throw new AppError("unauthorized", "A valid API key is required (Authorization: Bearer <key>)");
   if (principal.role === "webhook") throw new AppError("forbidden", "This key may only be used to send webhooks");
-  const route = path.replace(/\/+$/, "") || "/";
-  if (principal.kind === "user" && !SAFE_METHODS.has(request.method) && !isSameOrigin(deps.config, request)) {
+  if (principal.kind === "user" && !isSafe(request) && !isSameOrigin(deps.config, request)) {
     throw new AppError("forbidden", "Cross-site request refused (Origin does not match this server)");
   }
   if (principal.role === "viewer") {
-    if (ADMIN_ONLY.some((re) => re.test(route))) throw new AppError("forbidden", "Only admins may do that");
-    if (!isReadOnlyRequest(request.method, route)) throw new AppError("forbidden", "Viewers may only read");
+    if (level === "admin") throw new AppError("forbidden", "Only admins may do that");
+    if (level === "write") throw new AppError("forbidden", "Viewers may only read");
   }
   return principal;
 }
 
 const admitted = new WeakMap<Request, Principal>();
 
-/** Who the guard let make this request (routes shape answers by role); undefined outside the guard. */
+/** Who the guard let make this request (routes shape answers by role); undefined on public routes. */
 export const callerOf = (request: Request): Principal | undefined => admitted.get(request);
 
-/** The guard as an Elysia hook: authorizes, and re-sends the cookie when the session was extended. */
-export function guardApi(deps: GuardDeps, request: Request, path: string, set: { headers: Record<string, string | number> }): Principal {
-  const principal = authorizeApi(deps, request, path);
+/** authorize as an Elysia hook: remembers the caller, and re-sends the cookie when the session was extended. */
+export function guardRoute(deps: GuardDeps, level: Access, request: Request, set: { headers: Record<string, string | number> }): void {
+  const principal = authorize(deps, level, request);
+  if (!principal) return;
   admitted.set(request, principal);
   if (principal.kind === "user" && principal.renewed) {
     const token = readCookie(request.headers.get("cookie"), SESSION_COOKIE)!;
     set.headers["set-cookie"] = sessionCookie(token, principal.expires, deps.clock.now(), deps.config.baseUrl.startsWith("https:"));
   }
-  return principal;
 }

@@ -3,6 +3,7 @@
 import { Elysia, t } from "elysia";
 import type { AppContext } from "../context.ts";
 import { AppError, errorResponse, notFound } from "../errors.ts";
+import { accessControl } from "./access.ts";
 import { clientAddress } from "./client-address.ts";
 import { isSameOrigin, principalOf } from "./guard.ts";
 import { clearedSessionCookie, readCookie, SESSION_COOKIE, sessionCookie } from "./sessions.ts";
@@ -35,8 +36,10 @@ export function authRoutes(ctx: AppContext) {
     if (sent && !isSameOrigin(ctx.config, request)) throw new AppError("forbidden", "Cross-site request refused (Origin does not match this server)");
   };
 
+  // Public: these are how a browser gets a session.
   return new Elysia({ prefix: "/api/auth" })
-    .get("/setup", () => ({ needed: ctx.users.count("admin") === 0 }))
+    .use(accessControl(ctx))
+    .get("/setup", () => ({ needed: ctx.users.count("admin") === 0 }), { access: "public" })
     .post("/setup", async ({ body, request, set }) => {
       refuseCrossSite(request);
       if (ctx.users.count("admin") > 0) throw new AppError("conflict", "Setup is already done; sign in instead");
@@ -48,7 +51,7 @@ export function authRoutes(ctx: AppContext) {
       set.status = 201;
       ctx.logger.info("first admin created through the setup link", { user: user.email });
       return signIn(user, set);
-    }, { body: t.Object({ token: t.String({ maxLength: 200 }), ...credentials }) })
+    }, { access: "public", body: t.Object({ token: t.String({ maxLength: 200 }), ...credentials }) })
     .post("/login", async ({ body, request, set, server }) => {
       refuseCrossSite(request);
       const ip = clientAddress(server, request);
@@ -67,23 +70,23 @@ export function authRoutes(ctx: AppContext) {
       const signedIn = signIn(user, set);
       ctx.loginThrottle.succeed(ip, email);
       return signedIn;
-    }, { body: t.Object(credentials) })
+    }, { access: "public", body: t.Object(credentials) })
     .post("/logout", ({ request, set }) => {
       refuseCrossSite(request);
       const token = readCookie(request.headers.get("cookie"), SESSION_COOKIE);
       if (token) ctx.sessions.revoke(token);
       set.headers["set-cookie"] = clearedSessionCookie(secure);
       set.status = 204;
-    })
+    }, { access: "public" })
     .get("/me", ({ request }) => {
       const p = principalOf(ctx, request);
       if (!p) throw new AppError("unauthorized", "Not signed in");
       if (p.kind === "service_account") return { kind: p.kind, id: p.id, name: p.name, role: p.role };
       return { kind: p.kind, ...ctx.users.get(p.id)! };
-    });
+    }, { access: "public" });
 }
 
-/** /api/users: admins only (the guard refuses viewers). */
+/** /api/users: admins only, even to read. */
 export function userRoutes(ctx: AppContext) {
   const self = (request: Request) => {
     const p = principalOf(ctx, request);
@@ -91,13 +94,14 @@ export function userRoutes(ctx: AppContext) {
   };
 
   return new Elysia({ prefix: "/users" })
-    .get("/", () => ctx.users.list())
+    .use(accessControl(ctx))
+    .get("/", () => ctx.users.list(), { access: "admin" })
     .post("/", async ({ body, set }) => {
       const user = await ctx.users.create(body);
       set.status = 201;
       return user;
-    }, { body: t.Object({ ...credentials, role: roleSchema }, { additionalProperties: false }) })
-    .get("/:id", ({ params }) => ctx.users.get(params.id) ?? Promise.reject(notFound("User not found")))
+    }, { access: "admin", body: t.Object({ ...credentials, role: roleSchema }, { additionalProperties: false }) })
+    .get("/:id", ({ params }) => ctx.users.get(params.id) ?? Promise.reject(notFound("User not found")), { access: "admin" })
     .patch("/:id", async ({ params, body, request }) => {
       const me = self(request);
       if (me?.id === params.id && body.role && body.role !== me.role) throw new AppError("rule_violation", "You cannot change your own role");
@@ -107,11 +111,12 @@ export function userRoutes(ctx: AppContext) {
       if (body.password !== undefined || body.role !== undefined) ctx.sessions.revokeUser(user.id, me?.sessionId);
       return user;
     }, {
+      access: "admin",
       body: t.Object({ role: t.Optional(roleSchema), password: t.Optional(t.String({ maxLength: 1024 })) }, { additionalProperties: false }),
     })
     .delete("/:id", ({ params, request, set }) => {
       if (self(request)?.id === params.id) throw new AppError("rule_violation", "You cannot delete your own account");
       if (!ctx.users.delete(params.id)) throw notFound("User not found");
       set.status = 204;
-    });
+    }, { access: "admin" });
 }

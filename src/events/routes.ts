@@ -1,6 +1,7 @@
 // Prefect's events API: posting events, filter pages, count-by and one event by id. Thin: the
 // store writes and reads (store/event-store.ts), page.ts shapes the pages.
 import { Elysia } from "elysia";
+import { accessControl } from "../auth/access.ts";
 import type { AppContext } from "../context.ts";
 import { isJsonObject, parseJsonExact } from "../json.ts";
 import { AppError, invalid, notFound } from "../errors.ts";
@@ -66,6 +67,7 @@ async function jsonRead(set: { headers: Record<string, unknown> }, read: Promise
 
 export function eventRoutes(ctx: AppContext) {
   return new Elysia({ prefix: "/events" })
+    .use(accessControl(ctx))
     .post("/", async ({ body, set }) => {
       if (!Array.isArray(body)) throw invalid("The body must be a JSON array of events");
       if (body.length > MAX_EVENTS_PER_POST) throw invalid(`At most ${MAX_EVENTS_PER_POST} events per request`);
@@ -89,16 +91,16 @@ export function eventRoutes(ctx: AppContext) {
         throw new AppError("unavailable", "The events could not be stored; retry shortly");
       }
       set.status = 204;
-    }, { parse: ({ request }) => readJsonExact(request) })
+    }, { access: "write", parse: ({ request }) => readJsonExact(request) })
     .post("/filter", async ({ body, request, set }) => {
       const b = bodyObject(body, ["filter", "limit"]);
       const filter = parseEventFilter(b.filter, ctx.clock.now());
       return jsonRead(set, readPage(ctx.events, ctx.settings, { filter, pageSize: pageSize(b.limit), offset: 0 }, originOf(request)));
-    })
+    }, { access: "read" })
     .get("/filter/next", async ({ query, request, set }) => {
       const state = decodePageToken(ctx.settings, query["page-token"], ctx.clock.now());
       return jsonRead(set, readPage(ctx.events, ctx.settings, state, originOf(request)));
-    })
+    }, { access: "read" })
     .post("/count-by/:countable", async ({ params, body, set }) => {
       if (!COUNTABLES.includes(params.countable as Countable)) throw invalid(`countable: must be one of ${COUNTABLES.join(", ")}`);
       const b = bodyObject(body, ["filter", "time_unit", "time_interval"]);
@@ -108,11 +110,11 @@ export function eventRoutes(ctx: AppContext) {
       const { unit, interval } = countOptions(b);
       const filter = parseEventFilter(b.filter, now);
       return jsonRead(set, ctx.events.countBy({ filter, countable: params.countable as Countable, unit, interval, now }));
-    })
+    }, { access: "read" })
     .get("/:id", async ({ params }) => {
       const event = await ctx.events.get(params.id);
       if (!event) throw notFound("Event not found");
       return event;
-    });
+    }, { access: "read" });
 }
 

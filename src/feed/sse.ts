@@ -1,8 +1,9 @@
 // GET /api/events/stream: the live feed as Server-Sent Events (WHATWG HTML §9.2), for `curl -N` and
 // EventSource. The filter is a few query parameters; `id:` is the event id, so a reconnecting client's
-// Last-Event-ID resumes right after the last event it saw. Behind the /api guard like any read; and
+// Last-Event-ID resumes right after the last event it saw. Access `read`, like any read; and
 // since a stream outlives the request the guard saw, it ends when those credentials stop being valid.
 import { Elysia } from "elysia";
+import { accessControl } from "../auth/access.ts";
 import { REVOKED_MESSAGE, StreamCredentials } from "../auth/stream-credentials.ts";
 import type { AppContext } from "../context.ts";
 import { AppError, invalid } from "../errors.ts";
@@ -136,7 +137,7 @@ class EventStream implements Transport {
 }
 
 export function feedSseRoutes(ctx: AppContext, feed: Feed = ctx.feed) {
-  return new Elysia().get("/events/stream", async ({ request }) => {
+  return new Elysia().use(accessControl(ctx)).get("/events/stream", async ({ request }) => {
     const params = new URL(request.url).searchParams;
     const { live, backfill } = feedFilters(queryFilter(params), ctx.clock.now(), ctx.config.backfillMinutes);
     const lastId = request.headers.get("last-event-id")?.trim();
@@ -158,5 +159,5 @@ export function feedSseRoutes(ctx: AppContext, feed: Feed = ctx.feed) {
         "x-accel-buffering": "no",
       },
     });
-  });
+  }, { access: "read" });
 }

@@ -1,14 +1,15 @@
 // WS /api/events/out, Prefect's protocol (server/utilities/subscriptions.py, api/events.py): an
 // "auth" message, then a "filter" message, then {"type":"event"} frames; backfill first when asked.
 //
-// Mounted outside the /api guard: Prefect clients authenticate with the first message, not on the
-// upgrade. And it is a plain GET that upgrades by itself rather than an Elysia `.ws()` route: Elysia
+// Public as an HTTP route: Prefect clients authenticate with the first message, not on the upgrade;
+// that step asks the same authorize() as every HTTP route, for access `read`. And it is a plain GET that upgrades by itself rather than an Elysia `.ws()` route: Elysia
 // never hands websocket routes to Bun's native router, so the native GET /api/events/:id would
 // answer the upgrade request first. A static GET route is native and takes precedence over it.
 // The `data` object follows the contract of Elysia's websocket dispatcher (ws.data.open/message/…).
 import type { ServerWebSocket } from "bun";
 import { Elysia } from "elysia";
-import { canRead, isSameOrigin, principalOf } from "../auth/guard.ts";
+import { accessControl } from "../auth/access.ts";
+import { authorize, principalOf } from "../auth/guard.ts";
 import { REVOKED_MESSAGE, StreamCredentials } from "../auth/stream-credentials.ts";
 import { readCookie, SESSION_COOKIE, sessionCookie } from "../auth/sessions.ts";
 import type { AppContext } from "../context.ts";
@@ -93,11 +94,16 @@ class Connection implements Transport {
     // A token in the message is an API key; without one, the upgrade's own credentials count
     // (the admin UI's session cookie, or an Authorization header as Prefect Cloud clients send).
     const credentials = token ? new Request(this.upgrade.url, { headers: { authorization: `Bearer ${token}` } }) : this.upgrade;
-    const principal = principalOf(this.ctx, credentials);
-    if (!principal) return this.shut(1008, token ? "Invalid token" : "Auth required but no token provided");
-    if (!canRead(principal)) return this.shut(1008, "This key may only be used to send webhooks");
-    // Browsers send cookies on cross-site websocket upgrades too (CSWSH): a session must come from this origin.
-    if (principal.kind === "user" && !isSameOrigin(this.ctx.config, this.upgrade)) return this.shut(1008, "Cross-site request refused (Origin does not match this server)");
+    // Browsers send cookies on cross-site websocket upgrades too (CSWSH): authorize treats the
+    // upgrade as a change, so a session must come from this origin.
+    try {
+      authorize(this.ctx, "read", credentials);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      // Prefect's own wording for a missing or wrong key; the others as the HTTP API words them.
+      if (err.code === "unauthorized") return this.shut(1008, token ? "Invalid token" : "Auth required but no token provided");
+      return this.shut(1008, err.message);
+    }
     this.credentials = new StreamCredentials(this.ctx, credentials);
     this.credentials.valid(); // reads the session's expiry
     this.stopListening = this.credentials.onRevoked(() => this.shut(1008, REVOKED_MESSAGE));
@@ -162,12 +168,12 @@ function renewedCookie(ctx: AppContext, request: Request): Record<string, string
 }
 
 export function feedWsRoutes(ctx: AppContext, feed: Feed = ctx.feed) {
-  return new Elysia().get("/api/events/out", ({ request, server }) => {
+  return new Elysia().use(accessControl(ctx)).get("/api/events/out", ({ request, server }) => {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") throw new AppError("bad_request", "Expected a websocket connection (Upgrade: websocket)");
     const connection = new Connection(ctx, feed, request);
     // Bun selects the "prefect" subprotocol the client asks for on its own.
     if (!server?.upgrade(request, { headers: renewedCookie(ctx, request), data: connection })) {
       throw new AppError("bad_request", "Expected a websocket connection (Upgrade: websocket)");
     }
-  });
+  }, { access: "public" });
 }

@@ -1,6 +1,7 @@
 // The template playground API (/api/templates/…): validate a template, or render it on a sample
-// request exactly as ingestion would (nothing is stored).
+// request exactly as ingestion would (nothing is stored). Viewers may use it: it only reads.
 import { Elysia, t } from "elysia";
+import { accessControl } from "../auth/access.ts";
 import { AppError, notFound } from "../errors.ts";
 import { renderSample } from "./pipeline.ts";
 import type { AppContext } from "../context.ts";
@@ -9,11 +10,12 @@ import { LIMITS, validateTemplate } from "../templates/render.ts";
 
 export function templateRoutes(ctx: AppContext) {
   return new Elysia({ prefix: "/templates" })
+    .use(accessControl(ctx))
     .post("/validate", ({ body, set }) => {
       const problem = validateTemplate(body.template);
       if (problem) throw new AppError("template_invalid", problem.message, { line: problem.line });
       set.status = 204;
-    }, { body: t.Object({ template: t.String({ maxLength: LIMITS.templateChars }) }) })
+    }, { access: "read", body: t.Object({ template: t.String({ maxLength: LIMITS.templateChars }) }) })
     .post("/render", ({ body }) => {
       const request = body.request ?? {};
       // With a webhook's id the event names that webhook, exactly as its own requests would.
@@ -27,6 +29,7 @@ export function templateRoutes(ctx: AppContext) {
         query: request.query ?? {},
       }, { now: ctx.clock.now(), webhook });
     }, {
+      access: "read",
       body: t.Object({
         template: t.String({ maxLength: LIMITS.templateChars }),
         webhook_id: t.Optional(t.String({ maxLength: 100 })),

@@ -1,6 +1,7 @@
 // /hooks/{slug}: a sender's request becomes an event, stored before the sender hears 204.
 // Deliberately quiet: empty bodies, and unknown or disabled hooks are indistinguishable (404).
 import { Elysia } from "elysia";
+import { accessControl } from "../auth/access.ts";
 import { bearerToken } from "../auth/keys.ts";
 import type { AppContext } from "../context.ts";
 import { hookResponse } from "../errors.ts";
@@ -115,5 +116,6 @@ export function ingestRoutes(ctx: AppContext) {
     return new Response(null, { status: 204 });
   }
 
-  return new Elysia().all("/hooks/:slug", ({ request, params }) => receive(request, params.slug), { parse: "none" });
+  // Public: a webhook's own key, when it has one, is checked in receive.
+  return new Elysia().use(accessControl()).all("/hooks/:slug", ({ request, params }) => receive(request, params.slug), { access: "public", parse: "none" });
 }

@@ -1,5 +1,6 @@
 // Webhook management, in Prefect Cloud's API shape, and the server-wide settings.
 import { Elysia, t } from "elysia";
+import { accessControl } from "../auth/access.ts";
 import { callerOf } from "../auth/guard.ts";
 import type { AppContext } from "../context.ts";
 import { AppError, invalid, notFound } from "../errors.ts";
@@ -91,6 +92,7 @@ export function webhookRoutes(ctx: AppContext) {
   }
 
   return new Elysia({ prefix: "/webhooks" })
+    .use(accessControl(ctx))
     .post("/", ({ body, set, request }) => {
       checkTemplate(body.template);
       checkServiceAccount(body.service_account_id);
@@ -104,34 +106,35 @@ export function webhookRoutes(ctx: AppContext) {
       checkEnforcement(input, true);
       set.status = 201;
       return visibleTo(request, webhooks.toApi(webhooks.create(input)));
-    }, { body: createBody })
+    }, { access: "write", body: createBody })
     .post("/filter", ({ body, request }) => {
       const names = body?.webhooks?.name?.any_ ?? undefined;
       return webhooks.list({ names, limit: body?.limit, offset: body?.offset }).map((row) => visibleTo(request, webhooks.toApi(row)));
     }, {
+      access: "read",
       body: filterBody,
       transform: (c) => {
         if (c.body === null) c.body = {};
       },
     })
-    .get("/:id", ({ params, request }) => visibleTo(request, webhooks.toApi(existing(params.id))))
+    .get("/:id", ({ params, request }) => visibleTo(request, webhooks.toApi(existing(params.id))), { access: "read" })
     .put("/:id", ({ params, body, set }) => {
       change(params.id, body);
       set.status = 204;
-    }, { body: replaceBody })
+    }, { access: "write", body: replaceBody })
     .patch("/:id", ({ params, body, set }) => {
       change(params.id, body);
       set.status = 204;
-    }, { body: patchBody })
+    }, { access: "write", body: patchBody })
     .delete("/:id", ({ params, set }) => {
       if (!webhooks.delete(params.id)) throw notFound("Webhook not found");
       set.status = 204;
-    })
+    }, { access: "write" })
     .post("/:id/rotate", ({ params, request }) => {
       const row = webhooks.rotate(params.id);
       if (!row) throw notFound("Webhook not found");
       return visibleTo(request, webhooks.toApi(row));
-    });
+    }, { access: "write" });
 }
 
 const SETTINGS_KEYS = new Set(["enforce_webhook_auth", "retention_days"]);
@@ -140,7 +143,8 @@ export function settingsRoutes(ctx: AppContext) {
   // retention_days is shown, not set here: it is a server option (--retention-days).
   const view = () => ({ ...ctx.settings.get(), retention_days: ctx.config.retentionDays });
   return new Elysia({ prefix: "/settings" })
-    .get("/", view)
+    .use(accessControl(ctx))
+    .get("/", view, { access: "read" })
     .patch("/", ({ body }) => {
       if (body.retention_days !== undefined) {
         throw invalid("retention_days: is a server option (--retention-days or INLET_RETENTION_DAYS) and cannot be changed here");
@@ -151,6 +155,7 @@ export function settingsRoutes(ctx: AppContext) {
       }
       return view();
     }, {
+      access: "write",
       body: t.Object({ enforce_webhook_auth: t.Optional(t.Boolean()), retention_days: t.Optional(t.Unknown()) }),
       // Validation drops unknown keys; a misspelt setting must be refused, not ignored.
       transform: ({ body }) => {
