@@ -1,5 +1,5 @@
 // Sign-in (first-run setup, login, logout, me) and user management for the admin UI.
-// authRoutes are mounted outside the API guard (they are how one gets a session); userRoutes inside it.
+// authRoutes are public (they are how one gets a session); userRoutes are for admins only.
 import { Elysia, t } from "elysia";
 import type { AppContext } from "../context.ts";
 import { AppError, errorResponse, notFound } from "../errors.ts";

@@ -1,10 +1,10 @@
 // The first look at every request, before routing has any effect: which host and path it is for,
 // whether this server answers it, and the headers its answer carries.
 //
-// One path for routing, the API guard and the log. Elysia's router reads the path out of request.url
+// One path for routing and the log. Elysia's router reads the path out of request.url
 // by a fixed offset: by default it looks for the first "/" from index 11 on, which assumes a host of
 // at least four characters ("http://a.bc"). With a shorter Host ("nas"), "/hooks/<slug>" routed as
-// "/<slug>" and "/xx/api/users" as "/api/users", while the guard read the real path. createApp sets
+// "/<slug>" and "/xx/api/users" as "/api/users", while the log read the real path. createApp sets
 // Elysia's `handler.standardHostname: false`, which searches from index 7, right after "http://";
 // that holds for any non-empty host because an authority never contains "/". Bun builds request.url
 // from the Host header, and leaves it relative (just the path) when the header is missing or not

@@ -2,7 +2,7 @@
 // validates them. Schema validation and the errors it reports cost time and memory that grow with
 // the square of the nesting (14,000 levels in an 84 KB sign-in took 1.3 GB), and past a few thousand
 // levels they overflow the stack; a linear scan of the text costs next to nothing. Applied to every
-// API route (before sign-in too: bodies are parsed and validated before the guard runs).
+// API route (before sign-in too: bodies are parsed and validated before the access check runs).
 import { AppError, invalid } from "../errors.ts";
 import { BodyTooLargeError, readBodyLimited } from "../ingest/body.ts";
 import { isJsonObject, isJsonType, nestedDeeper } from "../json.ts";
