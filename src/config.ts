@@ -46,6 +46,44 @@ export const DEFAULT_BODY_TIMEOUT_MS = 15_000;
 /** Requests in progress at once from one client address; past it, 429 and the connection is closed. 0: no cap. */
 export const DEFAULT_MAX_REQUESTS_PER_ADDRESS = 256;
 
+// ---- tunables with no flag: a server's working sizes and intervals ----
+/** Failure events one webhook may store at once; then DEFAULT_FAILURES_PER_MINUTE (ingest/failures.ts). */
+export const DEFAULT_FAILURE_BURST = 20;
+export const DEFAULT_FAILURES_PER_MINUTE = 60;
+/** Webhooks whose failure budget is tracked; past it the budgets start afresh (memory stays bounded). */
+export const DEFAULT_FAILURE_WEBHOOKS_TRACKED = 10_000;
+/** Events in one group-commit transaction (events/store/group-commit.ts). */
+export const DEFAULT_COMMIT_BATCH = 1024;
+/**
+ * The text index catches up when no webhook has been written for DEFAULT_TEXT_INDEX_BUSY_MS:
+ * acknowledging comes first, and text queries stay exact while the index lags (they read the
+ * unindexed tail). A batch (this many events, at most 256 KB of them) is the most a request arriving
+ * meanwhile waits: ≈3 ms for typical events, ≈100 ms for one of a megabyte.
+ */
+export const DEFAULT_TEXT_INDEX_SERVE_BATCH = 16;
+export const DEFAULT_TEXT_INDEX_BUSY_MS = 100;
+/** Seconds a connection may stay idle, as Elysia's listen sets it; the live feeds' heartbeats keep within it. */
+export const DEFAULT_IDLE_TIMEOUT_S = 30;
+/**
+ * The server's hard ceiling on any request body (twice --max-body-bytes if that is larger). Ingest
+ * bounds its own bodies (413 without reading them whole); this is the ceiling for the rest.
+ */
+export const DEFAULT_MAX_REQUEST_BODY_BYTES = 16 * 1024 * 1024;
+/*
+ * Tunables owned by the module that uses them (exported and named there, no flag):
+ * - live feed: DEFAULT_QUEUE_EVENTS, DEFAULT_QUEUE_BYTES, HEARTBEAT_MS (feed/feed.ts);
+ *   STREAM_HIGH_WATER, RETRY_MS (feed/sse.ts); HANDSHAKE_TIMEOUT_MS, TERMINATE_AFTER_MS (feed/websocket.ts)
+ * - events: MAX_PAGE_SIZE (events/page.ts), BACKFILL_PAGE_SIZE (events/store/backfill.ts),
+ *   MAX_EVENTS_PER_POST (events/routes.ts), MAX_BUCKETS (events/count-buckets.ts),
+ *   MAX_FILTER_VALUES, MAX_TEXT_QUERY_LENGTH (events/filter/filter.ts)
+ * - storage: RETENTION_BATCH, RETENTION_INTERVAL_MS (events/store/retention.ts); TEXT_INDEX_BATCH,
+ *   TEXT_INDEX_BATCH_BYTES, TEXT_INDEX_IDLE_MS, TEXT_INDEX_RETRY_MAX_MS (events/store/text-index.ts);
+ *   MAX_WAITING_READS, DEADLINE_GRACE_MS (events/reads/reader.ts)
+ * - sign-in: SESSION_TTL_MS, SESSION_RENEW_AFTER_MS (auth/sessions.ts); MAX_FAILURES,
+ *   MAX_FAILURES_PER_ADDRESS, WINDOW_MS, TRUSTED_FOR_MS (auth/throttle.ts)
+ * - templates: LIMITS, one render's budgets (templates/limits.ts); TEMPLATE_CACHE_LIMIT (ingest/routes.ts)
+ */
+
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 

@@ -5,7 +5,7 @@ import type { Server } from "bun";
 import { websocket } from "elysia/ws";
 import { createApp } from "./app.ts";
 import { setupLink } from "./auth/setup.ts";
-import { databasePath, type Config } from "./config.ts";
+import { databasePath, DEFAULT_IDLE_TIMEOUT_S, DEFAULT_MAX_REQUEST_BODY_BYTES, DEFAULT_TEXT_INDEX_BUSY_MS, DEFAULT_TEXT_INDEX_SERVE_BATCH, type Config } from "./config.ts";
 import { createContext, type AppContext } from "./context.ts";
 import { lockDataDir } from "./db/lock.ts";
 import { closeDatabase, ensureDirectory, openDatabase, type Db } from "./db/open.ts";
@@ -49,12 +49,10 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       // Elysia's listen turns SO_REUSEPORT on, and with it a second server on this port starts
       // silently and the kernel shares new connections between the two.
       reusePort: false,
-      // As Elysia's listen sets it; the live feeds' heartbeats (15 s) keep within it.
-      idleTimeout: 30,
+      idleTimeout: DEFAULT_IDLE_TIMEOUT_S,
       // Never Bun's error page with a stack trace.
       development: false,
-      // Ingest bounds its own bodies (413 without reading them whole); this is the hard ceiling for the rest.
-      maxRequestBodySize: Math.max(config.maxBodyBytes * 2, 16 * 1024 * 1024),
+      maxRequestBodySize: Math.max(config.maxBodyBytes * 2, DEFAULT_MAX_REQUEST_BODY_BYTES),
       fetch: limits.wrap(app.fetch),
       // Elysia's dispatcher: a route that upgrades passes its handlers in the socket's data.
       websocket: websocket as unknown as Bun.WebSocketHandler<unknown>,
@@ -69,11 +67,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const url = `http://${server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname}:${server.port}`;
   // With --port 0 the real port is known only now; the default base URL must name it.
   if (config.port === 0 && config.baseUrl.endsWith(":0")) config.baseUrl = url;
-  // The text index catches up when no webhook has been written for a moment: acknowledging comes
-  // first, and text queries stay exact while the index lags (they read the unindexed tail). A batch
-  // (16 events, at most 256 KB of them) is the most a request arriving meanwhile waits: ≈3 ms for
-  // typical events, ≈100 ms for one of a megabyte.
-  const stopTextIndexer = ctx.events.startTextIndexer({ logger, batch: 16, busy: () => ctx.events.recentlyActive(100) });
+  // The text index catches up between bursts of webhooks (config.ts says why these sizes).
+  const stopTextIndexer = ctx.events.startTextIndexer({ logger, batch: DEFAULT_TEXT_INDEX_SERVE_BATCH, busy: () => ctx.events.recentlyActive(DEFAULT_TEXT_INDEX_BUSY_MS) });
   const stopRetention = ctx.events.startRetention({ retentionDays: config.retentionDays, now: () => ctx.clock.now(), logger });
   logger.info(`inlet listening on ${url}`, { data: config.dataDir });
   if (ctx.users.count("admin") === 0) {

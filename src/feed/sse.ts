@@ -24,9 +24,9 @@ const PARAMS = {
 } satisfies Record<string, (f: Record<string, Record<string, string[]>>, values: string[]) => unknown>;
 
 /** Bytes the stream may hold for a reader before the subscriber counts as congested. */
-const STREAM_HIGH_WATER = 64 * 1024;
+export const STREAM_HIGH_WATER = 64 * 1024;
 /** Tells EventSource how soon to reconnect (it then sends Last-Event-ID). */
-const RETRY_MS = 2000;
+export const RETRY_MS = 2000;
 
 /** The filter (in Prefect's JSON shape) that the query string describes. */
 export function queryFilter(params: URLSearchParams): Record<string, unknown> {

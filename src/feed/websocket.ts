@@ -25,7 +25,7 @@ export const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** Missed heartbeats after which a peer that never answers pings is considered gone. */
 const MAX_MISSED_PONGS = 3;
 /** A dropped subscriber's close frame waits behind its backlog; past this it is cut off. */
-const TERMINATE_AFTER_MS = 5_000;
+export const TERMINATE_AFTER_MS = 5_000;
 
 const frames = new WeakMap<StoredEvent, string>();
 function frame(item: StoredEvent): string {

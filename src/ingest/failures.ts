@@ -1,5 +1,6 @@
 // prefect-cloud.webhook.failed events: why a hook "did not fire", rate-limited per webhook so that
 // a flood of bad requests cannot fill the disk (excess failures are counted, not stored).
+import { DEFAULT_FAILURE_BURST, DEFAULT_FAILURE_WEBHOOKS_TRACKED, DEFAULT_FAILURES_PER_MINUTE } from "../config.ts";
 import { MAX_EVENT_DEPTH, toEvent, type Event } from "../events/model.ts";
 import { nestedDeeper } from "../json.ts";
 import { webhookResource, type WebhookIdentity } from "../webhooks/resource.ts";
@@ -49,7 +50,11 @@ export function failureEvent(webhook: WebhookIdentity, details: FailureDetails, 
 export class FailureLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number; suppressed: number }>();
 
-  constructor(private readonly burst = 20, private readonly perMinute = 60, private readonly maxTracked = 10_000) {}
+  constructor(
+    private readonly burst = DEFAULT_FAILURE_BURST,
+    private readonly perMinute = DEFAULT_FAILURES_PER_MINUTE,
+    private readonly maxTracked = DEFAULT_FAILURE_WEBHOOKS_TRACKED,
+  ) {}
 
   /** Whether a failure event may be stored now, and how many were dropped since the last one. */
   take(webhookId: string, now: number): { allowed: boolean; suppressed: number } {

@@ -2,6 +2,7 @@
 // after the transaction holding its event has committed (synchronous=FULL makes COMMIT durable).
 // One transaction is in flight at a time; whatever arrives meanwhile forms the next batch, so
 // batches grow by themselves under load. A backend supplies the transaction (committer.ts).
+import { DEFAULT_COMMIT_BATCH, DEFAULT_WRITE_QUEUE_LIMIT } from "../../config.ts";
 import type { Logger } from "../../log.ts";
 import type { Event } from "../model.ts";
 import type { Committer } from "./committer.ts";
@@ -46,8 +47,8 @@ export class GroupCommitWriter {
   private readonly maxQueue: number;
 
   constructor(private readonly committer: Committer, private readonly bus: Publisher, private readonly logger: Logger, opts: WriterOptions = {}) {
-    this.maxBatch = opts.maxBatch ?? 1024;
-    this.maxQueue = opts.maxQueue ?? 20_000;
+    this.maxBatch = opts.maxBatch ?? DEFAULT_COMMIT_BATCH;
+    this.maxQueue = opts.maxQueue ?? DEFAULT_WRITE_QUEUE_LIMIT;
   }
 
   /**
