@@ -47,6 +47,8 @@ export const DEFAULT_BODY_TIMEOUT_MS = 15_000;
 export const DEFAULT_MAX_REQUESTS_PER_ADDRESS = 256;
 
 // ---- tunables with no flag: a server's working sizes and intervals ----
+/** Compiled templates the app keeps (templates/render.ts TemplateCache): one per webhook in use. */
+export const DEFAULT_TEMPLATE_CACHE_SIZE = 1000;
 /** Failure events one webhook may store at once; then DEFAULT_FAILURES_PER_MINUTE (ingest/failures.ts). */
 export const DEFAULT_FAILURE_BURST = 20;
 export const DEFAULT_FAILURES_PER_MINUTE = 60;
@@ -81,7 +83,7 @@ export const DEFAULT_MAX_REQUEST_BODY_BYTES = 16 * 1024 * 1024;
  *   MAX_WAITING_READS, DEADLINE_GRACE_MS (events/reads/reader.ts)
  * - sign-in: SESSION_TTL_MS, SESSION_RENEW_AFTER_MS (auth/sessions.ts); MAX_FAILURES,
  *   MAX_FAILURES_PER_ADDRESS, WINDOW_MS, TRUSTED_FOR_MS (auth/throttle.ts)
- * - templates: LIMITS, one render's budgets (templates/limits.ts); TEMPLATE_CACHE_LIMIT (ingest/routes.ts)
+ * - templates: LIMITS, one render's budgets (templates/limits.ts)
  */
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;

@@ -5,7 +5,7 @@ import { SessionStore } from "./auth/sessions.ts";
 import { SetupToken } from "./auth/setup.ts";
 import { LoginThrottle } from "./auth/throttle.ts";
 import { UserStore } from "./auth/users.ts";
-import type { Config } from "./config.ts";
+import { DEFAULT_TEMPLATE_CACHE_SIZE, type Config } from "./config.ts";
 import type { Db } from "./db/open.ts";
 import type { EventStore } from "./events/store/event-store.ts";
 import { SqliteEventStore } from "./events/store/sqlite-store.ts";
@@ -13,6 +13,7 @@ import { EventBus } from "./feed/bus.ts";
 import { Feed } from "./feed/feed.ts";
 import { silentLogger, type Logger } from "./log.ts";
 import { SettingsStore } from "./settings/store.ts";
+import { TemplateCache } from "./templates/render.ts";
 import { WebhookStore } from "./webhooks/store.ts";
 
 export interface Clock {
@@ -42,6 +43,8 @@ export interface AppContext {
   loginThrottle: LoginThrottle;
   webhooks: WebhookStore;
   settings: SettingsStore;
+  /** Compiled templates by source: ingestion, the playground and validation on save share it. */
+  templates: TemplateCache;
   /** Run in order when the server stops, after it stopped accepting requests (e.g. flush pending commits). */
   onStop: (() => void | Promise<void>)[];
 }
@@ -83,6 +86,7 @@ export function createContext(opts: ContextOptions): SqliteContext {
     loginThrottle: new LoginThrottle(() => clock.now()),
     webhooks: new WebhookStore(opts.db, () => opts.config.baseUrl, () => clock.now()),
     settings: new SettingsStore(opts.db),
+    templates: new TemplateCache(DEFAULT_TEMPLATE_CACHE_SIZE),
     onStop: [() => events.close(), () => feed.close()],
   };
 }

@@ -90,11 +90,11 @@ export function sampleToTemplateRequest(sample: SampleRequest): TemplateRequest 
 export function renderSample(
   template: string,
   sample: SampleRequest,
-  opts: { webhook?: WebhookIdentity; now?: number } = {},
+  opts: { webhook?: WebhookIdentity; now?: number; compile?: (source: string) => CompiledTemplate } = {},
 ): PipelineResult {
   let compiled: CompiledTemplate;
   try {
-    compiled = compileTemplate(template);
+    compiled = (opts.compile ?? compileTemplate)(template);
   } catch (err) {
     if (err instanceof TemplateError) return fail(err.reason, err.message, err.line, null);
     throw err;

@@ -5,14 +5,14 @@ import { accessControl } from "../auth/access.ts";
 import { AppError, notFound } from "../errors.ts";
 import { renderSample } from "./pipeline.ts";
 import type { AppContext } from "../context.ts";
-import { LIMITS, validateTemplate } from "../templates/render.ts";
+import { LIMITS } from "../templates/render.ts";
 
 
 export function templateRoutes(ctx: AppContext) {
   return new Elysia({ prefix: "/templates" })
     .use(accessControl(ctx))
     .post("/validate", ({ body, set }) => {
-      const problem = validateTemplate(body.template);
+      const problem = ctx.templates.validate(body.template);
       if (problem) throw new AppError("template_invalid", problem.message, { line: problem.line });
       set.status = 204;
     }, { access: "read", body: t.Object({ template: t.String({ maxLength: LIMITS.templateChars }) }) })
@@ -27,7 +27,7 @@ export function templateRoutes(ctx: AppContext) {
         headers: request.headers ?? {},
         body: request.body ?? "",
         query: request.query ?? {},
-      }, { now: ctx.clock.now(), webhook });
+      }, { now: ctx.clock.now(), webhook, compile: (source) => ctx.templates.compile(source) });
     }, {
       access: "read",
       body: t.Object({

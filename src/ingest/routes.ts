@@ -5,7 +5,7 @@ import { accessControl } from "../auth/access.ts";
 import { bearerToken } from "../auth/keys.ts";
 import type { AppContext } from "../context.ts";
 import { hookResponse } from "../errors.ts";
-import { compileTemplate, TemplateError, type CompiledTemplate } from "../templates/render.ts";
+import { TemplateError } from "../templates/render.ts";
 import type { IngestWebhook } from "../webhooks/store.ts";
 import { SLUG_PATTERN } from "../webhooks/slug.ts";
 import { BodyTooLargeError, parseBody, queryMapping, readBodyLimited } from "./body.ts";
@@ -16,22 +16,10 @@ import { runPipeline } from "./pipeline.ts";
 import { QueueFullError } from "../events/store/group-commit.ts";
 
 const METHODS = new Set(["GET", "HEAD", "DELETE", "POST", "PUT", "PATCH", "OPTIONS"]);
-const TEMPLATE_CACHE_LIMIT = 1000;
 
 export function ingestRoutes(ctx: AppContext) {
   const { events } = ctx;
   const limiter = new FailureLimiter();
-  // Compiled once per webhook and template text; a changed template compiles again.
-  const templates = new Map<string, { source: string; compiled: CompiledTemplate }>();
-
-  function compiled(webhook: IngestWebhook): CompiledTemplate {
-    const hit = templates.get(webhook.id);
-    if (hit && hit.source === webhook.template) return hit.compiled;
-    const entry = { source: webhook.template, compiled: compileTemplate(webhook.template) };
-    if (templates.size >= TEMPLATE_CACHE_LIMIT) templates.delete(templates.keys().next().value!);
-    templates.set(webhook.id, entry);
-    return entry.compiled;
-  }
 
   /** Stores a failure event (unless this webhook is over its failure budget); never throws. */
   async function recordFailure(webhook: IngestWebhook, details: FailureDetails): Promise<void> {
@@ -93,7 +81,7 @@ export function ingestRoutes(ctx: AppContext) {
     const templateRequest = { method, headers, body, query: queryMapping(request.url) };
     let result;
     try {
-      result = runPipeline(compiled(webhook), templateRequest, webhook, ctx.clock.now());
+      result = runPipeline(ctx.templates.compile(webhook.template), templateRequest, webhook, ctx.clock.now());
     } catch (err) {
       // A stored template that no longer compiles (e.g. saved before a limit existed).
       if (!(err instanceof TemplateError)) throw err;

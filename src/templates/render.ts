@@ -1,5 +1,5 @@
-// The templates module's public API: compile once (cached by source), validate on save, render per
-// request. Rendering is synchronous and bounded by the budgets in limits.ts.
+// The templates module's public API: compile (the app keeps compiled templates in one
+// TemplateCache, keyed by source), validate on save, render per request. Rendering is synchronous and bounded by the budgets in limits.ts.
 import { compileToCode, type CompiledCode } from "./compiler.ts";
 import { env, filterNames, testNames } from "./environment.ts";
 import { TemplateError, type TemplateErrorReason } from "./errors.ts";
@@ -31,35 +31,53 @@ export interface RenderOptions {
   now?: () => Date;
 }
 
-const CACHE_SIZE = 256;
-const cache = new Map<string, CompiledTemplate>();
-
 // Prefect's maybe_template().
 const isTemplate = (source: string) => source.includes("{{") || source.includes("{%");
 
+/** Compiles a template, every time: the app compiles through its TemplateCache instead. */
 export function compileTemplate(source: string): CompiledTemplate {
-  const hit = cache.get(source);
-  if (hit) {
-    cache.delete(source);
-    cache.set(source, hit);
-    return hit;
-  }
   if (source.length > LIMITS.templateChars) {
     throw new TemplateError("template_limit", `the template is longer than ${LIMITS.templateChars} characters`);
   }
-  const compiled: CompiledTemplate = { source, code: isTemplate(source) ? compileToCode(source, filterNames, testNames) : null };
-  cache.set(source, compiled);
-  if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
-  return compiled;
+  return { source, code: isTemplate(source) ? compileToCode(source, filterNames, testNames) : null };
 }
 
-export function validateTemplate(source: string): { line: number | null; message: string } | null {
+/** Where a template does not compile (its line, when known), or null when it does. */
+export function validateTemplate(source: string, compile: (source: string) => CompiledTemplate = compileTemplate): { line: number | null; message: string } | null {
   try {
-    compileTemplate(source);
+    compile(source);
     return null;
   } catch (e) {
     if (e instanceof TemplateError) return { line: e.line, message: e.detail };
     throw e;
+  }
+}
+
+/**
+ * Compiled templates by source text, the least recently used dropped past `size`. One per app
+ * (the context builds it), shared by ingestion, the playground and validation on save: a
+ * webhook's request costs a Map lookup, and a template saved moments ago is compiled already.
+ */
+export class TemplateCache {
+  private readonly entries = new Map<string, CompiledTemplate>();
+
+  constructor(readonly size: number) {}
+
+  compile(source: string): CompiledTemplate {
+    const hit = this.entries.get(source);
+    if (hit) {
+      this.entries.delete(source);
+      this.entries.set(source, hit);
+      return hit;
+    }
+    const compiled = compileTemplate(source);
+    this.entries.set(source, compiled);
+    if (this.entries.size > this.size) this.entries.delete(this.entries.keys().next().value!);
+    return compiled;
+  }
+
+  validate(source: string): { line: number | null; message: string } | null {
+    return validateTemplate(source, (s) => this.compile(s));
   }
 }
 

@@ -4,7 +4,7 @@ import { accessControl } from "../auth/access.ts";
 import { callerOf } from "../auth/guard.ts";
 import type { AppContext } from "../context.ts";
 import { AppError, invalid, notFound } from "../errors.ts";
-import { LIMITS, validateTemplate } from "../templates/render.ts";
+import { LIMITS } from "../templates/render.ts";
 import type { Webhook, WebhookInput, WebhookRow } from "./store.ts";
 
 const name = t.String({ minLength: 1, maxLength: 200 });
@@ -54,7 +54,7 @@ export function webhookRoutes(ctx: AppContext) {
 
   function checkTemplate(source: string | undefined): void {
     if (source === undefined) return;
-    const problem = validateTemplate(source);
+    const problem = ctx.templates.validate(source);
     if (problem) throw new AppError("template_invalid", problem.message, { line: problem.line });
   }
 

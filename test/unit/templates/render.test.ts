@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { compileTemplate, LIMITS, renderTemplate, TemplateError, validateTemplate } from "../../../src/templates/render.ts";
+import { compileTemplate, LIMITS, renderTemplate, TemplateCache, TemplateError, validateTemplate } from "../../../src/templates/render.ts";
 import { failure, render, request } from "./helpers.ts";
 import { PREFECT_GITHUB_PR } from "../../fixtures/templates/prefect.ts";
 
@@ -185,6 +185,17 @@ describe("limits", () => {
 
   test("compiled templates are cached by source", () => {
     const src = "{{ body.cache_probe }}";
-    expect(compileTemplate(src)).toBe(compileTemplate(src));
+    const cache = new TemplateCache(2);
+    expect(cache.compile(src)).toBe(cache.compile(src));
+  });
+
+  test("the cache keeps the most recently used templates, up to its size", () => {
+    const cache = new TemplateCache(2);
+    const a = cache.compile("{{ body.a }}");
+    const b = cache.compile("{{ body.b }}");
+    expect(cache.compile("{{ body.a }}")).toBe(a);
+    cache.compile("{{ body.c }}");
+    expect(cache.compile("{{ body.a }}")).toBe(a);
+    expect(cache.compile("{{ body.b }}")).not.toBe(b);
   });
 });
