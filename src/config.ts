@@ -100,7 +100,7 @@ export interface Config {
   backfillMinutes: number;
   writeQueueLimit: number;
   readTimeoutMs: number;
-  allowedHosts: string[];
+  allowedHosts: readonly string[];
   apiMaxJsonBytes: number;
   apiMaxJsonDepth: number;
   bodyTimeoutMs: number;
@@ -138,7 +138,8 @@ function integer(name: string, raw: string, min: number, max: number): number {
   return value;
 }
 
-export function resolveConfig(flags: ServeFlags = {}, env: Env = process.env): Config {
+/** The settings, frozen: nothing changes them once resolved (the base URL for --port 0 included). */
+export function resolveConfig(flags: ServeFlags = {}, env: Env = process.env): Readonly<Config> {
   const pick = (flag: keyof ServeFlags, envName: string) => flags[flag] ?? env[envName] ?? undefined;
 
   const host = pick("host", "INLET_HOST") ?? DEFAULT_HOST;
@@ -162,11 +163,17 @@ export function resolveConfig(flags: ServeFlags = {}, env: Env = process.env): C
   const baseUrl = (baseRaw ?? `http://${displayHost}:${port}`).replace(/\/+$/, "");
   if (baseRaw !== undefined && !/^https?:\/\/[^/]/.test(baseRaw)) throw new ConfigError(`base-url must be an http(s) URL, got "${baseRaw}"`);
 
-  return { host, port, dataDir, baseUrl, maxBodyBytes, retentionDays, logLevel, backfillMinutes: DEFAULT_BACKFILL_MINUTES, writeQueueLimit: DEFAULT_WRITE_QUEUE_LIMIT,
+  return freezeConfig({ host, port, dataDir, baseUrl, maxBodyBytes, retentionDays, logLevel, backfillMinutes: DEFAULT_BACKFILL_MINUTES, writeQueueLimit: DEFAULT_WRITE_QUEUE_LIMIT,
     readTimeoutMs: DEFAULT_READ_TIMEOUT_MS,
     allowedHosts: hostList(pick("allowed-hosts", "INLET_ALLOWED_HOSTS") ?? DEFAULT_ALLOWED_HOSTS.join(",")),
     apiMaxJsonBytes: DEFAULT_API_MAX_JSON_BYTES, apiMaxJsonDepth: DEFAULT_API_MAX_JSON_DEPTH,
-    bodyTimeoutMs, maxRequestsPerAddress, readWaitMs: DEFAULT_READ_WAIT_MS };
+    bodyTimeoutMs, maxRequestsPerAddress, readWaitMs: DEFAULT_READ_WAIT_MS });
+}
+
+/** A frozen copy of `config` (the same object when it is frozen already). */
+export function freezeConfig(config: Readonly<Config>): Readonly<Config> {
+  if (Object.isFrozen(config) && Object.isFrozen(config.allowedHosts)) return config;
+  return Object.freeze({ ...config, allowedHosts: Object.freeze([...config.allowedHosts]) });
 }
 
 /** Where a data directory keeps its database. */

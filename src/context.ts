@@ -1,16 +1,19 @@
-// Everything a request handler may need, built once per server (or per test). This is where the
-// storage backend is chosen: the app itself sees the EventStore interface only.
+// Everything a request handler may need, built once per server (or per test), and the one order in
+// which it all stops. This is where the storage backend is chosen: the app itself sees the
+// EventStore interface only.
 import { ServiceAccountStore } from "./auth/service-accounts.ts";
 import { SessionStore } from "./auth/sessions.ts";
 import { SetupToken } from "./auth/setup.ts";
 import { LoginThrottle } from "./auth/throttle.ts";
 import { UserStore } from "./auth/users.ts";
-import { DEFAULT_TEMPLATE_CACHE_SIZE, type Config } from "./config.ts";
-import type { Db } from "./db/open.ts";
+import { DEFAULT_TEMPLATE_CACHE_SIZE, DEFAULT_TEXT_INDEX_BUSY_MS, DEFAULT_TEXT_INDEX_SERVE_BATCH, freezeConfig, type Config } from "./config.ts";
+import type { DataDirLock } from "./db/lock.ts";
+import { closeDatabase, type Db } from "./db/open.ts";
 import type { EventStore } from "./events/store/event-store.ts";
 import { SqliteEventStore } from "./events/store/sqlite-store.ts";
 import { EventBus } from "./feed/bus.ts";
 import { Feed } from "./feed/feed.ts";
+import { FailureLimiter } from "./ingest/failures.ts";
 import { silentLogger, type Logger } from "./log.ts";
 import { SettingsStore } from "./settings/store.ts";
 import { TemplateCache } from "./templates/render.ts";
@@ -22,7 +25,8 @@ export interface Clock {
 export const systemClock: Clock = { now: () => Date.now() };
 
 export interface AppContext {
-  config: Config;
+  /** Frozen: the base URL is final before the context exists (server.ts binds the port first). */
+  config: Readonly<Config>;
   db: Db;
   logger: Logger;
   clock: Clock;
@@ -45,48 +49,110 @@ export interface AppContext {
   settings: SettingsStore;
   /** Compiled templates by source: ingestion, the playground and validation on save share it. */
   templates: TemplateCache;
-  /** Run in order when the server stops, after it stopped accepting requests (e.g. flush pending commits). */
-  onStop: (() => void | Promise<void>)[];
+  /** How many failure events each webhook may store (ingestion's refusals). */
+  failureLimiter: FailureLimiter;
+  /** Starts the background work: the text indexer and the retention sweep (once; later calls do nothing). */
+  start(): void;
+  /**
+   * Stops everything, in the order written at its definition (once; later calls return the same
+   * promise). `requestsDone`, when given, settles once the server has finished its requests.
+   */
+  stop(requestsDone?: Promise<unknown>): Promise<void>;
 }
 
 /** The context on SQLite, as createContext builds it (tests and tools may use the store's extras). */
 export type SqliteContext = AppContext & { events: SqliteEventStore };
 
 export interface ContextOptions {
-  config: Config;
+  config: Readonly<Config>;
   db: Db;
   logger?: Logger;
   clock?: Clock;
+  /** The data directory's lock, released last by stop(). */
+  lock?: DataDirLock;
+  /** Start the background work at once (otherwise start() does; contexts for app.handle leave it off). */
+  start?: boolean;
 }
 
 export function createContext(opts: ContextOptions): SqliteContext {
+  const config = freezeConfig(opts.config);
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? silentLogger;
+  const db = opts.db;
   const bus = new EventBus();
-  const events = new SqliteEventStore(opts.db, {
+  const events = new SqliteEventStore(db, {
     logger,
     bus,
-    maxQueue: opts.config.writeQueueLimit,
-    readTimeoutMs: opts.config.readTimeoutMs,
-    readWaitMs: opts.config.readWaitMs,
+    maxQueue: config.writeQueueLimit,
+    readTimeoutMs: config.readTimeoutMs,
+    readWaitMs: config.readWaitMs,
   });
   const feed = new Feed({ events, bus, logger });
-  return {
-    config: opts.config,
-    db: opts.db,
+
+  let timers: (() => void)[] | null = null;
+  let stopping: Promise<void> | null = null;
+  function start(): void {
+    if (timers || stopping) return;
+    timers = [
+      events.startTextIndexer({ logger, batch: DEFAULT_TEXT_INDEX_SERVE_BATCH, busy: () => events.recentlyActive(DEFAULT_TEXT_INDEX_BUSY_MS) }),
+      events.startRetention({ retentionDays: config.retentionDays, now: () => clock.now(), logger }),
+    ];
+  }
+
+  /**
+   * The order, and why. Before calling this the server stops accepting connections (its job, not
+   * the context's); `requestsDone` is its promise that the requests in flight have finished.
+   * 1. background timers: no indexing or retention sweep starts on a store about to close;
+   * 2. live feeds end: an open websocket or event stream would keep the server's graceful stop
+   *    waiting for ever, so they end before the requests in flight are awaited;
+   * 3. the requests in flight finish (`requestsDone`): they may still read and write events (a
+   *    feed that joined meanwhile is ended too);
+   * 4. the read worker closes: reads still waiting are answered 503;
+   * 5. the group commit drains: every event acknowledged or queued is committed, then the
+   *    committer lets its connection go;
+   * 6. the database closes;
+   * 7. the data directory's lock is released last, so that no other server opens the database
+   *    while this one still has it open.
+   */
+  function stop(requestsDone?: Promise<unknown>): Promise<void> {
+    return (stopping ??= (async () => {
+      for (const stopTimer of timers ?? []) stopTimer();
+      logger.debug("stopping: background work stopped");
+      feed.close();
+      logger.debug("stopping: live feeds ended");
+      await requestsDone;
+      // A feed whose handshake was in flight at step 2 may have joined since.
+      feed.close();
+      logger.debug("stopping: requests finished");
+      await events.close();
+      logger.debug("stopping: reads closed, group commit drained");
+      closeDatabase(db);
+      logger.debug("stopping: database closed");
+      opts.lock?.release();
+      logger.debug("stopping: data directory released");
+    })());
+  }
+
+  const ctx: SqliteContext = {
+    config,
+    db,
     logger,
     clock,
     events,
     bus,
     feed,
-    serviceAccounts: new ServiceAccountStore(opts.db, () => clock.now()),
-    users: new UserStore(opts.db, () => clock.now()),
-    sessions: new SessionStore(opts.db, () => clock.now()),
+    serviceAccounts: new ServiceAccountStore(db, () => clock.now()),
+    users: new UserStore(db, () => clock.now()),
+    sessions: new SessionStore(db, () => clock.now()),
     setup: new SetupToken(),
     loginThrottle: new LoginThrottle(() => clock.now()),
-    webhooks: new WebhookStore(opts.db, () => opts.config.baseUrl, () => clock.now()),
-    settings: new SettingsStore(opts.db),
+    webhooks: new WebhookStore(db, () => config.baseUrl, () => clock.now()),
+    settings: new SettingsStore(db),
     templates: new TemplateCache(DEFAULT_TEMPLATE_CACHE_SIZE),
-    onStop: [() => events.close(), () => feed.close()],
+    failureLimiter: new FailureLimiter(),
+    start,
+    stop,
   };
+  if (opts.start) start();
+  return ctx;
 }

@@ -1,11 +1,12 @@
-// serve(): open the database, build the app, listen, and stop gracefully.
+// serve(): check the host, lock the data directory, open the database, listen, build the context
+// and the app, and stop gracefully (the context's stop() holds the order).
 import { lookup as dnsLookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import type { Server } from "bun";
 import { websocket } from "elysia/ws";
 import { createApp } from "./app.ts";
 import { setupLink } from "./auth/setup.ts";
-import { databasePath, DEFAULT_IDLE_TIMEOUT_S, DEFAULT_MAX_REQUEST_BODY_BYTES, DEFAULT_TEXT_INDEX_BUSY_MS, DEFAULT_TEXT_INDEX_SERVE_BATCH, type Config } from "./config.ts";
+import { databasePath, DEFAULT_IDLE_TIMEOUT_S, DEFAULT_MAX_REQUEST_BODY_BYTES, type Config } from "./config.ts";
 import { createContext, type AppContext } from "./context.ts";
 import { lockDataDir } from "./db/lock.ts";
 import { closeDatabase, ensureDirectory, openDatabase, type Db } from "./db/open.ts";
@@ -24,7 +25,7 @@ export interface RunningServer {
 /** Resolves a host name as listening will (injectable, so that tests need no DNS). */
 export type HostLookup = (host: string) => Promise<unknown>;
 
-export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel), lookup: HostLookup = dnsLookup): Promise<RunningServer> {
+export async function startServer(config: Readonly<Config>, logger: Logger = createLogger(config.logLevel), lookup: HostLookup = dnsLookup): Promise<RunningServer> {
   const hostProblem = await checkHost(config.host, lookup);
   if (hostProblem) throw new Error(`cannot listen on ${config.host}:${config.port}: ${hostProblem}`);
   ensureDirectory(config.dataDir);
@@ -36,9 +37,11 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     lock.release();
     throw err;
   }
-  const ctx = createContext({ config, db, logger });
-  const app = createApp(ctx);
   const limits = new RequestLimits({ bodyTimeoutMs: config.bodyTimeoutMs, maxRequestsPerAddress: config.maxRequestsPerAddress, logger });
+  // The socket is bound before the context is built, so that with --port 0 the frozen config's base
+  // URL names the real port. Requests reach `app` only once it exists: from Bun.serve returning to
+  // `app` being set below nothing awaits, so no request can be dispatched in between.
+  let app: ReturnType<typeof createApp> | null = null;
   let server: Server<unknown>;
   try {
     // Bun.serve, not Elysia's listen: that one hands most routes to Bun's own router, past any
@@ -53,7 +56,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       // Never Bun's error page with a stack trace.
       development: false,
       maxRequestBodySize: Math.max(config.maxBodyBytes * 2, DEFAULT_MAX_REQUEST_BODY_BYTES),
-      fetch: limits.wrap(app.fetch),
+      fetch: limits.wrap((request) => app!.fetch(request)),
       // Elysia's dispatcher: a route that upgrades passes its handlers in the socket's data.
       websocket: websocket as unknown as Bun.WebSocketHandler<unknown>,
     });
@@ -62,33 +65,34 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     lock.release();
     throw new Error(`cannot listen on ${config.host}:${config.port}: ${listenProblem(err)}`);
   }
-  // Routes reach the server through the app: to upgrade a websocket, to read a client's address.
-  app.server = server as unknown as typeof app.server;
   const url = `http://${server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname}:${server.port}`;
   // With --port 0 the real port is known only now; the default base URL must name it.
-  if (config.port === 0 && config.baseUrl.endsWith(":0")) config.baseUrl = url;
-  // The text index catches up between bursts of webhooks (config.ts says why these sizes).
-  const stopTextIndexer = ctx.events.startTextIndexer({ logger, batch: DEFAULT_TEXT_INDEX_SERVE_BATCH, busy: () => ctx.events.recentlyActive(DEFAULT_TEXT_INDEX_BUSY_MS) });
-  const stopRetention = ctx.events.startRetention({ retentionDays: config.retentionDays, now: () => ctx.clock.now(), logger });
+  const baseUrl = config.port === 0 && config.baseUrl.endsWith(":0") ? url : config.baseUrl;
+  let ctx: AppContext;
+  try {
+    ctx = createContext({ config: { ...config, baseUrl }, db, logger, lock });
+    app = createApp(ctx);
+  } catch (err) {
+    server.stop(true);
+    closeDatabase(db);
+    lock.release();
+    throw err;
+  }
+  // Routes reach the server through the app: to upgrade a websocket, to read a client's address.
+  app.server = server as unknown as typeof app.server;
+  ctx.start();
   logger.info(`inlet listening on ${url}`, { data: config.dataDir });
   if (ctx.users.count("admin") === 0) {
     // Printed at warn so that it shows at every log level but "silent"; the token is spent on use.
-    logger.warn(`no admin user yet: open ${setupLink(config.baseUrl, ctx.setup.issue())} to create one (or run "inlet admin create")`);
+    logger.warn(`no admin user yet: open ${setupLink(ctx.config.baseUrl, ctx.setup.issue())} to create one (or run "inlet admin create")`);
   }
 
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
-      stopRetention();
-      stopTextIndexer();
-      // Stop accepting first, then end the live feeds: an open websocket or event stream would
-      // otherwise keep stop(false) waiting for ever.
-      const draining = server.stop(false);
-      ctx.feed.close();
-      await draining;
-      for (const hook of ctx.onStop) await hook();
-      closeDatabase(db);
-      lock.release();
+      // Stop accepting first; the context then stops in its own order (context.ts), ending the
+      // live feeds before it awaits the requests in flight, which an open feed would hold for ever.
+      await ctx.stop(server.stop(false));
       logger.info("inlet stopped");
     })());
   return { url, ctx, stop, requestsInProgress: (address) => limits.requestsInProgress(address) };

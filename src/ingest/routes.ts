@@ -10,7 +10,7 @@ import type { IngestWebhook } from "../webhooks/store.ts";
 import { SLUG_PATTERN } from "../webhooks/slug.ts";
 import { BodyTooLargeError, parseBody, queryMapping, readBodyLimited } from "./body.ts";
 import { templateHeaders } from "./headers.ts";
-import { failureEvent, FailureLimiter, type FailureDetails } from "./failures.ts";
+import { failureEvent, type FailureDetails } from "./failures.ts";
 import { cloudEventsValidation, eventGridValidation } from "./handshake.ts";
 import { runPipeline } from "./pipeline.ts";
 import { QueueFullError } from "../events/store/group-commit.ts";
@@ -19,7 +19,7 @@ const METHODS = new Set(["GET", "HEAD", "DELETE", "POST", "PUT", "PATCH", "OPTIO
 
 export function ingestRoutes(ctx: AppContext) {
   const { events } = ctx;
-  const limiter = new FailureLimiter();
+  const limiter = ctx.failureLimiter;
 
   /** Stores a failure event (unless this webhook is over its failure budget); never throws. */
   async function recordFailure(webhook: IngestWebhook, details: FailureDetails): Promise<void> {
