@@ -88,7 +88,7 @@ describe("64-bit integers in a JSON body", () => {
   );
 
   test("the events API returns them exactly, from a webhook and from POST /api/events", async () => {
-    const t = createTestApp();
+    await using t = createTestApp({ database: "file" });
     const w = await createWebhook(t, { template: `{"event": "tweet.hooked", "resource": {"prefect.resource.id": "x"}}` });
     expect((await hook(t, w.slug, { body: DELIVERY, headers: { "content-type": "application/json" } })).status).toBe(204);
     const posted = await t.request("POST", "/api/events", {

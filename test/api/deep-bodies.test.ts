@@ -65,7 +65,7 @@ describe("a megabyte of nested brackets", () => {
   });
 
   test("the text indexer indexes the stored event without error, and text search finds it", async () => {
-    const t = createTestApp();
+    await using t = createTestApp({ database: "file" });
     const w = await createWebhook(t, { template: STATIC });
     // One run of separators a megabyte long, as the index encodes it (text-tokens.ts separatorToken).
     const body = `${"[".repeat(2 * HALF + 40_000)} needle`;
@@ -74,6 +74,10 @@ describe("a megabyte of nested brackets", () => {
     expect(textWatermark(t.ctx.db.$client)).toBe(1);
     const found = queryEvents(t.ctx.db, parseEventFilter({ text: { query: "needle" } }, Date.now()), { limit: 10 });
     expect(found.map((s) => s.event.payload.body)).toEqual([body]);
+    // And through the events API, whose read runs on the read worker.
+    const res = await t.request("POST", "/api/events/filter", { body: { filter: { text: { query: "needle" } } } });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { events: { payload: { body: string } }[] }).events.map((e) => e.payload.body)).toEqual([body]);
   });
 
   test("nor does an event deeper than SQLite reads (stored before events were limited) stop the indexer", () => {

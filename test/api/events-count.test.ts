@@ -1,12 +1,20 @@
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { indexPending } from "../../src/events/store/text-index.ts";
 import { createTestApp, fixedClock, type TestApp } from "../support/app.ts";
 
 const NOW = Date.parse("2026-03-10T12:30:00Z");
 const ev = (occurred: string, event: string, resource: Record<string, string>) => ({ occurred, event, resource });
 
+// On a database file, so that the counts run on the read worker, as in a server. The tests that
+// only read share one app (one worker for the file); one that writes or moves the clock makes its own.
+const opened: TestApp[] = [];
+let sharedApp: Promise<TestApp> | null = null;
+const shared = () => (sharedApp ??= setup());
+afterAll(async () => void (await Promise.all(opened.splice(0).map((t) => t.close()))));
+
 async function setup(): Promise<TestApp> {
-  const t = createTestApp({ clock: fixedClock(NOW) });
+  const t = createTestApp({ clock: fixedClock(NOW), database: "file" });
+  opened.push(t);
   const res = await t.request("POST", "/api/events", {
     body: [
       ev("2026-03-08T10:00:00Z", "github.push", { "prefect.resource.id": "repo.a", "prefect.resource.name": "Repo A (old name)" }),
@@ -29,7 +37,7 @@ const since = (iso: string) => ({ filter: { occurred: { since: iso } } });
 
 describe("POST /api/events/count-by/{countable}", () => {
   test("event: by name, count descending then label", async () => {
-    const t = await setup();
+    const t = await shared();
     const { status, body } = await countBy(t, "event", since("2026-03-01T00:00:00Z"));
     expect(status).toBe(200);
     expect(body).toEqual([
@@ -40,7 +48,7 @@ describe("POST /api/events/count-by/{countable}", () => {
   });
 
   test("resource: labelled with the latest prefect.resource.name, else prefect.name, else the id", async () => {
-    const t = await setup();
+    const t = await shared();
     const { body } = await countBy(t, "resource", since("2026-03-01T00:00:00Z"));
     expect(body.map((c: { value: string; label: string; count: number }) => [c.value, c.label, c.count])).toEqual([
       ["repo.a", "Repo A", 3],
@@ -50,7 +58,7 @@ describe("POST /api/events/count-by/{countable}", () => {
   });
 
   test("day: one-day buckets from the 2024-04-01 pivot, zero-filled, ending with the current day", async () => {
-    const t = await setup();
+    const t = await shared();
     const { body } = await countBy(t, "day", { filter: { occurred: { since: "2026-03-07T06:00:00Z", until: "2026-03-20T00:00:00Z" } } });
     expect(body.map((c: { label: string; count: number }) => [c.label, c.count])).toEqual([
       ["2026-03-07T00:00:00+00:00", 0],
@@ -63,7 +71,7 @@ describe("POST /api/events/count-by/{countable}", () => {
   });
 
   test("time: buckets of time_interval × time_unit, half-open so that 12:00:00 falls in the next bucket", async () => {
-    const t = await setup();
+    const t = await shared();
     const { body } = await countBy(t, "time", { filter: { occurred: { since: "2026-03-10T09:00:00Z", until: "2026-03-10T12:30:00Z" } }, time_unit: "hour", time_interval: 1.5 });
     expect(body.map((c: { label: string; count: number }) => [c.label, c.count])).toEqual([
       ["2026-03-10T09:00:00+00:00", 1],
@@ -73,6 +81,7 @@ describe("POST /api/events/count-by/{countable}", () => {
   });
 
   test("with a text filter, one query counts every time bucket, with the counts of a count per bucket", async () => {
+    // In memory, so that the count runs inline, on the connection whose statements are counted here.
     const t = createTestApp({ clock: fixedClock(NOW) });
     const events = Array.from({ length: 200 }, (_, i) => ({
       occurred: new Date(NOW - i * 1_234_567).toISOString(), event: "sensor.reading", resource: { "prefect.resource.id": `sensor.${i % 3}` },
@@ -98,7 +107,7 @@ describe("POST /api/events/count-by/{countable}", () => {
   });
 
   test("the filter applies to every countable", async () => {
-    const t = await setup();
+    const t = await shared();
     const body = { filter: { occurred: { since: "2026-03-01T00:00:00Z" }, event: { prefix: ["github."] } } };
     expect((await countBy(t, "event", body)).body.map((c: { count: number }) => c.count)).toEqual([2, 2]);
     expect((await countBy(t, "resource", body)).body.map((c: { value: string }) => c.value)).toEqual(["repo.a", "repo.b"]);
@@ -116,7 +125,7 @@ describe("POST /api/events/count-by/{countable}", () => {
     ["an unknown filter key", "event", { filter: { evnt: {} } }, "filter.evnt: unknown key"],
     ["an unknown countable", "colour", { filter: {} }, "countable: must be one of event, resource, day, time"],
   ])("rejects %s → 422", async (_, countable, body, message) => {
-    const t = await setup();
+    const t = await shared();
     const res = await countBy(t, countable, body);
     expect(res.status).toBe(422);
     expect(res.body).toEqual({ error: { code: "validation", message } });

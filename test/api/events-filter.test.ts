@@ -1,5 +1,5 @@
-import { describe, expect, test } from "bun:test";
-import { createTestApp, fixedClock, type TestApp } from "../support/app.ts";
+import { afterAll, describe, expect, test } from "bun:test";
+import { createTestApp, fixedClock, workerReads, type TestApp } from "../support/app.ts";
 
 const NOW = Date.parse("2026-03-10T12:00:00Z");
 const at = (hoursAgo: number) => new Date(NOW - hoursAgo * 3_600_000).toISOString();
@@ -16,8 +16,16 @@ const EVENTS = [
   { id: id(6), occurred: at(24 * 200), event: "old.event", resource: { "prefect.resource.id": "old" }, payload: {} },
 ];
 
+// On a database file, so that the filter reads run on the read worker, as in a server. The tests that
+// only read share one app (one worker for the file); one that writes or moves the clock makes its own.
+const opened: TestApp[] = [];
+let sharedApp: Promise<TestApp> | null = null;
+const shared = () => (sharedApp ??= setup());
+afterAll(async () => void (await Promise.all(opened.splice(0).map((t) => t.close()))));
+
 async function setup(): Promise<TestApp> {
-  const t = createTestApp({ clock: fixedClock(NOW) });
+  const t = createTestApp({ clock: fixedClock(NOW), database: "file" });
+  opened.push(t);
   expect((await t.request("POST", "/api/events", { body: EVENTS })).status).toBe(204);
   return t;
 }
@@ -31,8 +39,20 @@ async function filter(t: TestApp, body: unknown) {
 const ids = (page: { events: { id: string }[] }) => page.events.map((e) => Number(e.id.slice(-12)));
 
 describe("POST /api/events/filter", () => {
+  test("runs on the read worker, as in a server, not inline", async () => {
+    const t = await shared();
+    const before = workerReads(t.ctx);
+    await filter(t, {});
+    await filter(t, { filter: { event: { prefix: ["github."] } } });
+    expect(workerReads(t.ctx)).toBe(before + 2);
+    // In memory (the default), the same reads run inline.
+    await using m = createTestApp({ clock: fixedClock(NOW) });
+    await filter(m, {});
+    expect(workerReads(m.ctx)).toBe(0);
+  });
+
   test("with no body, returns the default window (180 days), newest first, with total and no next page", async () => {
-    const t = await setup();
+    const t = await shared();
     const res = await t.request("POST", "/api/events/filter");
     expect(res.status).toBe(200);
     const page = await res.json();
@@ -72,14 +92,14 @@ describe("POST /api/events/filter", () => {
     ["order ASC", { order: "ASC", event: { prefix: ["github."] } }, [2, 1]],
     ["several fields are ANDed", { event: { prefix: ["github."] }, resource: { labels: { env: "prod" } }, related: { id: ["prefect-cloud.webhook.gh"] } }, [1]],
   ])("%s", async (_, f, expected) => {
-    const t = await setup();
+    const t = await shared();
     const page = await filter(t, { filter: f });
     expect(ids(page)).toEqual(expected);
     expect(page.total).toBe(expected.length);
   });
 
   test("pages through next_page with the first total until next_page is null", async () => {
-    const t = await setup();
+    const t = await shared();
     const first = await filter(t, { limit: 2 });
     expect(ids(first)).toEqual([1, 2]);
     expect(first.total).toBe(5);
@@ -120,14 +140,14 @@ describe("POST /api/events/filter", () => {
       "filter: has 1002 values (names, ids, prefixes, labels); at most 1000",
     ],
   ])("rejects %s → 422", async (_, body, message) => {
-    const t = await setup();
+    const t = await shared();
     const res = await t.request("POST", "/api/events/filter", { body });
     expect(res.status).toBe(422);
     expect(await res.json()).toEqual({ error: { code: "validation", message } });
   });
 
   test("long lists of globs and prefixes work (SQLite limits how deeply an expression nests)", async () => {
-    const t = await setup();
+    const t = await shared();
     const decoys = (n: number, glob: string) => Array.from({ length: n }, (_, i) => `${glob}${i}*`);
     const globs = await filter(t, { filter: { resource: { labels: { env: [...decoys(997, "nomatch"), "pro*"] } } } });
     expect(ids(globs)).toEqual([1, 3]);
@@ -138,7 +158,7 @@ describe("POST /api/events/filter", () => {
   });
 
   test("requires authentication", async () => {
-    const t = await setup();
+    const t = await shared();
     expect((await t.request("POST", "/api/events/filter", { body: {}, key: null })).status).toBe(401);
   });
 });
@@ -149,14 +169,14 @@ describe("GET /api/events/filter/next", () => {
     ["garbage", "?page-token=abc"],
     ["a token without a signature", `?page-token=${Buffer.from(JSON.stringify({ filter: {}, count: 9, page_size: 1, offset: 1 })).toString("base64url")}`],
   ])("%s → 403 invalid_page_token", async (_, query) => {
-    const t = await setup();
+    const t = await shared();
     const res = await t.request("GET", `/api/events/filter/next${query}`);
     expect(res.status).toBe(403);
     expect((await res.json()).error.code).toBe("invalid_page_token");
   });
 
   test("a token whose filter was edited (to widen it) → 403", async () => {
-    const t = await setup();
+    const t = await shared();
     const first = await filter(t, { filter: { event: { prefix: ["stripe."] } }, limit: 1 });
     const token = new URL(first.next_page!).searchParams.get("page-token")!;
     const [body, mac] = token.split(".");

@@ -53,7 +53,7 @@ describe("API keys", () => {
   });
 
   test("a key deleted by another process (the offline CLI) ends the stream at the next heartbeat", async () => {
-    const t = createTestApp();
+    await using t = createTestApp({ database: "file" });
     const account = t.ctx.serviceAccounts.create("sse-offline", "admin");
     const feed = new Feed(t.ctx, { heartbeatMs: 20 });
     const app = new Elysia().use(feedSseRoutes(t.ctx, feed));
@@ -81,7 +81,7 @@ describe("sessions", () => {
 
   test("a stream on a session that expires ends, and sends nothing after the expiry", async () => {
     const clock = fixedClock();
-    const t = createTestApp({ clock });
+    await using t = createTestApp({ clock, database: "file" });
     await t.ctx.users.create({ email: "watcher@example.com", password: "watch password", role: "viewer" });
     const login = await t.request("POST", "/api/auth/login", { key: null, body: { email: "watcher@example.com", password: "watch password" } });
     const cookie = /inlet_session=[^;]*/.exec(login.headers.get("set-cookie")!)![0];

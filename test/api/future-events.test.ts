@@ -12,7 +12,7 @@ const FAR = "9999-12-31T23:59:59.000Z";
 
 test("events dated far in the future, through a hook or POST /api/events, expire with those received as long ago", async () => {
   const clock = fixedClock();
-  const t = createTestApp({ clock });
+  await using t = createTestApp({ clock, database: "file" });
   const w = await createWebhook(t, { template: "{{ body|tojson }}" });
   const json = { "content-type": "application/json" };
   const far = (name: string) => ({ event: name, occurred: FAR, resource: { "prefect.resource.id": "future" } });
