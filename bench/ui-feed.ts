@@ -5,7 +5,7 @@ import { databasePath } from "../src/config.ts";
 import { SqliteEventStore } from "../src/events/store/sqlite-store.ts";
 import { toEvent } from "../src/events/model.ts";
 import { UserStore } from "../src/auth/users.ts";
-import { launchBrowser, startInlet } from "../test/e2e/support.ts";
+import { launchBrowser, startInlet } from "../test/support/browser.ts";
 
 const COUNT = Number(process.argv[2] ?? 100_000);
 const server = await startInlet();

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { resolveConfig } from "../../src/config.ts";
 import { silentLogger } from "../../src/log.ts";
 import { startServer } from "../../src/server.ts";
-import { FeedClient, SseClient, startFeedServer, waitUntil } from "./feed-support.ts";
+import { FeedClient, SseClient, startFeedServer, waitUntil } from "../support/feed.ts";
 
 // A subscriber in another process, so that it can be frozen (SIGSTOP) and really stop reading.
 const STALL_CLIENT = `

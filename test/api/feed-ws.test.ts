@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { SESSION_COOKIE } from "../../src/auth/sessions.ts";
 import type { Event } from "../../src/events/model.ts";
-import { burst, FeedClient, postJson, startFeedServer, waitUntil, type FeedServer } from "./feed-support.ts";
+import { burst, FeedClient, postJson, startFeedServer, waitUntil, type FeedServer } from "../support/feed.ts";
 
 const BURST_TEMPLATE = '{"event":"burst.{{ body.n }}","resource":{"prefect.resource.id":"r"}}';
 

@@ -3,7 +3,7 @@
 // meanwhile, and one that runs past the time limit is answered 503 while reads go on.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { MAX_WAITING_READS } from "../../src/events/reads/reader.ts";
-import { FeedClient, startFeedServer, waitUntil, type FeedServer } from "./feed-support.ts";
+import { FeedClient, startFeedServer, waitUntil, type FeedServer } from "../support/feed.ts";
 
 const EVENTS = 40_000;
 // Forty terms of one or two characters: too short for the word index, each is looked for in the

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { UserStore } from "../../src/auth/users.ts";
 import { databasePath } from "../../src/config.ts";
 import { openDatabase } from "../../src/db/open.ts";
-import { inlet, tempDir } from "./helpers.ts";
+import { inlet, tempDir } from "../support/cli.ts";
 
 let dir: ReturnType<typeof tempDir>;
 let dataDir: string;

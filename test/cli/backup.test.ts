@@ -6,7 +6,7 @@ import { databasePath, resolveConfig } from "../../src/config.ts";
 import { silentLogger } from "../../src/log.ts";
 import { startServer } from "../../src/server.ts";
 import { openDatabase } from "../../src/db/open.ts";
-import { inlet, REPO, SIMPLE_TEMPLATE, startTestServer, tempDir, type TestServer } from "./helpers.ts";
+import { inlet, REPO, SIMPLE_TEMPLATE, startTestServer, tempDir, type TestServer } from "../support/cli.ts";
 
 let srv: TestServer;
 let dir: ReturnType<typeof tempDir>;

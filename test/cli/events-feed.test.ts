@@ -4,7 +4,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { ApiClient } from "../../src/cli/client.ts";
 import { tailEvents } from "../../src/cli/events-tail.ts";
 import type { Event } from "../../src/events/model.ts";
-import { inlet } from "./helpers.ts";
+import { inlet } from "../support/cli.ts";
 
 const KEY = "inlet_feedfeedfeedfeedfeedfeedfeedfeedfeedfeedfee";
 

@@ -3,7 +3,7 @@ import { ApiClient } from "../../src/cli/client.ts";
 import { tailEvents } from "../../src/cli/events-tail.ts";
 import { parseTime } from "../../src/cli/events.ts";
 import type { Event } from "../../src/events/model.ts";
-import { deadUrl, inlet, startTestServer, type TestServer } from "./helpers.ts";
+import { deadUrl, inlet, startTestServer, type TestServer } from "../support/cli.ts";
 
 let srv: TestServer;
 const base = Date.now() - 3_600_000; // the fixtures happened during the last hour

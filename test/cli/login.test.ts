@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { resolveConnection } from "../../src/cli/client.ts";
-import { deadUrl, inlet, startTestServer, tempDir, type TestServer } from "./helpers.ts";
+import { deadUrl, inlet, startTestServer, tempDir, type TestServer } from "../support/cli.ts";
 
 let srv: TestServer;
 beforeAll(async () => {

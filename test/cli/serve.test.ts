@@ -3,8 +3,8 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { freePort, REPO, spawnInlet, tempDir } from "./helpers.ts";
-import { serveExpectingRefusal, startServeProcess, type ServeProcess } from "./serve-process.ts";
+import { freePort, REPO, spawnInlet, tempDir } from "../support/cli.ts";
+import { serveExpectingRefusal, startServeProcess, type ServeProcess } from "../support/serve.ts";
 
 const dirs: { remove(): void }[] = [];
 const running: ServeProcess[] = [];

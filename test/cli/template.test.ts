@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { hostileName, NAME_SINKS, placeName } from "../fixtures/templates/hostile-names.ts";
-import { inlet, spawnInlet, tempDir } from "./helpers.ts";
+import { inlet, spawnInlet, tempDir } from "../support/cli.ts";
 
 let dir: ReturnType<typeof tempDir>;
 const file = (name: string, content: string) => {

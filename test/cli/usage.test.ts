@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { resolveConfig } from "../../src/config.ts";
 import { silentLogger } from "../../src/log.ts";
 import { startServer } from "../../src/server.ts";
-import { deadUrl, inlet, SIMPLE_TEMPLATE, spawnInlet, startTestServer, tempDir, type TestServer } from "./helpers.ts";
+import { deadUrl, inlet, SIMPLE_TEMPLATE, spawnInlet, startTestServer, tempDir, type TestServer } from "../support/cli.ts";
 
 const HELP = [
   [[], "inlet <command>"],

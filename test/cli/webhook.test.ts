@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { MISSING_TEMPLATE_MESSAGE } from "../../src/cli/webhook.ts";
-import { deadUrl, inlet, SIMPLE_TEMPLATE, startTestServer, tempDir, type TestServer } from "./helpers.ts";
+import { deadUrl, inlet, SIMPLE_TEMPLATE, startTestServer, tempDir, type TestServer } from "../support/cli.ts";
 
 let srv: TestServer;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 // The admin UI in real headless Chromium against the real server: one user's story, in order.
 // Screenshots of the main pages land in test-results/e2e/.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { launchBrowser, send, startInlet, type Browser, type RunningInlet } from "./support.ts";
+import { launchBrowser, send, startInlet, type Browser, type RunningInlet } from "../support/browser.ts";
 
 const ADMIN = { email: "admin@example.com", password: "correct horse battery" };
 const VIEWER = { email: "viewer@example.com", password: "viewer password" };

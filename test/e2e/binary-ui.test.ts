@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { BINARY } from "../support/binary.ts";
-import { launchBrowser, startInlet, type Browser, type RunningInlet } from "./support.ts";
+import { launchBrowser, startInlet, type Browser, type RunningInlet } from "../support/browser.ts";
 
 let server: RunningInlet;
 let b: Browser;

@@ -2,7 +2,7 @@
 // rendered through `{{ body|from_cloud_event(headers) }}` (docs/templates.md).
 import { describe, expect, test } from "bun:test";
 import { CloudEvent, HTTP } from "cloudevents";
-import { failure, render, request } from "./helpers.ts";
+import { failure, render, request } from "../../support/templates.ts";
 
 const TEMPLATE = "{{ body|from_cloud_event(headers) }}";
 

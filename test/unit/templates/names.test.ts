@@ -10,7 +10,7 @@ import { generateCode } from "../../../src/templates/compiler.ts";
 import { JinjaParser } from "../../../src/templates/parser.ts";
 import { compileTemplate, renderTemplate, TemplateError, validateTemplate } from "../../../src/templates/render.ts";
 import { hostileName, NAME_SINKS, placeName } from "../../fixtures/templates/hostile-names.ts";
-import { request } from "./helpers.ts";
+import { request } from "../../support/templates.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "inlet-names-"));
 const marker = join(dir, "pwned");

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { compileTemplate, LIMITS, renderTemplate, TemplateCache, TemplateError, validateTemplate } from "../../../src/templates/render.ts";
-import { failure, render, request } from "./helpers.ts";
+import { failure, render, request } from "../../support/templates.ts";
 import { PREFECT_GITHUB_PR } from "../../fixtures/templates/prefect.ts";
 
 describe("JSON-safe interpolation", () => {

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { memberLookup } from "../../../src/templates/sandbox.ts";
-import { failure, render, request } from "./helpers.ts";
+import { failure, render, request } from "../../support/templates.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "inlet-ssti-"));
 const target = join(dir, "pwned");

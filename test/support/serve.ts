@@ -2,7 +2,7 @@
 // show (a port or a data directory two servers want, a kill -9).
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { REPO } from "./helpers.ts";
+import { REPO } from "./cli.ts";
 
 export interface ServeProcess {
   url: string;

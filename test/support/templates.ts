@@ -1,4 +1,4 @@
-import { compileTemplate, renderTemplate, TemplateError, type TemplateRequest } from "../../../src/templates/render.ts";
+import { compileTemplate, renderTemplate, TemplateError, type TemplateRequest } from "../../src/templates/render.ts";
 
 export function request(body: unknown = "", headers: Record<string, string> = {}, method = "POST"): TemplateRequest {
   return { method, headers, body, query: {} };
