@@ -4,7 +4,8 @@
 import { describe, expect, test } from "bun:test";
 import { createTestApp } from "../support/app.ts";
 import { createWebhook, hook } from "../support/hooks.ts";
-import { SseClient, startFeedServer, waitUntil } from "../support/feed.ts";
+import { SseClient, startFeedServer } from "../support/feed.ts";
+import { waitUntil } from "../support/wait.ts";
 
 // The shape of an X (Twitter) Account Activity delivery: 64-bit ids as JSON numbers beside their
 // `id_str` copies, and a 32-bit one that is exact anyway.

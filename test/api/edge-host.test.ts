@@ -12,7 +12,8 @@ import { createTestApp } from "../support/app.ts";
 import { createWebhook, storedEvents } from "../support/hooks.ts";
 import { people } from "../support/people.ts";
 import { rawHead, rawRequest } from "../support/raw-http.ts";
-import { startFeedServer, waitUntil, type FeedServer } from "../support/feed.ts";
+import { startFeedServer, type FeedServer } from "../support/feed.ts";
+import { waitUntil } from "../support/wait.ts";
 
 const TEMPLATE = '{"event": "edge.test", "resource": {"prefect.resource.id": "edge.test"}}';
 

@@ -12,7 +12,8 @@ import { join } from "node:path";
 import { resolveConfig } from "../../src/config.ts";
 import { silentLogger } from "../../src/log.ts";
 import { startServer } from "../../src/server.ts";
-import { FeedClient, SseClient, startFeedServer, waitUntil } from "../support/feed.ts";
+import { FeedClient, SseClient, startFeedServer } from "../support/feed.ts";
+import { waitUntil } from "../support/wait.ts";
 
 // A subscriber in another process, so that it can be frozen (SIGSTOP) and really stop reading.
 const STALL_CLIENT = `

@@ -7,7 +7,8 @@ import { Feed } from "../../src/feed/feed.ts";
 import { feedSseRoutes } from "../../src/feed/sse.ts";
 import { createTestApp, fixedClock } from "../support/app.ts";
 import { createWebhook, hook } from "../support/hooks.ts";
-import { FeedClient, SseClient, startFeedServer, waitUntil, type FeedServer } from "../support/feed.ts";
+import { FeedClient, SseClient, startFeedServer, type FeedServer } from "../support/feed.ts";
+import { waitUntil } from "../support/wait.ts";
 
 let s: FeedServer;
 beforeAll(async () => void (s = await startFeedServer()));

@@ -1,6 +1,7 @@
 // GET /api/events/stream against a real server, read with fetch as `curl -N` would.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { burst, postJson, SseClient, startFeedServer, waitUntil, type FeedServer } from "../support/feed.ts";
+import { burst, postJson, SseClient, startFeedServer, type FeedServer } from "../support/feed.ts";
+import { waitUntil } from "../support/wait.ts";
 
 let s: FeedServer;
 beforeAll(async () => void (s = await startFeedServer()));

@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { SESSION_COOKIE } from "../../src/auth/sessions.ts";
 import type { Event } from "../../src/events/model.ts";
-import { burst, FeedClient, postJson, startFeedServer, waitUntil, type FeedServer } from "../support/feed.ts";
+import { burst, FeedClient, postJson, startFeedServer, type FeedServer } from "../support/feed.ts";
+import { waitUntil } from "../support/wait.ts";
 
 const BURST_TEMPLATE = '{"event":"burst.{{ body.n }}","resource":{"prefect.resource.id":"r"}}';
 

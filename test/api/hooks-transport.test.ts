@@ -2,7 +2,8 @@
 // and senders that go away half-way. The answer a sender hears must match what was stored, and
 // a sender's broken request is not the server's error.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
-import { eventually, rawConnection, rawExchange, startLoggedServer, statusOf, type LoggedServer } from "../support/raw-http.ts";
+import { rawConnection, rawExchange, startLoggedServer, statusOf, type LoggedServer } from "../support/raw-http.ts";
+import { waitUntil } from "../support/wait.ts";
 
 const TEMPLATE = '{"event": "transport.{{ body.n }}", "resource": {"prefect.resource.id": "transport"}}';
 let srv: LoggedServer;
@@ -47,7 +48,7 @@ describe("chunked bodies", () => {
   ])("with %s: the answer matches what was stored (204 and once, or refused and nothing)", async (_name, body) => {
     const before = stored();
     const answer = await rawExchange(srv.port, chunked(body));
-    await eventually(() => hookLines().length === 1, "the request's log line");
+    await waitUntil(() => hookLines().length === 1, "the request's log line");
     await srv.server.ctx.events.drain();
     const status = statusOf(answer);
     expect([204, 400]).toContain(status!);
@@ -65,7 +66,7 @@ describe("chunked bodies", () => {
     const before = stored();
     const answer = await rawExchange(srv.port, chunked(body));
     expect(statusOf(answer)).toBe(400);
-    await eventually(() => hookLines().length === 1, "the request's log line");
+    await waitUntil(() => hookLines().length === 1, "the request's log line");
     expect(stored()).toBe(before);
     expect(errors()).toEqual([]);
     expect(hookLines()[0]).not.toContain(" 500 ");
@@ -82,9 +83,9 @@ describe("a sender that goes away half-way", () => {
     const conn = await rawConnection(srv.port);
     conn.socket.write(partial());
     // Once the server has the request (its handler is reading the body), the sender vanishes.
-    await eventually(() => srv.server.requestsInProgress() === 1, "the request to be in progress");
+    await waitUntil(() => srv.server.requestsInProgress() === 1, "the request to be in progress");
     conn.socket.destroy();
-    await eventually(() => hookLines().length === 1, "the request's log line");
+    await waitUntil(() => hookLines().length === 1, "the request's log line");
     expect(stored()).toBe(before);
     expect(errors()).toEqual([]);
     expect(hookLines()[0]).not.toContain(" 500 ");

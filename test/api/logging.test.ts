@@ -4,6 +4,7 @@ import { resolveConfig } from "../../src/config.ts";
 import { createContext } from "../../src/context.ts";
 import { openMemoryDatabase } from "../../src/db/open.ts";
 import { createLogger } from "../../src/log.ts";
+import { waitUntil } from "../support/wait.ts";
 
 test("one log line per request with method, status and duration; hook slugs and keys never appear", async () => {
   const lines: string[] = [];
@@ -17,7 +18,8 @@ test("one log line per request with method, status and duration; hook slugs and 
   const { slug } = await res.json();
   await app.handle(new Request(`http://localhost/hooks/${slug}?token=abc`, { method: "GET" }));
   await app.handle(new Request("http://localhost/hooks/unknown-slug-value-xx", { method: "GET" }));
-  await Bun.sleep(10);
+  // The request log line is written once the response is sent.
+  await waitUntil(() => lines.filter((l) => / (GET|POST) /.test(l)).length >= 3, "three request log lines");
   const requestLines = lines.filter((l) => / (GET|POST) /.test(l));
   expect(requestLines).toHaveLength(3);
   expect(requestLines[0]).toMatch(/INFO  POST \/api\/webhooks\/? 201 ms=\d+\.\d$/);

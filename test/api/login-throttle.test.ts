@@ -9,7 +9,7 @@ import { resolveConfig } from "../../src/config.ts";
 import { silentLogger } from "../../src/log.ts";
 import { startServer, type RunningServer } from "../../src/server.ts";
 import { createTestApp, type TestApp } from "../support/app.ts";
-import { waitUntil } from "../support/feed.ts";
+import { waitUntil } from "../support/wait.ts";
 
 const ADMIN = { email: "admin@example.com", password: "correct horse" };
 

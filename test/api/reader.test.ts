@@ -3,7 +3,9 @@
 // meanwhile, and one that runs past the time limit is answered 503 while reads go on.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { MAX_WAITING_READS } from "../../src/events/reads/reader.ts";
-import { FeedClient, startFeedServer, waitUntil, type FeedServer } from "../support/feed.ts";
+import { workerReads } from "../support/app.ts";
+import { FeedClient, startFeedServer, type FeedServer } from "../support/feed.ts";
+import { waitUntil } from "../support/wait.ts";
 
 const EVENTS = 40_000;
 // Forty terms of one or two characters: too short for the word index, each is looked for in the
@@ -61,11 +63,12 @@ describe("reads on their own thread", () => {
   test("a slow filter does not hold up a webhook that arrives meanwhile", async () => {
     const hook = await s.webhook('{"event": "reader.hook", "resource": {"prefect.resource.id": "reader"}}');
     let filterDone = false;
+    const before = workerReads(s.ctx);
     const slow = s.api("POST", "/api/events/filter", { filter: { text: { query: SLOW_TEXT } } }).then((res) => {
       filterDone = true;
       return res;
     });
-    await Bun.sleep(30); // the filter is on the worker by now
+    await waitUntil(() => workerReads(s.ctx) > before, "the filter to reach the worker");
     const sent = await fetch(hook.url, { method: "POST" });
     expect(sent.status).toBe(204);
     // The webhook was stored and answered while the filter was still running.
@@ -75,8 +78,9 @@ describe("reads on their own thread", () => {
   });
 
   test("behind a slow read, at most MAX_WAITING_READS wait; more are refused at once with 429", async () => {
+    const before = workerReads(s.ctx);
     const slow = s.api("POST", "/api/events/filter", { filter: { text: { query: SLOW_TEXT } } });
-    await Bun.sleep(30); // the slow filter is on the worker by now
+    await waitUntil(() => workerReads(s.ctx) > before, "the slow filter to reach the worker");
     const quick = Array.from({ length: MAX_WAITING_READS + 6 }, () => s.api("POST", "/api/events/filter", { filter: { resource: { id: ["load.1"] } }, limit: 1 }));
     const statuses = await Promise.all(quick.map((r) => r.then((res) => res.status)));
     expect(statuses.filter((code) => code === 200)).toHaveLength(MAX_WAITING_READS);

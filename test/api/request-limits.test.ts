@@ -2,7 +2,8 @@
 // --body-timeout-ms, and one address cannot hold more than --max-requests-per-address requests,
 // so that everyone else (and /api/health) keeps being answered.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { eventually, rawConnection, statusOf, startLoggedServer, type LoggedServer, type RawConnection } from "../support/raw-http.ts";
+import { rawConnection, statusOf, startLoggedServer, type LoggedServer, type RawConnection } from "../support/raw-http.ts";
+import { waitUntil } from "../support/wait.ts";
 
 const TEMPLATE = '{"event": "limits.test", "resource": {"prefect.resource.id": "limits"}}';
 /** Far below the runtime's 30 s idle timeout, which a trickle keeps from ever firing. */
@@ -19,7 +20,10 @@ async function trickle(port: number, head: string, localAddress?: string): Promi
   return { ...conn, started };
 }
 
-/** Resolves to what the server sent once it closed the connection, or "still open" after `ms`. */
+/**
+ * Resolves to what the server sent once it closed the connection, or "still open" after `ms`: a
+ * bound on the wait, not a sleep (it resolves as soon as the connection closes).
+ */
 function closedWithin(conn: RawConnection, ms: number): Promise<string> {
   return Promise.race([conn.closed, Bun.sleep(ms).then(() => "still open")]);
 }
@@ -56,7 +60,7 @@ describe("--body-timeout-ms", () => {
     expect(statusOf(answer)).toBe(408);
     expect(answer).toMatch(/\r\nconnection: close\r\n/i);
     expect(answer).toMatch(/\r\n\r\n$/); // hook answers stay empty
-    await eventually(() => srv.server.requestsInProgress() === 0, "the request to end");
+    await waitUntil(() => srv.server.requestsInProgress() === 0, "the request to end");
     expect(stored()).toBe(before);
     expect(srv.lines.filter((l) => / ERROR /.test(l))).toEqual([]);
   });
@@ -97,7 +101,7 @@ describe("--max-requests-per-address", () => {
   test("past the cap, one address is refused 429 and closed, while another address is served; a freed place is usable again", async () => {
     // 127.0.0.2 is another address on Linux's loopback (127.0.0.0/8).
     const held = await Promise.all(Array.from({ length: CAP }, () => trickle(srv.port, post(`/hooks/${slug}`, 100_000), "127.0.0.2")));
-    await eventually(() => srv.server.requestsInProgress("127.0.0.2") === CAP, "the held requests to be in progress");
+    await waitUntil(() => srv.server.requestsInProgress("127.0.0.2") === CAP, "the held requests to be in progress");
 
     const refused = await rawConnection(srv.port, "127.0.0.2");
     refused.socket.write("GET /api/health HTTP/1.1\r\nHost: localhost\r\n\r\n");
@@ -116,11 +120,11 @@ describe("--max-requests-per-address", () => {
     expect((await fetch(`${srv.server.url}/api/health`)).status).toBe(200); // from 127.0.0.1
 
     held[0]!.socket.destroy();
-    await eventually(() => srv.server.requestsInProgress("127.0.0.2") === CAP - 1, "a place to be freed");
+    await waitUntil(() => srv.server.requestsInProgress("127.0.0.2") === CAP - 1, "a place to be freed");
     const again = await rawConnection(srv.port, "127.0.0.2");
     again.socket.write("GET /api/health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
     expect(statusOf(await closedWithin(again, 5_000))).toBe(200);
     for (const c of held) c.socket.destroy();
-    await eventually(() => srv.server.requestsInProgress() === 0, "every request to end");
+    await waitUntil(() => srv.server.requestsInProgress() === 0, "every request to end");
   });
 });

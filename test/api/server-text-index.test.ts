@@ -7,6 +7,7 @@ import { resolveConfig } from "../../src/config.ts";
 import { textWatermark } from "../../src/events/store/text-index.ts";
 import { silentLogger } from "../../src/log.ts";
 import { startServer, type RunningServer } from "../../src/server.ts";
+import { waitUntil } from "../support/wait.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "inlet-index-"));
 let server: RunningServer;
@@ -29,8 +30,7 @@ test("events committed by the worker are indexed by it, and text queries find th
   expect((await fetch(`${server.url}/api/events`, { method: "POST", headers: auth, body: JSON.stringify(events) })).status).toBe(204);
   const client = server.ctx.db.$client;
   const maxSeq = () => (client.query("SELECT max(seq) AS m FROM events").get() as { m: number }).m;
-  const deadline = Date.now() + 15_000;
-  while (textWatermark(client) < maxSeq() && Date.now() < deadline) await Bun.sleep(50);
+  await waitUntil(() => textWatermark(client) >= maxSeq(), "the text index to catch up", 15_000);
   expect(textWatermark(client)).toBe(maxSeq());
 
   const search = async (query: string) => {

@@ -4,6 +4,7 @@ import { afterAll, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { join } from "node:path";
 import { emptyDir, runBinary, startBinaryServer } from "../support/binary.ts";
+import { waitUntil } from "../support/wait.ts";
 
 const dir = emptyDir("inlet-crash-");
 afterAll(() => dir.remove());
@@ -34,10 +35,12 @@ test("every acknowledged event survives kill -9, exactly once", async () => {
     }
   };
   const senders = Array.from({ length: 16 }, sender);
-  const deadline = Date.now() + 30_000;
-  while (acknowledged.length < 1500 && Date.now() < deadline) await Bun.sleep(5);
-  server.proc.kill("SIGKILL");
-  killed = true;
+  try {
+    await waitUntil(() => acknowledged.length >= 1500, "1500 acknowledged webhooks", 30_000);
+  } finally {
+    server.proc.kill("SIGKILL");
+    killed = true;
+  }
   await server.proc.exited;
   await Promise.all(senders);
   expect(acknowledged.length).toBeGreaterThanOrEqual(1500);

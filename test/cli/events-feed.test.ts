@@ -5,6 +5,7 @@ import { ApiClient } from "../../src/cli/client.ts";
 import { tailEvents } from "../../src/cli/events-tail.ts";
 import type { Event } from "../../src/events/model.ts";
 import { inlet } from "../support/cli.ts";
+import { waitUntil } from "../support/wait.ts";
 
 const KEY = "inlet_feedfeedfeedfeedfeedfeedfeedfeedfeedfeedfee";
 
@@ -55,14 +56,6 @@ afterEach(() => {
   current = null;
 });
 
-async function waitFor(check: () => boolean, ms = 5000) {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error("timed out waiting");
-    await Bun.sleep(10);
-  }
-}
-
 describe("events tail over the live feed", () => {
   test("speaks Prefect's protocol and prints each event once, even when the feed repeats one", async () => {
     current = fakeFeed({
@@ -78,7 +71,7 @@ describe("events tail over the live feed", () => {
     const running = inlet(["events", "tail", "--event", "feed.", "-o", "json"], {
       env: { INLET_API_URL: current.url, INLET_API_KEY: KEY }, signal: stop.signal, onStdout: (all) => void (out = all),
     });
-    await waitFor(() => out.split("\n").filter(Boolean).length === 3);
+    await waitUntil(() => out.split("\n").filter(Boolean).length === 3, "three lines");
     stop.abort();
     const r = await running;
     expect(r).toMatchObject({ code: 0, stderr: "" });
@@ -114,6 +107,7 @@ describe("events tail over the live feed", () => {
         connections++;
         if (connections === 1) {
           send(event(1));
+          // The feed drops a moment after sending: part of the scenario, not a wait.
           setTimeout(() => close(1001, "server shutting down"), 20);
         } else {
           send(event(1)); // the backfill of the new connection repeats it
@@ -128,7 +122,7 @@ describe("events tail over the live feed", () => {
     const done = tailEvents(client, { occurred: { since: new Date(Date.now() - 60_000).toISOString() } }, {
       signal: stop.signal, onEvent: (e) => seen.push(e.id.slice(-1)), onNotice: (t) => notices.push(t),
     });
-    await waitFor(() => seen.length === 2);
+    await waitUntil(() => seen.length === 2, "two events");
     stop.abort();
     await done;
     expect(seen).toEqual(["1", "2"]);

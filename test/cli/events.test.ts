@@ -4,6 +4,7 @@ import { tailEvents } from "../../src/cli/events-tail.ts";
 import { parseTime } from "../../src/cli/events.ts";
 import type { Event } from "../../src/events/model.ts";
 import { deadUrl, inlet, startTestServer, type TestServer } from "../support/cli.ts";
+import { waitUntil } from "../support/wait.ts";
 
 let srv: TestServer;
 const base = Date.now() - 3_600_000; // the fixtures happened during the last hour
@@ -125,29 +126,24 @@ describe("inlet events ls", () => {
   });
 });
 
-async function waitFor(check: () => boolean, ms = 8000) {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error("timed out waiting");
-    await Bun.sleep(25);
-  }
-}
-
 describe("inlet events tail", () => {
   test("prints the last minute, then new events as they come, each once, until interrupted", async () => {
     const stop = new AbortController();
     let out = "";
     const running = ev(["tail", "--event", "tail.", "-o", "json"], { signal: stop.signal, onStdout: (all) => void (out = all) });
     await post([{ event: "tail.one", resource: { "prefect.resource.id": "t.1" } }]);
-    await waitFor(() => out.includes("tail.one"));
+    await waitUntil(() => out.includes("tail.one"), "tail.one", 8000);
     await post([{ event: "tail.two", resource: { "prefect.resource.id": "t.2" } }, { event: "other.event", resource: { "prefect.resource.id": "t.3" } }]);
-    await waitFor(() => out.includes("tail.two"));
-    await Bun.sleep(2500); // at least one more poll when the feed is not offered
+    await waitUntil(() => out.includes("tail.two"), "tail.two", 8000);
+    // A later event, seen only on a later read of the feed or poll: one that printed tail.two again
+    // would have done so by then.
+    await post([{ event: "tail.three", resource: { "prefect.resource.id": "t.4" } }]);
+    await waitUntil(() => out.includes("tail.three"), "tail.three", 8000);
     stop.abort();
     const r = await running;
     expect(r.code).toBe(0);
     const names = r.stdout.trim().split("\n").map((l) => JSON.parse(l).event);
-    expect(names).toEqual(["tail.one", "tail.two"]);
+    expect(names).toEqual(["tail.one", "tail.two", "tail.three"]);
   }, 20_000);
 
   test("polling (no live feed) prints each event once", async () => {
@@ -160,13 +156,15 @@ describe("inlet events tail", () => {
       signal: stop.signal, websocket: false, pollIntervalMs: 50, onEvent: (e) => seen.push(e.event), onNotice: (t) => notices.push(t),
     });
     await post([{ event: "poll.a", resource: { "prefect.resource.id": "p" } }]);
-    await waitFor(() => seen.length === 1);
+    await waitUntil(() => seen.length === 1, "poll.a", 8000);
     await post([{ event: "poll.b", resource: { "prefect.resource.id": "p" } }, { event: "poll.c", resource: { "prefect.resource.id": "p" } }]);
-    await waitFor(() => seen.length === 3);
-    await Bun.sleep(300);
+    await waitUntil(() => seen.length === 3, "poll.b and poll.c", 8000);
+    // A later event, seen only on a later poll: one that printed poll.c again would have done so by then.
+    await post([{ event: "poll.d", resource: { "prefect.resource.id": "p" } }]);
+    await waitUntil(() => seen.includes("poll.d"), "poll.d", 8000);
     stop.abort();
     await done;
-    expect(seen).toEqual(["poll.a", "poll.b", "poll.c"]);
+    expect(seen).toEqual(["poll.a", "poll.b", "poll.c", "poll.d"]);
     expect(notices).toEqual([]);
   });
 

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApp } from "../../src/app.ts";
 import { databasePath, resolveConfig, type Config } from "../../src/config.ts";
-import { createContext, type Clock, type SqliteContext } from "../../src/context.ts";
+import { createContext, type AppContext, type Clock, type SqliteContext } from "../../src/context.ts";
 import { openDatabase, openMemoryDatabase } from "../../src/db/open.ts";
 
 export interface TestApp {
@@ -73,7 +73,7 @@ export function fixedClock(start = Date.parse("2026-01-02T03:04:05.000Z")): Cloc
  * How many reads the event store has sent to its read worker (0 when they ran inline): a look at
  * the reader's private job counter, so that a suite can show its reads took the server's path.
  */
-export function workerReads(ctx: SqliteContext): number {
+export function workerReads(ctx: Pick<AppContext, "events">): number {
   const reader = (ctx.events as unknown as { reader: { nextId: number } }).reader;
   return reader.nextId - 1;
 }

@@ -5,6 +5,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { waitUntil } from "./wait.ts";
 
 export const ROOT = resolve(import.meta.dir, "../..");
 export const RESULTS = join(ROOT, "test-results", "e2e");
@@ -45,13 +46,12 @@ export async function startInlet(opts: { binary?: string } = {}): Promise<Runnin
     for await (const chunk of proc.stderr as ReadableStream<Uint8Array>) output += decoder.decode(chunk, { stream: true });
   })().catch(() => {});
   const waitFor = async (re: RegExp, what: string) => {
-    for (let i = 0; i < 300; i++) {
-      const m = re.exec(output);
-      if (m) return m;
-      if (proc.exitCode !== null) throw new Error(`server exited: ${output}`);
-      await Bun.sleep(50);
-    }
-    throw new Error(`no ${what} in the server output:\n${output}`);
+    let m = null as RegExpExecArray | null;
+    await waitUntil(() => (m = re.exec(output)) !== null || proc.exitCode !== null, what, 15_000).catch(() => {
+      throw new Error(`no ${what} in the server output:\n${output}`);
+    });
+    if (!m) throw new Error(`server exited: ${output}`);
+    return m;
   };
   const url = (await waitFor(/listening on (http:\/\/\S+)/, "listening line"))[1]!;
   return {

@@ -46,15 +46,6 @@ export function statusOf(answer: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
-/** Polls until `check` holds (for what a server does after its answer, such as a log line). */
-export async function eventually(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(5);
-  }
-}
-
 export interface LoggedServer {
   server: RunningServer;
   port: number;
