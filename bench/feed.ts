@@ -38,13 +38,15 @@ function cpuTimes(pid: number): { user: number; system: number } {
 const percentile = (sorted: Float64Array, p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 async function wrk(url: string, script: string): Promise<{ rps: number; non2xx: number }> {
-  const proc = Bun.spawn(pin(LOAD_CPUS, ["wrk", "-t2", `-c${CONNECTIONS}`, `-d${DURATION}`, "-s", script, url]), { stdout: "pipe", stderr: "pipe" });
+  const proc = Bun.spawn(pin(LOAD_CPUS, ["wrk", "-t2", `-c${CONNECTIONS}`, `-d${DURATION}`, "-s", script, url]), {
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   const out = await new Response(proc.stdout).text();
   await proc.exited;
   if (!/Requests\/sec/.test(out)) throw new Error(`wrk failed: ${out}${await new Response(proc.stderr).text()}`);
   return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)![1]), non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0) };
 }
-
 
 interface Subscribers {
   received: number;
@@ -59,34 +61,45 @@ interface Subscribers {
 async function subscribe(wsUrl: string, key: string, count: number): Promise<Subscribers> {
   const subs: Subscribers = { received: 0, sample: "", probeReceipts: new Map(), closes: [], close: async () => {} };
   const filterOf = (n: number) => (FILTERS === "all" ? {} : { any_resource: { id: ["bench.probe", `bench.s${n}`] } });
-  const sockets = await Promise.all(Array.from({ length: count }, (_, n) => new Promise<WebSocket>((ready, fail) => {
-    const ws = new WebSocket(wsUrl, ["prefect"]);
-    ws.onopen = () => ws.send(JSON.stringify({ type: "auth", token: key }));
-    ws.onerror = () => fail(new Error("subscriber failed to connect"));
-    ws.onmessage = (e) => {
-      const data = e.data as string;
-      if (data.startsWith('{"type":"auth_success"')) {
-        ws.send(JSON.stringify({ type: "filter", filter: filterOf(n), backfill: false }));
-        return ready(ws);
-      }
-      const now = performance.now();
-      subs.received++;
-      if (!subs.sample && data.includes('"t":"0"')) subs.sample = data;
-      // Only probes are parsed: the load's events are counted, cheaply.
-      const at = data.indexOf('"t":"p');
-      if (at < 0) return;
-      const t = data.slice(at + 5, data.indexOf('"', at + 5));
-      let list = subs.probeReceipts.get(t);
-      if (!list) subs.probeReceipts.set(t, (list = []));
-      list.push(now);
-    };
-    ws.onclose = (e) => void (e.code !== 1000 && subs.closes.push(`${e.code} ${e.reason}`));
-  })));
+  const sockets = await Promise.all(
+    Array.from(
+      { length: count },
+      (_, n) =>
+        new Promise<WebSocket>((ready, fail) => {
+          const ws = new WebSocket(wsUrl, ["prefect"]);
+          ws.onopen = () => ws.send(JSON.stringify({ type: "auth", token: key }));
+          ws.onerror = () => fail(new Error("subscriber failed to connect"));
+          ws.onmessage = (e) => {
+            const data = e.data as string;
+            if (data.startsWith('{"type":"auth_success"')) {
+              ws.send(JSON.stringify({ type: "filter", filter: filterOf(n), backfill: false }));
+              return ready(ws);
+            }
+            const now = performance.now();
+            subs.received++;
+            if (!subs.sample && data.includes('"t":"0"')) subs.sample = data;
+            // Only probes are parsed: the load's events are counted, cheaply.
+            const at = data.indexOf('"t":"p');
+            if (at < 0) return;
+            const t = data.slice(at + 5, data.indexOf('"', at + 5));
+            let list = subs.probeReceipts.get(t);
+            if (!list) subs.probeReceipts.set(t, (list = []));
+            list.push(now);
+          };
+          ws.onclose = (e) => void (e.code !== 1000 && subs.closes.push(`${e.code} ${e.reason}`));
+        }),
+    ),
+  );
   subs.close = async () => {
-    await Promise.all(sockets.map((ws) => new Promise<void>((done) => {
-      ws.addEventListener("close", () => done());
-      ws.close(1000);
-    })));
+    await Promise.all(
+      sockets.map(
+        (ws) =>
+          new Promise<void>((done) => {
+            ws.addEventListener("close", () => done());
+            ws.close(1000);
+          }),
+      ),
+    );
   };
   // The server subscribes on the filter message; give it a round trip to have done so.
   await Bun.sleep(200);
@@ -102,17 +115,19 @@ async function probe(hookUrl: string, until: () => boolean) {
     const id = `p${n++}`;
     const record = { sent: performance.now(), acked: NaN };
     sent.set(id, record);
-    inflight.push(fetch(hookUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ k: "probe", t: id }) })
-      .then(async (res) => {
-        await res.arrayBuffer();
-        if (res.status === 204) record.acked = performance.now();
-      }));
+    inflight.push(
+      fetch(hookUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ k: "probe", t: id }) }).then(
+        async (res) => {
+          await res.arrayBuffer();
+          if (res.status === 204) record.acked = performance.now();
+        },
+      ),
+    );
     await Bun.sleep(1000 / PROBES_PER_SECOND);
   }
   await Promise.all(inflight);
   return sent;
 }
-
 
 /**
  * The floor of the subscribers' cost: a bare Bun.serve on the server's CPU that does nothing but
@@ -139,11 +154,17 @@ async function fanOutFloor(frame: string, rate: number, count: number): Promise<
   const proc = Bun.spawn(pin(SERVER_CPUS, [process.execPath, "-e", source]), { stdout: "pipe" });
   const port = new TextDecoder().decode((await proc.stdout.getReader().read()).value).trim();
   let received = 0;
-  const sockets = await Promise.all(Array.from({ length: count }, () => new Promise<WebSocket>((open) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/`);
-    ws.onopen = () => open(ws);
-    ws.onmessage = () => void received++;
-  })));
+  const sockets = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<WebSocket>((open) => {
+          const ws = new WebSocket(`ws://127.0.0.1:${port}/`);
+          ws.onopen = () => open(ws);
+          ws.onmessage = () => void received++;
+        }),
+    ),
+  );
   await Bun.sleep(500);
   const seconds = parseFloat(DURATION);
   const c0 = cpuTimes(proc.pid);
@@ -167,7 +188,8 @@ const key = JSON.parse(created.stdout.toString()).api_key as string;
 const inlet = await startInlet(dataDir, pin(SERVER_CPUS, []));
 try {
   const res = await fetch(`${inlet.url}/api/webhooks/`, {
-    method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    method: "POST",
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
     body: JSON.stringify({ name: "bench", template: TEMPLATE }),
   });
   // The webhook's own url names the configured base URL, which says port 0 here.
@@ -216,12 +238,16 @@ try {
     closes.push(...subs.closes);
     await subs.close();
     rounds.push({ without: alone.rps, with: loaded.rps, cpuWithout: alone.cpuPerK, cpuWith: loaded.cpuPerK });
-    const cpu = (m: typeof alone) => `${m.cpuPerK.toFixed(3)} CPU s per 1000 requests: user ${m.userPerK.toFixed(3)}, system ${m.systemPerK.toFixed(3)}; server busy ${(m.busy * 100).toFixed(0)} %`;
-    console.log(`round ${round}: without subscribers ${alone.rps.toFixed(0)} req/s (${cpu(alone)})\n         with ${SUBSCRIBERS}: ${loaded.rps.toFixed(0)} req/s (${cpu(loaded)}), ${subs.received} events delivered`);
+    const cpu = (m: typeof alone) =>
+      `${m.cpuPerK.toFixed(3)} CPU s per 1000 requests: user ${m.userPerK.toFixed(3)}, system ${m.systemPerK.toFixed(3)}; server busy ${(m.busy * 100).toFixed(0)} %`;
+    console.log(
+      `round ${round}: without subscribers ${alone.rps.toFixed(0)} req/s (${cpu(alone)})\n         with ${SUBSCRIBERS}: ${loaded.rps.toFixed(0)} req/s (${cpu(loaded)}), ${subs.received} events delivered`,
+    );
   }
 
   const sorted = (xs: number[]) => Float64Array.from(xs).sort();
-  const p = (xs: Float64Array) => `p50 ${percentile(xs, 50).toFixed(2)} ms   p99 ${percentile(xs, 99).toFixed(2)} ms   max ${percentile(xs, 100).toFixed(2)} ms`;
+  const p = (xs: Float64Array) =>
+    `p50 ${percentile(xs, 50).toFixed(2)} ms   p99 ${percentile(xs, 99).toFixed(2)} ms   max ${percentile(xs, 100).toFixed(2)} ms`;
   const w = median(rounds.map((r) => r.without));
   const ws = median(rounds.map((r) => r.with));
   const pairedCost = median(rounds.map((r) => (r.without - r.with) / r.without));
@@ -240,10 +266,14 @@ Live feed benchmark: ${SUBSCRIBERS} websocket subscribers (${FILTERS === "all" ?
     send → 204 (ingestion, includes the commit's fsync):  ${p(sorted(ingest))}
     send → subscriber:                                    ${p(sorted(fromSend))}
     sender's 204 → subscriber (both follow the commit):   ${p(sorted(fromAck))}
-${floor ? `  floor: a bare Bun.serve relaying the same ${sample.length}-byte frame at ${ws.toFixed(0)}/s to ${SUBSCRIBERS} websockets
+${
+  floor
+    ? `  floor: a bare Bun.serve relaying the same ${sample.length}-byte frame at ${ws.toFixed(0)}/s to ${SUBSCRIBERS} websockets
     (nothing else; ${(floor.delivered * 100).toFixed(0)} % of the frames received) uses ${(floor.cpuPerK * 1000).toFixed(1)} ms CPU per 1000 events,
     ${((floor.cpuPerK / cpuWithout) * 100).toFixed(0)} % of inlet's ${(cpuWithout * 1000).toFixed(1)} ms per 1000 requests without subscribers
-` : ""}  probe deliveries missing: ${missing}; subscribers closed abnormally: ${closes.length}${closes.length ? ` (${[...new Set(closes)].join("; ")})` : ""}`);
+`
+    : ""
+}  probe deliveries missing: ${missing}; subscribers closed abnormally: ${closes.length}${closes.length ? ` (${[...new Set(closes)].join("; ")})` : ""}`);
 } finally {
   inlet.proc.kill("SIGTERM");
   await inlet.proc.exited;

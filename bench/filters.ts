@@ -32,19 +32,55 @@ const pick = <T>(list: readonly T[]) => list[Math.floor(rand() * list.length)]!;
 const skewed = <T>(list: readonly T[]) => list[Math.floor(list.length * rand() ** 2)]!;
 
 const SOURCES = ["github", "stripe", "grafana", "iot", "cron", "gitlab", "sentry", "shopify", "azure", "aws"];
-const NOUNS = ["pull_request", "push", "issue", "deployment", "invoice", "charge", "alert", "sensor", "job", "order",
-  "build", "release", "customer", "subscription", "pipeline", "incident", "device", "backup", "payment", "check"];
+const NOUNS = [
+  "pull_request",
+  "push",
+  "issue",
+  "deployment",
+  "invoice",
+  "charge",
+  "alert",
+  "sensor",
+  "job",
+  "order",
+  "build",
+  "release",
+  "customer",
+  "subscription",
+  "pipeline",
+  "incident",
+  "device",
+  "backup",
+  "payment",
+  "check",
+];
 const VERBS = ["opened", "closed", "created", "updated", "deleted", "failed", "succeeded", "started", "fired", "resolved"];
-const EVENT_NAMES = SOURCES.flatMap((s) => NOUNS.slice(0, 6 + (s.length % 5)).flatMap((n) => VERBS.slice(0, 3 + (n.length % 4)).map((v) => `${s}.${n}.${v}`)));
+const EVENT_NAMES = SOURCES.flatMap((s) =>
+  NOUNS.slice(0, 6 + (s.length % 5)).flatMap((n) => VERBS.slice(0, 3 + (n.length % 4)).map((v) => `${s}.${n}.${v}`)),
+);
 const RESOURCES = Array.from({ length: 5000 }, (_, i) => ({ id: `${pick(SOURCES)}.${pick(NOUNS)}.${i}`, name: `resource ${i}` }));
 const WEBHOOKS = Array.from({ length: 40 }, (_, i) => ({ id: `prefect-cloud.webhook.${Bun.randomUUIDv7()}`, name: `hook-${i}` }));
 const USERS = Array.from({ length: 500 }, (_, i) => `user-${i}`);
-const COMMON = ["ok", "merged", "retry", "queued", "deploy", "staging", "production", "latency", "checkout", "refund", "offline", "battery", "warning"];
+const COMMON = [
+  "ok",
+  "merged",
+  "retry",
+  "queued",
+  "deploy",
+  "staging",
+  "production",
+  "latency",
+  "checkout",
+  "refund",
+  "offline",
+  "battery",
+  "warning",
+];
 // A long tail of rarer words (error codes, SKUs, hostnames), as real payload text has.
 const WORDS = [...COMMON, ...Array.from({ length: 3000 }, (_, i) => `${pick(["err", "sku", "host", "job", "tx"])}${(i * 7919) % 100_000}`)];
 
 function makeEvent(i: number): Event {
-  const occurred = NOW - DAYS * 86_400_000 + Math.floor((i + rand()) * (DAYS * 86_400_000) / N);
+  const occurred = NOW - DAYS * 86_400_000 + Math.floor(((i + rand()) * (DAYS * 86_400_000)) / N);
   const resource = skewed(RESOURCES);
   const related: Event["related"] = [];
   if (rand() < 0.9) {
@@ -63,7 +99,12 @@ function makeEvent(i: number): Event {
     payload: {
       method: "POST",
       headers: { "content-type": "application/json", "user-agent": "GitHub-Hookshot/abc123", "x-request-id": Bun.randomUUIDv7() },
-      body: { action: pick(VERBS), number: Math.floor(rand() * 10_000), message: text, sender: { login: pick(USERS), id: Math.floor(rand() * 1e6) } },
+      body: {
+        action: pick(VERBS),
+        number: Math.floor(rand() * 10_000),
+        message: text,
+        sender: { login: pick(USERS), id: Math.floor(rand() * 1e6) },
+      },
     },
     follows: null,
   };
@@ -84,14 +125,19 @@ for (let done = 0; !reuse && done < N; done += BATCH) {
   if ((done / BATCH) % 10 === 0) process.stderr.write(`\rloaded ${done.toLocaleString()} events`);
 }
 db.$client.exec("PRAGMA wal_checkpoint(TRUNCATE)");
-console.error(`\rloaded ${N.toLocaleString()} events in ${((performance.now() - t0) / 1000).toFixed(1)} s; database ${(statSync(path).size / 2 ** 20).toFixed(0)} MiB`);
+console.error(
+  `\rloaded ${N.toLocaleString()} events in ${((performance.now() - t0) / 1000).toFixed(1)} s; database ${(statSync(path).size / 2 ** 20).toFixed(0)} MiB`,
+);
 
 // BENCH_REINDEX=1 rebuilds a reused database's text index from migration 0002 as it now reads,
 // after a change to the index (the migration itself ran when the database was created).
 if (reuse && process.env.BENCH_REINDEX) {
   const migration = readFileSync(join(import.meta.dir, "../drizzle/0002_text_index_words.sql"), "utf8").split("--> statement-breakpoint");
-  db.$client.exec("DROP TRIGGER IF EXISTS events_words_delete; DROP TABLE IF EXISTS events_words; DROP TABLE IF EXISTS events_words_grams; DROP TABLE IF EXISTS events_words_vocab; DROP TABLE IF EXISTS events_words_state");
-  for (const statement of migration.slice(migration.findIndex((s) => s.includes("CREATE VIRTUAL TABLE `events_words`")))) db.$client.exec(statement);
+  db.$client.exec(
+    "DROP TRIGGER IF EXISTS events_words_delete; DROP TABLE IF EXISTS events_words; DROP TABLE IF EXISTS events_words_grams; DROP TABLE IF EXISTS events_words_vocab; DROP TABLE IF EXISTS events_words_state",
+  );
+  for (const statement of migration.slice(migration.findIndex((s) => s.includes("CREATE VIRTUAL TABLE `events_words`"))))
+    db.$client.exec(statement);
 }
 
 // The server indexes in the background; here the indexer runs to completion before measuring.
@@ -100,13 +146,18 @@ const indexed = indexPending(db.$client);
 mergeAll(db.$client); // what the server's indexer does in steps once it has caught up
 db.$client.exec("PRAGMA wal_checkpoint(TRUNCATE)");
 const indexMs = performance.now() - t0;
-const bytes = (table: string) => db.$client.query<{ n: number | null }, [string, string]>(
-  "SELECT sum(pgsize) AS n FROM dbstat WHERE name = ? OR name LIKE ? || '\\_%' ESCAPE '\\'",
-).get(table, table)!.n ?? 0;
+const bytes = (table: string) =>
+  db.$client
+    .query<{ n: number | null }, [string, string]>(
+      "SELECT sum(pgsize) AS n FROM dbstat WHERE name = ? OR name LIKE ? || '\\_%' ESCAPE '\\'",
+    )
+    .get(table, table)!.n ?? 0;
 const vocab = db.$client.query<{ n: number }, []>("SELECT count(*) AS n FROM events_words_vocab").get()!.n;
-console.error(`indexed ${indexed.toLocaleString()} events in ${(indexMs / 1000).toFixed(1)} s (${(indexMs * 1000 / Math.max(indexed, 1)).toFixed(1)} µs/event); ` +
-  `word index ${(bytes("events_words") / 2 ** 20).toFixed(0)} MiB, vocabulary ${vocab.toLocaleString()} words ` +
-  `(${((bytes("events_words_vocab") + bytes("sqlite_autoindex_events_words_vocab") + bytes("events_words_grams")) / 2 ** 20).toFixed(0)} MiB with its trigrams); database ${(statSync(path).size / 2 ** 20).toFixed(0)} MiB`);
+console.error(
+  `indexed ${indexed.toLocaleString()} events in ${(indexMs / 1000).toFixed(1)} s (${((indexMs * 1000) / Math.max(indexed, 1)).toFixed(1)} µs/event); ` +
+    `word index ${(bytes("events_words") / 2 ** 20).toFixed(0)} MiB, vocabulary ${vocab.toLocaleString()} words ` +
+    `(${((bytes("events_words_vocab") + bytes("sqlite_autoindex_events_words_vocab") + bytes("events_words_grams")) / 2 ** 20).toFixed(0)} MiB with its trigrams); database ${(statSync(path).size / 2 ** 20).toFixed(0)} MiB`,
+);
 
 function stats(ms: number[]) {
   const s = [...ms].sort((a, b) => a - b);
@@ -115,14 +166,16 @@ function stats(ms: number[]) {
 }
 
 // Resources and hooks of typical popularity (the median of what the skewed generator produces).
-const resourceCounts = db.$client.query<{ resource_id: string; n: number }, []>(
-  "SELECT resource_id, count(*) AS n FROM events GROUP BY resource_id ORDER BY n DESC",
-).all();
+const resourceCounts = db.$client
+  .query<{ resource_id: string; n: number }, []>("SELECT resource_id, count(*) AS n FROM events GROUP BY resource_id ORDER BY n DESC")
+  .all();
 const typicalResource = resourceCounts[Math.floor(resourceCounts.length / 2)]!;
 const busiestResource = resourceCounts[0]!;
-const hookCounts = db.$client.query<{ resource_id: string; n: number }, []>(
-  "SELECT resource_id, count(*) AS n FROM event_resources WHERE role = 'webhook' GROUP BY resource_id ORDER BY n DESC",
-).all();
+const hookCounts = db.$client
+  .query<{ resource_id: string; n: number }, []>(
+    "SELECT resource_id, count(*) AS n FROM event_resources WHERE role = 'webhook' GROUP BY resource_id ORDER BY n DESC",
+  )
+  .all();
 const typicalHook = hookCounts[Math.floor(hookCounts.length / 2)]!;
 const busiestHook = hookCounts[0]!;
 const RARE = [WORDS[COMMON.length + 100]!, WORDS[COMMON.length + 200]!, WORDS[COMMON.length + 300]!];
@@ -132,7 +185,10 @@ const cases: [string, () => unknown][] = [
   ["no criteria (default window, total over all)", () => page({})],
   [`resource.id, typical (${typicalResource.n} events)`, () => page({ resource: { id: [typicalResource.resource_id] } })],
   [`resource.id, busiest (${busiestResource.n} events)`, () => page({ resource: { id: [busiestResource.resource_id] } })],
-  ["event.prefix + 1 h window", () => page({ event: { prefix: ["github.pull_request."] }, occurred: { since: hourAgo(25), until: hourAgo(24) } })],
+  [
+    "event.prefix + 1 h window",
+    () => page({ event: { prefix: ["github.pull_request."] }, occurred: { since: hourAgo(25), until: hourAgo(24) } }),
+  ],
   [`related.id, typical hook (${typicalHook.n} events)`, () => page({ related: { id: [typicalHook.resource_id] } })],
   [`related.id, busiest hook (${busiestHook.n} events)`, () => page({ related: { id: [busiestHook.resource_id] } })],
   [`text query: one rare word (${RARE[0]})`, () => page({ text: { query: RARE[0] } })],
@@ -145,11 +201,17 @@ const cases: [string, () => unknown][] = [
   ["text query: github.push -opened", () => page({ text: { query: "github.push -opened" } })],
   ['text query: a quoted phrase ("push opened")', () => page({ text: { query: '"push opened"' } })],
   ["text query: a term in every event (github-hookshot)", () => page({ text: { query: "github-hookshot" } })],
-  ["text query: a dotted term + 1 h window", () => page({ text: { query: "github.push" }, occurred: { since: hourAgo(25), until: hourAgo(24) } })],
+  [
+    "text query: a dotted term + 1 h window",
+    () => page({ text: { query: "github.push" }, occurred: { since: hourAgo(25), until: hourAgo(24) } }),
+  ],
   ["text query: a word part (atenc)", () => page({ text: { query: "atenc" } })],
   ["text query: common word -common word", () => page({ text: { query: "latency -staging" } })],
   ["text query + 1 h window", () => page({ text: { query: "latency" }, occurred: { since: hourAgo(25), until: hourAgo(24) } })],
-  ["count-by day, 7 days", () => countBy(db, parseEventFilter({ occurred: { since: hourAgo(24 * 7) } }, Date.now()), "day", "day", 1, Date.now())],
+  [
+    "count-by day, 7 days",
+    () => countBy(db, parseEventFilter({ occurred: { since: hourAgo(24 * 7) } }, Date.now()), "day", "day", 1, Date.now()),
+  ],
 ];
 
 function page(filter: unknown) {
@@ -172,7 +234,8 @@ for (const [name, run] of cases) {
   console.log(name.padEnd(52), median.toFixed(2).padStart(10), p99.toFixed(2).padStart(10), " ", total);
 }
 
-if (process.env.BENCH_KEEP || reuse) console.error(`kept ${path}`); else {
-db.$client.close();
-rmSync(dir, { recursive: true, force: true });
+if (process.env.BENCH_KEEP || reuse) console.error(`kept ${path}`);
+else {
+  db.$client.close();
+  rmSync(dir, { recursive: true, force: true });
 }

@@ -49,7 +49,11 @@ class AppendCommitter implements Committer {
 
 const committer = mode === "schema" ? new InlineCommitter(openDatabase({ path }).$client) : new AppendCommitter();
 const writer = new GroupCommitWriter(committer, new EventBus(), createLogger("error"));
-const webhook = { "prefect.resource.id": "prefect-cloud.webhook.0190f3b4-3a2b-7cde-8f00-000000000001", "prefect.resource.role": "webhook", "prefect.resource.name": "bench" };
+const webhook = {
+  "prefect.resource.id": "prefect-cloud.webhook.0190f3b4-3a2b-7cde-8f00-000000000001",
+  "prefect.resource.role": "webhook",
+  "prefect.resource.name": "bench",
+};
 
 const server = Bun.serve({
   port: 0,
@@ -57,12 +61,19 @@ const server = Bun.serve({
   async fetch(req) {
     const body = Object.fromEntries(new URLSearchParams(await req.text()));
     const headers = Object.fromEntries(req.headers);
-    const event = toEvent({
-      event: "model.refreshed",
-      resource: { "prefect.resource.id": `product.models.${body.model}`, "prefect.resource.name": body.friendly_name ?? body.model, "producing-team": "Data Science" },
-      related: [webhook],
-      payload: { method: req.method, headers, body },
-    }, { now: Date.now() });
+    const event = toEvent(
+      {
+        event: "model.refreshed",
+        resource: {
+          "prefect.resource.id": `product.models.${body.model}`,
+          "prefect.resource.name": body.friendly_name ?? body.model,
+          "producing-team": "Data Science",
+        },
+        related: [webhook],
+        payload: { method: req.method, headers, body },
+      },
+      { now: Date.now() },
+    );
     await writer.write(event);
     return new Response(null, { status: 204 });
   },

@@ -20,9 +20,15 @@ const COMPARE_BINARY = process.env.BENCH_COMPARE_BINARY;
 const BODY = "model=recommendations&friendly_name=Recommendations%20[Products]";
 
 interface WrkResult {
-  requests: number; rps: number; p50: number; p99: number; non2xx: number; errors: number;
+  requests: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
   /** CPU seconds used by wrk itself, and by the server under test, during the run. */
-  wrkCpu: number; serverCpu: number;
+  wrkCpu: number;
+  serverCpu: number;
 }
 
 /** User + system CPU seconds a process has used so far (Linux /proc). */
@@ -38,7 +44,10 @@ function parseMs(s: string): number {
 
 async function wrk(url: string, script: string, serverPid: number): Promise<WrkResult> {
   const server0 = cpuSeconds(serverPid);
-  const proc = Bun.spawn(["wrk", "-t2", `-c${CONNECTIONS}`, `-d${DURATION}`, "--latency", "-s", script, url], { stdout: "pipe", stderr: "pipe" });
+  const proc = Bun.spawn(["wrk", "-t2", `-c${CONNECTIONS}`, `-d${DURATION}`, "--latency", "-s", script, url], {
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   const out = await new Response(proc.stdout).text();
   await proc.exited;
   const serverCpu = cpuSeconds(serverPid) - server0;
@@ -51,13 +60,16 @@ async function wrk(url: string, script: string, serverPid: number): Promise<WrkR
     p50: latency("50"),
     p99: latency("99"),
     non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0),
-    errors: errors ? errors.slice(1).map(Number).reduce((a, b) => a + b, 0) : 0,
+    errors: errors
+      ? errors
+          .slice(1)
+          .map(Number)
+          .reduce((a, b) => a + b, 0)
+      : 0,
     wrkCpu,
     serverCpu,
   };
 }
-
-
 
 /** A closed-loop client with a fixed request count, so that every response is read: exact accounting. */
 async function exactRun(url: string, total: number): Promise<number> {
@@ -79,7 +91,6 @@ const work = mkdtempSync(join(tmpdir(), "inlet-bench-"));
 const script = join(work, "post.lua");
 writeFileSync(script, `wrk.method = "POST"\nwrk.body = "${BODY}"\nwrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n`);
 
-
 /** Starts a server that prints its port on its first line of output; each runs in its own process, like inlet. */
 async function startServer(args: string[]): Promise<{ url: string; proc: ReturnType<typeof Bun.spawn> }> {
   const proc = Bun.spawn([process.execPath, ...args], { stdout: "pipe" });
@@ -87,7 +98,10 @@ async function startServer(args: string[]): Promise<{ url: string; proc: ReturnT
   return { url: `http://127.0.0.1:${new TextDecoder().decode(first.value).trim()}/`, proc };
 }
 
-const baseline = await startServer(["-e", "const s = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response(null, { status: 204 }) }); process.stdout.write(String(s.port) + '\\n');"]);
+const baseline = await startServer([
+  "-e",
+  "const s = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response(null, { status: 204 }) }); process.stdout.write(String(s.port) + '\\n');",
+]);
 const bareUrl = baseline.url;
 // Storage floors (bench/floor-server.ts): the same event stored through the same group commit,
 // with no framework, template or lookup; once in one unindexed table, once in Inlet's schema.
@@ -101,7 +115,8 @@ async function startBench(binary: string, dataDir: string) {
   const key = JSON.parse(created.stdout.toString()).api_key as string;
   const server = await startInlet(dataDir, [], binary);
   const res = await fetch(`${server.url}/api/webhooks/`, {
-    method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    method: "POST",
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
     body: JSON.stringify({ name: "bench", template: PREFECT_DYNAMIC }),
   });
   return { ...server, hookUrl: ((await res.json()) as { url: string }).url };
@@ -132,7 +147,9 @@ for (let round = 1; round <= ROUNDS; round++) {
   const acknowledged = run.requests - run.non2xx;
   accounting += `  round ${round}: ${acknowledged} × 204 read by wrk, ${added} stored; ${added - acknowledged} in flight when wrk stopped (≤ ${CONNECTIONS} possible), ${run.non2xx} non-2xx, ${run.errors} socket errors\n`;
   if (compare) compareRuns.push(await wrk(compare.hookUrl, script, compare.proc.pid));
-  console.log(`round ${round}: bare ${bareRuns.at(-1)!.rps.toFixed(0)}, append floor ${appendRuns.at(-1)!.rps.toFixed(0)}, schema floor ${schemaRuns.at(-1)!.rps.toFixed(0)}, inlet ${run.rps.toFixed(0)}${compare ? `, compared build ${compareRuns.at(-1)!.rps.toFixed(0)}` : ""} req/s`);
+  console.log(
+    `round ${round}: bare ${bareRuns.at(-1)!.rps.toFixed(0)}, append floor ${appendRuns.at(-1)!.rps.toFixed(0)}, schema floor ${schemaRuns.at(-1)!.rps.toFixed(0)}, inlet ${run.rps.toFixed(0)}${compare ? `, compared build ${compareRuns.at(-1)!.rps.toFixed(0)}` : ""} req/s`,
+  );
 }
 
 const exactTotal = 5000;

@@ -25,7 +25,13 @@ function makeEvent(i: number): Event {
     received: new Date(now).toISOString(),
     event: "github.push",
     resource: { "prefect.resource.id": `github.repo.${i % 50}`, "prefect.resource.name": `repo-${i % 50}` },
-    related: [{ "prefect.resource.id": "prefect-cloud.webhook.0190f3b4-3a2b-7cde-8f00-000000000001", "prefect.resource.role": "webhook", "prefect.resource.name": "github" }],
+    related: [
+      {
+        "prefect.resource.id": "prefect-cloud.webhook.0190f3b4-3a2b-7cde-8f00-000000000001",
+        "prefect.resource.role": "webhook",
+        "prefect.resource.name": "github",
+      },
+    ],
     payload: {
       method: "POST",
       headers: { "content-type": "application/json", "user-agent": "GitHub-Hookshot/abc123", "x-github-delivery": Bun.randomUUIDv7() },
@@ -63,4 +69,6 @@ const without = run(false);
 const withIndexer = run(true);
 console.log(`${N.toLocaleString()} events, batches of ${BATCH}, ${FILE ? "file (synchronous=FULL, WAL)" : "in-memory"} database`);
 console.log(`SqliteEventStore.insert, indexer idle:          ${without.insertUs.toFixed(1)} µs/event`);
-console.log(`SqliteEventStore.insert, indexer between batches: ${withIndexer.insertUs.toFixed(1)} µs/event (indexing itself, off the request path: ${withIndexer.indexUs.toFixed(1)} µs/event)`);
+console.log(
+  `SqliteEventStore.insert, indexer between batches: ${withIndexer.insertUs.toFixed(1)} µs/event (indexing itself, off the request path: ${withIndexer.indexUs.toFixed(1)} µs/event)`,
+);

@@ -9,8 +9,15 @@ export const BINARY = resolve(import.meta.dir, "../dist/inlet");
  * `prefix` runs it under another command (e.g. taskset to pin it to a CPU); `binary` is another
  * build to start instead (a comparison run).
  */
-export async function startInlet(dir: string, prefix: string[] = [], binary = BINARY): Promise<{ url: string; proc: ReturnType<typeof Bun.spawn> }> {
-  const proc = Bun.spawn([...prefix, binary, "serve", "--port", "0", "--data-dir", dir, "--log-level", "warn"], { stdout: "ignore", stderr: "pipe" });
+export async function startInlet(
+  dir: string,
+  prefix: string[] = [],
+  binary = BINARY,
+): Promise<{ url: string; proc: ReturnType<typeof Bun.spawn> }> {
+  const proc = Bun.spawn([...prefix, binary, "serve", "--port", "0", "--data-dir", dir, "--log-level", "warn"], {
+    stdout: "ignore",
+    stderr: "pipe",
+  });
   for (let i = 0; i < 100; i++) {
     await Bun.sleep(50);
     const ss = Bun.spawnSync(["ss", "-Hltnp"]).stdout.toString();

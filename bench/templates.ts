@@ -36,8 +36,21 @@ const pushes = (examples as { name: string; examples: Record<string, unknown>[] 
 const pushPayload = pushes.reduce((a, b) => (((b.commits as unknown[]) ?? []).length > ((a.commits as unknown[]) ?? []).length ? b : a));
 
 const cases: { name: string; template: string; request: TemplateRequest }[] = [
-  { name: "Prefect dynamic form example", template: prefectForm, request: { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: { model: "recommendations", friendly_name: "Recommendations [Products]" }, query: {} } },
-  { name: `GitHub push (${(pushPayload.commits as unknown[]).length} commits, octokit example)`, template: githubPush, request: { method: "POST", headers: { "x-github-event": "push", "content-type": "application/json" }, body: pushPayload, query: {} } },
+  {
+    name: "Prefect dynamic form example",
+    template: prefectForm,
+    request: {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: { model: "recommendations", friendly_name: "Recommendations [Products]" },
+      query: {},
+    },
+  },
+  {
+    name: `GitHub push (${(pushPayload.commits as unknown[]).length} commits, octokit example)`,
+    template: githubPush,
+    request: { method: "POST", headers: { "x-github-event": "push", "content-type": "application/json" }, body: pushPayload, query: {} },
+  },
 ];
 
 const bareEnv = new nunjucks.Environment([], { autoescape: false });

@@ -18,8 +18,17 @@ const start = Date.now() - COUNT * 1000;
 for (let i = 0; i < COUNT; i += 1000) {
   const batch = [];
   for (let j = i; j < Math.min(i + 1000, COUNT); j++) {
-    batch.push(toEvent({ event: `bench.event.${j % 7}`, occurred: new Date(start + j * 1000).toISOString(),
-      resource: { "prefect.resource.id": `bench.resource.${j % 100}` }, payload: { n: j } }, { now: Date.now() }));
+    batch.push(
+      toEvent(
+        {
+          event: `bench.event.${j % 7}`,
+          occurred: new Date(start + j * 1000).toISOString(),
+          resource: { "prefect.resource.id": `bench.resource.${j % 100}` },
+          payload: { n: j },
+        },
+        { now: Date.now() },
+      ),
+    );
   }
   store.insert(batch);
 }

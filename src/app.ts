@@ -30,7 +30,8 @@ function validationMessage(error: unknown): string {
 }
 
 /** The error behind a failed parse hook: ours (a bound, a wrong type) or the runtime's (bad JSON). */
-const parseProblem = (error: unknown) => ((error as { cause?: unknown }).cause instanceof AppError ? (error as { cause: AppError }).cause : new AppError("invalid_json"));
+const parseProblem = (error: unknown) =>
+  (error as { cause?: unknown }).cause instanceof AppError ? (error as { cause: AppError }).cause : new AppError("invalid_json");
 
 export function createApp(ctx: AppContext) {
   const started = new WeakMap<Request, number>();
@@ -51,15 +52,19 @@ export function createApp(ctx: AppContext) {
   const api = new Elysia()
     .onParse(bodies)
     .use(accessControl(ctx))
-    .get("/api/health", () => {
-      try {
-        pingDatabase(ctx.db);
-        return { status: "ok", database: "ok" };
-      } catch (error) {
-        ctx.logger.error("health check: database unreachable", { error });
-        return Response.json({ status: "unavailable", database: "unreachable" }, { status: statusOf("unavailable") });
-      }
-    }, { access: "public" })
+    .get(
+      "/api/health",
+      () => {
+        try {
+          pingDatabase(ctx.db);
+          return { status: "ok", database: "ok" };
+        } catch (error) {
+          ctx.logger.error("health check: database unreachable", { error });
+          return Response.json({ status: "unavailable", database: "unreachable" }, { status: statusOf("unavailable") });
+        }
+      },
+      { access: "public" },
+    )
     .use(authRoutes(ctx))
     .use(feedWsRoutes(ctx))
     .group("/api", (group) =>

@@ -21,7 +21,6 @@ export const DEFAULT_READ_TIMEOUT_MS = 30_000;
  */
 export const DEFAULT_READ_WAIT_MS = 10_000;
 
-
 // ---- the request edge: which hosts are served, how large and deep an API body may be ----
 /** Host names served besides the base URL's host, loopback and IP addresses (`--allowed-hosts`): none. */
 export const DEFAULT_ALLOWED_HOSTS: readonly string[] = [];
@@ -35,7 +34,8 @@ function hostList(raw: string): string[] {
   if (raw.trim() === "") return [];
   return raw.split(",").map((entry) => {
     const host = parseHost(entry.trim());
-    if (!host || host.port !== null) throw new ConfigError(`allowed-hosts must be host names separated by commas (no scheme or port), got "${entry.trim()}"`);
+    if (!host || host.port !== null)
+      throw new ConfigError(`allowed-hosts must be host names separated by commas (no scheme or port), got "${entry.trim()}"`);
     return host.hostname;
   });
 }
@@ -156,18 +156,33 @@ export function resolveConfig(flags: ServeFlags = {}, env: Env = process.env): R
   const bodyTimeoutRaw = pick("body-timeout-ms", "INLET_BODY_TIMEOUT_MS");
   const bodyTimeoutMs = bodyTimeoutRaw === undefined ? DEFAULT_BODY_TIMEOUT_MS : integer("body-timeout-ms", bodyTimeoutRaw, 1, 3_600_000);
   const perAddressRaw = pick("max-requests-per-address", "INLET_MAX_REQUESTS_PER_ADDRESS");
-  const maxRequestsPerAddress = perAddressRaw === undefined ? DEFAULT_MAX_REQUESTS_PER_ADDRESS : integer("max-requests-per-address", perAddressRaw, 0, 1_000_000);
+  const maxRequestsPerAddress =
+    perAddressRaw === undefined ? DEFAULT_MAX_REQUESTS_PER_ADDRESS : integer("max-requests-per-address", perAddressRaw, 0, 1_000_000);
 
   const baseRaw = pick("base-url", "INLET_BASE_URL");
   const displayHost = host.includes(":") ? `[${host}]` : host;
   const baseUrl = (baseRaw ?? `http://${displayHost}:${port}`).replace(/\/+$/, "");
-  if (baseRaw !== undefined && !/^https?:\/\/[^/]/.test(baseRaw)) throw new ConfigError(`base-url must be an http(s) URL, got "${baseRaw}"`);
+  if (baseRaw !== undefined && !/^https?:\/\/[^/]/.test(baseRaw))
+    throw new ConfigError(`base-url must be an http(s) URL, got "${baseRaw}"`);
 
-  return freezeConfig({ host, port, dataDir, baseUrl, maxBodyBytes, retentionDays, logLevel, backfillMinutes: DEFAULT_BACKFILL_MINUTES, writeQueueLimit: DEFAULT_WRITE_QUEUE_LIMIT,
+  return freezeConfig({
+    host,
+    port,
+    dataDir,
+    baseUrl,
+    maxBodyBytes,
+    retentionDays,
+    logLevel,
+    backfillMinutes: DEFAULT_BACKFILL_MINUTES,
+    writeQueueLimit: DEFAULT_WRITE_QUEUE_LIMIT,
     readTimeoutMs: DEFAULT_READ_TIMEOUT_MS,
     allowedHosts: hostList(pick("allowed-hosts", "INLET_ALLOWED_HOSTS") ?? DEFAULT_ALLOWED_HOSTS.join(",")),
-    apiMaxJsonBytes: DEFAULT_API_MAX_JSON_BYTES, apiMaxJsonDepth: DEFAULT_API_MAX_JSON_DEPTH,
-    bodyTimeoutMs, maxRequestsPerAddress, readWaitMs: DEFAULT_READ_WAIT_MS });
+    apiMaxJsonBytes: DEFAULT_API_MAX_JSON_BYTES,
+    apiMaxJsonDepth: DEFAULT_API_MAX_JSON_DEPTH,
+    bodyTimeoutMs,
+    maxRequestsPerAddress,
+    readWaitMs: DEFAULT_READ_WAIT_MS,
+  });
 }
 
 /** A frozen copy of `config` (the same object when it is frozen already). */

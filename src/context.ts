@@ -6,7 +6,13 @@ import { SessionStore } from "./auth/sessions.ts";
 import { SetupToken } from "./auth/setup.ts";
 import { LoginThrottle } from "./auth/throttle.ts";
 import { UserStore } from "./auth/users.ts";
-import { DEFAULT_TEMPLATE_CACHE_SIZE, DEFAULT_TEXT_INDEX_BUSY_MS, DEFAULT_TEXT_INDEX_SERVE_BATCH, freezeConfig, type Config } from "./config.ts";
+import {
+  DEFAULT_TEMPLATE_CACHE_SIZE,
+  DEFAULT_TEXT_INDEX_BUSY_MS,
+  DEFAULT_TEXT_INDEX_SERVE_BATCH,
+  freezeConfig,
+  type Config,
+} from "./config.ts";
 import type { DataDirLock } from "./db/lock.ts";
 import { closeDatabase, type Db } from "./db/open.ts";
 import type { EventStore } from "./events/store/event-store.ts";
@@ -94,7 +100,11 @@ export function createContext(opts: ContextOptions): SqliteContext {
   function start(): void {
     if (timers || stopping) return;
     timers = [
-      events.startTextIndexer({ logger, batch: DEFAULT_TEXT_INDEX_SERVE_BATCH, busy: () => events.recentlyActive(DEFAULT_TEXT_INDEX_BUSY_MS) }),
+      events.startTextIndexer({
+        logger,
+        batch: DEFAULT_TEXT_INDEX_SERVE_BATCH,
+        busy: () => events.recentlyActive(DEFAULT_TEXT_INDEX_BUSY_MS),
+      }),
       events.startRetention({ retentionDays: config.retentionDays, now: () => clock.now(), logger }),
     ];
   }
@@ -146,7 +156,11 @@ export function createContext(opts: ContextOptions): SqliteContext {
     sessions: new SessionStore(db, () => clock.now()),
     setup: new SetupToken(),
     loginThrottle: new LoginThrottle(() => clock.now()),
-    webhooks: new WebhookStore(db, () => config.baseUrl, () => clock.now()),
+    webhooks: new WebhookStore(
+      db,
+      () => config.baseUrl,
+      () => clock.now(),
+    ),
     settings: new SettingsStore(db),
     templates: new TemplateCache(DEFAULT_TEMPLATE_CACHE_SIZE),
     failureLimiter: new FailureLimiter(),

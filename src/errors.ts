@@ -27,115 +27,172 @@ export interface CatalogueEntry {
 export const ERRORS = {
   // Answers of the API (and of hooks, as a bare status).
   bad_request: {
-    in: ["api"], status: 400, close: 1002, message: "The request could not be understood",
+    in: ["api"],
+    status: 400,
+    close: 1002,
+    message: "The request could not be understood",
     doc: "The request is malformed: its path could not be read, or a websocket was expected; the feed's websocket closes with it on a message other than the one expected",
   },
   invalid_json: {
-    in: ["api", "hook"], status: 400, message: "The request body is not valid JSON",
+    in: ["api", "hook"],
+    status: 400,
+    message: "The request body is not valid JSON",
     doc: "An API body is not valid JSON; on a hook, the template's output is not (the failure event gives the line and column)",
   },
   unauthorized: {
-    in: ["api", "hook", "feed"], status: 401, close: 1008, message: "Authentication required",
+    in: ["api", "hook", "feed"],
+    status: 401,
+    close: 1008,
+    message: "Authentication required",
     doc: "No valid key or session, or a hook with a service account got a request without its key; the feed's websocket closes with it on a missing or bad key, and a live feed ends with it when its key or session stops being valid",
   },
   forbidden: {
-    in: ["api"], status: 403, close: 1008, message: "You are not allowed to do that",
+    in: ["api"],
+    status: 403,
+    close: 1008,
+    message: "You are not allowed to do that",
     doc: "Valid credentials that may not do this: a webhook-only key reading, a viewer writing, a cross-site request, a used setup link (on the feed's websocket too)",
   },
   invalid_page_token: {
-    in: ["api"], status: 403, message: "The page token is invalid or has expired",
+    in: ["api"],
+    status: 403,
+    message: "The page token is invalid or has expired",
     doc: "A missing page token, or one that was altered or not signed by this server",
   },
   not_found: {
-    in: ["api"], status: 404, message: "Not found",
+    in: ["api"],
+    status: 404,
+    message: "Not found",
     doc: "No such route or object; on a hook, an unknown slug or a disabled webhook (the two look the same)",
   },
   conflict: {
-    in: ["api"], status: 409, message: "That conflicts with existing data",
+    in: ["api"],
+    status: 409,
+    message: "That conflicts with existing data",
     doc: "The object exists already (a user's email), or setup is already done",
   },
   validation: {
-    in: ["api"], status: 422, close: 1002, message: "The request is invalid",
+    in: ["api"],
+    status: 422,
+    close: 1002,
+    message: "The request is invalid",
     doc: "A body, query or filter that breaks the schema; the message names the field; the feed's websocket closes with it on an invalid filter",
   },
   template_invalid: {
-    in: ["api"], status: 422, message: "The template is invalid",
+    in: ["api"],
+    status: 422,
+    message: "The template is invalid",
     doc: "A template that does not compile (syntax, or over a loop limit), with its `line`",
   },
   rule_violation: {
-    in: ["api"], status: 422, message: "That would break a rule of this server",
+    in: ["api"],
+    status: 422,
+    message: "That would break a rule of this server",
     doc: "Valid input that a server rule forbids: removing the last admin, your own role or account, a webhook without a service account while `enforce_webhook_auth` is on",
   },
   request_timeout: {
-    in: ["api"], status: 408, message: "The request body did not arrive in time",
+    in: ["api"],
+    status: 408,
+    message: "The request body did not arrive in time",
     doc: "The body did not arrive within `--body-timeout-ms`; the connection is closed and nothing is stored",
   },
   payload_too_large: {
-    in: ["api"], status: 413, message: "The request body is too large",
+    in: ["api"],
+    status: 413,
+    message: "The request body is too large",
     doc: "An API body larger than its limit",
   },
   too_many_requests: {
-    in: ["api"], status: 429, message: "Too many requests",
+    in: ["api"],
+    status: 429,
+    message: "Too many requests",
     doc: "Too many failed sign-ins, requests in progress from one address, waiting reads, or a full write queue; `Retry-After` says when to retry",
   },
   unavailable: {
-    in: ["api"], status: 503, message: "The service is temporarily unavailable",
+    in: ["api"],
+    status: 503,
+    message: "The service is temporarily unavailable",
     doc: "Storage failed or is stopping, or a read waited too long behind others; `Retry-After` says when to retry",
   },
   // A feed's backfill past the time limit is refused like a bad filter (1002): reconnecting with the
   // same filter would only time out again.
   query_timeout: {
-    in: ["api", "feed"], status: 503, close: 1002, message: "The query took too long and was stopped",
+    in: ["api", "feed"],
+    status: 503,
+    close: 1002,
+    message: "The query took too long and was stopped",
     doc: "A read (or a live feed's backfill) not done within the read time limit, and stopped",
   },
   internal: {
-    in: ["api"], status: 500, message: "Internal server error",
+    in: ["api"],
+    status: 500,
+    message: "Internal server error",
     doc: "An unexpected error; the server logs it, the answer never shows it",
   },
   // The request's edge (src/http/): its Host, and the bounds of API bodies.
   invalid_host: {
-    in: ["api"], status: 400, message: "The Host header is missing or malformed",
+    in: ["api"],
+    status: 400,
+    message: "The Host header is missing or malformed",
     doc: "The Host header is missing or not a host name",
   },
   // RFC 9110 §15.5.20: the server is not willing to answer for that host name.
   host_not_allowed: {
-    in: ["api"], status: 421, message: "This server does not answer for that host name",
+    in: ["api"],
+    status: 421,
+    message: "This server does not answer for that host name",
     doc: "A host name this server does not answer for (see `--allowed-hosts`)",
   },
   json_too_deep: {
-    in: ["api"], status: 422, message: "The JSON body is nested too deeply",
+    in: ["api"],
+    status: 422,
+    message: "The JSON body is nested too deeply",
     doc: "An API body nested deeper than its limit of arrays and objects",
   },
 
   // Reasons of hook failure events (prefect-cloud.webhook.failed): one per pipeline stage.
   template_syntax: {
-    in: ["hook"], status: 400, message: "The template has a syntax error",
+    in: ["hook"],
+    status: 400,
+    message: "The template has a syntax error",
     doc: "The webhook's template does not parse",
   },
   template_error: {
-    in: ["hook"], status: 400, message: "The template failed while rendering",
+    in: ["hook"],
+    status: 400,
+    message: "The template failed while rendering",
     doc: "Rendering raised an error (an undefined name, a wrong type, a blocked attribute)",
   },
   template_limit: {
-    in: ["hook"], status: 400, message: "The template went over a limit",
+    in: ["hook"],
+    status: 400,
+    message: "The template went over a limit",
     doc: "Rendering went over a budget: time, steps, output size or recursion",
   },
   invalid_event: {
-    in: ["hook"], status: 400, message: "The rendered event is invalid",
+    in: ["hook"],
+    status: 400,
+    message: "The rendered event is invalid",
     doc: "The rendered JSON is not a valid Prefect event, or the body or event is nested too deeply",
   },
   body_too_large: {
-    in: ["hook"], status: 413, message: "The request body is too large",
+    in: ["hook"],
+    status: 413,
+    message: "The request body is too large",
     doc: "A hook's body larger than `--max-body-bytes` (refused without reading it whole)",
   },
 
   // Ends of a live feed.
   too_slow: {
-    in: ["feed"], close: 1013, message: "Too slow: too many events waiting; reconnect to resume",
+    in: ["feed"],
+    close: 1013,
+    message: "Too slow: too many events waiting; reconnect to resume",
     doc: "The subscriber fell too far behind the events meant for it",
   },
   shutdown: {
-    in: ["feed"], close: 1001, message: "The server is shutting down",
+    in: ["feed"],
+    close: 1001,
+    message: "The server is shutting down",
     doc: "The server is stopping, or reading the stored events failed",
   },
 } as const satisfies Record<string, CatalogueEntry>;
@@ -184,8 +241,7 @@ export class AppError extends Error {
 }
 
 export const notFound = (what = "Not found") => new AppError("not_found", what);
-export const invalid = (message: string, details?: Record<string, unknown>) =>
-  new AppError("validation", message, details);
+export const invalid = (message: string, details?: Record<string, unknown>) => new AppError("validation", message, details);
 
 /** An API answer: the catalogue's body and status. */
 export function errorResponse(err: AppError, headers: Record<string, string> = {}): Response {

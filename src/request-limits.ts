@@ -88,7 +88,9 @@ export class RequestLimits {
     if (maxRequestsPerAddress > 0 && count >= maxRequestsPerAddress) {
       logger.info(`${request.method} ${maskPath(path())} 429`, { address, reason: `${count} requests in progress from this address` });
       // Closing the connection too: refusing is only worth it if the file descriptor is given back.
-      return refusal(path(), new AppError("too_many_requests", "Too many requests in progress from your address; try again shortly"), { "retry-after": "1" });
+      return refusal(path(), new AppError("too_many_requests", "Too many requests in progress from your address; try again shortly"), {
+        "retry-after": "1",
+      });
     }
     this.inProgress.set(address, count + 1);
 
@@ -102,7 +104,10 @@ export class RequestLimits {
       });
       expired = new Promise<Response>((resolve) => {
         timer = setTimeout(() => {
-          logger.info(`${request.method} ${maskPath(path())} 408`, { address, reason: `the body did not arrive within ${bodyTimeoutMs} ms` });
+          logger.info(`${request.method} ${maskPath(path())} 408`, {
+            address,
+            reason: `the body did not arrive within ${bodyTimeoutMs} ms`,
+          });
           // Once the answer is out the runtime closes the connection, and the handler's read fails.
           resolve(refusal(path(), new AppError("request_timeout"), {}));
         }, bodyTimeoutMs);

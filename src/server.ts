@@ -25,7 +25,11 @@ export interface RunningServer {
 /** Resolves a host name as listening will (injectable, so that tests need no DNS). */
 export type HostLookup = (host: string) => Promise<unknown>;
 
-export async function startServer(config: Readonly<Config>, logger: Logger = createLogger(config.logLevel), lookup: HostLookup = dnsLookup): Promise<RunningServer> {
+export async function startServer(
+  config: Readonly<Config>,
+  logger: Logger = createLogger(config.logLevel),
+  lookup: HostLookup = dnsLookup,
+): Promise<RunningServer> {
   const hostProblem = await checkHost(config.host, lookup);
   if (hostProblem) throw new Error(`cannot listen on ${config.host}:${config.port}: ${hostProblem}`);
   ensureDirectory(config.dataDir);
@@ -119,11 +123,16 @@ async function checkHost(host: string, lookup: HostLookup): Promise<string | nul
 function listenProblem(err: unknown): string {
   const code = (err as { code?: string }).code;
   switch (code) {
-    case "EADDRINUSE": return "the port is in use";
-    case "EADDRNOTAVAIL": return "this machine has no such address";
-    case "EINVAL": return "not a valid address";
-    case "EACCES": return "permission denied (ports below 1024 need privileges)";
-    default: return err instanceof Error ? err.message : String(err);
+    case "EADDRINUSE":
+      return "the port is in use";
+    case "EADDRNOTAVAIL":
+      return "this machine has no such address";
+    case "EINVAL":
+      return "not a valid address";
+    case "EACCES":
+      return "permission denied (ports below 1024 need privileges)";
+    default:
+      return err instanceof Error ? err.message : String(err);
   }
 }
 

@@ -47,32 +47,41 @@ export function uiRoutes(root = uiRoot()) {
     const file = Bun.file(index);
     if (!(await file.exists())) {
       return new Response("The admin UI is not built. Run `bun run build:web` (or `npm run build`).\n", {
-        status: 503, headers: { "content-type": "text/plain; charset=utf-8" },
+        status: 503,
+        headers: { "content-type": "text/plain; charset=utf-8" },
       });
     }
-    return new Response(file, { headers: { "content-type": "text/html; charset=utf-8", "cache-control": REVALIDATE, ...SECURITY_HEADERS } });
+    return new Response(file, {
+      headers: { "content-type": "text/html; charset=utf-8", "cache-control": REVALIDATE, ...SECURITY_HEADERS },
+    });
   };
 
-  return new Elysia()
-    .use(accessControl())
-    .get("/", serveIndex, { access: "public" })
-    // `.all`, not `.get`: Elysia prefers a method-specific wildcard over `.all("/hooks/:slug")`.
-    .all("/*", async ({ path, request }) => {
-      // Hook paths stay quiet; API paths keep their JSON 404; only GET/HEAD may get the page.
-      if (path.startsWith("/hooks/") || path === "/hooks") return hookResponse("not_found");
-      if (path === "/api" || path.startsWith("/api/") || (request.method !== "GET" && request.method !== "HEAD")) {
-        return errorResponse(new AppError("not_found"));
-      }
-      if (!looksLikeFile(path)) return serveIndex();
-      const asset = resolveAsset(root, path);
-      if (asset && path !== "/index.html") {
-        const file = Bun.file(asset);
-        if (await file.exists()) {
-          const cache = path.startsWith("/assets/") ? IMMUTABLE : REVALIDATE;
-          return new Response(file, { headers: { "cache-control": cache, "x-content-type-options": "nosniff" } });
-        }
-      }
-      if (path === "/index.html") return serveIndex();
-      return errorResponse(new AppError("not_found"));
-    }, { access: "public" });
+  return (
+    new Elysia()
+      .use(accessControl())
+      .get("/", serveIndex, { access: "public" })
+      // `.all`, not `.get`: Elysia prefers a method-specific wildcard over `.all("/hooks/:slug")`.
+      .all(
+        "/*",
+        async ({ path, request }) => {
+          // Hook paths stay quiet; API paths keep their JSON 404; only GET/HEAD may get the page.
+          if (path.startsWith("/hooks/") || path === "/hooks") return hookResponse("not_found");
+          if (path === "/api" || path.startsWith("/api/") || (request.method !== "GET" && request.method !== "HEAD")) {
+            return errorResponse(new AppError("not_found"));
+          }
+          if (!looksLikeFile(path)) return serveIndex();
+          const asset = resolveAsset(root, path);
+          if (asset && path !== "/index.html") {
+            const file = Bun.file(asset);
+            if (await file.exists()) {
+              const cache = path.startsWith("/assets/") ? IMMUTABLE : REVALIDATE;
+              return new Response(file, { headers: { "cache-control": cache, "x-content-type-options": "nosniff" } });
+            }
+          }
+          if (path === "/index.html") return serveIndex();
+          return errorResponse(new AppError("not_found"));
+        },
+        { access: "public" },
+      )
+  );
 }

@@ -16,9 +16,12 @@ export function accessControl(deps?: GuardDeps) {
     access: (level: Access) => {
       if (!ACCESS_LEVELS.includes(level)) throw new Error(`Unknown access level '${level}'`);
       if (level !== "public" && !deps) throw new Error(`Access level '${level}' needs the credential stores`);
-      const hook: AccessHook = Object.assign(({ request, set }: Parameters<AccessHook>[0]) => {
-        if (level !== "public") guardRoute(deps!, level, request, set);
-      }, { access: level });
+      const hook: AccessHook = Object.assign(
+        ({ request, set }: Parameters<AccessHook>[0]) => {
+          if (level !== "public") guardRoute(deps!, level, request, set);
+        },
+        { access: level },
+      );
       return { beforeHandle: hook };
     },
   });

@@ -30,7 +30,15 @@ export function principalOf(deps: GuardDeps, request: Request): Principal | null
   if (!cookie) return null;
   const s = deps.sessions.authenticate(cookie);
   if (!s) return null;
-  return { kind: "user", id: s.user.id, email: s.user.email, role: s.user.role, sessionId: s.sessionId, expires: s.expires, renewed: s.renewed };
+  return {
+    kind: "user",
+    id: s.user.id,
+    email: s.user.email,
+    role: s.user.role,
+    sessionId: s.sessionId,
+    expires: s.expires,
+    renewed: s.renewed,
+  };
 }
 
 /**

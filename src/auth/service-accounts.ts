@@ -32,15 +32,28 @@ export class ServiceAccountStore {
   /** Notified when a key stops working (its account deleted, or the key rotated). */
   readonly revocations = new Revocations();
 
-  constructor(private readonly db: Db, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Creates an account and returns it with its key; the key is never retrievable again. */
   create(name: string, role: Role): ServiceAccount & { api_key: string } {
     const key = generateApiKey();
     const now = this.now();
-    const row = this.db.insert(serviceAccounts).values({
-      id: crypto.randomUUID(), name, role, keyHash: hashApiKey(key), keyPrefix: displayPrefix(key), created: now, updated: now,
-    }).returning().get();
+    const row = this.db
+      .insert(serviceAccounts)
+      .values({
+        id: crypto.randomUUID(),
+        name,
+        role,
+        keyHash: hashApiKey(key),
+        keyPrefix: displayPrefix(key),
+        created: now,
+        updated: now,
+      })
+      .returning()
+      .get();
     return { ...toApi(row), api_key: key };
   }
 
@@ -54,7 +67,8 @@ export class ServiceAccountStore {
   }
 
   delete(id: string): boolean {
-    const deleted = this.db.delete(serviceAccounts).where(eq(serviceAccounts.id, id)).returning({ id: serviceAccounts.id }).all().length > 0;
+    const deleted =
+      this.db.delete(serviceAccounts).where(eq(serviceAccounts.id, id)).returning({ id: serviceAccounts.id }).all().length > 0;
     if (deleted) this.revocations.notify();
     return deleted;
   }
@@ -62,9 +76,12 @@ export class ServiceAccountStore {
   /** Replaces the key; the old one stops working at once. */
   rotateKey(id: string): (ServiceAccount & { api_key: string }) | null {
     const key = generateApiKey();
-    const row = this.db.update(serviceAccounts)
+    const row = this.db
+      .update(serviceAccounts)
       .set({ keyHash: hashApiKey(key), keyPrefix: displayPrefix(key), updated: this.now() })
-      .where(eq(serviceAccounts.id, id)).returning().get();
+      .where(eq(serviceAccounts.id, id))
+      .returning()
+      .get();
     if (!row) return null;
     this.revocations.notify();
     return { ...toApi(row), api_key: key };

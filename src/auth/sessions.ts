@@ -28,7 +28,10 @@ export class SessionStore {
   /** Notified when sessions are signed out. */
   readonly revocations = new Revocations();
 
-  constructor(private readonly db: Db, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /**
    * Starts a session for a user and returns the cookie token (shown to the browser only); null when
@@ -40,7 +43,10 @@ export class SessionStore {
     const token = randomBytes(32).toString("base64url");
     const expires = now + SESSION_TTL_MS;
     try {
-      this.db.insert(sessions).values({ id: hashApiKey(token), userId, created: now, expires }).run();
+      this.db
+        .insert(sessions)
+        .values({ id: hashApiKey(token), userId, created: now, expires })
+        .run();
     } catch (err) {
       // The foreign key decides, also against a deletion by another process on the same database.
       if ((err as { code?: string }).code === "SQLITE_CONSTRAINT_FOREIGNKEY") return null;
@@ -57,9 +63,12 @@ export class SessionStore {
     if (!TOKEN_PATTERN.test(token)) return null;
     const now = this.now();
     const id = hashApiKey(token);
-    const row = this.db.select({ session: sessions, user: users }).from(sessions)
+    const row = this.db
+      .select({ session: sessions, user: users })
+      .from(sessions)
       .innerJoin(users, eq(users.id, sessions.userId))
-      .where(and(eq(sessions.id, id), gt(sessions.expires, now))).get();
+      .where(and(eq(sessions.id, id), gt(sessions.expires, now)))
+      .get();
     if (!row) return null;
     let expires = row.session.expires;
     let renewed = false;
@@ -70,8 +79,11 @@ export class SessionStore {
     }
     const u = row.user;
     const user: User = {
-      id: u.id, email: u.email, role: u.role as UserRole,
-      created: new Date(u.created).toISOString(), updated: new Date(u.updated).toISOString(),
+      id: u.id,
+      email: u.email,
+      role: u.role as UserRole,
+      created: new Date(u.created).toISOString(),
+      updated: new Date(u.updated).toISOString(),
     };
     return { sessionId: id, user, expires, renewed };
   }
@@ -79,14 +91,20 @@ export class SessionStore {
   /** Signs out one session (by cookie token). */
   revoke(token: string): void {
     if (!TOKEN_PATTERN.test(token)) return;
-    this.db.delete(sessions).where(eq(sessions.id, hashApiKey(token))).run();
+    this.db
+      .delete(sessions)
+      .where(eq(sessions.id, hashApiKey(token)))
+      .run();
     this.revocations.notify();
   }
 
   /** Signs a user out everywhere (after a password change or a role change). */
   revokeUser(userId: string, exceptSessionId?: string): void {
     const mine = eq(sessions.userId, userId);
-    this.db.delete(sessions).where(exceptSessionId ? and(mine, ne(sessions.id, exceptSessionId)) : mine).run();
+    this.db
+      .delete(sessions)
+      .where(exceptSessionId ? and(mine, ne(sessions.id, exceptSessionId)) : mine)
+      .run();
     this.revocations.notify();
   }
 }

@@ -22,7 +22,10 @@ export class StreamCredentials {
   private readonly cookie: string | null;
   private expires = Infinity;
 
-  constructor(private readonly stores: CredentialStores, request: Request) {
+  constructor(
+    private readonly stores: CredentialStores,
+    request: Request,
+  ) {
     // As the guard reads them: an API key first, else the session cookie.
     this.key = bearerToken(request.headers.get("authorization"));
     this.cookie = this.key ? null : readCookie(request.headers.get("cookie"), SESSION_COOKIE);

@@ -59,7 +59,10 @@ export class UserStore {
   /** Notified when a user is deleted or changed (their sessions may be gone, their role lower). */
   readonly revocations = new Revocations();
 
-  constructor(private readonly db: Db, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async create(input: { email: string; password: string; role: UserRole }): Promise<User> {
     const email = normalizeEmail(input.email);
@@ -69,7 +72,11 @@ export class UserStore {
     if (this.findRow(email)) throw new AppError("conflict", "A user with that email already exists");
     const now = this.now();
     try {
-      const row = this.db.insert(users).values({ id: crypto.randomUUID(), email, passwordHash, role: input.role, created: now, updated: now }).returning().get();
+      const row = this.db
+        .insert(users)
+        .values({ id: crypto.randomUUID(), email, passwordHash, role: input.role, created: now, updated: now })
+        .returning()
+        .get();
       return toApi(row);
     } catch (err) {
       // Two creates racing past the check above: the unique index decides.

@@ -30,44 +30,50 @@ Options:
   -h, --help           show this help
 `;
 
-const create = subcommand({
-  help: ADMIN_CREATE_USAGE,
-  options: {
-    email: { type: "string" },
-    password: { type: "string" },
-    "password-stdin": { type: "boolean" },
-    role: { type: "string" },
-    "data-dir": { type: "string" },
-    output: { type: "string", short: "o" },
+const create = subcommand(
+  {
+    help: ADMIN_CREATE_USAGE,
+    options: {
+      email: { type: "string" },
+      password: { type: "string" },
+      "password-stdin": { type: "boolean" },
+      role: { type: "string" },
+      "data-dir": { type: "string" },
+      output: { type: "string", short: "o" },
+    },
+    args: [],
   },
-  args: [],
-}, async (_a, v, io) => {
-  const email = str(v, "email");
-  if (!email) throw new UsageError("missing --email", ADMIN_CREATE_USAGE);
-  if (str(v, "password") !== undefined && v["password-stdin"]) throw new UsageError("give --password or --password-stdin, not both", ADMIN_CREATE_USAGE);
-  let password = str(v, "password");
-  if (v["password-stdin"]) {
-    if (!io.readStdin) throw new CliError("Cannot read the password from standard input here");
-    password = (await io.readStdin()).replace(/\r?\n$/, "");
-  }
-  if (password === undefined) throw new UsageError("missing --password", ADMIN_CREATE_USAGE);
-  const role = (str(v, "role") ?? "admin") as UserRole;
-  if (!USER_ROLES.includes(role)) throw new UsageError(`--role must be one of ${USER_ROLES.join(", ")}, got "${role}"`, ADMIN_CREATE_USAGE);
-  if (str(v, "output") !== undefined && str(v, "output") !== "json") throw new UsageError("Only 'json' output format is supported.", ADMIN_CREATE_USAGE);
+  async (_a, v, io) => {
+    const email = str(v, "email");
+    if (!email) throw new UsageError("missing --email", ADMIN_CREATE_USAGE);
+    if (str(v, "password") !== undefined && v["password-stdin"])
+      throw new UsageError("give --password or --password-stdin, not both", ADMIN_CREATE_USAGE);
+    let password = str(v, "password");
+    if (v["password-stdin"]) {
+      if (!io.readStdin) throw new CliError("Cannot read the password from standard input here");
+      password = (await io.readStdin()).replace(/\r?\n$/, "");
+    }
+    if (password === undefined) throw new UsageError("missing --password", ADMIN_CREATE_USAGE);
+    const role = (str(v, "role") ?? "admin") as UserRole;
+    if (!USER_ROLES.includes(role))
+      throw new UsageError(`--role must be one of ${USER_ROLES.join(", ")}, got "${role}"`, ADMIN_CREATE_USAGE);
+    if (str(v, "output") !== undefined && str(v, "output") !== "json")
+      throw new UsageError("Only 'json' output format is supported.", ADMIN_CREATE_USAGE);
 
-  const db = openDatabase({ path: databasePath(resolveDataDir(str(v, "data-dir"), io.env)) });
-  try {
-    const user = await new UserStore(db).create({ email, password, role });
-    io.stdout(str(v, "output") === "json" ? json(user) : `Created ${user.role} user ${user.email} (${user.id}).\n`);
-    return 0;
-  } catch (err) {
-    // The store's messages are written for API clients ("email: must be…"); they read fine here too.
-    if (err instanceof AppError) throw new CliError(err.message);
-    throw err;
-  } finally {
-    closeDatabase(db);
-  }
-});
+    const db = openDatabase({ path: databasePath(resolveDataDir(str(v, "data-dir"), io.env)) });
+    try {
+      const user = await new UserStore(db).create({ email, password, role });
+      io.stdout(str(v, "output") === "json" ? json(user) : `Created ${user.role} user ${user.email} (${user.id}).\n`);
+      return 0;
+    } catch (err) {
+      // The store's messages are written for API clients ("email: must be…"); they read fine here too.
+      if (err instanceof AppError) throw new CliError(err.message);
+      throw err;
+    } finally {
+      closeDatabase(db);
+    }
+  },
+);
 
 export async function adminCommand(argv: string[], io: CliIO): Promise<number> {
   return await dispatch(argv, io, ADMIN_USAGE, { create });

@@ -48,7 +48,11 @@ export async function dispatch(argv: string[], io: CliIO, usage: string, subs: R
   }
   if (!sub) throw new UsageError("missing command", usage);
   const command = subs[sub];
-  if (!command) throw new UsageError(sub.startsWith("-") ? `unknown option "${sub}" (put options after the command)` : `unknown command "${sub}"`, usage);
+  if (!command)
+    throw new UsageError(
+      sub.startsWith("-") ? `unknown option "${sub}" (put options after the command)` : `unknown command "${sub}"`,
+      usage,
+    );
   return await command.run(rest, io);
 }
 

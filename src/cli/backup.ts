@@ -44,41 +44,44 @@ export function formatBytes(n: number): string {
   return `${value.toFixed(1)} ${units[unit]}`;
 }
 
-const backup = subcommand({
-  help: BACKUP_USAGE,
-  options: { "data-dir": { type: "string" }, force: { type: "boolean" } },
-  args: ["FILE"],
-}, async ([file], v, io) => {
-  const dataDir = resolveDataDir(str(v, "data-dir"), io.env);
-  const source = databasePath(dataDir);
-  if (!existsSync(source)) throw new CliError(`No Inlet database in ${dataDir} (use --data-dir or INLET_DATA_DIR)`);
-  const target = resolve(file!);
-  if (target === source) throw new CliError("The backup file cannot be the database itself");
-  if (existsSync(target) && !v.force) throw new CliError(`${file} already exists (use --force to overwrite it)`);
+const backup = subcommand(
+  {
+    help: BACKUP_USAGE,
+    options: { "data-dir": { type: "string" }, force: { type: "boolean" } },
+    args: ["FILE"],
+  },
+  async ([file], v, io) => {
+    const dataDir = resolveDataDir(str(v, "data-dir"), io.env);
+    const source = databasePath(dataDir);
+    if (!existsSync(source)) throw new CliError(`No Inlet database in ${dataDir} (use --data-dir or INLET_DATA_DIR)`);
+    const target = resolve(file!);
+    if (target === source) throw new CliError("The backup file cannot be the database itself");
+    if (existsSync(target) && !v.force) throw new CliError(`${file} already exists (use --force to overwrite it)`);
 
-  const total = usedBytes(source);
-  const partial = `${target}.partial`;
-  rmSync(partial, { force: true });
-  // Progress on a terminal only, rewriting one line; logs of scheduled backups stay clean.
-  const showProgress = io.isTTY && total >= PROGRESS_MIN_BYTES;
-  const onProgress = showProgress
-    ? (written: number, done: boolean) => {
-        const percent = done ? 100 : Math.min(99, Math.floor((written / total) * 100));
-        io.stderr(`\rBacking up: ${percent}% (${formatBytes(written)} of ~${formatBytes(done ? written : total)})`);
-      }
-    : undefined;
-  try {
-    await vacuumInto(source, partial, onProgress);
-    renameSync(partial, target);
-  } catch (err) {
+    const total = usedBytes(source);
+    const partial = `${target}.partial`;
     rmSync(partial, { force: true });
-    throw new CliError(`Backup failed: ${err instanceof Error ? err.message : String(err)}`);
-  } finally {
-    if (showProgress) io.stderr("\n");
-  }
-  io.stdout(`Backed up ${source} to ${target} (${formatBytes(statSync(target).size)}).\n`);
-  return 0;
-});
+    // Progress on a terminal only, rewriting one line; logs of scheduled backups stay clean.
+    const showProgress = io.isTTY && total >= PROGRESS_MIN_BYTES;
+    const onProgress = showProgress
+      ? (written: number, done: boolean) => {
+          const percent = done ? 100 : Math.min(99, Math.floor((written / total) * 100));
+          io.stderr(`\rBacking up: ${percent}% (${formatBytes(written)} of ~${formatBytes(done ? written : total)})`);
+        }
+      : undefined;
+    try {
+      await vacuumInto(source, partial, onProgress);
+      renameSync(partial, target);
+    } catch (err) {
+      rmSync(partial, { force: true });
+      throw new CliError(`Backup failed: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      if (showProgress) io.stderr("\n");
+    }
+    io.stdout(`Backed up ${source} to ${target} (${formatBytes(statSync(target).size)}).\n`);
+    return 0;
+  },
+);
 
 /** Refuses while another process has the database open; a clean close also folds the WAL into the file. */
 function ensureNotServed(target: string, dataDir: string): void {
@@ -87,37 +90,40 @@ function ensureNotServed(target: string, dataDir: string): void {
   lock.close();
 }
 
-const restore = subcommand({
-  help: RESTORE_USAGE,
-  options: { "data-dir": { type: "string" }, yes: { type: "boolean", short: "y" } },
-  args: ["FILE"],
-}, async ([file], v, io) => {
-  const backupFile = resolve(file!);
-  const problem = inletDatabaseProblem(backupFile);
-  if (problem) throw new CliError(`Cannot restore: ${problem}`);
-  const dataDir = resolveDataDir(str(v, "data-dir"), io.env);
-  const target = databasePath(dataDir);
-  if (backupFile === target) throw new CliError("Cannot restore: that file is the data directory's database itself");
+const restore = subcommand(
+  {
+    help: RESTORE_USAGE,
+    options: { "data-dir": { type: "string" }, yes: { type: "boolean", short: "y" } },
+    args: ["FILE"],
+  },
+  async ([file], v, io) => {
+    const backupFile = resolve(file!);
+    const problem = inletDatabaseProblem(backupFile);
+    if (problem) throw new CliError(`Cannot restore: ${problem}`);
+    const dataDir = resolveDataDir(str(v, "data-dir"), io.env);
+    const target = databasePath(dataDir);
+    if (backupFile === target) throw new CliError("Cannot restore: that file is the data directory's database itself");
 
-  let keptAt: string | null = null;
-  if (existsSync(target)) {
-    ensureNotServed(target, dataDir);
-    const ok = await confirm(io, `Replace the database in ${dataDir} with ${file}? The current one is kept as a copy.`, v.yes === true);
-    if (ok === null) throw new CliError("Refusing to restore without confirmation in a non-interactive session; pass --yes to restore.");
-    if (!ok) throw new CliError("Restore aborted.");
-    ensureNotServed(target, dataDir); // again: a server may have started while we asked
-    keptAt = `${target}.pre-restore-${new Date().toISOString().replace(/[:.]/g, "-")}`;
-    renameSync(target, keptAt);
-    for (const suffix of ["-wal", "-shm"]) if (existsSync(`${target}${suffix}`)) renameSync(`${target}${suffix}`, `${keptAt}${suffix}`);
-  }
-  mkdirSync(dataDir, { recursive: true });
-  const incoming = `${target}.restoring`;
-  copyFileSync(backupFile, incoming);
-  // An older backup's missing migrations are applied when the server next starts.
-  renameSync(incoming, target);
-  io.stdout(`Restored ${backupFile} into ${dataDir}.${keptAt ? `\nThe previous database is kept at ${keptAt}` : ""}\n`);
-  return 0;
-});
+    let keptAt: string | null = null;
+    if (existsSync(target)) {
+      ensureNotServed(target, dataDir);
+      const ok = await confirm(io, `Replace the database in ${dataDir} with ${file}? The current one is kept as a copy.`, v.yes === true);
+      if (ok === null) throw new CliError("Refusing to restore without confirmation in a non-interactive session; pass --yes to restore.");
+      if (!ok) throw new CliError("Restore aborted.");
+      ensureNotServed(target, dataDir); // again: a server may have started while we asked
+      keptAt = `${target}.pre-restore-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+      renameSync(target, keptAt);
+      for (const suffix of ["-wal", "-shm"]) if (existsSync(`${target}${suffix}`)) renameSync(`${target}${suffix}`, `${keptAt}${suffix}`);
+    }
+    mkdirSync(dataDir, { recursive: true });
+    const incoming = `${target}.restoring`;
+    copyFileSync(backupFile, incoming);
+    // An older backup's missing migrations are applied when the server next starts.
+    renameSync(incoming, target);
+    io.stdout(`Restored ${backupFile} into ${dataDir}.${keptAt ? `\nThe previous database is kept at ${keptAt}` : ""}\n`);
+    return 0;
+  },
+);
 
 export const backupCommand = (argv: string[], io: CliIO) => backup.run(argv, io);
 export const restoreCommand = (argv: string[], io: CliIO) => restore.run(argv, io);

@@ -68,7 +68,12 @@ export interface Connection {
 export function resolveConnection(flags: { url?: string; "api-key"?: string }, env: Env): Connection {
   const client = clientEnv(env);
   const stored = readLogin(client.configFile);
-  const explicit = flags.url !== undefined ? normalizeUrl(flags.url, "--url") : client.apiUrl !== undefined ? normalizeUrl(client.apiUrl, "INLET_API_URL") : null;
+  const explicit =
+    flags.url !== undefined
+      ? normalizeUrl(flags.url, "--url")
+      : client.apiUrl !== undefined
+        ? normalizeUrl(client.apiUrl, "INLET_API_URL")
+        : null;
   const storedUrl = stored ? normalizeUrl(stored.url, `the url in ${client.configFile}`) : null;
   const url = explicit ?? storedUrl ?? DEFAULT_API_URL;
   const apiKey = flags["api-key"] ?? client.apiKey ?? (stored && storedUrl === url ? stored.api_key : null);
@@ -77,7 +82,11 @@ export function resolveConnection(flags: { url?: string; "api-key"?: string }, e
 
 /** An error response of the API: its status, code and message. */
 export class ApiError extends CliError {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -98,7 +107,10 @@ function reachReason(err: unknown): string {
 }
 
 export class ApiClient {
-  constructor(readonly conn: Connection, private readonly fetchImpl: typeof fetch = fetch) {}
+  constructor(
+    readonly conn: Connection,
+    private readonly fetchImpl: typeof fetch = fetch,
+  ) {}
 
   get url(): string {
     return this.conn.url;
@@ -114,7 +126,10 @@ export class ApiClient {
     let response: Response;
     try {
       response = await this.fetchImpl(`${this.conn.url}${path}`, {
-        method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
     } catch (err) {
       throw new CliError(`Could not reach Inlet at ${this.conn.url}: ${reachReason(err)}`);
@@ -131,12 +146,20 @@ export class ApiClient {
     const code = typeof error?.code === "string" ? error.code : `http_${response.status}`;
     if (response.status === 401) throw new ApiError(401, code, NOT_AUTHENTICATED);
     if (typeof error?.message !== "string") {
-      throw new ApiError(response.status, code, `Unexpected answer from ${this.conn.url}${path}: HTTP ${response.status} (is this an Inlet server?)`);
+      throw new ApiError(
+        response.status,
+        code,
+        `Unexpected answer from ${this.conn.url}${path}: HTTP ${response.status} (is this an Inlet server?)`,
+      );
     }
     let line = error.message.replace(/\s*\n\s*/g, " ");
     // Template errors carry the template line separately ({"error": {…, "line"}}).
     if (typeof error.line === "number" && !/\bline \d/.test(line)) line += ` (line ${error.line})`;
-    throw new ApiError(response.status, code, response.status >= 500 ? `Inlet at ${this.conn.url} failed: ${line} (HTTP ${response.status})` : line);
+    throw new ApiError(
+      response.status,
+      code,
+      response.status >= 500 ? `Inlet at ${this.conn.url} failed: ${line} (HTTP ${response.status})` : line,
+    );
   }
 }
 

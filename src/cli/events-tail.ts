@@ -78,7 +78,8 @@ function stream(client: ApiClient, filter: Record<string, unknown>, emit: (e: Ev
         // Prefect's server closes with 1008 for auth problems and 1002 for a bad filter.
         // (A webhook-only key gets its own reason; a bad or missing key the usual hint.)
         if (code === 1008) return finish(() => reject(new CliError(reason && !/token|auth/i.test(reason) ? reason : NOT_AUTHENTICATED)));
-        if (code === 1002 && live) return finish(() => reject(new CliError(`The live feed refused the filter: ${reason || "invalid filter"}`)));
+        if (code === 1002 && live)
+          return finish(() => reject(new CliError(`The live feed refused the filter: ${reason || "invalid filter"}`)));
         finish(() => resolve(live ? "lost" : "unavailable"));
       },
     });
@@ -131,7 +132,11 @@ export async function tailEvents(client: ApiClient, filter: Record<string, unkno
       end = await stream(client, { ...filter, occurred: { ...occurred, since: since() } }, emit, signal);
     }
     if (end === "aborted") return;
-    opts.onNotice(end === "unavailable" ? "Live feed unavailable; polling for new events every 2 s." : "Live feed lost; polling for new events every 2 s.");
+    opts.onNotice(
+      end === "unavailable"
+        ? "Live feed unavailable; polling for new events every 2 s."
+        : "Live feed lost; polling for new events every 2 s.",
+    );
   }
 
   let polledOnce = false;

@@ -99,7 +99,8 @@ export function eventLine(e: Event): string {
 
 function positiveInt(raw: string | undefined, flag: string, fallback: number, max: number, usage: string): number {
   if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max) throw new UsageError(`${flag} must be a whole number from 1 to ${max}, got "${raw}"`, usage);
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max)
+    throw new UsageError(`${flag} must be a whole number from 1 to ${max}, got "${raw}"`, usage);
   return Number(raw);
 }
 
@@ -115,49 +116,68 @@ async function listEvents(client: ApiClient, filter: Record<string, unknown>, li
 
 const connection = (v: Values) => ({ url: str(v, "url"), "api-key": str(v, "api-key") });
 
-const ls = subcommand({
-  help: LS_USAGE,
-  options: { ...FILTER_OPTIONS, limit: { type: "string" }, order: { type: "string" }, output: { type: "string", short: "o" }, ...CLIENT_OPTIONS },
-  args: [],
-}, async (_a, v, io) => {
-  if (str(v, "output") !== undefined && str(v, "output") !== "json") throw new UsageError("Only 'json' output format is supported.", LS_USAGE);
-  const limit = positiveInt(str(v, "limit"), "--limit", DEFAULT_LS_LIMIT, MAX_LS_LIMIT, LS_USAGE);
-  const order = (str(v, "order") ?? "desc").toUpperCase();
-  if (order !== "ASC" && order !== "DESC") throw new UsageError(`--order must be asc or desc, got "${str(v, "order")}"`, LS_USAGE);
-  const filter = { ...buildFilter(v, Date.now(), LS_USAGE), order };
-  const { events, total } = await listEvents(clientFor(connection(v), io.env), filter, limit);
-  if (str(v, "output") === "json") {
-    io.stdout(events.map((e) => `${JSON.stringify(e)}\n`).join(""));
+const ls = subcommand(
+  {
+    help: LS_USAGE,
+    options: {
+      ...FILTER_OPTIONS,
+      limit: { type: "string" },
+      order: { type: "string" },
+      output: { type: "string", short: "o" },
+      ...CLIENT_OPTIONS,
+    },
+    args: [],
+  },
+  async (_a, v, io) => {
+    if (str(v, "output") !== undefined && str(v, "output") !== "json")
+      throw new UsageError("Only 'json' output format is supported.", LS_USAGE);
+    const limit = positiveInt(str(v, "limit"), "--limit", DEFAULT_LS_LIMIT, MAX_LS_LIMIT, LS_USAGE);
+    const order = (str(v, "order") ?? "desc").toUpperCase();
+    if (order !== "ASC" && order !== "DESC") throw new UsageError(`--order must be asc or desc, got "${str(v, "order")}"`, LS_USAGE);
+    const filter = { ...buildFilter(v, Date.now(), LS_USAGE), order };
+    const { events, total } = await listEvents(clientFor(connection(v), io.env), filter, limit);
+    if (str(v, "output") === "json") {
+      io.stdout(events.map((e) => `${JSON.stringify(e)}\n`).join(""));
+      return 0;
+    }
+    if (events.length === 0) {
+      io.stdout("No events found.\n");
+      return 0;
+    }
+    io.stdout(
+      table(
+        ["occurred", "event", "resource", "id"],
+        events.map((e) => [e.occurred, e.event, e.resource["prefect.resource.id"] ?? "", e.id]),
+      ),
+    );
+    if (total > events.length) io.stderr(`Showing ${events.length} of ${total} events; use --limit or filters to see others.\n`);
     return 0;
-  }
-  if (events.length === 0) {
-    io.stdout("No events found.\n");
-    return 0;
-  }
-  io.stdout(table(["occurred", "event", "resource", "id"], events.map((e) => [e.occurred, e.event, e.resource["prefect.resource.id"] ?? "", e.id])));
-  if (total > events.length) io.stderr(`Showing ${events.length} of ${total} events; use --limit or filters to see others.\n`);
-  return 0;
-});
+  },
+);
 
-const tail = subcommand({
-  help: TAIL_USAGE,
-  options: { ...FILTER_OPTIONS, output: { type: "string", short: "o" }, ...CLIENT_OPTIONS },
-  args: [],
-}, async (_a, v, io) => {
-  if (str(v, "output") !== undefined && str(v, "output") !== "json") throw new UsageError("Only 'json' output format is supported.", TAIL_USAGE);
-  if (str(v, "until") !== undefined) throw new UsageError("--until does not apply to tail (use `inlet events ls`)", TAIL_USAGE);
-  const now = Date.now();
-  const filter = buildFilter({ ...v, since: str(v, "since") ?? "1m" }, now, TAIL_USAGE);
-  // The server's default `until` is "now", which no later event would match (Prefect's subscriber does the same).
-  (filter.occurred as Record<string, string>).until = new Date(now + 365 * 86_400_000).toISOString();
-  const asJson = str(v, "output") === "json";
-  await tailEvents(clientFor(connection(v), io.env), filter, {
-    signal: io.signal,
-    onEvent: (e) => io.stdout(asJson ? `${JSON.stringify(e)}\n` : eventLine(e)),
-    onNotice: (text) => io.stderr(`${text}\n`),
-  });
-  return 0;
-});
+const tail = subcommand(
+  {
+    help: TAIL_USAGE,
+    options: { ...FILTER_OPTIONS, output: { type: "string", short: "o" }, ...CLIENT_OPTIONS },
+    args: [],
+  },
+  async (_a, v, io) => {
+    if (str(v, "output") !== undefined && str(v, "output") !== "json")
+      throw new UsageError("Only 'json' output format is supported.", TAIL_USAGE);
+    if (str(v, "until") !== undefined) throw new UsageError("--until does not apply to tail (use `inlet events ls`)", TAIL_USAGE);
+    const now = Date.now();
+    const filter = buildFilter({ ...v, since: str(v, "since") ?? "1m" }, now, TAIL_USAGE);
+    // The server's default `until` is "now", which no later event would match (Prefect's subscriber does the same).
+    (filter.occurred as Record<string, string>).until = new Date(now + 365 * 86_400_000).toISOString();
+    const asJson = str(v, "output") === "json";
+    await tailEvents(clientFor(connection(v), io.env), filter, {
+      signal: io.signal,
+      onEvent: (e) => io.stdout(asJson ? `${JSON.stringify(e)}\n` : eventLine(e)),
+      onNotice: (text) => io.stderr(`${text}\n`),
+    });
+    return 0;
+  },
+);
 
 export async function eventsCommand(argv: string[], io: CliIO): Promise<number> {
   return await dispatch(argv, io, EVENTS_USAGE, { ls, tail });

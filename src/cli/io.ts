@@ -16,7 +16,10 @@ export interface CliIO {
 
 /** A usage error: exit status 2 with a usage line. */
 export class UsageError extends Error {
-  constructor(message: string, readonly usage?: string) {
+  constructor(
+    message: string,
+    readonly usage?: string,
+  ) {
     super(message);
   }
 }

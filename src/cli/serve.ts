@@ -26,18 +26,22 @@ Options:
 `;
 
 export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parse(argv, {
-    host: { type: "string" },
-    port: { type: "string" },
-    "data-dir": { type: "string" },
-    "base-url": { type: "string" },
-    "max-body-bytes": { type: "string" },
-    "retention-days": { type: "string" },
-    "log-level": { type: "string" },
-    "allowed-hosts": { type: "string" },
-    "body-timeout-ms": { type: "string" },
-    "max-requests-per-address": { type: "string" },
-  }, SERVE_USAGE);
+  const { values, positionals } = parse(
+    argv,
+    {
+      host: { type: "string" },
+      port: { type: "string" },
+      "data-dir": { type: "string" },
+      "base-url": { type: "string" },
+      "max-body-bytes": { type: "string" },
+      "retention-days": { type: "string" },
+      "log-level": { type: "string" },
+      "allowed-hosts": { type: "string" },
+      "body-timeout-ms": { type: "string" },
+      "max-requests-per-address": { type: "string" },
+    },
+    SERVE_USAGE,
+  );
   if (values.help) {
     io.stdout(SERVE_USAGE);
     return 0;

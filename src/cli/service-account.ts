@@ -25,19 +25,24 @@ function openStore(dataDir: string | undefined, io: CliIO): ServiceAccountStore 
 }
 
 export async function serviceAccountCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parse(argv, {
-    role: { type: "string" },
-    "data-dir": { type: "string" },
-    output: { type: "string", short: "o" },
-    yes: { type: "boolean", short: "y" },
-  }, SERVICE_ACCOUNT_USAGE);
+  const { values, positionals } = parse(
+    argv,
+    {
+      role: { type: "string" },
+      "data-dir": { type: "string" },
+      output: { type: "string", short: "o" },
+      yes: { type: "boolean", short: "y" },
+    },
+    SERVICE_ACCOUNT_USAGE,
+  );
   const [sub, arg, extra] = positionals;
   if (values.help || !sub) {
     if (!sub && !values.help) throw new UsageError("missing command", SERVICE_ACCOUNT_USAGE);
     io.stdout(SERVICE_ACCOUNT_USAGE);
     return 0;
   }
-  if (values.output !== undefined && values.output !== "json") throw new UsageError("Only 'json' output format is supported.", SERVICE_ACCOUNT_USAGE);
+  if (values.output !== undefined && values.output !== "json")
+    throw new UsageError("Only 'json' output format is supported.", SERVICE_ACCOUNT_USAGE);
   if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`, SERVICE_ACCOUNT_USAGE);
   const json = values.output === "json";
 
@@ -47,8 +52,12 @@ export async function serviceAccountCommand(argv: string[], io: CliIO): Promise<
       const role = (values.role ?? "admin") as Role;
       if (!ROLES.includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(", ")}`, SERVICE_ACCOUNT_USAGE);
       const account = openStore(values["data-dir"], io).create(arg, role);
-      if (json) io.stdout(`${JSON.stringify({ id: account.id, name: account.name, role: account.role, api_key: account.api_key }, null, 2)}\n`);
-      else io.stdout(`Created service account ${account.name} (${account.id}, role ${account.role}).\nAPI key (shown once, store it now):\n${account.api_key}\n`);
+      if (json)
+        io.stdout(`${JSON.stringify({ id: account.id, name: account.name, role: account.role, api_key: account.api_key }, null, 2)}\n`);
+      else
+        io.stdout(
+          `Created service account ${account.name} (${account.id}, role ${account.role}).\nAPI key (shown once, store it now):\n${account.api_key}\n`,
+        );
       return 0;
     }
     case "ls": {
@@ -58,7 +67,16 @@ export async function serviceAccountCommand(argv: string[], io: CliIO): Promise<
       else {
         const rows = [["id", "name", "role", "key", "created"], ...list.map((a) => [a.id, a.name, a.role, `${a.key_prefix}…`, a.created])];
         const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-        io.stdout(rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join("  ").trimEnd()).join("\n") + "\n");
+        io.stdout(
+          rows
+            .map((r) =>
+              r
+                .map((cell, c) => cell.padEnd(widths[c]!))
+                .join("  ")
+                .trimEnd(),
+            )
+            .join("\n") + "\n",
+        );
       }
       return 0;
     }
@@ -72,7 +90,8 @@ export async function serviceAccountCommand(argv: string[], io: CliIO): Promise<
       if (!arg) throw new UsageError("missing ID", SERVICE_ACCOUNT_USAGE);
       const account = openStore(values["data-dir"], io).rotateKey(arg);
       if (!account) throw new CliError(`Service account with id '${arg}' not found.`);
-      if (json) io.stdout(`${JSON.stringify({ id: account.id, name: account.name, role: account.role, api_key: account.api_key }, null, 2)}\n`);
+      if (json)
+        io.stdout(`${JSON.stringify({ id: account.id, name: account.name, role: account.role, api_key: account.api_key }, null, 2)}\n`);
       else io.stdout(`New API key for ${account.name} (shown once, the old key no longer works):\n${account.api_key}\n`);
       return 0;
     }

@@ -50,49 +50,55 @@ function queryPairs(raw: string[]): Record<string, string> {
   return query;
 }
 
-const render = subcommand({
-  help: RENDER_USAGE,
-  options: {
-    template: { type: "string", short: "t" },
-    method: { type: "string" },
-    header: { type: "string", multiple: true },
-    body: { type: "string" },
-    "body-file": { type: "string" },
-    query: { type: "string", multiple: true },
-    name: { type: "string" },
-    output: { type: "string", short: "o" },
+const render = subcommand(
+  {
+    help: RENDER_USAGE,
+    options: {
+      template: { type: "string", short: "t" },
+      method: { type: "string" },
+      header: { type: "string", multiple: true },
+      body: { type: "string" },
+      "body-file": { type: "string" },
+      query: { type: "string", multiple: true },
+      name: { type: "string" },
+      output: { type: "string", short: "o" },
+    },
+    args: [],
   },
-  args: [],
-}, async (_a, v, io) => {
-  const file = str(v, "template");
-  if (file === undefined) throw new UsageError("missing -t FILE", RENDER_USAGE);
-  if (str(v, "body") !== undefined && str(v, "body-file") !== undefined) throw new UsageError("give --body or --body-file, not both", RENDER_USAGE);
-  if (str(v, "output") !== undefined && str(v, "output") !== "json") throw new UsageError("Only 'json' output format is supported.", RENDER_USAGE);
-  const method = (str(v, "method") ?? "POST").toUpperCase();
-  if (!/^[A-Z]+$/.test(method)) throw new UsageError(`--method must be an HTTP method, got "${str(v, "method")}"`, RENDER_USAGE);
-  const headers = headerPairs(list(v, "header"));
-  const query = queryPairs(list(v, "query"));
-  // `-t @file` works too, as it does for `inlet webhook create`.
-  const template = await readInputFile(io, file.startsWith("@") ? file.slice(1) : file, "the template");
-  const bodyFile = str(v, "body-file");
-  const body = bodyFile !== undefined ? await readInputFile(io, bodyFile, "the body") : str(v, "body") ?? "";
+  async (_a, v, io) => {
+    const file = str(v, "template");
+    if (file === undefined) throw new UsageError("missing -t FILE", RENDER_USAGE);
+    if (str(v, "body") !== undefined && str(v, "body-file") !== undefined)
+      throw new UsageError("give --body or --body-file, not both", RENDER_USAGE);
+    if (str(v, "output") !== undefined && str(v, "output") !== "json")
+      throw new UsageError("Only 'json' output format is supported.", RENDER_USAGE);
+    const method = (str(v, "method") ?? "POST").toUpperCase();
+    if (!/^[A-Z]+$/.test(method)) throw new UsageError(`--method must be an HTTP method, got "${str(v, "method")}"`, RENDER_USAGE);
+    const headers = headerPairs(list(v, "header"));
+    const query = queryPairs(list(v, "query"));
+    // `-t @file` works too, as it does for `inlet webhook create`.
+    const template = await readInputFile(io, file.startsWith("@") ? file.slice(1) : file, "the template");
+    const bodyFile = str(v, "body-file");
+    const body = bodyFile !== undefined ? await readInputFile(io, bodyFile, "the body") : (str(v, "body") ?? "");
 
-  const webhook = { id: "00000000-0000-0000-0000-000000000000", name: str(v, "name") ?? "playground" };
-  const result = renderSample(template, { method, headers, body, query }, { webhook });
-  if (str(v, "output") === "json") {
-    io.stdout(json(result));
-    return result.error ? 1 : 0;
-  }
-  if (result.rendered !== null) io.stdout(`Rendered:\n${result.rendered}${result.rendered.endsWith("\n") ? "" : "\n"}`);
-  if (result.error) {
-    const where = result.error.line !== null && !/\bline \d+/.test(result.error.message)
-      ? ` (line ${result.error.line}${result.error.reason === "invalid_json" ? " of the rendered text" : ""})`
-      : "";
-    throw new CliError(`${result.error.reason}: ${result.error.message}${where}`);
-  }
-  io.stdout(`\nEvent:\n${json(result.event)}`);
-  return 0;
-});
+    const webhook = { id: "00000000-0000-0000-0000-000000000000", name: str(v, "name") ?? "playground" };
+    const result = renderSample(template, { method, headers, body, query }, { webhook });
+    if (str(v, "output") === "json") {
+      io.stdout(json(result));
+      return result.error ? 1 : 0;
+    }
+    if (result.rendered !== null) io.stdout(`Rendered:\n${result.rendered}${result.rendered.endsWith("\n") ? "" : "\n"}`);
+    if (result.error) {
+      const where =
+        result.error.line !== null && !/\bline \d+/.test(result.error.message)
+          ? ` (line ${result.error.line}${result.error.reason === "invalid_json" ? " of the rendered text" : ""})`
+          : "";
+      throw new CliError(`${result.error.reason}: ${result.error.message}${where}`);
+    }
+    io.stdout(`\nEvent:\n${json(result.event)}`);
+    return 0;
+  },
+);
 
 export async function templateCommand(argv: string[], io: CliIO): Promise<number> {
   return await dispatch(argv, io, TEMPLATE_USAGE, { render });

@@ -64,11 +64,14 @@ async function about<T>(id: string, call: () => Promise<T>): Promise<T> {
 
 /** A subcommand that talks to the server: adds --url/--api-key and hands over a client. */
 function apiCommand(
-  helpText: string, options: Options, args: string[],
+  helpText: string,
+  options: Options,
+  args: string[],
   body: (args: string[], v: Values, client: ApiClient, io: CliIO) => Promise<number>,
 ) {
   return subcommand({ help: helpText, options: { ...options, ...CLIENT_OPTIONS }, args }, (a, v, io) =>
-    body(a, v, clientFor({ url: str(v, "url"), "api-key": str(v, "api-key") }, io.env), io));
+    body(a, v, clientFor({ url: str(v, "url"), "api-key": str(v, "api-key") }, io.env), io),
+  );
 }
 
 const LS_HELP = help("ls [options]", "Lists the webhooks: id, URL, name, whether enabled, and the template (shortened).", [OUTPUT]);
@@ -108,41 +111,53 @@ export const WEBHOOK_COMMANDS = {
     return 0;
   }),
 
-  create: apiCommand(CREATE_HELP, {
-    template: { type: "string", short: "t" },
-    description: { type: "string", short: "d" },
-    "service-account": { type: "string" },
-    ...output,
-  }, ["WEBHOOK_NAME"], async ([name], v, client, io) => {
-    const asJson = jsonOutput(str(v, "output"), CREATE_HELP);
-    const template = await templateArg(io, str(v, "template"));
-    if (!template) throw new CliError(MISSING_TEMPLATE_MESSAGE);
-    const body: Record<string, unknown> = { name, description: str(v, "description") ?? "", template };
-    if (str(v, "service-account") !== undefined) body.service_account_id = str(v, "service-account");
-    const hook = await client.request<Webhook>("POST", "/api/webhooks/", body);
-    io.stdout(asJson ? json(hook) : `Successfully created webhook ${hook.name}\n${hook.url}\n`);
-    return 0;
-  }),
+  create: apiCommand(
+    CREATE_HELP,
+    {
+      template: { type: "string", short: "t" },
+      description: { type: "string", short: "d" },
+      "service-account": { type: "string" },
+      ...output,
+    },
+    ["WEBHOOK_NAME"],
+    async ([name], v, client, io) => {
+      const asJson = jsonOutput(str(v, "output"), CREATE_HELP);
+      const template = await templateArg(io, str(v, "template"));
+      if (!template) throw new CliError(MISSING_TEMPLATE_MESSAGE);
+      const body: Record<string, unknown> = { name, description: str(v, "description") ?? "", template };
+      if (str(v, "service-account") !== undefined) body.service_account_id = str(v, "service-account");
+      const hook = await client.request<Webhook>("POST", "/api/webhooks/", body);
+      io.stdout(asJson ? json(hook) : `Successfully created webhook ${hook.name}\n${hook.url}\n`);
+      return 0;
+    },
+  ),
 
-  update: apiCommand(UPDATE_HELP, {
-    name: { type: "string", short: "n" },
-    description: { type: "string", short: "d" },
-    template: { type: "string", short: "t" },
-  }, ["WEBHOOK_ID"], async ([id], v, client, io) => {
-    const template = await templateArg(io, str(v, "template"));
-    const current = await about(id!, () => client.request<Webhook>("GET", path(id!)));
-    // Prefect sends name/description/template with `or` (an empty value keeps the old one).
-    // enabled and service_account_id are sent as they are so that the PUT cannot reset them.
-    await about(id!, () => client.request("PUT", path(id!), {
-      name: str(v, "name") || current.name,
-      description: str(v, "description") || current.description,
-      template: template || current.template,
-      enabled: current.enabled,
-      service_account_id: current.service_account_id,
-    }));
-    io.stdout(`Successfully updated webhook ${id}\n`);
-    return 0;
-  }),
+  update: apiCommand(
+    UPDATE_HELP,
+    {
+      name: { type: "string", short: "n" },
+      description: { type: "string", short: "d" },
+      template: { type: "string", short: "t" },
+    },
+    ["WEBHOOK_ID"],
+    async ([id], v, client, io) => {
+      const template = await templateArg(io, str(v, "template"));
+      const current = await about(id!, () => client.request<Webhook>("GET", path(id!)));
+      // Prefect sends name/description/template with `or` (an empty value keeps the old one).
+      // enabled and service_account_id are sent as they are so that the PUT cannot reset them.
+      await about(id!, () =>
+        client.request("PUT", path(id!), {
+          name: str(v, "name") || current.name,
+          description: str(v, "description") || current.description,
+          template: template || current.template,
+          enabled: current.enabled,
+          service_account_id: current.service_account_id,
+        }),
+      );
+      io.stdout(`Successfully updated webhook ${id}\n`);
+      return 0;
+    },
+  ),
 
   toggle: apiCommand(TOGGLE_HELP, {}, ["WEBHOOK_ID"], async ([id], _v, client, io) => {
     const current = await about(id!, () => client.request<Webhook>("GET", path(id!)));

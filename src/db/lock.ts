@@ -13,7 +13,10 @@ export function lockPath(dataDir: string): string {
 }
 
 export class DataDirInUseError extends Error {
-  constructor(readonly dataDir: string, readonly pid: number | null) {
+  constructor(
+    readonly dataDir: string,
+    readonly pid: number | null,
+  ) {
     super(`${dataDir} is in use by another Inlet server${pid ? ` (PID ${pid})` : ""}; stop it first, or choose another --data-dir`);
   }
 }

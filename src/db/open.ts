@@ -73,12 +73,17 @@ export function ensureDirectory(dir: string): void {
 function fileSystemProblem(err: unknown): string {
   switch ((err as { code?: string }).code) {
     case "ENOTDIR":
-    case "EEXIST": return "a part of that path is a file, not a directory";
+    case "EEXIST":
+      return "a part of that path is a file, not a directory";
     case "EACCES":
-    case "EPERM": return "permission denied";
-    case "EROFS": return "the file system is read-only";
-    case "ENOSPC": return "the disk is full";
-    default: return err instanceof Error ? err.message : String(err);
+    case "EPERM":
+      return "permission denied";
+    case "EROFS":
+      return "the file system is read-only";
+    case "ENOSPC":
+      return "the disk is full";
+    default:
+      return err instanceof Error ? err.message : String(err);
   }
 }
 
@@ -88,12 +93,17 @@ function openProblem(path: string, err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
   if (code === "SQLITE_NOTADB") return `${path} is not an SQLite database: move it away, or put a backup in its place with "inlet restore"`;
   if (code.startsWith("SQLITE_CORRUPT")) return `${path} is damaged (${message}): put a backup in its place with "inlet restore"`;
-  const hint = code.startsWith("SQLITE_CANTOPEN") ? "check that it is a file this user may read and write, in a directory it may write"
-    : code.startsWith("SQLITE_READONLY") ? "this user may not write it, or the directory it is in"
-    : code.startsWith("SQLITE_IOERR") ? "check that the disk has room and works, and that this user may read and write the file and its directory"
-    : code === "SQLITE_FULL" ? "the disk is full"
-    : code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED") ? "another program holds a lock on it"
-    : null;
+  const hint = code.startsWith("SQLITE_CANTOPEN")
+    ? "check that it is a file this user may read and write, in a directory it may write"
+    : code.startsWith("SQLITE_READONLY")
+      ? "this user may not write it, or the directory it is in"
+      : code.startsWith("SQLITE_IOERR")
+        ? "check that the disk has room and works, and that this user may read and write the file and its directory"
+        : code === "SQLITE_FULL"
+          ? "the disk is full"
+          : code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")
+            ? "another program holds a lock on it"
+            : null;
   return `cannot open the database ${path}: ${message}${hint ? ` (${hint})` : ""}`;
 }
 

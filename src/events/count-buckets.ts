@@ -29,7 +29,9 @@ export function validateBuckets(filter: EventFilter, unit: TimeUnit, interval: n
   if (interval < MIN_INTERVAL) throw invalid(`time_interval: The minimum interval is ${MIN_INTERVAL}`);
   const n = Math.ceil((filter.occurred.until - filter.occurred.since) / (UNIT_MS[unit] * interval));
   if (n > MAX_BUCKETS) {
-    throw invalid(`The given interval would create ${n} buckets, which is too many. Please increase the interval or reduce the time range to produce ${MAX_BUCKETS} buckets or fewer.`);
+    throw invalid(
+      `The given interval would create ${n} buckets, which is too many. Please increase the interval or reduce the time range to produce ${MAX_BUCKETS} buckets or fewer.`,
+    );
   }
 }
 

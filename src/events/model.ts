@@ -27,7 +27,10 @@ export const RESOURCE_NAME = "prefect.resource.name";
 
 /** A validation failure; the message names the field, e.g. `related[2]: …`. */
 export class EventValidationError extends Error {
-  constructor(readonly field: string, detail: string) {
+  constructor(
+    readonly field: string,
+    detail: string,
+  ) {
     super(field ? `${field}: ${detail}` : detail);
     this.name = "EventValidationError";
   }
@@ -70,7 +73,8 @@ function validateResource(value: unknown, field: string, related: boolean): Reso
   if (!(RESOURCE_ID in resource)) throw new EventValidationError(field, "Resources must include the prefect.resource.id label");
   if (!resource[RESOURCE_ID]) throw new EventValidationError(field, "The prefect.resource.id label must be non-empty");
   if (related) {
-    if (!(RESOURCE_ROLE in resource)) throw new EventValidationError(field, "Related Resources must include the prefect.resource.role label");
+    if (!(RESOURCE_ROLE in resource))
+      throw new EventValidationError(field, "Related Resources must include the prefect.resource.role label");
     if (!resource[RESOURCE_ROLE]) throw new EventValidationError(field, "The prefect.resource.role label must be non-empty");
   }
   return resource;

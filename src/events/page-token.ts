@@ -24,9 +24,14 @@ const SECRET_KEY = "events_page_token_secret";
 const sign = (settings: SecretKeeper, body: string) => createHmac("sha256", settings.secret(SECRET_KEY)).update(body).digest();
 
 export function encodePageToken(settings: SecretKeeper, state: PageState): string {
-  const body = Buffer.from(JSON.stringify({
-    filter: serializeFilter(state.filter), count: state.count, page_size: state.pageSize, offset: state.offset,
-  })).toString("base64url");
+  const body = Buffer.from(
+    JSON.stringify({
+      filter: serializeFilter(state.filter),
+      count: state.count,
+      page_size: state.pageSize,
+      offset: state.offset,
+    }),
+  ).toString("base64url");
   return `${body}.${sign(settings, body).toString("base64url")}`;
 }
 

@@ -14,11 +14,17 @@ export type PageRequest = Omit<PageState, "count"> & { count?: number };
  * The page as JSON text. Its events come as JSON text already, written where they were read so that
  * integers past 2^53 stay exact; the rest is written around them as JSON.stringify would.
  */
-export async function readPage(store: Pick<EventStore, "page">, settings: SecretKeeper, state: PageRequest, origin: string): Promise<string> {
+export async function readPage(
+  store: Pick<EventStore, "page">,
+  settings: SecretKeeper,
+  state: PageRequest,
+  origin: string,
+): Promise<string> {
   const rows = await store.page({ filter: state.filter, limit: state.pageSize, offset: state.offset, total: state.count });
   const offset = state.offset + state.pageSize;
-  const next_page = offset < rows.total
-    ? `${origin}/api/events/filter/next?page-token=${encodePageToken(settings, { filter: state.filter, count: rows.total, pageSize: state.pageSize, offset })}`
-    : null;
+  const next_page =
+    offset < rows.total
+      ? `${origin}/api/events/filter/next?page-token=${encodePageToken(settings, { filter: state.filter, count: rows.total, pageSize: state.pageSize, offset })}`
+      : null;
   return `{"events":${rows.events},"total":${rows.total},"next_page":${JSON.stringify(next_page)}}`;
 }

@@ -19,7 +19,10 @@ export function feedFilters(raw: unknown, now: number, backfillMinutes: number):
 }
 
 /** All the pages of a backfill, each read by `read` (the feed reads them from the store, off this thread). */
-export async function* backfillPages(filter: EventFilter, read: (cursor: BackfillCursor) => BackfillStep | Promise<BackfillStep>): AsyncGenerator<StoredEvent[]> {
+export async function* backfillPages(
+  filter: EventFilter,
+  read: (cursor: BackfillCursor) => BackfillStep | Promise<BackfillStep>,
+): AsyncGenerator<StoredEvent[]> {
   for (let cursor: BackfillCursor | null = firstCursor(filter); cursor; ) {
     const step = await read(cursor);
     if (step.rows.length > 0) yield step.rows.map(parseStored);

@@ -78,7 +78,10 @@ export class Feed {
   private detach: (() => void) | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
 
-  constructor(private readonly deps: { events: Pick<EventStore, "lastSeq" | "backfill">; bus: EventBus; logger: Logger }, opts: FeedOptions = {}) {
+  constructor(
+    private readonly deps: { events: Pick<EventStore, "lastSeq" | "backfill">; bus: EventBus; logger: Logger },
+    opts: FeedOptions = {},
+  ) {
     this.maxEvents = opts.queueEvents ?? DEFAULT_QUEUE_EVENTS;
     this.maxBytes = opts.queueBytes ?? DEFAULT_QUEUE_BYTES;
     this.heartbeatMs = opts.heartbeatMs ?? HEARTBEAT_MS;
@@ -103,7 +106,9 @@ export class Feed {
     this.timer.unref?.();
     // The store reads it off the request thread: a slow backfill filter holds up no webhook.
     const pages = backfill
-      ? backfillPages(backfill.filter, (cursor) => this.deps.events.backfill({ filter: backfill.filter, horizon, afterSeq: backfill.afterSeq, cursor }))
+      ? backfillPages(backfill.filter, (cursor) =>
+          this.deps.events.backfill({ filter: backfill.filter, horizon, afterSeq: backfill.afterSeq, cursor }),
+        )
       : null;
     sub.start(pages).catch((error) => {
       if (sub.ended) return; // the subscription (or the server) stopped while a page was being read

@@ -33,7 +33,8 @@ export function queryFilter(params: URLSearchParams): Record<string, unknown> {
   const filter: Record<string, Record<string, string[]>> = {};
   for (const key of new Set(params.keys())) {
     if (key === "since") continue;
-    if (!(key in PARAMS)) throw invalid(`${key}: unknown query parameter (expected one of ${[...Object.keys(PARAMS), "since"].join(", ")})`);
+    if (!(key in PARAMS))
+      throw invalid(`${key}: unknown query parameter (expected one of ${[...Object.keys(PARAMS), "since"].join(", ")})`);
     PARAMS[key as keyof typeof PARAMS](filter, params.getAll(key));
   }
   const since = params.get("since");
@@ -62,7 +63,6 @@ function frame(item: StoredEvent): Uint8Array {
   return bytes;
 }
 
-
 class EventStream implements Transport {
   private controller!: ReadableStreamDefaultController<Uint8Array>;
   sub: Subscriber | null = null;
@@ -70,7 +70,11 @@ class EventStream implements Transport {
   private closed = false;
   private readonly stopListening: () => void;
 
-  constructor(private readonly feed: Feed, private readonly credentials: StreamCredentials, ctx: AppContext) {
+  constructor(
+    private readonly feed: Feed,
+    private readonly credentials: StreamCredentials,
+    ctx: AppContext,
+  ) {
     const source: UnderlyingDefaultSource<Uint8Array> = {
       start: (controller) => void (this.controller = controller),
       // The reader caught up below the high-water mark: send what waited meanwhile.
@@ -137,27 +141,31 @@ class EventStream implements Transport {
 }
 
 export function feedSseRoutes(ctx: AppContext, feed: Feed = ctx.feed) {
-  return new Elysia().use(accessControl(ctx)).get("/events/stream", async ({ request }) => {
-    const params = new URL(request.url).searchParams;
-    const { live, backfill } = feedFilters(queryFilter(params), ctx.clock.now(), ctx.config.backfillMinutes);
-    const lastId = request.headers.get("last-event-id")?.trim();
-    const afterSeq = lastId ? await seqOf(ctx, lastId) : undefined;
-    // Live only unless asked: `since` backfills from then, Last-Event-ID resumes (both within the backfill window).
-    const wantsBackfill = params.has("since") || afterSeq !== undefined;
+  return new Elysia().use(accessControl(ctx)).get(
+    "/events/stream",
+    async ({ request }) => {
+      const params = new URL(request.url).searchParams;
+      const { live, backfill } = feedFilters(queryFilter(params), ctx.clock.now(), ctx.config.backfillMinutes);
+      const lastId = request.headers.get("last-event-id")?.trim();
+      const afterSeq = lastId ? await seqOf(ctx, lastId) : undefined;
+      // Live only unless asked: `since` backfills from then, Last-Event-ID resumes (both within the backfill window).
+      const wantsBackfill = params.has("since") || afterSeq !== undefined;
 
-    const credentials = new StreamCredentials(ctx, request);
-    // Also reads the session's expiry. Failing here means the credentials went since the guard checked them.
-    if (!credentials.valid()) throw new AppError("unauthorized", REVOKED_MESSAGE);
-    const stream = new EventStream(feed, credentials, ctx);
-    stream.write(`retry: ${RETRY_MS}\nevent: ready\ndata: {}\n\n`);
-    stream.sub = feed.subscribe(live, stream, wantsBackfill ? { filter: backfill, afterSeq } : undefined);
-    return new Response(stream.body, {
-      headers: {
-        "content-type": "text/event-stream; charset=utf-8",
-        "cache-control": "no-cache, no-transform",
-        // nginx buffers proxied responses unless told not to, which would hold events back.
-        "x-accel-buffering": "no",
-      },
-    });
-  }, { access: "read" });
+      const credentials = new StreamCredentials(ctx, request);
+      // Also reads the session's expiry. Failing here means the credentials went since the guard checked them.
+      if (!credentials.valid()) throw new AppError("unauthorized", REVOKED_MESSAGE);
+      const stream = new EventStream(feed, credentials, ctx);
+      stream.write(`retry: ${RETRY_MS}\nevent: ready\ndata: {}\n\n`);
+      stream.sub = feed.subscribe(live, stream, wantsBackfill ? { filter: backfill, afterSeq } : undefined);
+      return new Response(stream.body, {
+        headers: {
+          "content-type": "text/event-stream; charset=utf-8",
+          "cache-control": "no-cache, no-transform",
+          // nginx buffers proxied responses unless told not to, which would hold events back.
+          "x-accel-buffering": "no",
+        },
+      });
+    },
+    { access: "read" },
+  );
 }

@@ -37,11 +37,15 @@ function frame(item: StoredEvent): string {
 /** RFC 6455 §5.5: a close reason is at most 123 bytes of UTF-8. */
 function closeReason(text: string): string {
   const bytes = Buffer.from(text);
-  return bytes.length <= 123 ? text : `${bytes.subarray(0, 120).toString().replace(/\uFFFD+$/, "")}...`;
+  return bytes.length <= 123
+    ? text
+    : `${bytes
+        .subarray(0, 120)
+        .toString()
+        .replace(/\uFFFD+$/, "")}...`;
 }
 
 type Ws = ServerWebSocket<unknown>;
-
 
 class Connection implements Transport {
   private phase: "auth" | "filter" | "streaming" = "auth";
@@ -51,7 +55,12 @@ class Connection implements Transport {
   private missedPongs = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(private readonly ctx: AppContext, private readonly feed: Feed, private readonly upgrade: Request, private ws: Ws | null = null) {}
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly feed: Feed,
+    private readonly upgrade: Request,
+    private ws: Ws | null = null,
+  ) {}
 
   // --- Bun websocket handlers (called through Elysia's dispatcher) ---
   readonly open = (ws: Ws) => {
@@ -90,7 +99,8 @@ class Connection implements Transport {
     if (msg?.type !== "auth") return this.shut(1008, "Expected 'auth' message");
     const token = msg.token;
     // Only printable ASCII can be an API key (and travel in a header).
-    if (token !== undefined && token !== null && (typeof token !== "string" || !/^[\x21-\x7e]*$/.test(token))) return this.shut(1008, "Invalid token");
+    if (token !== undefined && token !== null && (typeof token !== "string" || !/^[\x21-\x7e]*$/.test(token)))
+      return this.shut(1008, "Invalid token");
     // A token in the message is an API key; without one, the upgrade's own credentials count
     // (the admin UI's session cookie, or an Authorization header as Prefect Cloud clients send).
     const credentials = token ? new Request(this.upgrade.url, { headers: { authorization: `Bearer ${token}` } }) : this.upgrade;
@@ -113,7 +123,8 @@ class Connection implements Transport {
 
   private subscribe(msg: { type?: unknown; filter?: unknown; backfill?: unknown } | null): void {
     if (msg?.type !== "filter") return this.shut(1002, "Expected 'filter' message");
-    if (msg.backfill !== undefined && typeof msg.backfill !== "boolean") return this.shut(1002, "Invalid filter: backfill: must be a boolean");
+    if (msg.backfill !== undefined && typeof msg.backfill !== "boolean")
+      return this.shut(1002, "Invalid filter: backfill: must be a boolean");
     let filters: ReturnType<typeof feedFilters>;
     try {
       filters = feedFilters(msg.filter, this.ctx.clock.now(), this.ctx.config.backfillMinutes);
@@ -168,12 +179,17 @@ function renewedCookie(ctx: AppContext, request: Request): Record<string, string
 }
 
 export function feedWsRoutes(ctx: AppContext, feed: Feed = ctx.feed) {
-  return new Elysia().use(accessControl(ctx)).get("/api/events/out", ({ request, server }) => {
-    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") throw new AppError("bad_request", "Expected a websocket connection (Upgrade: websocket)");
-    const connection = new Connection(ctx, feed, request);
-    // Bun selects the "prefect" subprotocol the client asks for on its own.
-    if (!server?.upgrade(request, { headers: renewedCookie(ctx, request), data: connection })) {
-      throw new AppError("bad_request", "Expected a websocket connection (Upgrade: websocket)");
-    }
-  }, { access: "public" });
+  return new Elysia().use(accessControl(ctx)).get(
+    "/api/events/out",
+    ({ request, server }) => {
+      if (request.headers.get("upgrade")?.toLowerCase() !== "websocket")
+        throw new AppError("bad_request", "Expected a websocket connection (Upgrade: websocket)");
+      const connection = new Connection(ctx, feed, request);
+      // Bun selects the "prefect" subprotocol the client asks for on its own.
+      if (!server?.upgrade(request, { headers: renewedCookie(ctx, request), data: connection })) {
+        throw new AppError("bad_request", "Expected a websocket connection (Upgrade: websocket)");
+      }
+    },
+    { access: "public" },
+  );
 }

@@ -48,7 +48,8 @@ export function parseApiBody(rules: JsonBodyRules) {
     const text = await readText(request, rules);
     let value: unknown = null;
     if (text.trim() !== "") {
-      if (!isJsonType((request.headers.get("content-type") ?? "").split(";", 1)[0]!.trim().toLowerCase())) throw invalid("body: must be JSON, sent with Content-Type: application/json");
+      if (!isJsonType((request.headers.get("content-type") ?? "").split(";", 1)[0]!.trim().toLowerCase()))
+        throw invalid("body: must be JSON, sent with Content-Type: application/json");
       try {
         value = JSON.parse(text);
       } catch {

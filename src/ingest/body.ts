@@ -74,7 +74,6 @@ export class BodyTooDeep {
   }
 }
 
-
 /** A flat mapping of form fields; a repeated key keeps its last value (as Starlette's FormData does for dict()). */
 export function parseForm(text: string): Record<string, string> {
   const out: Record<string, string> = Object.create(null);

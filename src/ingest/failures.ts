@@ -33,17 +33,23 @@ function bounded(value: unknown): unknown {
   // (the body sits two levels down, under payload); the event then always stores.
   const tooDeep = typeof value !== "string" && nestedDeeper(text, MAX_EVENT_DEPTH - 2);
   if (Buffer.byteLength(text) <= MAX_FAILURE_FIELD_BYTES) return tooDeep ? text : value;
-  return `${Buffer.from(text).subarray(0, MAX_FAILURE_FIELD_BYTES).toString().replace(/\uFFFD$/, "")}… [truncated]`;
+  return `${Buffer.from(text)
+    .subarray(0, MAX_FAILURE_FIELD_BYTES)
+    .toString()
+    .replace(/\uFFFD$/, "")}… [truncated]`;
 }
 
 export function failureEvent(webhook: WebhookIdentity, details: FailureDetails, now: number, suppressed: number): Event {
   const payload: Record<string, unknown> = { ...details, body: bounded(details.body), rendered: bounded(details.rendered) };
   if (suppressed > 0) payload.suppressed = suppressed;
-  return toEvent({
-    event: FAILED_EVENT,
-    resource: webhookResource(webhook),
-    payload,
-  }, { now });
+  return toEvent(
+    {
+      event: FAILED_EVENT,
+      resource: webhookResource(webhook),
+      payload,
+    },
+    { now },
+  );
 }
 
 /** Token bucket per webhook: `burst` failure events at once, then `perMinute` a minute. */

@@ -9,7 +9,10 @@ export interface JsonProblem {
 }
 
 class Stop extends Error {
-  constructor(readonly index: number, message: string) {
+  constructor(
+    readonly index: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -36,7 +39,7 @@ function scan(text: string): void {
         if (e === "u") {
           if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) throw new Stop(i, "invalid \\u escape");
           i += 6;
-        } else if (e !== undefined && "\"\\/bfnrt".includes(e)) i += 2;
+        } else if (e !== undefined && '"\\/bfnrt'.includes(e)) i += 2;
         else throw new Stop(i, `invalid escape \\${e ?? ""} inside a string`);
       } else i++;
     }
@@ -58,7 +61,10 @@ function scan(text: string): void {
         i++;
         value();
         ws();
-        if (text[i] === ",") { i++; continue; }
+        if (text[i] === ",") {
+          i++;
+          continue;
+        }
         if (text[i] === "}") return void i++;
         expect("',' or '}'");
       }
@@ -70,7 +76,10 @@ function scan(text: string): void {
       for (;;) {
         value();
         ws();
-        if (text[i] === ",") { i++; continue; }
+        if (text[i] === ",") {
+          i++;
+          continue;
+        }
         if (text[i] === "]") return void i++;
         expect("',' or ']'");
       }

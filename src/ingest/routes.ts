@@ -55,7 +55,9 @@ export function ingestRoutes(ctx: AppContext) {
       const token = bearerToken(request.headers.get("authorization"));
       const account = token ? ctx.serviceAccounts.authenticate(token) : null;
       if (account?.id !== webhook.serviceAccountId) {
-        const error = token ? "The bearer token is not a key of this webhook's service account" : "This webhook requires Authorization: Bearer <service account key>";
+        const error = token
+          ? "The bearer token is not a key of this webhook's service account"
+          : "This webhook requires Authorization: Bearer <service account key>";
         return refuse(webhook, { method, headers, body: null, rendered: null, error, reason: "unauthorized" });
       }
     }
@@ -69,7 +71,8 @@ export function ingestRoutes(ctx: AppContext) {
         return refuse(webhook, { method, headers, body: null, rendered: null, error: err.message, reason: "body_too_large" });
       }
       // Aborted: the sender went away, or the body deadline passed and the connection was closed.
-      if (request.signal.aborted || (err as { name?: unknown } | null)?.name === "AbortError") return connectionGone(webhook, "before the body arrived");
+      if (request.signal.aborted || (err as { name?: unknown } | null)?.name === "AbortError")
+        return connectionGone(webhook, "before the body arrived");
       throw err;
     }
     const body = parseBody(headers["content-type"] ?? null, bytes);
@@ -105,5 +108,7 @@ export function ingestRoutes(ctx: AppContext) {
   }
 
   // Public: a webhook's own key, when it has one, is checked in receive.
-  return new Elysia().use(accessControl()).all("/hooks/:slug", ({ request, params }) => receive(request, params.slug), { access: "public", parse: "none" });
+  return new Elysia()
+    .use(accessControl())
+    .all("/hooks/:slug", ({ request, params }) => receive(request, params.slug), { access: "public", parse: "none" });
 }

@@ -24,8 +24,11 @@ export class SettingsStore {
   }
 
   set<K extends keyof Settings>(key: K, value: Settings[K]): void {
-    this.db.insert(settings).values({ key, value: JSON.stringify(value) })
-      .onConflictDoUpdate({ target: settings.key, set: { value: JSON.stringify(value) } }).run();
+    this.db
+      .insert(settings)
+      .values({ key, value: JSON.stringify(value) })
+      .onConflictDoUpdate({ target: settings.key, set: { value: JSON.stringify(value) } })
+      .run();
   }
 
   /**

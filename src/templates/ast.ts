@@ -23,9 +23,16 @@ export function assignedNames(body: Node): Set<string> {
 }
 
 const UNSUPPORTED: Record<string, string> = {
-  Import: "import", FromImport: "from … import", Include: "include", Extends: "extends",
-  AsyncEach: "asyncEach", AsyncAll: "asyncAll", IfAsync: "ifAsync", CallExtension: "extension tags",
-  CallExtensionAsync: "extension tags", FilterAsync: "async filters",
+  Import: "import",
+  FromImport: "from … import",
+  Include: "include",
+  Extends: "extends",
+  AsyncEach: "asyncEach",
+  AsyncAll: "asyncAll",
+  IfAsync: "ifAsync",
+  CallExtension: "extension tags",
+  CallExtensionAsync: "extension tags",
+  FilterAsync: "async filters",
 };
 
 function* children(node: Node): Generator<Node> {
@@ -76,8 +83,18 @@ export function check(root: Node, filters: ReadonlySet<string>, tests: ReadonlyS
     if (node instanceof nodes.For) {
       loops++;
       depth++;
-      if (loops > LIMITS.forLoops) throw new TemplateError("template_limit", `Contains ${loops} for loops. Templates can contain no more than ${LIMITS.forLoops} for loops.`, node.lineno + 1);
-      if (depth > LIMITS.forDepth) throw new TemplateError("template_limit", `Contains nested for loops at a depth of ${depth}. Templates can nest for loops no more than ${LIMITS.forDepth} loops deep.`, node.lineno + 1);
+      if (loops > LIMITS.forLoops)
+        throw new TemplateError(
+          "template_limit",
+          `Contains ${loops} for loops. Templates can contain no more than ${LIMITS.forLoops} for loops.`,
+          node.lineno + 1,
+        );
+      if (depth > LIMITS.forDepth)
+        throw new TemplateError(
+          "template_limit",
+          `Contains nested for loops at a depth of ${depth}. Templates can nest for loops no more than ${LIMITS.forDepth} loops deep.`,
+          node.lineno + 1,
+        );
     }
     if (node instanceof nodes.Filter && !filters.has(node.name.value)) throw syntax(`No filter named '${node.name.value}'.`, node);
     if (node instanceof nodes.Is) {

@@ -79,7 +79,7 @@ export function fromCloudEvent(body: unknown, headers: unknown): Safe {
   if (ce.specversion !== "1.0" && ce.specversion !== "0.3") {
     fail(`from_cloud_event: unsupported CloudEvents specversion '${String(ce.specversion)}'`);
   }
-  const data = Object.hasOwn(ce, "data_base64") && !Object.hasOwn(ce, "data") ? decodeBase64(ce.data_base64) : ce.data ?? null;
+  const data = Object.hasOwn(ce, "data_base64") && !Object.hasOwn(ce, "data") ? decodeBase64(ce.data_base64) : (ce.data ?? null);
   const attributes: Dict = {};
   for (const k of Object.keys(ce)) if (k !== "data" && k !== "data_base64") attributes[k] = ce[k];
   const subject = isString(ce.subject) && String(ce.subject) !== "" ? String(ce.subject) : null;

@@ -16,7 +16,14 @@ const { nodes, lexer } = nj;
 const transformer = require("nunjucks/src/transformer");
 
 const BINARY: Record<string, string> = {
-  Add: "add", Sub: "sub", Mul: "mul", Div: "div", FloorDiv: "floorDiv", Mod: "mod", Pow: "pow", Concat: "concat",
+  Add: "add",
+  Sub: "sub",
+  Mul: "mul",
+  Div: "div",
+  FloorDiv: "floorDiv",
+  Mod: "mod",
+  Pow: "pow",
+  Concat: "concat",
 };
 
 class JinjaCompiler extends QuotingCompiler {
@@ -187,7 +194,8 @@ class JinjaCompiler extends QuotingCompiler {
       this._emitLine(");");
       return;
     }
-    for (const t of node.targets) if (!(t instanceof nodes.Symbol)) this.fail("can only assign to names and namespace attributes", t.lineno, t.colno);
+    for (const t of node.targets)
+      if (!(t instanceof nodes.Symbol)) this.fail("can only assign to names and namespace attributes", t.lineno, t.colno);
     const value = this._tmpid();
     this._emit(`var ${value} = `);
     if (node.value) this._compileExpression(node.value, frame);
@@ -226,7 +234,12 @@ class JinjaCompiler extends QuotingCompiler {
       frame.set(t.value, ids[k]);
       this._emitLine(`frame.variables[${quoted(t.value)}] = ${ids[k]};`);
     });
-    this.scopeLocals(node.body, outer, frame, node.targets.map((t: Node) => t.value))();
+    this.scopeLocals(
+      node.body,
+      outer,
+      frame,
+      node.targets.map((t: Node) => t.value),
+    )();
     this._withScopedSyntax(() => this.compile(node.body, frame));
     this._emitLine("frame = frame.pop();");
   }
@@ -310,7 +323,12 @@ class JinjaCompiler extends QuotingCompiler {
     }
     // Each iteration (and the else block) starts from the outside values of the names the body
     // assigns; the iterable and the loop filter above read the outside values too.
-    const startIteration = this.scopeLocals(node.body, frame.parent, frame, names.map((n) => n.value));
+    const startIteration = this.scopeLocals(
+      node.body,
+      frame.parent,
+      frame,
+      names.map((n) => n.value),
+    );
     this._emitLine(`var ${len} = ${arr}.length;`);
     this._emitLine(`for (var ${i} = 0; ${i} < ${len}; ${i}++) { runtime.tick();`);
     bindItem();
@@ -370,7 +388,9 @@ export function generateCode(ast: Node, lastLine = 1): CompiledCode {
 function syntaxError(e: unknown, lastLine: number): TemplateError {
   const err = e as { lineno?: number; message?: string };
   // nunjucks prefixes "(unknown path) [Line n, Column m]" to the message; keep the reason only.
-  const message = String(err.message ?? e).replace(/^\(unknown path\)\s*(\[Line \d+, Column \d+\])?\s*/s, "").trim();
+  const message = String(err.message ?? e)
+    .replace(/^\(unknown path\)\s*(\[Line \d+, Column \d+\])?\s*/s, "")
+    .trim();
   const line = typeof err.lineno === "number" ? err.lineno : lastLine;
   return new TemplateError("template_syntax", message.split("\n")[0] || "syntax error", line);
 }

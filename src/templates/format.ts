@@ -39,18 +39,25 @@ function convert(x: number, type: string, precision: number | undefined, alt: bo
   const a = Math.abs(x);
   const whole = (radix: number) => (exact === null ? Math.trunc(a) : exact < 0n ? -exact : exact).toString(radix);
   switch (type) {
-    case "d": case "i": case "u": case "n":
+    case "d":
+    case "i":
+    case "u":
+    case "n":
       return exact === null && a >= 1e21 ? BigInt(Math.trunc(a)).toString() : whole(10);
-    case "f": case "F":
+    case "f":
+    case "F":
       checkLength((precision ?? 6) + 20);
       return Number.isFinite(a) ? a.toFixed(precision ?? 6) : special(a);
-    case "e": case "E":
+    case "e":
+    case "E":
       return Number.isFinite(a) ? fixExp(a.toExponential(precision ?? 6)) : special(a);
-    case "g": case "G":
+    case "g":
+    case "G":
       return general(a, precision ?? 6, alt);
     case "%":
       return (a * 100).toFixed(precision ?? 6) + "%";
-    case "x": case "X":
+    case "x":
+    case "X":
       return (alt ? "0x" : "") + whole(16);
     case "o":
       return (alt ? "0o" : "") + whole(8);
@@ -194,7 +201,12 @@ export function formatSpec(value: unknown, spec: string): string {
   }
   const x = num(value);
   const type = typeCh ?? (isFloat(value) ? (precision !== undefined ? "g" : "") : "d");
-  let body = type === "" ? pyStr(value).replace(/^-/, "") : type === "c" ? String.fromCodePoint(x) : convert(x, type, precision, Boolean(alt), value instanceof PyInt ? value.value : null);
+  let body =
+    type === ""
+      ? pyStr(value).replace(/^-/, "")
+      : type === "c"
+        ? String.fromCodePoint(x)
+        : convert(x, type, precision, Boolean(alt), value instanceof PyInt ? value.value : null);
   if (type !== "" && "XEG".includes(type)) body = body.toUpperCase();
   if (sep) body = body.replace(/^\d+/, (d) => group(d, sep));
   const sign = x < 0 || Object.is(x, -0) ? "-" : signCh === "+" ? "+" : signCh === " " ? " " : "";

@@ -11,23 +11,37 @@ export const callable = <F extends Function>(f: F): F => (callables.add(f), f);
 const blockedName = (name: string) => name.startsWith("_") || name === "constructor" || name === "prototype";
 
 export class Loop extends Opaque {
-  constructor(private readonly items: unknown[], private readonly i: number) {
+  constructor(
+    private readonly items: unknown[],
+    private readonly i: number,
+  ) {
     super();
   }
   attr(name: string): unknown {
     const { items, i } = this;
     switch (name) {
-      case "index": return i + 1;
-      case "index0": return i;
-      case "revindex": return items.length - i;
-      case "revindex0": return items.length - i - 1;
-      case "first": return i === 0;
-      case "last": return i === items.length - 1;
-      case "length": return items.length;
-      case "depth": return 1;
-      case "depth0": return 0;
-      case "previtem": return i > 0 ? items[i - 1] : undefined;
-      case "nextitem": return i < items.length - 1 ? items[i + 1] : undefined;
+      case "index":
+        return i + 1;
+      case "index0":
+        return i;
+      case "revindex":
+        return items.length - i;
+      case "revindex0":
+        return items.length - i - 1;
+      case "first":
+        return i === 0;
+      case "last":
+        return i === items.length - 1;
+      case "length":
+        return items.length;
+      case "depth":
+        return 1;
+      case "depth0":
+        return 0;
+      case "previtem":
+        return i > 0 ? items[i - 1] : undefined;
+      case "nextitem":
+        return i < items.length - 1 ? items[i + 1] : undefined;
     }
     return undefined;
   }
@@ -84,7 +98,10 @@ export function range(...args: unknown[]): unknown[] {
   if (positional.length === 0 || positional.length > 3) fail(`range expected 1 to 3 arguments, got ${positional.length}`);
   for (const a of positional) if (!isInt(a) && typeof a !== "boolean") fail(`'${typeName(a)}' object cannot be interpreted as an integer`);
   // Exact, as Python's range is, also past 2^53 (a range over a sender's 64-bit ids).
-  const [start, stop, step] = positional.length === 1 ? [0n, bigOf(positional[0]), 1n] : [bigOf(positional[0]), bigOf(positional[1]), positional.length === 3 ? bigOf(positional[2]) : 1n];
+  const [start, stop, step] =
+    positional.length === 1
+      ? [0n, bigOf(positional[0]), 1n]
+      : [bigOf(positional[0]), bigOf(positional[1]), positional.length === 3 ? bigOf(positional[2]) : 1n];
   if (step === 0n) fail("range() arg 3 must not be zero");
   const span = step > 0n ? stop - start : start - stop;
   const size = step > 0n ? step : -step;
@@ -98,10 +115,16 @@ export function range(...args: unknown[]): unknown[] {
   return Array.from({ length: Number(count) }, (_, i) => mkInt(start + BigInt(i) * step));
 }
 
-const WORDS = "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore et dolore magna aliqua".split(" ");
+const WORDS =
+  "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore et dolore magna aliqua".split(" ");
 
 function lipsum(...args: unknown[]): string {
-  const [n, html, min, max] = bind("lipsum", args, [["n", 5], ["html", true], ["min", 20], ["max", 100]]);
+  const [n, html, min, max] = bind("lipsum", args, [
+    ["n", 5],
+    ["html", true],
+    ["min", 20],
+    ["max", 100],
+  ]);
   const paragraphs = Math.min(num(n), 100);
   const lo = Math.min(num(min), 1000);
   const hi = Math.max(lo, Math.min(num(max), 1000));
@@ -124,23 +147,33 @@ function joiner(...args: unknown[]): Function {
 export const GLOBALS = new Map<string, unknown>([
   ["range", callable(range)],
   ["lipsum", callable(lipsum)],
-  ["dict", callable((...args: unknown[]) => {
-    const [positional, kw] = splitArgs(args);
-    if (positional.length) fail("dict() takes keyword arguments only in templates");
-    return kw;
-  })],
-  ["cycler", callable((...args: unknown[]) => {
-    if (args.length === 0) fail("cycler() needs at least one item");
-    return new Cycler(args);
-  })],
+  [
+    "dict",
+    callable((...args: unknown[]) => {
+      const [positional, kw] = splitArgs(args);
+      if (positional.length) fail("dict() takes keyword arguments only in templates");
+      return kw;
+    }),
+  ],
+  [
+    "cycler",
+    callable((...args: unknown[]) => {
+      if (args.length === 0) fail("cycler() needs at least one item");
+      return new Cycler(args);
+    }),
+  ],
   ["joiner", callable(joiner)],
-  ["namespace", callable((...args: unknown[]) => {
-    const [positional, kw] = splitArgs(args);
-    const ns = new Namespace();
-    for (const p of positional) if (p && typeof p === "object" && !Array.isArray(p)) for (const k of Object.keys(p)) ns.set(k, (p as Dict)[k]);
-    for (const k of Object.keys(kw)) ns.set(k, kw[k]);
-    return ns;
-  })],
+  [
+    "namespace",
+    callable((...args: unknown[]) => {
+      const [positional, kw] = splitArgs(args);
+      const ns = new Namespace();
+      for (const p of positional)
+        if (p && typeof p === "object" && !Array.isArray(p)) for (const k of Object.keys(p)) ns.set(k, (p as Dict)[k]);
+      for (const k of Object.keys(kw)) ns.set(k, kw[k]);
+      return ns;
+    }),
+  ],
 ]);
 
 export { blockedName };

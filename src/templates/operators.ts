@@ -5,8 +5,22 @@ import { fail, limit } from "./errors.ts";
 import { chargeChars, checkLength, tick } from "./limits.ts";
 import { printf } from "./format.ts";
 import {
-  bigOf, intBits, isCaseInsensitive, isFloat, isMapping, isNumber, isString, MAX_INT_BITS, mkFloat, mkInt, num, pyCompare, pyEq,
-  PyInt, pyStr, typeName,
+  bigOf,
+  intBits,
+  isCaseInsensitive,
+  isFloat,
+  isMapping,
+  isNumber,
+  isString,
+  MAX_INT_BITS,
+  mkFloat,
+  mkInt,
+  num,
+  pyCompare,
+  pyEq,
+  PyInt,
+  pyStr,
+  typeName,
 } from "./python.ts";
 
 function operands(op: string, a: unknown, b: unknown): void {
@@ -33,10 +47,10 @@ function numeric(op: string, a: unknown, b: unknown, f: (x: number, y: number) =
 }
 
 /** Python's floor division and modulo: they round toward negative infinity, BigInt's toward zero. */
-const floorDivBig: Exact = (x, y) => x / y - (x % y !== 0n && (x < 0n) !== (y < 0n) ? 1n : 0n);
+const floorDivBig: Exact = (x, y) => x / y - (x % y !== 0n && x < 0n !== y < 0n ? 1n : 0n);
 const modBig: Exact = (x, y) => {
   const r = x % y;
-  return r !== 0n && (r < 0n) !== (y < 0n) ? r + y : r;
+  return r !== 0n && r < 0n !== y < 0n ? r + y : r;
 };
 
 /** Refuses a product or power before computing it when its least possible size is past the int limit. */
@@ -56,10 +70,25 @@ export function add(a: unknown, b: unknown): unknown {
     tick((a.length + b.length) >> 2);
     return a.concat(b);
   }
-  return numeric("+", a, b, (x, y) => x + y, (x, y) => x + y);
+  return numeric(
+    "+",
+    a,
+    b,
+    (x, y) => x + y,
+    (x, y) => x + y,
+  );
 }
 
-export const sub = (a: unknown, b: unknown) => (operands("-", a, b), numeric("-", a, b, (x, y) => x - y, (x, y) => x - y));
+export const sub = (a: unknown, b: unknown) => (
+  operands("-", a, b),
+  numeric(
+    "-",
+    a,
+    b,
+    (x, y) => x - y,
+    (x, y) => x - y,
+  )
+);
 
 export function mul(a: unknown, b: unknown): unknown {
   operands("*", a, b);
@@ -76,7 +105,13 @@ export function mul(a: unknown, b: unknown): unknown {
   };
   if (isString(a) || Array.isArray(a)) return repeat(a, b);
   if (isString(b) || Array.isArray(b)) return repeat(b, a);
-  return numeric("*", a, b, (x, y) => x * y, (x, y) => (bounded(intBits(x) + intBits(y) - 1), x * y));
+  return numeric(
+    "*",
+    a,
+    b,
+    (x, y) => x * y,
+    (x, y) => (bounded(intBits(x) + intBits(y) - 1), x * y),
+  );
 }
 
 function nonZero(b: unknown): void {
@@ -108,7 +143,13 @@ export function pow(a: unknown, b: unknown): unknown {
     if (num(a) === 0) fail("0.0 cannot be raised to a negative power");
     return mkFloat(num(a) ** num(b));
   }
-  return numeric("**", a, b, (x, y) => x ** y, (x, y) => (bounded((intBits(x) - 1) * Number(y) + 1), x ** y));
+  return numeric(
+    "**",
+    a,
+    b,
+    (x, y) => x ** y,
+    (x, y) => (bounded((intBits(x) - 1) * Number(y) + 1), x ** y),
+  );
 }
 
 export function neg(a: unknown): unknown {
@@ -152,9 +193,11 @@ export function contains(container: unknown, item: unknown): boolean {
 
 export function compare(op: string, a: unknown, b: unknown): boolean {
   switch (op) {
-    case "==": case "===":
+    case "==":
+    case "===":
       return pyEq(a, b);
-    case "!=": case "!==":
+    case "!=":
+    case "!==":
       return !pyEq(a, b);
   }
   if (a === undefined || b === undefined) operands(op, a, b);

@@ -15,8 +15,14 @@ export const Slice = nodes.Node.extend("Slice", { fields: ["start", "stop", "ste
 export const With = nodes.Node.extend("With", { fields: ["targets", "values", "body"] });
 
 const ARG_START = new Set([
-  lexer.TOKEN_STRING, lexer.TOKEN_INT, lexer.TOKEN_FLOAT, lexer.TOKEN_BOOLEAN, lexer.TOKEN_NONE,
-  lexer.TOKEN_SYMBOL, lexer.TOKEN_LEFT_BRACKET, lexer.TOKEN_LEFT_CURLY,
+  lexer.TOKEN_STRING,
+  lexer.TOKEN_INT,
+  lexer.TOKEN_FLOAT,
+  lexer.TOKEN_BOOLEAN,
+  lexer.TOKEN_NONE,
+  lexer.TOKEN_SYMBOL,
+  lexer.TOKEN_LEFT_BRACKET,
+  lexer.TOKEN_LEFT_CURLY,
 ]);
 const KEYWORDS = new Set(["else", "or", "and", "if", "not", "in", "is"]);
 
@@ -192,7 +198,12 @@ export class JinjaParser extends nj.parser.Parser {
         const at = this.peekToken();
         if (!this.skip(lexer.TOKEN_COMMA)) this.fail("expected ',' between arguments", at.lineno, at.colno);
         if (ends()) {
-          if (declaring) this.fail("expected a parameter name after ',' (a trailing comma is allowed in calls, not in parameter lists)", at.lineno, at.colno);
+          if (declaring)
+            this.fail(
+              "expected a parameter name after ',' (a trailing comma is allowed in calls, not in parameter lists)",
+              at.lineno,
+              at.colno,
+            );
           break;
         }
       }
@@ -249,8 +260,10 @@ export class JinjaParser extends nj.parser.Parser {
     while (this.peekToken()?.type !== lexer.TOKEN_BLOCK_END) {
       if (targets.length > 0 && !this.skip(lexer.TOKEN_COMMA)) this.fail("expected ',' or the end of the with tag", tag.lineno, tag.colno);
       const name = this.nextToken();
-      if (name?.type !== lexer.TOKEN_SYMBOL) this.fail("expected a name to assign in the with tag", name?.lineno ?? tag.lineno, name?.colno ?? tag.colno);
-      if (!this.skipValue(lexer.TOKEN_OPERATOR, "=")) this.fail(`expected '=' after '${name.value}' in the with tag`, name.lineno, name.colno);
+      if (name?.type !== lexer.TOKEN_SYMBOL)
+        this.fail("expected a name to assign in the with tag", name?.lineno ?? tag.lineno, name?.colno ?? tag.colno);
+      if (!this.skipValue(lexer.TOKEN_OPERATOR, "="))
+        this.fail(`expected '=' after '${name.value}' in the with tag`, name.lineno, name.colno);
       targets.push(new nodes.Symbol(name.lineno, name.colno, name.value));
       values.push(this.parseExpression());
     }

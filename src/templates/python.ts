@@ -110,8 +110,7 @@ export function isMapping(v: unknown): v is Dict {
 export const isString = (v: unknown): v is string | Safe => typeof v === "string" || v instanceof Safe;
 export const isNumber = (v: unknown): v is number | PyFloat | PyInt | boolean =>
   typeof v === "number" || v instanceof PyFloat || v instanceof PyInt || typeof v === "boolean";
-export const isFloat = (v: unknown): boolean =>
-  v instanceof PyFloat || (typeof v === "number" && !Number.isInteger(v));
+export const isFloat = (v: unknown): boolean => v instanceof PyFloat || (typeof v === "number" && !Number.isInteger(v));
 export const isInt = (v: unknown): v is number | PyInt => (typeof v === "number" && Number.isInteger(v)) || v instanceof PyInt;
 
 /** Make a float result: integral values keep their float-ness so that `4/2` prints `2.0`. */
@@ -288,7 +287,11 @@ export function hashKey(v: unknown): string | null {
     // Length-prefixed parts, so that no two different contents read alike.
     const part = (text: string) => `${text.length}:${text}`;
     let out = Array.isArray(v) ? `[${v.length};` : "{";
-    const entries = Array.isArray(v) ? v.map((x) => ["", x] as const) : Object.keys(v).sort().map((k) => [part(k), v[k]] as const);
+    const entries = Array.isArray(v)
+      ? v.map((x) => ["", x] as const)
+      : Object.keys(v)
+          .sort()
+          .map((k) => [part(k), v[k]] as const);
     for (const [key, value] of entries) {
       const inner = hashKey(value);
       if (inner === null) return identity(v);

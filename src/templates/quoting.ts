@@ -167,14 +167,34 @@ export class QuotingCompiler extends compiler.Compiler {
     this.fail(`${node.typename} is not supported: a webhook template is a single template`, node.lineno, node.colno);
   }
 
-  compileImport(node: Node): void { this.refuse(node); }
-  compileFromImport(node: Node): void { this.refuse(node); }
-  compileInclude(node: Node): void { this.refuse(node); }
-  compileExtends(node: Node): void { this.refuse(node); }
-  compileCallExtension(node: Node): void { this.refuse(node); }
-  compileCallExtensionAsync(node: Node): void { this.refuse(node); }
-  compileFilterAsync(node: Node): void { this.refuse(node); }
-  compileAsyncEach(node: Node): void { this.refuse(node); }
-  compileAsyncAll(node: Node): void { this.refuse(node); }
-  compileIfAsync(node: Node): void { this.refuse(node); }
+  compileImport(node: Node): void {
+    this.refuse(node);
+  }
+  compileFromImport(node: Node): void {
+    this.refuse(node);
+  }
+  compileInclude(node: Node): void {
+    this.refuse(node);
+  }
+  compileExtends(node: Node): void {
+    this.refuse(node);
+  }
+  compileCallExtension(node: Node): void {
+    this.refuse(node);
+  }
+  compileCallExtensionAsync(node: Node): void {
+    this.refuse(node);
+  }
+  compileFilterAsync(node: Node): void {
+    this.refuse(node);
+  }
+  compileAsyncEach(node: Node): void {
+    this.refuse(node);
+  }
+  compileAsyncAll(node: Node): void {
+    this.refuse(node);
+  }
+  compileIfAsync(node: Node): void {
+    this.refuse(node);
+  }
 }

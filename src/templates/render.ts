@@ -43,7 +43,10 @@ export function compileTemplate(source: string): CompiledTemplate {
 }
 
 /** Where a template does not compile (its line, when known), or null when it does. */
-export function validateTemplate(source: string, compile: (source: string) => CompiledTemplate = compileTemplate): { line: number | null; message: string } | null {
+export function validateTemplate(
+  source: string,
+  compile: (source: string) => CompiledTemplate = compileTemplate,
+): { line: number | null; message: string } | null {
   try {
     compile(source);
     return null;

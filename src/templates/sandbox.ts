@@ -12,7 +12,20 @@ import { budget, checkString, LIMITS, tick } from "./limits.ts";
 import { DICT_METHODS, LIST_METHODS, STR_METHODS } from "./methods.ts";
 import { blockedName, callable, callables, GLOBALS, Loop, Namespace } from "./globals.ts";
 import * as ops from "./operators.ts";
-import { isCaseInsensitive, tupleNames, isMapping, isString, mkInt, Opaque, PyFloat, pyStr, Safe, truthy, tuple, typeName } from "./python.ts";
+import {
+  isCaseInsensitive,
+  tupleNames,
+  isMapping,
+  isString,
+  mkInt,
+  Opaque,
+  PyFloat,
+  pyStr,
+  Safe,
+  truthy,
+  tuple,
+  typeName,
+} from "./python.ts";
 
 const nj = nunjucks as unknown as { runtime: Record<string, any> };
 const { Frame, makeKeywordArgs, numArgs } = nj.runtime;
@@ -116,7 +129,10 @@ export function contextOrFrameLookup(context: TemplateContext, frame: { lookup(n
 /** The minimal context compiled code needs (nunjucks' Context uses a plain object with a prototype). */
 export class TemplateContext {
   readonly ctx: Record<string, unknown> = Object.create(null);
-  constructor(vars: Record<string, unknown>, readonly blocks: Record<string, Function>) {
+  constructor(
+    vars: Record<string, unknown>,
+    readonly blocks: Record<string, Function>,
+  ) {
     for (const k of Object.keys(vars)) this.ctx[k] = vars[k];
   }
   lookup(name: string): unknown {
@@ -179,7 +195,8 @@ export function iterate(value: unknown, names: number): unknown[] {
 
 export function unpack(item: unknown, n: number): unknown[] {
   const seq = Array.isArray(item) ? item : isString(item) ? [...String(item)] : fail(`cannot unpack non-iterable ${typeName(item)} object`);
-  if (seq.length !== n) fail(seq.length > n ? `too many values to unpack (expected ${n})` : `not enough values to unpack (expected ${n}, got ${seq.length})`);
+  if (seq.length !== n)
+    fail(seq.length > n ? `too many values to unpack (expected ${n})` : `not enough values to unpack (expected ${n}, got ${seq.length})`);
   return seq;
 }
 
@@ -189,7 +206,13 @@ export function setAttr(target: unknown, key: string, value: unknown): void {
 }
 
 export function slice(obj: unknown, start: unknown, stop: unknown, step: unknown): unknown {
-  const items: unknown[] = isString(obj) ? [...String(obj)] : Array.isArray(obj) ? obj : obj === undefined ? [] : fail(`'${typeName(obj)}' object is not subscriptable`);
+  const items: unknown[] = isString(obj)
+    ? [...String(obj)]
+    : Array.isArray(obj)
+      ? obj
+      : obj === undefined
+        ? []
+        : fail(`'${typeName(obj)}' object is not subscriptable`);
   const st = step === null || step === undefined ? 1 : Number(normKey(step));
   if (!st) fail("slice step cannot be zero");
   const n = items.length;

@@ -13,26 +13,33 @@ const template = t.String({ minLength: 1, maxLength: LIMITS.templateChars });
 const serviceAccountId = t.Nullable(t.String({ maxLength: 100 }));
 
 const createBody = t.Object({
-  name, template,
+  name,
+  template,
   description: t.Optional(description),
   enabled: t.Optional(t.Boolean()),
   service_account_id: t.Optional(serviceAccountId),
 });
 const replaceBody = t.Object({
-  name, description, template,
+  name,
+  description,
+  template,
   enabled: t.Optional(t.Boolean()),
   service_account_id: t.Optional(serviceAccountId),
 });
 const patchBody = t.Partial(replaceBody);
 // A null body means no criteria (Prefect's client may send one); it becomes an empty one before
 // validation, so that a bad field is reported by name rather than as a union mismatch.
-const filterBody = t.Optional(t.Object({
-  limit: t.Optional(t.Integer({ minimum: 0, maximum: 1000 })),
-  offset: t.Optional(t.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
-  webhooks: t.Optional(t.Object({
-    name: t.Optional(t.Object({ any_: t.Optional(t.Nullable(t.Array(t.String()))) })),
-  })),
-}));
+const filterBody = t.Optional(
+  t.Object({
+    limit: t.Optional(t.Integer({ minimum: 0, maximum: 1000 })),
+    offset: t.Optional(t.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
+    webhooks: t.Optional(
+      t.Object({
+        name: t.Optional(t.Object({ any_: t.Optional(t.Nullable(t.Array(t.String()))) })),
+      }),
+    ),
+  }),
+);
 
 /** How much of a slug a viewer sees: enough to tell webhooks apart, far too little to send to one. */
 const SHOWN_SLUG_CHARS = 4;
@@ -74,7 +81,10 @@ export function webhookRoutes(ctx: AppContext) {
     return row;
   }
 
-  function change(id: string, body: Partial<{ name: string; description: string; template: string; enabled: boolean; service_account_id: string | null }>) {
+  function change(
+    id: string,
+    body: Partial<{ name: string; description: string; template: string; enabled: boolean; service_account_id: string | null }>,
+  ) {
     const current = existing(id);
     checkTemplate(body.template);
     checkServiceAccount(body.service_account_id);
@@ -84,57 +94,84 @@ export function webhookRoutes(ctx: AppContext) {
     if (body.template !== undefined) changes.template = body.template;
     if (body.enabled !== undefined) changes.enabled = body.enabled;
     if (body.service_account_id !== undefined) changes.serviceAccountId = body.service_account_id;
-    checkEnforcement({
-      enabled: changes.enabled ?? current.enabled,
-      serviceAccountId: changes.serviceAccountId === undefined ? current.serviceAccountId : changes.serviceAccountId,
-    }, false);
+    checkEnforcement(
+      {
+        enabled: changes.enabled ?? current.enabled,
+        serviceAccountId: changes.serviceAccountId === undefined ? current.serviceAccountId : changes.serviceAccountId,
+      },
+      false,
+    );
     webhooks.update(id, changes);
   }
 
   return new Elysia({ prefix: "/webhooks" })
     .use(accessControl(ctx))
-    .post("/", ({ body, set, request }) => {
-      checkTemplate(body.template);
-      checkServiceAccount(body.service_account_id);
-      const input: WebhookInput = {
-        name: body.name,
-        description: body.description ?? "",
-        template: body.template,
-        enabled: body.enabled ?? true,
-        serviceAccountId: body.service_account_id ?? null,
-      };
-      checkEnforcement(input, true);
-      set.status = 201;
-      return visibleTo(request, webhooks.toApi(webhooks.create(input)));
-    }, { access: "write", body: createBody })
-    .post("/filter", ({ body, request }) => {
-      const names = body?.webhooks?.name?.any_ ?? undefined;
-      return webhooks.list({ names, limit: body?.limit, offset: body?.offset }).map((row) => visibleTo(request, webhooks.toApi(row)));
-    }, {
-      access: "read",
-      body: filterBody,
-      transform: (c) => {
-        if (c.body === null) c.body = {};
+    .post(
+      "/",
+      ({ body, set, request }) => {
+        checkTemplate(body.template);
+        checkServiceAccount(body.service_account_id);
+        const input: WebhookInput = {
+          name: body.name,
+          description: body.description ?? "",
+          template: body.template,
+          enabled: body.enabled ?? true,
+          serviceAccountId: body.service_account_id ?? null,
+        };
+        checkEnforcement(input, true);
+        set.status = 201;
+        return visibleTo(request, webhooks.toApi(webhooks.create(input)));
       },
-    })
+      { access: "write", body: createBody },
+    )
+    .post(
+      "/filter",
+      ({ body, request }) => {
+        const names = body?.webhooks?.name?.any_ ?? undefined;
+        return webhooks.list({ names, limit: body?.limit, offset: body?.offset }).map((row) => visibleTo(request, webhooks.toApi(row)));
+      },
+      {
+        access: "read",
+        body: filterBody,
+        transform: (c) => {
+          if (c.body === null) c.body = {};
+        },
+      },
+    )
     .get("/:id", ({ params, request }) => visibleTo(request, webhooks.toApi(existing(params.id))), { access: "read" })
-    .put("/:id", ({ params, body, set }) => {
-      change(params.id, body);
-      set.status = 204;
-    }, { access: "write", body: replaceBody })
-    .patch("/:id", ({ params, body, set }) => {
-      change(params.id, body);
-      set.status = 204;
-    }, { access: "write", body: patchBody })
-    .delete("/:id", ({ params, set }) => {
-      if (!webhooks.delete(params.id)) throw notFound("Webhook not found");
-      set.status = 204;
-    }, { access: "write" })
-    .post("/:id/rotate", ({ params, request }) => {
-      const row = webhooks.rotate(params.id);
-      if (!row) throw notFound("Webhook not found");
-      return visibleTo(request, webhooks.toApi(row));
-    }, { access: "write" });
+    .put(
+      "/:id",
+      ({ params, body, set }) => {
+        change(params.id, body);
+        set.status = 204;
+      },
+      { access: "write", body: replaceBody },
+    )
+    .patch(
+      "/:id",
+      ({ params, body, set }) => {
+        change(params.id, body);
+        set.status = 204;
+      },
+      { access: "write", body: patchBody },
+    )
+    .delete(
+      "/:id",
+      ({ params, set }) => {
+        if (!webhooks.delete(params.id)) throw notFound("Webhook not found");
+        set.status = 204;
+      },
+      { access: "write" },
+    )
+    .post(
+      "/:id/rotate",
+      ({ params, request }) => {
+        const row = webhooks.rotate(params.id);
+        if (!row) throw notFound("Webhook not found");
+        return visibleTo(request, webhooks.toApi(row));
+      },
+      { access: "write" },
+    );
 }
 
 const SETTINGS_KEYS = new Set(["enforce_webhook_auth", "retention_days"]);
@@ -145,22 +182,26 @@ export function settingsRoutes(ctx: AppContext) {
   return new Elysia({ prefix: "/settings" })
     .use(accessControl(ctx))
     .get("/", view, { access: "read" })
-    .patch("/", ({ body }) => {
-      if (body.retention_days !== undefined) {
-        throw invalid("retention_days: is a server option (--retention-days or INLET_RETENTION_DAYS) and cannot be changed here");
-      }
-      if (body.enforce_webhook_auth !== undefined) {
-        const disabled = ctx.webhooks.setEnforceAuth(body.enforce_webhook_auth, ctx.settings);
-        if (disabled > 0) ctx.logger.info("enforce_webhook_auth: disabled webhooks without a service account", { count: disabled });
-      }
-      return view();
-    }, {
-      access: "write",
-      body: t.Object({ enforce_webhook_auth: t.Optional(t.Boolean()), retention_days: t.Optional(t.Unknown()) }),
-      // Validation drops unknown keys; a misspelt setting must be refused, not ignored.
-      transform: ({ body }) => {
-        const unknown = body && typeof body === "object" ? Object.keys(body).filter((k) => !SETTINGS_KEYS.has(k)) : [];
-        if (unknown.length > 0) throw invalid(`${unknown[0]}: is not a setting (settings: ${[...SETTINGS_KEYS].join(", ")})`);
+    .patch(
+      "/",
+      ({ body }) => {
+        if (body.retention_days !== undefined) {
+          throw invalid("retention_days: is a server option (--retention-days or INLET_RETENTION_DAYS) and cannot be changed here");
+        }
+        if (body.enforce_webhook_auth !== undefined) {
+          const disabled = ctx.webhooks.setEnforceAuth(body.enforce_webhook_auth, ctx.settings);
+          if (disabled > 0) ctx.logger.info("enforce_webhook_auth: disabled webhooks without a service account", { count: disabled });
+        }
+        return view();
       },
-    });
+      {
+        access: "write",
+        body: t.Object({ enforce_webhook_auth: t.Optional(t.Boolean()), retention_days: t.Optional(t.Unknown()) }),
+        // Validation drops unknown keys; a misspelt setting must be refused, not ignored.
+        transform: ({ body }) => {
+          const unknown = body && typeof body === "object" ? Object.keys(body).filter((k) => !SETTINGS_KEYS.has(k)) : [];
+          if (unknown.length > 0) throw invalid(`${unknown[0]}: is not a setting (settings: ${[...SETTINGS_KEYS].join(", ")})`);
+        },
+      },
+    );
 }

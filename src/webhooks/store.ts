@@ -38,11 +38,13 @@ export interface WebhookListOptions {
 export class WebhookStore {
   private readonly bySlug: Statement<WebhookRowRaw>;
 
-  constructor(private readonly db: Db, private readonly baseUrl: () => string, private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly db: Db,
+    private readonly baseUrl: () => string,
+    private readonly now: () => number = Date.now,
+  ) {
     // The ingestion hot path: one indexed lookup per request, prepared once.
-    this.bySlug = db.$client.prepare(
-      "SELECT id, name, enabled, template, service_account_id FROM webhooks WHERE slug = ?",
-    );
+    this.bySlug = db.$client.prepare("SELECT id, name, enabled, template, service_account_id FROM webhooks WHERE slug = ?");
   }
 
   toApi(row: WebhookRow): Webhook {
@@ -62,21 +64,27 @@ export class WebhookStore {
 
   create(input: WebhookInput): WebhookRow {
     const now = this.now();
-    return this.db.insert(webhooks).values({
-      id: crypto.randomUUID(),
-      name: input.name,
-      description: input.description,
-      template: input.template,
-      enabled: input.enabled,
-      serviceAccountId: input.serviceAccountId,
-      slug: newSlug(),
-      created: now,
-      updated: now,
-    }).returning().get();
+    return this.db
+      .insert(webhooks)
+      .values({
+        id: crypto.randomUUID(),
+        name: input.name,
+        description: input.description,
+        template: input.template,
+        enabled: input.enabled,
+        serviceAccountId: input.serviceAccountId,
+        slug: newSlug(),
+        created: now,
+        updated: now,
+      })
+      .returning()
+      .get();
   }
 
   list({ names, limit, offset = 0 }: WebhookListOptions = {}): WebhookRow[] {
-    const query = this.db.select().from(webhooks)
+    const query = this.db
+      .select()
+      .from(webhooks)
       .where(names ? inArray(webhooks.name, names) : undefined)
       .orderBy(asc(webhooks.created), sql`rowid`)
       .offset(offset);
@@ -98,7 +106,14 @@ export class WebhookStore {
   }
 
   update(id: string, changes: Partial<WebhookInput>): WebhookRow | null {
-    return this.db.update(webhooks).set({ ...changes, updated: this.now() }).where(eq(webhooks.id, id)).returning().get() ?? null;
+    return (
+      this.db
+        .update(webhooks)
+        .set({ ...changes, updated: this.now() })
+        .where(eq(webhooks.id, id))
+        .returning()
+        .get() ?? null
+    );
   }
 
   /** A new slug; everything else is kept. The old URL stops working at once. */
@@ -123,9 +138,12 @@ export class WebhookStore {
 
   /** Disables every enabled webhook that has no service account; returns how many. */
   private disableUnauthenticated(): number {
-    return this.db.update(webhooks).set({ enabled: false, updated: this.now() })
+    return this.db
+      .update(webhooks)
+      .set({ enabled: false, updated: this.now() })
       .where(and(isNull(webhooks.serviceAccountId), eq(webhooks.enabled, true)))
-      .returning({ id: webhooks.id }).all().length;
+      .returning({ id: webhooks.id })
+      .all().length;
   }
 }
 

@@ -106,7 +106,10 @@ describe("access matrix: every route × every caller", () => {
 
   /** One request as this caller; a fresh viewer session each time, since one route signs out. */
   function send(route: Route, caller: Caller): Promise<Response> {
-    const path = (route.path.replace(/:[^/]+/g, PLACEHOLDER_ID).replace("*", "placeholder").replace(/(.)\/$/, "$1"));
+    const path = route.path
+      .replace(/:[^/]+/g, PLACEHOLDER_ID)
+      .replace("*", "placeholder")
+      .replace(/(.)\/$/, "$1");
     const method = route.method === "ALL" ? "GET" : route.method;
     const headers: Record<string, string> = {};
     if (caller === "viewer") {
@@ -123,8 +126,10 @@ describe("access matrix: every route × every caller", () => {
   });
 
   test("refused callers get 401/403 with the catalogue's shape, and change nothing", async () => {
-    const counts = () => ["service_accounts", "users", "webhooks", "events", "sessions"].map((table) =>
-      (t.ctx.db.$client.query(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n);
+    const counts = () =>
+      ["service_accounts", "users", "webhooks", "events", "sessions"].map(
+        (table) => (t.ctx.db.$client.query(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n,
+      );
     const before = counts();
     let sessionsOpened = 0;
     const wrong: string[] = [];
@@ -171,7 +176,10 @@ describe("access matrix: every route × every caller", () => {
 
 describe("a route without an access level", () => {
   test("is refused when the app is put together, by name", () => {
-    const app = new Elysia().use(accessControl()).get("/declared", () => "ok", { access: "public" }).post("/forgotten", () => "ok");
+    const app = new Elysia()
+      .use(accessControl())
+      .get("/declared", () => "ok", { access: "public" })
+      .post("/forgotten", () => "ok");
     expect(() => requireDeclaredAccess(app.routes)).toThrow("POST /forgotten");
     expect(declaredAccess(app.routes[0]!)).toBe("public");
   });

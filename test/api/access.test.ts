@@ -18,7 +18,9 @@ describe("API access", () => {
     const t = createTestApp();
     const res = await t.request("GET", "/api/service-accounts", { key: null, headers: authorization ? { authorization } : {} });
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ error: { code: "unauthorized", message: "A valid API key is required (Authorization: Bearer <key>)" } });
+    expect(await res.json()).toEqual({
+      error: { code: "unauthorized", message: "A valid API key is required (Authorization: Bearer <key>)" },
+    });
   });
 
   test("a webhook-role key cannot use the management API (403)", async () => {

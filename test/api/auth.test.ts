@@ -22,7 +22,10 @@ async function login(t: TestApp, email: string, password: string, headers: Recor
   return t.request("POST", "/api/auth/login", { key: null, body: { email, password }, headers });
 }
 
-const withCookie = (cookie: string, extra: Record<string, string> = {}) => ({ key: null, headers: { cookie: `inlet_session=${cookie}`, ...extra } });
+const withCookie = (cookie: string, extra: Record<string, string> = {}) => ({
+  key: null,
+  headers: { cookie: `inlet_session=${cookie}`, ...extra },
+});
 
 describe("first-run setup", () => {
   test("the setup link creates the first admin once, signs them in, and is spent", async () => {
@@ -30,11 +33,19 @@ describe("first-run setup", () => {
     expect(await (await t.request("GET", "/api/auth/setup", { key: null })).json()).toEqual({ needed: true });
     const token = t.ctx.setup.issue();
 
-    const wrong = await t.request("POST", "/api/auth/setup", { key: null, body: { token: "nope", email: "a@example.com", password: "longenough" }, headers: ORIGIN });
+    const wrong = await t.request("POST", "/api/auth/setup", {
+      key: null,
+      body: { token: "nope", email: "a@example.com", password: "longenough" },
+      headers: ORIGIN,
+    });
     expect(wrong.status).toBe(403);
     expect(t.ctx.users.count()).toBe(0);
 
-    const res = await t.request("POST", "/api/auth/setup", { key: null, body: { token, email: "Admin@Example.com", password: "longenough" }, headers: ORIGIN });
+    const res = await t.request("POST", "/api/auth/setup", {
+      key: null,
+      body: { token, email: "Admin@Example.com", password: "longenough" },
+      headers: ORIGIN,
+    });
     expect(res.status).toBe(201);
     const user = await res.json();
     expect(user).toMatchObject({ email: "admin@example.com", role: "admin" });
@@ -42,7 +53,11 @@ describe("first-run setup", () => {
     const cookie = res.headers.get("set-cookie")!;
     expect(cookie).toMatch(/^inlet_session=[A-Za-z0-9_-]{43}; Path=\/; Max-Age=604800; HttpOnly; SameSite=Lax$/);
 
-    const again = await t.request("POST", "/api/auth/setup", { key: null, body: { token, email: "b@example.com", password: "longenough" }, headers: ORIGIN });
+    const again = await t.request("POST", "/api/auth/setup", {
+      key: null,
+      body: { token, email: "b@example.com", password: "longenough" },
+      headers: ORIGIN,
+    });
     expect(again.status).toBe(409);
     expect(t.ctx.users.count()).toBe(1);
     expect(await (await t.request("GET", "/api/auth/setup", { key: null })).json()).toEqual({ needed: false });
@@ -51,18 +66,30 @@ describe("first-run setup", () => {
   test("a short password is refused and the link stays usable", async () => {
     const t = createTestApp();
     const token = t.ctx.setup.issue();
-    const res = await t.request("POST", "/api/auth/setup", { key: null, body: { token, email: "a@example.com", password: "short" }, headers: ORIGIN });
+    const res = await t.request("POST", "/api/auth/setup", {
+      key: null,
+      body: { token, email: "a@example.com", password: "short" },
+      headers: ORIGIN,
+    });
     expect(res.status).toBe(422);
     expect((await res.json()).error.message).toContain("at least 8");
     expect(t.ctx.users.count()).toBe(0);
-    const retry = await t.request("POST", "/api/auth/setup", { key: null, body: { token, email: "a@example.com", password: "long enough now" }, headers: ORIGIN });
+    const retry = await t.request("POST", "/api/auth/setup", {
+      key: null,
+      body: { token, email: "a@example.com", password: "long enough now" },
+      headers: ORIGIN,
+    });
     expect(retry.status).toBe(201);
   });
 
   test("the cookie is Secure when the base URL is https", async () => {
     const t = createTestApp({ config: { baseUrl: "https://inlet.example.com" } });
     const token = t.ctx.setup.issue();
-    const res = await t.request("POST", "/api/auth/setup", { key: null, body: { token, email: "a@example.com", password: "longenough" }, headers: { origin: "https://inlet.example.com" } });
+    const res = await t.request("POST", "/api/auth/setup", {
+      key: null,
+      body: { token, email: "a@example.com", password: "longenough" },
+      headers: { origin: "https://inlet.example.com" },
+    });
     expect(res.status).toBe(201);
     expect(res.headers.get("set-cookie")).toContain("; Secure");
   });
@@ -170,7 +197,10 @@ describe("CSRF: cookie-authenticated changes need a matching Origin or Referer",
   ])("%s → %d", async (_name, headers, status) => {
     const t = createTestApp();
     const token = await setupAdmin(t);
-    const res = await t.request("POST", "/api/service-accounts", { ...withCookie(token, headers as Record<string, string>), body: { name: "x" } });
+    const res = await t.request("POST", "/api/service-accounts", {
+      ...withCookie(token, headers as Record<string, string>),
+      body: { name: "x" },
+    });
     expect(res.status).toBe(status);
     expect(t.ctx.serviceAccounts.list().some((a) => a.name === "x")).toBe(status === 201);
   });
@@ -179,7 +209,10 @@ describe("CSRF: cookie-authenticated changes need a matching Origin or Referer",
     const t = createTestApp({ config: { baseUrl: "https://hooks.example.com" } });
     await setupAdmin(t, "a@example.com", "longenough");
     const cookie = cookieOf(await login(t, "a@example.com", "longenough", { origin: "https://hooks.example.com" }));
-    const res = await t.request("POST", "/api/service-accounts", { ...withCookie(cookie, { origin: "https://hooks.example.com" }), body: { name: "y" } });
+    const res = await t.request("POST", "/api/service-accounts", {
+      ...withCookie(cookie, { origin: "https://hooks.example.com" }),
+      body: { name: "y" },
+    });
     expect(res.status).toBe(201);
   });
 

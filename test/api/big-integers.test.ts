@@ -55,7 +55,10 @@ describe("64-bit integers in a JSON body", () => {
 
   test("the default payload and a tojson pass-through store every digit", async () => {
     const t = createTestApp();
-    const plain = await createWebhook(t, { name: "default payload", template: `{"event": "tweet", "resource": {"prefect.resource.id": "x"}}` });
+    const plain = await createWebhook(t, {
+      name: "default payload",
+      template: `{"event": "tweet", "resource": {"prefect.resource.id": "x"}}`,
+    });
     const passThrough = await createWebhook(t, {
       name: "pass-through",
       template: `{"event": "tweet", "resource": {"prefect.resource.id": "x"}, "payload": {{ body|tojson }}}`,
@@ -108,16 +111,27 @@ describe("64-bit integers in a JSON body", () => {
 
   test("POST /api/events still refuses what is not JSON, and stores nothing", async () => {
     const t = createTestApp();
-    const res = await t.request("POST", "/api/events", { body: `[{"event": "x", "payload": {"id": ${TWEET_ID}}`, headers: { "content-type": "application/json" } });
+    const res = await t.request("POST", "/api/events", {
+      body: `[{"event": "x", "payload": {"id": ${TWEET_ID}}`,
+      headers: { "content-type": "application/json" },
+    });
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ error: { code: "invalid_json", message: "The request body is not valid JSON" } });
     expect(storedText(t)).toEqual([]);
   });
 
   test.each([
-    ["the payload", `{"event": "x", "resource": {"prefect.resource.id": "x"}, "payload": ${TWEET_ID}}`, "[0] payload: must be an object, got number"],
+    [
+      "the payload",
+      `{"event": "x", "resource": {"prefect.resource.id": "x"}, "payload": ${TWEET_ID}}`,
+      "[0] payload: must be an object, got number",
+    ],
     ["a resource", `{"event": "x", "resource": ${TWEET_ID}}`, "[0] resource: must be an object of string labels, got number"],
-    ["a related resource", `{"event": "x", "resource": {"prefect.resource.id": "x"}, "related": [${TWEET_ID}]}`, "[0] related[0]: must be an object of string labels, got number"],
+    [
+      "a related resource",
+      `{"event": "x", "resource": {"prefect.resource.id": "x"}, "related": [${TWEET_ID}]}`,
+      "[0] related[0]: must be an object of string labels, got number",
+    ],
     ["the event", TWEET_ID, "[0] An event must be a JSON object, got number"],
   ])("a 64-bit number as %s is refused as a number, nothing stored", async (_where, item, message) => {
     const t = createTestApp();

@@ -113,8 +113,12 @@ describe("the config is frozen", () => {
     const ctx = createContext({ config: given, db: openMemoryDatabase() });
     expect(Object.isFrozen(ctx.config)).toBe(true);
     expect(Object.isFrozen(ctx.config.allowedHosts)).toBe(true);
-    expect(() => { (ctx.config as Config).baseUrl = "http://elsewhere:1"; }).toThrow(TypeError);
-    expect(() => { (ctx.config.allowedHosts as string[]).push("evil.example"); }).toThrow(TypeError);
+    expect(() => {
+      (ctx.config as Config).baseUrl = "http://elsewhere:1";
+    }).toThrow(TypeError);
+    expect(() => {
+      (ctx.config.allowedHosts as string[]).push("evil.example");
+    }).toThrow(TypeError);
     expect(ctx.config.baseUrl).toBe("http://127.0.0.1:4280");
     expect(ctx.config.allowedHosts).toEqual(["nas"]);
   });
@@ -122,7 +126,9 @@ describe("the config is frozen", () => {
   test("resolveConfig returns a frozen config", () => {
     const config = resolveConfig({ port: "0" }, {});
     expect(Object.isFrozen(config)).toBe(true);
-    expect(() => { (config as Config).port = 1; }).toThrow(TypeError);
+    expect(() => {
+      (config as Config).port = 1;
+    }).toThrow(TypeError);
   });
 });
 

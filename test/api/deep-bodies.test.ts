@@ -53,10 +53,14 @@ describe("a megabyte of nested brackets", () => {
 
   test("a template sees it as text, and a template rendering it is refused as too deep, quickly", async () => {
     const t = createTestApp();
-    const seen = await createWebhook(t, { template: '{"event": "{{ body is string }}", "resource": {"prefect.resource.id": "x"}, "payload": {}}' });
+    const seen = await createWebhook(t, {
+      template: '{"event": "{{ body is string }}", "resource": {"prefect.resource.id": "x"}, "payload": {}}',
+    });
     expect((await hook(t, seen.slug, { body: deep, headers: { "content-type": "text/plain" } })).status).toBe(204);
     expect(storedEvents(t).at(-1)!.event).toBe("True");
-    const echo = await createWebhook(t, { template: '{"event": "e", "resource": {"prefect.resource.id": "x"}, "payload": {"b": {{ body|safe }}}}' });
+    const echo = await createWebhook(t, {
+      template: '{"event": "e", "resource": {"prefect.resource.id": "x"}, "payload": {"b": {{ body|safe }}}}',
+    });
     expect((await hook(t, echo.slug, { body: deep, headers: { "content-type": "text/plain" } })).status).toBe(400);
     const failure = storedEvents(t).at(-1)!;
     expect(failure.event).toBe(FAILED);
@@ -83,14 +87,19 @@ describe("a megabyte of nested brackets", () => {
   test("nor does an event deeper than SQLite reads (stored before events were limited) stop the indexer", () => {
     const t = createTestApp();
     const client = t.ctx.db.$client;
-    const insert = (id: string, payload: string) => client.query(
-      "INSERT INTO events (id, occurred, received, event, resource_id, data) VALUES (?, 0, 0, 'legacy', 'r', ?)",
-    ).run(id, `{"id":"${id}","event":"legacy","resource":{"prefect.resource.id":"r"},"related":[],"payload":${payload}}`);
+    const insert = (id: string, payload: string) =>
+      client
+        .query("INSERT INTO events (id, occurred, received, event, resource_id, data) VALUES (?, 0, 0, 'legacy', 'r', ?)")
+        .run(id, `{"id":"${id}","event":"legacy","resource":{"prefect.resource.id":"r"},"related":[],"payload":${payload}}`);
     insert("00000000-0000-7000-8000-000000000001", "[".repeat(3000) + "]".repeat(3000));
     insert("00000000-0000-7000-8000-000000000002", '{"word":"findable"}');
     expect(indexPending(client)).toBe(2);
     expect(textWatermark(client)).toBe(2);
-    const found = queryEvents(t.ctx.db, parseEventFilter({ text: { query: "findable" }, occurred: { since: "1970-01-01T00:00:00Z" } }, Date.now()), { limit: 10 });
+    const found = queryEvents(
+      t.ctx.db,
+      parseEventFilter({ text: { query: "findable" }, occurred: { since: "1970-01-01T00:00:00Z" } }, Date.now()),
+      { limit: 10 },
+    );
     expect(found.map((s) => s.event.id)).toEqual(["00000000-0000-7000-8000-000000000002"]);
   });
 });

@@ -30,7 +30,11 @@ describe("a body that is not a JSON object where one is expected → 422, nothin
       expect([method, res.status]).toEqual([method, 422]);
       expect((await res.json()).error.code).toBe("validation");
     }
-    expect(t.ctx.webhooks.get(w.id)).toMatchObject({ name: w.name, enabled: true, updated: Date.parse((w as unknown as { updated: string }).updated) });
+    expect(t.ctx.webhooks.get(w.id)).toMatchObject({
+      name: w.name,
+      enabled: true,
+      updated: Date.parse((w as unknown as { updated: string }).updated),
+    });
   });
 
   test.each(bodies)("PATCH /api/settings and /api/users/{id} with %s", async (_name, body, headers) => {
@@ -78,12 +82,22 @@ describe("a body that is not a JSON object where one is expected → 422, nothin
 describe("deeply nested JSON is refused before it is parsed or validated", () => {
   const targets: [string, string, (t: TestApp) => Promise<string>, (inner: string) => string][] = [
     ["POST", "/api/webhooks/", async () => "/api/webhooks/", (v) => `{"name": ${v}, "template": "x"}`],
-    ["PUT", "/api/webhooks/{id}", async (t) => `/api/webhooks/${(await createWebhook(t, { template: TEMPLATE })).id}`, (v) => `{"name": ${v}}`],
+    [
+      "PUT",
+      "/api/webhooks/{id}",
+      async (t) => `/api/webhooks/${(await createWebhook(t, { template: TEMPLATE })).id}`,
+      (v) => `{"name": ${v}}`,
+    ],
     ["POST", "/api/service-accounts", async () => "/api/service-accounts", (v) => `{"name": ${v}}`],
     ["POST", "/api/templates/render", async () => "/api/templates/render", (v) => `{"template": "x", "request": {"headers": {"a": ${v}}}}`],
     ["POST", "/api/auth/setup", async () => "/api/auth/setup", (v) => `{"token": "x", "email": ${v}, "password": "longenough"}`],
     ["POST", "/api/auth/login", async () => "/api/auth/login", (v) => `{"email": ${v}, "password": "longenough"}`],
-    ["POST", "/api/events", async () => "/api/events", (v) => `[{"event": "a", "resource": {"prefect.resource.id": "b"}, "payload": {"a": ${v}}}]`],
+    [
+      "POST",
+      "/api/events",
+      async () => "/api/events",
+      (v) => `[{"event": "a", "resource": {"prefect.resource.id": "b"}, "payload": {"a": ${v}}}]`,
+    ],
     ["POST", "/api/events/filter", async () => "/api/events/filter", (v) => `{"filter": {"event": {"name": ${v}}}}`],
   ];
 

@@ -81,7 +81,8 @@ describe("over a real socket", () => {
   test("a viewer cannot reach the admin-only /api/users through a short Host (real socket)", async () => {
     await server.ctx.users.create({ email: "viewer@example.com", password: "viewer password", role: "viewer" });
     const login = await fetch(`${server.url}/api/auth/login`, {
-      method: "POST", headers: { "content-type": "application/json", origin: server.url },
+      method: "POST",
+      headers: { "content-type": "application/json", origin: server.url },
       body: JSON.stringify({ email: "viewer@example.com", password: "viewer password" }),
     });
     const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
@@ -118,7 +119,16 @@ describe("over a real socket", () => {
   });
 
   test("well-formed hosts of every kind are accepted (loopback addresses, a port, any case)", async () => {
-    for (const host of ["127.0.0.1", `127.0.0.1:${port}`, "[::1]", `[::1]:${port}`, "LOCALHOST", "localhost.", "Nas:4280", "app.localhost"]) {
+    for (const host of [
+      "127.0.0.1",
+      `127.0.0.1:${port}`,
+      "[::1]",
+      `[::1]:${port}`,
+      "LOCALHOST",
+      "localhost.",
+      "Nas:4280",
+      "app.localhost",
+    ]) {
       const res = await rawRequest(port, rawHead("GET", "/api/health", { Host: host }));
       expect([host, res.status]).toEqual([host, 200]);
     }
@@ -156,18 +166,41 @@ describe("Host allow-list (DNS rebinding)", () => {
 
   test("the base URL's host, loopback names and configured hosts are served", async () => {
     const t = createTestApp({ config: { baseUrl: "https://inlet.example.org", allowedHosts: ["nas.lan"] } });
-    const get = (host: string) => t.app.handle(new Request("http://localhost/api/service-accounts", { headers: { host, authorization: `Bearer ${t.adminKey}` } }));
+    const get = (host: string) =>
+      t.app.handle(new Request("http://localhost/api/service-accounts", { headers: { host, authorization: `Bearer ${t.adminKey}` } }));
     // Addresses are served too: only a name can be rebound.
-    for (const host of ["inlet.example.org", "INLET.example.org:8080", "localhost:4280", "127.0.0.1", "127.1.2.3", "[::1]:4280", "nas.lan", "192.168.1.5:4280", "128.0.0.1", "[fd00::1]"]) {
+    for (const host of [
+      "inlet.example.org",
+      "INLET.example.org:8080",
+      "localhost:4280",
+      "127.0.0.1",
+      "127.1.2.3",
+      "[::1]:4280",
+      "nas.lan",
+      "192.168.1.5:4280",
+      "128.0.0.1",
+      "[fd00::1]",
+    ]) {
       expect([host, (await get(host)).status]).toEqual([host, 200]);
     }
-    for (const host of ["nas.lan.evil.example", "inlet.example.org.evil.example", "evil-localhost", "192.168.1.5.evil.example", "300.1.1.1", "1.2.3"]) {
+    for (const host of [
+      "nas.lan.evil.example",
+      "inlet.example.org.evil.example",
+      "evil-localhost",
+      "192.168.1.5.evil.example",
+      "300.1.1.1",
+      "1.2.3",
+    ]) {
       expect([host, (await get(host)).status]).toEqual([host, 421]);
     }
   });
 
   test("--allowed-hosts and INLET_ALLOWED_HOSTS: a comma list of host names; a bad entry is a usage error", () => {
-    expect(resolveConfig({ "allowed-hosts": "Nas.lan, 192.168.1.5 ,[fd00::1]" }, {}).allowedHosts).toEqual(["nas.lan", "192.168.1.5", "[fd00::1]"]);
+    expect(resolveConfig({ "allowed-hosts": "Nas.lan, 192.168.1.5 ,[fd00::1]" }, {}).allowedHosts).toEqual([
+      "nas.lan",
+      "192.168.1.5",
+      "[fd00::1]",
+    ]);
     expect(resolveConfig({}, { INLET_ALLOWED_HOSTS: "inlet.internal" }).allowedHosts).toEqual(["inlet.internal"]);
     expect(resolveConfig({ "allowed-hosts": "flag.lan" }, { INLET_ALLOWED_HOSTS: "env.lan" }).allowedHosts).toEqual(["flag.lan"]);
     expect(resolveConfig({}, {}).allowedHosts).toEqual([]);

@@ -11,16 +11,27 @@ describe("API and sign-in answers are never cached or sniffed", () => {
   const cases: [string, (t: TestApp) => Promise<Response>][] = [
     ["GET /api/service-accounts", (t) => t.request("GET", "/api/service-accounts")],
     ["POST /api/service-accounts (a new api_key)", (t) => t.request("POST", "/api/service-accounts", { body: { name: "ci" } })],
-    ["POST /api/service-accounts/{id}/rotate-key", async (t) => {
-      const { id } = await (await t.request("POST", "/api/service-accounts", { body: { name: "ci" } })).json();
-      return t.request("POST", `/api/service-accounts/${id}/rotate-key`);
-    }],
+    [
+      "POST /api/service-accounts/{id}/rotate-key",
+      async (t) => {
+        const { id } = await (await t.request("POST", "/api/service-accounts", { body: { name: "ci" } })).json();
+        return t.request("POST", `/api/service-accounts/${id}/rotate-key`);
+      },
+    ],
     ["GET /api/health", (t) => t.request("GET", "/api/health", { key: null })],
     ["a 401", (t) => t.request("GET", "/api/webhooks/x", { key: null })],
     ["a 404 for an unknown API path", (t) => t.request("GET", "/api/nope")],
     ["a 422", (t) => t.request("POST", "/api/webhooks/", { body: {} })],
     ["GET /api/auth/setup", (t) => t.request("GET", "/api/auth/setup", { key: null })],
-    ["POST /api/auth/login", (t) => t.request("POST", "/api/auth/login", { key: null, body: { email: "a@example.com", password: "nope nope" }, headers: { origin: ORIGIN } })],
+    [
+      "POST /api/auth/login",
+      (t) =>
+        t.request("POST", "/api/auth/login", {
+          key: null,
+          body: { email: "a@example.com", password: "nope nope" },
+          headers: { origin: ORIGIN },
+        }),
+    ],
     ["GET /api/auth/me", (t) => t.request("GET", "/api/auth/me")],
     ["POST /api/events/filter", (t) => t.request("POST", "/api/events/filter", { body: {} })],
   ];

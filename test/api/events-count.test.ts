@@ -42,8 +42,20 @@ describe("POST /api/events/count-by/{countable}", () => {
     expect(status).toBe(200);
     expect(body).toEqual([
       { value: "github.pr", label: "github.pr", count: 2, start_time: "2026-03-10T09:15:00.000Z", end_time: "2026-03-10T12:00:00.000Z" },
-      { value: "github.push", label: "github.push", count: 2, start_time: "2026-03-08T10:00:00.000Z", end_time: "2026-03-09T10:00:00.000Z" },
-      { value: "stripe.charge", label: "stripe.charge", count: 1, start_time: "2026-03-10T11:59:59.000Z", end_time: "2026-03-10T11:59:59.000Z" },
+      {
+        value: "github.push",
+        label: "github.push",
+        count: 2,
+        start_time: "2026-03-08T10:00:00.000Z",
+        end_time: "2026-03-09T10:00:00.000Z",
+      },
+      {
+        value: "stripe.charge",
+        label: "stripe.charge",
+        count: 1,
+        start_time: "2026-03-10T11:59:59.000Z",
+        end_time: "2026-03-10T11:59:59.000Z",
+      },
     ]);
   });
 
@@ -66,13 +78,23 @@ describe("POST /api/events/count-by/{countable}", () => {
       ["2026-03-09T00:00:00+00:00", 1],
       ["2026-03-10T00:00:00+00:00", 3],
     ]);
-    expect(body[0]).toEqual({ value: "0", label: "2026-03-07T00:00:00+00:00", count: 0, start_time: "2026-03-07T00:00:00.000Z", end_time: "2026-03-07T23:59:59.999Z" });
+    expect(body[0]).toEqual({
+      value: "0",
+      label: "2026-03-07T00:00:00+00:00",
+      count: 0,
+      start_time: "2026-03-07T00:00:00.000Z",
+      end_time: "2026-03-07T23:59:59.999Z",
+    });
     expect(body[3].value).toBe("3");
   });
 
   test("time: buckets of time_interval × time_unit, half-open so that 12:00:00 falls in the next bucket", async () => {
     const t = await shared();
-    const { body } = await countBy(t, "time", { filter: { occurred: { since: "2026-03-10T09:00:00Z", until: "2026-03-10T12:30:00Z" } }, time_unit: "hour", time_interval: 1.5 });
+    const { body } = await countBy(t, "time", {
+      filter: { occurred: { since: "2026-03-10T09:00:00Z", until: "2026-03-10T12:30:00Z" } },
+      time_unit: "hour",
+      time_interval: 1.5,
+    });
     expect(body.map((c: { label: string; count: number }) => [c.label, c.count])).toEqual([
       ["2026-03-10T09:00:00+00:00", 1],
       ["2026-03-10T10:30:00+00:00", 1],
@@ -84,7 +106,9 @@ describe("POST /api/events/count-by/{countable}", () => {
     // In memory, so that the count runs inline, on the connection whose statements are counted here.
     const t = createTestApp({ clock: fixedClock(NOW) });
     const events = Array.from({ length: 200 }, (_, i) => ({
-      occurred: new Date(NOW - i * 1_234_567).toISOString(), event: "sensor.reading", resource: { "prefect.resource.id": `sensor.${i % 3}` },
+      occurred: new Date(NOW - i * 1_234_567).toISOString(),
+      event: "sensor.reading",
+      resource: { "prefect.resource.id": `sensor.${i % 3}` },
       payload: { note: i % 3 === 0 ? `needle number ${i}` : `hay ${i}` },
     }));
     expect((await t.request("POST", "/api/events", { body: events })).status).toBe(204);
@@ -95,11 +119,18 @@ describe("POST /api/events/count-by/{countable}", () => {
     const [prepare, query] = [client.prepare.bind(client), client.query.bind(client)];
     client.prepare = ((sql: string) => (statements.push(sql), prepare(sql))) as typeof client.prepare;
     client.query = ((sql: string) => (statements.push(sql), query(sql))) as typeof client.query;
-    const { status, body } = await countBy(t, "time", { filter: { occurred: { since: "2026-03-07T00:00:00Z" }, text: { query: "needle" } }, time_unit: "hour" });
+    const { status, body } = await countBy(t, "time", {
+      filter: { occurred: { since: "2026-03-07T00:00:00Z" }, text: { query: "needle" } },
+      time_unit: "hour",
+    });
     expect(status).toBe(200);
     expect(body).toHaveLength(85);
-    const expected = body.map((c: { start_time: string; end_time: string }) => events.filter((e, i) => i % 3 === 0
-      && e.occurred >= c.start_time && e.occurred <= c.end_time && e.occurred >= "2026-03-07T00:00:00.000Z").length);
+    const expected = body.map(
+      (c: { start_time: string; end_time: string }) =>
+        events.filter(
+          (e, i) => i % 3 === 0 && e.occurred >= c.start_time && e.occurred <= c.end_time && e.occurred >= "2026-03-07T00:00:00.000Z",
+        ).length,
+    );
     expect(body.map((c: { count: number }) => c.count)).toEqual(expected);
     expect(expected.reduce((a: number, b: number) => a + b, 0)).toBeGreaterThan(10);
     expect(statements.filter((sql) => sql.includes("MATCH")).length).toBe(1);
@@ -114,11 +145,23 @@ describe("POST /api/events/count-by/{countable}", () => {
   });
 
   test.each([
-    ["a window that needs more than 1000 buckets", "time", { filter: { occurred: { since: "2026-03-10T00:00:00Z" } }, time_unit: "second" },
-      "The given interval would create 45000 buckets, which is too many. Please increase the interval or reduce the time range to produce 1000 buckets or fewer."],
+    [
+      "a window that needs more than 1000 buckets",
+      "time",
+      { filter: { occurred: { since: "2026-03-10T00:00:00Z" } }, time_unit: "second" },
+      "The given interval would create 45000 buckets, which is too many. Please increase the interval or reduce the time range to produce 1000 buckets or fewer.",
+    ],
     // Prefect makes `day` a one-day `time` count first: time_unit and time_interval cannot widen its buckets.
-    ["days since 1970, whatever time_unit says", "day", { filter: { occurred: { since: "1970-01-01T00:00:00Z" }, text: { query: '"fuzz + a \u0000"' } }, time_unit: "week", time_interval: 100 },
-      "The given interval would create 20523 buckets, which is too many. Please increase the interval or reduce the time range to produce 1000 buckets or fewer."],
+    [
+      "days since 1970, whatever time_unit says",
+      "day",
+      {
+        filter: { occurred: { since: "1970-01-01T00:00:00Z" }, text: { query: '"fuzz + a \u0000"' } },
+        time_unit: "week",
+        time_interval: 100,
+      },
+      "The given interval would create 20523 buckets, which is too many. Please increase the interval or reduce the time range to produce 1000 buckets or fewer.",
+    ],
     ["an interval below 0.01", "time", { filter: {}, time_interval: 0.001 }, "time_interval: The minimum interval is 0.01"],
     ["an unknown time unit", "time", { filter: {}, time_unit: "month" }, "time_unit: must be one of week, day, hour, minute, second"],
     ["a missing filter", "event", {}, "filter: Field required"],

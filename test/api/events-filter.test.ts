@@ -4,15 +4,53 @@ import { createTestApp, fixedClock, workerReads, type TestApp } from "../support
 const NOW = Date.parse("2026-03-10T12:00:00Z");
 const at = (hoursAgo: number) => new Date(NOW - hoursAgo * 3_600_000).toISOString();
 const id = (n: number) => `0190f3b4-3a2b-7cde-8f00-${String(n).padStart(12, "0")}`;
-const hook = (name: string) => ({ "prefect.resource.id": `prefect-cloud.webhook.${name}`, "prefect.resource.role": "webhook", "prefect.resource.name": name });
+const hook = (name: string) => ({
+  "prefect.resource.id": `prefect-cloud.webhook.${name}`,
+  "prefect.resource.role": "webhook",
+  "prefect.resource.name": name,
+});
 
 /** Six events, one hour apart, newest first by number (id(1) is the newest). */
 const EVENTS = [
-  { id: id(1), occurred: at(1), event: "github.push", resource: { "prefect.resource.id": "github.repo.inlet", env: "prod" }, related: [hook("gh")], payload: { message: "Fix timeout" } },
-  { id: id(2), occurred: at(2), event: "github.pull_request.opened", resource: { "prefect.resource.id": "github.repo.inlet", env: "staging" }, related: [hook("gh"), { "prefect.resource.id": "github.user.kiki", "prefect.resource.role": "actor" }], payload: { number: 15 } },
-  { id: id(3), occurred: at(3), event: "stripe.charge.failed", resource: { "prefect.resource.id": "stripe.charge.ch_1", env: "prod" }, related: [hook("stripe")], payload: { error: "card_declined" } },
-  { id: id(4), occurred: at(4), event: "stripe.charge.succeeded", resource: { "prefect.resource.id": "stripe.charge.ch_2" }, related: [hook("stripe")], payload: {} },
-  { id: id(5), occurred: at(5), event: "iot.sensor.reading", resource: { "prefect.resource.id": "iot.sensor.7", kind: "thermo" }, payload: { t: 21.5 } },
+  {
+    id: id(1),
+    occurred: at(1),
+    event: "github.push",
+    resource: { "prefect.resource.id": "github.repo.inlet", env: "prod" },
+    related: [hook("gh")],
+    payload: { message: "Fix timeout" },
+  },
+  {
+    id: id(2),
+    occurred: at(2),
+    event: "github.pull_request.opened",
+    resource: { "prefect.resource.id": "github.repo.inlet", env: "staging" },
+    related: [hook("gh"), { "prefect.resource.id": "github.user.kiki", "prefect.resource.role": "actor" }],
+    payload: { number: 15 },
+  },
+  {
+    id: id(3),
+    occurred: at(3),
+    event: "stripe.charge.failed",
+    resource: { "prefect.resource.id": "stripe.charge.ch_1", env: "prod" },
+    related: [hook("stripe")],
+    payload: { error: "card_declined" },
+  },
+  {
+    id: id(4),
+    occurred: at(4),
+    event: "stripe.charge.succeeded",
+    resource: { "prefect.resource.id": "stripe.charge.ch_2" },
+    related: [hook("stripe")],
+    payload: {},
+  },
+  {
+    id: id(5),
+    occurred: at(5),
+    event: "iot.sensor.reading",
+    resource: { "prefect.resource.id": "iot.sensor.7", kind: "thermo" },
+    payload: { t: 21.5 },
+  },
   { id: id(6), occurred: at(24 * 200), event: "old.event", resource: { "prefect.resource.id": "old" }, payload: {} },
 ];
 
@@ -75,11 +113,19 @@ describe("POST /api/events/filter", () => {
     ["resource.labels negated (absent labels never match)", { resource: { labels: { env: "!prod" } } }, [2]],
     ["resource.labels glob on the resource id", { resource: { labels: { "prefect.resource.id": "*.charge.ch_[12]" } } }, [3, 4]],
     ["resource.labels empty value list matches nothing", { resource: { labels: { env: [] } } }, []],
-    ["resource.distinct keeps the latest event per resource", { resource: { id_prefix: ["github.", "stripe."], distinct: true } }, [1, 3, 4]],
+    [
+      "resource.distinct keeps the latest event per resource",
+      { resource: { id_prefix: ["github.", "stripe."], distinct: true } },
+      [1, 3, 4],
+    ],
     ["related.id", { related: { id: ["prefect-cloud.webhook.stripe"] } }, [3, 4]],
     ["related.role", { related: { role: ["actor"] } }, [2]],
     ["related.resources_in_roles", { related: { resources_in_roles: [["github.user.kiki", "actor"]] } }, [2]],
-    ["related.labels with prefect.resource.role", { related: { labels: { "prefect.resource.role": "webhook", "prefect.resource.name": "g*" } } }, [1, 2]],
+    [
+      "related.labels with prefect.resource.role",
+      { related: { labels: { "prefect.resource.role": "webhook", "prefect.resource.name": "g*" } } },
+      [1, 2],
+    ],
     ["related as a list is ANDed", { related: [{ id: ["prefect-cloud.webhook.gh"] }, { role: ["actor"] }] }, [2]],
     ["related.id never matches the primary resource", { related: { id: ["github.repo.inlet"] } }, []],
     ["any_resource.id matches primary or related", { any_resource: { id: ["github.user.kiki", "iot.sensor.7"] } }, [2, 5]],
@@ -90,7 +136,11 @@ describe("POST /api/events/filter", () => {
     ["text with exclusion and a required term", { text: { query: "stripe -declined" } }, [4]],
     ["text with a short term", { text: { query: "+gh +15" } }, [2]],
     ["order ASC", { order: "ASC", event: { prefix: ["github."] } }, [2, 1]],
-    ["several fields are ANDed", { event: { prefix: ["github."] }, resource: { labels: { env: "prod" } }, related: { id: ["prefect-cloud.webhook.gh"] } }, [1]],
+    [
+      "several fields are ANDed",
+      { event: { prefix: ["github."] }, resource: { labels: { env: "prod" } }, related: { id: ["prefect-cloud.webhook.gh"] } },
+      [1],
+    ],
   ])("%s", async (_, f, expected) => {
     const t = await shared();
     const page = await filter(t, { filter: f });
@@ -132,11 +182,20 @@ describe("POST /api/events/filter", () => {
     ["limit 0", { limit: 0 }, "limit: must be an integer from 1 to 50"],
     ["limit 51", { limit: 51 }, "limit: must be an integer from 1 to 50"],
     ["limit 2.5", { limit: 2.5 }, "limit: must be an integer from 1 to 50"],
-    ["a wrong type, with its path", { filter: { event: { prefix: "github." } } }, "filter.event.prefix: must be a list of strings, got string"],
+    [
+      "a wrong type, with its path",
+      { filter: { event: { prefix: "github." } } },
+      "filter.event.prefix: must be a list of strings, got string",
+    ],
     ["a body that is not an object", [1], "body: must be a JSON object"],
     [
       "more than 1000 values in one filter",
-      { filter: { resource: { id: Array.from({ length: 600 }, (_, i) => `r.${i}`) }, related: { resources_in_roles: Array.from({ length: 401 }, (_, i) => [`w.${i}`, "webhook"]) } } },
+      {
+        filter: {
+          resource: { id: Array.from({ length: 600 }, (_, i) => `r.${i}`) },
+          related: { resources_in_roles: Array.from({ length: 401 }, (_, i) => [`w.${i}`, "webhook"]) },
+        },
+      },
       "filter: has 1002 values (names, ids, prefixes, labels); at most 1000",
     ],
   ])("rejects %s → 422", async (_, body, message) => {
@@ -153,7 +212,9 @@ describe("POST /api/events/filter", () => {
     expect(ids(globs)).toEqual([1, 3]);
     const prefixes = await filter(t, { filter: { event: { prefix: [...decoys(998, "none.").map((p) => p.slice(0, -1)), "stripe."] } } });
     expect(ids(prefixes)).toEqual([3, 4]);
-    const counted = await t.request("POST", "/api/events/count-by/event", { body: { filter: { event: { exclude_prefix: decoys(999, "x").map((p) => p.slice(0, -1)) } } } });
+    const counted = await t.request("POST", "/api/events/count-by/event", {
+      body: { filter: { event: { exclude_prefix: decoys(999, "x").map((p) => p.slice(0, -1)) } } },
+    });
     expect(counted.status).toBe(200);
   });
 
@@ -167,7 +228,10 @@ describe("GET /api/events/filter/next", () => {
   test.each([
     ["no token", ""],
     ["garbage", "?page-token=abc"],
-    ["a token without a signature", `?page-token=${Buffer.from(JSON.stringify({ filter: {}, count: 9, page_size: 1, offset: 1 })).toString("base64url")}`],
+    [
+      "a token without a signature",
+      `?page-token=${Buffer.from(JSON.stringify({ filter: {}, count: 9, page_size: 1, offset: 1 })).toString("base64url")}`,
+    ],
   ])("%s → 403 invalid_page_token", async (_, query) => {
     const t = await shared();
     const res = await t.request("GET", `/api/events/filter/next${query}`);

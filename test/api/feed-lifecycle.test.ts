@@ -32,7 +32,10 @@ test("a subscriber that stops reading is dropped with a clear reason; ingestion 
   const s = await startFeedServer();
   const feed = s.ctx.feed;
   const healthy = await FeedClient.subscribe(s, { event: { prefix: ["stall."] } }, { backfill: false });
-  const child = Bun.spawn([process.execPath, "-e", STALL_CLIENT], { env: { ...process.env, FEED_URL: s.wsUrl, FEED_KEY: s.adminKey }, stdout: "pipe" });
+  const child = Bun.spawn([process.execPath, "-e", STALL_CLIENT], {
+    env: { ...process.env, FEED_URL: s.wsUrl, FEED_KEY: s.adminKey },
+    stdout: "pipe",
+  });
   try {
     await waitUntil(() => feed.size === 2, "the second subscriber");
     process.kill(child.pid, "SIGSTOP");
@@ -43,7 +46,9 @@ test("a subscriber that stops reading is dropped with a clear reason; ingestion 
     const slowest: number[] = [];
     while (feed.size === 2 && sent < 200) {
       const t0 = performance.now();
-      const res = await s.api("POST", "/api/events", [{ event: `stall.${sent}`, resource: { "prefect.resource.id": "stall" }, payload: { pad } }]);
+      const res = await s.api("POST", "/api/events", [
+        { event: `stall.${sent}`, resource: { "prefect.resource.id": "stall" }, payload: { pad } },
+      ]);
       slowest.push(performance.now() - t0);
       expect(res.status).toBe(204);
       sent++;

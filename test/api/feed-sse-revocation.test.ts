@@ -27,12 +27,19 @@ async function openStream(headers: Record<string, string>): Promise<SseClient> {
 
 async function expectEnded(client: SseClient): Promise<void> {
   await waitUntil(() => client.done, "the stream to end", PROMPTLY_MS);
-  expect(client.frames.at(-1)).toEqual({ event: "end", data: JSON.stringify({ reason: "unauthorized", message: "The credentials are no longer valid" }) });
+  expect(client.frames.at(-1)).toEqual({
+    event: "end",
+    data: JSON.stringify({ reason: "unauthorized", message: "The credentials are no longer valid" }),
+  });
 }
 
 async function signIn(email: string, password: string, role: "admin" | "viewer") {
   const user = await s.ctx.users.create({ email, password, role });
-  const res = await fetch(`${s.url}/api/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email, password }) });
+  const res = await fetch(`${s.url}/api/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password }),
+  });
   expect(res.status).toBe(200);
   const cookie = /inlet_session=[^;]*/.exec(res.headers.get("set-cookie")!)![0];
   return { user, cookie };
@@ -58,7 +65,9 @@ describe("API keys", () => {
     const account = t.ctx.serviceAccounts.create("sse-offline", "admin");
     const feed = new Feed(t.ctx, { heartbeatMs: 20 });
     const app = new Elysia().use(feedSseRoutes(t.ctx, feed));
-    const client = new SseClient(await app.handle(new Request("http://localhost/events/stream", { headers: { authorization: `Bearer ${account.api_key}` } })));
+    const client = new SseClient(
+      await app.handle(new Request("http://localhost/events/stream", { headers: { authorization: `Bearer ${account.api_key}` } })),
+    );
     await waitUntil(() => client.frames.some((f) => f.comment === "heartbeat"), "a heartbeat");
     // Straight to the database, as another process would: this one hears of no revocation.
     t.ctx.db.$client.query("DELETE FROM service_accounts WHERE id = ?").run(account.id);
@@ -72,7 +81,10 @@ describe("sessions", () => {
     ["signed out", (cookie: string) => fetch(`${s.url}/api/auth/logout`, { method: "POST", headers: { cookie } })],
     ["deleted", (_cookie: string, id: string) => s.api("DELETE", `/api/users/${id}`)],
     ["demoted (which signs them out)", (_cookie: string, id: string) => s.api("PATCH", `/api/users/${id}`, { role: "viewer" })],
-    ["given a new password (which signs them out)", (_cookie: string, id: string) => s.api("PATCH", `/api/users/${id}`, { password: "a new password" })],
+    [
+      "given a new password (which signs them out)",
+      (_cookie: string, id: string) => s.api("PATCH", `/api/users/${id}`, { password: "a new password" }),
+    ],
   ])("a stream opened by a user who is then %s ends at once", async (what, revoke) => {
     const { user, cookie } = await signIn(`${what.split(" ")[0]}@example.com`, "user password", "admin");
     const client = await openStream({ cookie });
@@ -84,7 +96,10 @@ describe("sessions", () => {
     const clock = fixedClock();
     await using t = createTestApp({ clock, database: "file" });
     await t.ctx.users.create({ email: "watcher@example.com", password: "watch password", role: "viewer" });
-    const login = await t.request("POST", "/api/auth/login", { key: null, body: { email: "watcher@example.com", password: "watch password" } });
+    const login = await t.request("POST", "/api/auth/login", {
+      key: null,
+      body: { email: "watcher@example.com", password: "watch password" },
+    });
     const cookie = /inlet_session=[^;]*/.exec(login.headers.get("set-cookie")!)![0];
     const w = await createWebhook(t, { template: '{"event":"tick.{{ body.n }}","resource":{"prefect.resource.id":"tick"}}' });
 

@@ -64,7 +64,12 @@ test("resource, related and since select, and Last-Event-ID resumes right after 
 });
 
 test.each([
-  ["an unknown parameter", "?evnet=x", 422, "evnet: unknown query parameter (expected one of event, event_prefix, resource, resource_prefix, related, since)"],
+  [
+    "an unknown parameter",
+    "?evnet=x",
+    422,
+    "evnet: unknown query parameter (expected one of event, event_prefix, resource, resource_prefix, related, since)",
+  ],
   ["a bad since", "?since=yesterday", 422, "since: must be an ISO-8601 date-time"],
 ])("%s → 422 naming it", async (_name, query, status, message) => {
   const res = await fetch(`${s.url}/api/events/stream${query}`, { headers: { authorization: `Bearer ${s.adminKey}` } });
@@ -82,7 +87,10 @@ test("a malformed Last-Event-ID is a 422; no credentials is a 401; a webhook key
 
 test("Last-Event-ID resumes after an event whatever its occurred time (one from 1900 too)", async () => {
   // A sender with a wrong clock: the template takes `occurred` from the body.
-  const hook = await s.webhook('{"event":"clock.{{ body.n }}","occurred":"{{ body.at }}","resource":{"prefect.resource.id":"clock"}}', "clock-hook");
+  const hook = await s.webhook(
+    '{"event":"clock.{{ body.n }}","occurred":"{{ body.at }}","resource":{"prefect.resource.id":"clock"}}',
+    "clock-hook",
+  );
   await postJson(hook.url, { n: 0, at: "1900-01-01T00:00:00Z" });
   const [old] = s.storedIds((e) => e.event === "clock.0");
   await postJson(hook.url, { n: 1, at: new Date().toISOString() });

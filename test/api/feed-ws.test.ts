@@ -31,8 +31,16 @@ describe("handshake (Prefect's subscriptions.py)", () => {
 
   test.each([
     ["a second message that is not a filter", { type: "auth", token: "again" }, "Expected 'filter' message"],
-    ["a filter with a misspelt key", { type: "filter", filter: { resource: { lables: {} } } }, "Invalid filter: filter.resource.lables: unknown key"],
-    ["a filter with a bad date", { type: "filter", filter: { occurred: { since: "yesterday" } } }, "Invalid filter: filter.occurred.since: must be an ISO-8601 date-time"],
+    [
+      "a filter with a misspelt key",
+      { type: "filter", filter: { resource: { lables: {} } } },
+      "Invalid filter: filter.resource.lables: unknown key",
+    ],
+    [
+      "a filter with a bad date",
+      { type: "filter", filter: { occurred: { since: "yesterday" } } },
+      "Invalid filter: filter.occurred.since: must be an ISO-8601 date-time",
+    ],
     ["a non-boolean backfill", { type: "filter", filter: {}, backfill: "yes" }, "Invalid filter: backfill: must be a boolean"],
   ])("after auth, %s → close 1002 saying why", async (_name, second, reason) => {
     const client = new FeedClient(s.wsUrl);
@@ -148,7 +156,9 @@ describe("delivery", () => {
     expect(client.events().map((e) => e.resource["prefect.resource.id"])).toEqual(["clamp.10", "clamp.5"]);
 
     const none = await FeedClient.subscribe(s, filter, { backfill: false });
-    expect((await s.api("POST", "/api/events", [{ event: "clamp.old", resource: { "prefect.resource.id": "clamp.now" } }])).status).toBe(204);
+    expect((await s.api("POST", "/api/events", [{ event: "clamp.old", resource: { "prefect.resource.id": "clamp.now" } }])).status).toBe(
+      204,
+    );
     await waitUntil(() => none.events().length >= 1 && client.events().length >= 3, "the live event");
     expect(none.events().map((e) => e.resource["prefect.resource.id"])).toEqual(["clamp.now"]);
     client.ws.close();
@@ -158,30 +168,47 @@ describe("delivery", () => {
 
 describe("filters select exactly what the stored-event query selects", () => {
   test("event, resource, related (by id, by role and label) and any_resource", async () => {
-    const a = await s.webhook('{"event":"flt.{{ body.kind }}","resource":{"prefect.resource.id":"flt.{{ body.res }}","team":"{{ body.team }}"}}', "hook-a");
-    const b = await s.webhook('{"event":"flt.{{ body.kind }}","resource":{"prefect.resource.id":"flt.{{ body.res }}","team":"{{ body.team }}"}}', "hook-b");
+    const a = await s.webhook(
+      '{"event":"flt.{{ body.kind }}","resource":{"prefect.resource.id":"flt.{{ body.res }}","team":"{{ body.team }}"}}',
+      "hook-a",
+    );
+    const b = await s.webhook(
+      '{"event":"flt.{{ body.kind }}","resource":{"prefect.resource.id":"flt.{{ body.res }}","team":"{{ body.team }}"}}',
+      "hook-b",
+    );
     const filters: Record<string, unknown> = {
       relatedById: { related: { id: [`prefect-cloud.webhook.${a.id}`] } },
       relatedByRoleAndName: { related: { role: ["webhook"], labels: { "prefect.resource.name": "hook-b" } } },
       relatedFlowRun: { related: { resources_in_roles: [["prefect.flow-run.1", "flow-run"]] } },
       anyResource: { any_resource: { id_prefix: ["prefect.flow-run."] } },
       eventAndLabels: { event: { prefix: ["flt."], exclude_name: ["flt.skip"] }, resource: { labels: { team: ["data*", "!data-ops"] } } },
-      relatedAndResource: { event: { prefix: ["flt."] }, resource: { id: ["flt.2"] }, related: { labels: { "prefect.resource.name": "hook-*" } } },
+      relatedAndResource: {
+        event: { prefix: ["flt."] },
+        resource: { id: ["flt.2"] },
+        related: { labels: { "prefect.resource.name": "hook-*" } },
+      },
     };
     const clients = Object.fromEntries(
-      await Promise.all(Object.entries(filters).map(async ([name, f]) => [name, await FeedClient.subscribe(s, f, { backfill: false })] as const)),
+      await Promise.all(
+        Object.entries(filters).map(async ([name, f]) => [name, await FeedClient.subscribe(s, f, { backfill: false })] as const),
+      ),
     );
 
     const kinds = ["run", "skip", "done"];
     const teams = ["data", "data-ops", "web", "data-science"];
     await burst(48, 8, (n) => postJson(n % 2 ? b.url : a.url, { kind: kinds[n % 3], res: n % 5, team: teams[n % 4] }));
     const direct = [0, 1, 2].map((n) => ({
-      event: "flt.run", resource: { "prefect.resource.id": `flt.${n}`, team: "data" },
-      related: [{ "prefect.resource.id": `prefect.flow-run.${n}`, "prefect.resource.role": "flow-run", "prefect.resource.name": `hook-${n}` }],
+      event: "flt.run",
+      resource: { "prefect.resource.id": `flt.${n}`, team: "data" },
+      related: [
+        { "prefect.resource.id": `prefect.flow-run.${n}`, "prefect.resource.role": "flow-run", "prefect.resource.name": `hook-${n}` },
+      ],
     }));
     // Last, one event every filter selects: live delivery is in commit order, so once it is in, all is.
     const sentinel = {
-      id: crypto.randomUUID(), event: "flt.run", resource: { "prefect.resource.id": "flt.2", team: "data" },
+      id: crypto.randomUUID(),
+      event: "flt.run",
+      resource: { "prefect.resource.id": "flt.2", team: "data" },
       related: [
         { "prefect.resource.id": `prefect-cloud.webhook.${a.id}`, "prefect.resource.role": "webhook", "prefect.resource.name": "hook-a" },
         { "prefect.resource.id": `prefect-cloud.webhook.${b.id}`, "prefect.resource.role": "webhook", "prefect.resource.name": "hook-b" },

@@ -35,7 +35,11 @@ function setup(opts: ConstructorParameters<typeof Feed>[1] = {}, database: "memo
   let n = 0;
   /** Commits events and publishes them, as every writer does. */
   const commit = (count: number, fields: Partial<Event> = {}) =>
-    t.ctx.bus.publish(t.ctx.events.insert(Array.from({ length: count }, () => toEvent({ event: `t.${n++}`, resource: { "prefect.resource.id": "r" }, ...fields }, { now }))));
+    t.ctx.bus.publish(
+      t.ctx.events.insert(
+        Array.from({ length: count }, () => toEvent({ event: `t.${n++}`, resource: { "prefect.resource.id": "r" }, ...fields }, { now })),
+      ),
+    );
   const all = () => (t.ctx.db.$client.query("SELECT id FROM events ORDER BY seq").all() as { id: string }[]).map((r) => r.id);
   const filter = parseEventFilter({}, now);
   filter.occurred.until = Number.MAX_SAFE_INTEGER;
@@ -63,7 +67,11 @@ describe("backfill joined to live events", () => {
     const { t, commit, filter } = setup();
     commit(600, { occurred: "2026-01-01T00:00:00.000Z" } as Partial<Event>);
     commit(10);
-    const since = { ...filter, occurred: { since: Date.parse("2025-12-31T00:00:00Z"), until: filter.occurred.until }, order: "ASC" as const };
+    const since = {
+      ...filter,
+      occurred: { since: Date.parse("2025-12-31T00:00:00Z"), until: filter.occurred.until },
+      order: "ASC" as const,
+    };
     const pages = await Array.fromAsync(backfillPages(since, (cursor) => backfillStep(t.ctx.db, since, 10_000, undefined, cursor, 250)));
     const seqs = pages.flat().map((s) => s.seq);
     expect(pages.map((p) => p.length)).toEqual([250, 250, 110]);
@@ -161,12 +169,24 @@ describe("subscribers indexed by the resource ids their filters require", () => 
     const twin = new Recorder();
     feed.subscribe(filters[3]!, twin);
     const events = [
-      { event: "keep.a", resource: { "prefect.resource.id": "r.1" }, related: [{ "prefect.resource.id": hookA, "prefect.resource.role": "webhook" }] },
+      {
+        event: "keep.a",
+        resource: { "prefect.resource.id": "r.1" },
+        related: [{ "prefect.resource.id": hookA, "prefect.resource.role": "webhook" }],
+      },
       { event: "drop.a", resource: { "prefect.resource.id": "r.1" } },
-      { event: "keep.b", resource: { "prefect.resource.id": "r.2" }, related: [{ "prefect.resource.id": hookB, "prefect.resource.role": "webhook" }] },
+      {
+        event: "keep.b",
+        resource: { "prefect.resource.id": "r.2" },
+        related: [{ "prefect.resource.id": hookB, "prefect.resource.role": "webhook" }],
+      },
       { event: "keep.c", resource: { "prefect.resource.id": "r.3" } },
       { event: "keep.d", resource: { "prefect.resource.id": hookA } },
-      { event: "keep.e", resource: { "prefect.resource.id": "x.9" }, related: [{ "prefect.resource.id": hookB, "prefect.resource.role": "other" }] },
+      {
+        event: "keep.e",
+        resource: { "prefect.resource.id": "x.9" },
+        related: [{ "prefect.resource.id": hookB, "prefect.resource.role": "other" }],
+      },
     ].map((e) => toEvent(e, { now: Date.now() }));
     const stored = t.ctx.events.insert(events);
     t.ctx.bus.publish(stored);

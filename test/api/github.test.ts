@@ -18,7 +18,12 @@ const byName = (name: string) => (examples as unknown as Example[]).find((e) => 
 function deliver(t: ReturnType<typeof createTestApp>, slug: string, event: string, payload: unknown) {
   return hook(t, slug, {
     body: JSON.stringify(payload),
-    headers: { "content-type": "application/json", "X-GitHub-Event": event, "X-GitHub-Delivery": crypto.randomUUID(), "User-Agent": "GitHub-Hookshot/abc" },
+    headers: {
+      "content-type": "application/json",
+      "X-GitHub-Event": event,
+      "X-GitHub-Delivery": crypto.randomUUID(),
+      "User-Agent": "GitHub-Hookshot/abc",
+    },
   });
 }
 

@@ -13,7 +13,8 @@ beforeAll(async () => {
   srv = await startLoggedServer();
   const key = srv.server.ctx.serviceAccounts.create("t", "admin").api_key;
   const res = await fetch(`${srv.server.url}/api/webhooks/`, {
-    method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    method: "POST",
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
     body: JSON.stringify({ name: "transport", template: TEMPLATE }),
   });
   slug = ((await res.json()) as { slug: string }).slug;
@@ -24,7 +25,8 @@ beforeEach(() => void (srv.lines.length = 0));
 const stored = () => (srv.server.ctx.db.$client.query("SELECT count(*) AS n FROM events").get() as { n: number }).n;
 const errors = () => srv.lines.filter((l) => / (ERROR|WARN) /.test(l));
 const hookLines = () => srv.lines.filter((l) => / \/hooks\/\*\*\* \d{3} /.test(l));
-const head = (extra = "") => `POST /hooks/${slug} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nConnection: close\r\n${extra}`;
+const head = (extra = "") =>
+  `POST /hooks/${slug} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nConnection: close\r\n${extra}`;
 const chunked = (body: string) => `${head("Transfer-Encoding: chunked\r\n")}\r\n${body}`;
 
 describe("chunked bodies", () => {

@@ -15,27 +15,32 @@ const secretFor = (name: string) => `s3cret-${name}-value`;
 
 describe("credential headers are dropped", () => {
   test("the list names the usual places senders put secrets", () => {
-    expect(CREDENTIAL_HEADERS).toEqual(expect.arrayContaining(["authorization", "proxy-authorization", "cookie", "x-api-key", "x-gitlab-token"]));
+    expect(CREDENTIAL_HEADERS).toEqual(
+      expect.arrayContaining(["authorization", "proxy-authorization", "cookie", "x-api-key", "x-gitlab-token"]),
+    );
   });
 
-  test.each(CREDENTIAL_HEADERS.map((name) => [name]))("%s appears neither in the stored event, nor in a failure event, nor in what the template sees", async (name) => {
-    const t = createTestApp();
-    const plain = await createWebhook(t, { name: "plain", template: DEFAULT_PAYLOAD });
-    const shown = await createWebhook(t, { name: "shown", template: SHOW_HEADERS });
-    const headers = { [name]: secretFor(name), "x-github-event": "push" };
-    expect((await hook(t, plain.slug, { headers })).status).toBe(204);
-    expect((await hook(t, shown.slug, { headers })).status).toBe(400);
+  test.each(CREDENTIAL_HEADERS.map((name) => [name]))(
+    "%s appears neither in the stored event, nor in a failure event, nor in what the template sees",
+    async (name) => {
+      const t = createTestApp();
+      const plain = await createWebhook(t, { name: "plain", template: DEFAULT_PAYLOAD });
+      const shown = await createWebhook(t, { name: "shown", template: SHOW_HEADERS });
+      const headers = { [name]: secretFor(name), "x-github-event": "push" };
+      expect((await hook(t, plain.slug, { headers })).status).toBe(204);
+      expect((await hook(t, shown.slug, { headers })).status).toBe(400);
 
-    const [stored, failed] = storedEvents(t);
-    expect(stored!.payload.headers).toMatchObject({ "x-github-event": "push" });
-    expect(stored!.payload.headers).not.toHaveProperty(name);
-    expect(failed!.event).toBe(FAILED);
-    expect(JSON.parse(failed!.payload.rendered as string)).toMatchObject({ "x-github-event": "push" });
-    expect(JSON.parse(failed!.payload.rendered as string)).not.toHaveProperty(name);
-    expect(failed!.payload.headers).not.toHaveProperty(name);
-    const everything = JSON.stringify(t.ctx.db.$client.query("SELECT * FROM events").all());
-    expect(everything).not.toContain(secretFor(name));
-  });
+      const [stored, failed] = storedEvents(t);
+      expect(stored!.payload.headers).toMatchObject({ "x-github-event": "push" });
+      expect(stored!.payload.headers).not.toHaveProperty(name);
+      expect(failed!.event).toBe(FAILED);
+      expect(JSON.parse(failed!.payload.rendered as string)).toMatchObject({ "x-github-event": "push" });
+      expect(JSON.parse(failed!.payload.rendered as string)).not.toHaveProperty(name);
+      expect(failed!.payload.headers).not.toHaveProperty(name);
+      const everything = JSON.stringify(t.ctx.db.$client.query("SELECT * FROM events").all());
+      expect(everything).not.toContain(secretFor(name));
+    },
+  );
 
   test("a failure for a missing or wrong key does not store the credential headers either", async () => {
     const t = createTestApp();
@@ -75,7 +80,10 @@ describe("Inlet keys in any header are masked", () => {
     const t = createTestApp();
     const key = t.ctx.serviceAccounts.create("sender", "webhook").api_key;
     const res = await t.request("POST", "/api/templates/render", {
-      body: { template: SHOW_HEADERS, request: { method: "POST", headers: { "X-Api-Key": "s3cret", Cookie: "a=b", "X-Token": key, "X-GitHub-Event": "push" }, body: "" } },
+      body: {
+        template: SHOW_HEADERS,
+        request: { method: "POST", headers: { "X-Api-Key": "s3cret", Cookie: "a=b", "X-Token": key, "X-GitHub-Event": "push" }, body: "" },
+      },
     });
     expect(res.status).toBe(200);
     expect(JSON.parse((await res.json()).rendered)).toEqual({ "x-token": `${displayPrefix(key)}…`, "x-github-event": "push" });

@@ -24,8 +24,14 @@ describe("Prefect's documented examples, end to end", () => {
     const [event] = storedEvents(t);
     expect(event).toMatchObject({
       event: "model.refreshed",
-      resource: { "prefect.resource.id": "product.models.recommendations", "prefect.resource.name": "Recommendations [Products]", "producing-team": "Data Science" },
-      related: [{ "prefect.resource.id": `prefect-cloud.webhook.${w.id}`, "prefect.resource.role": "webhook", "prefect.resource.name": "models" }],
+      resource: {
+        "prefect.resource.id": "product.models.recommendations",
+        "prefect.resource.name": "Recommendations [Products]",
+        "producing-team": "Data Science",
+      },
+      related: [
+        { "prefect.resource.id": `prefect-cloud.webhook.${w.id}`, "prefect.resource.role": "webhook", "prefect.resource.name": "models" },
+      ],
       payload: { method: "GET", body: "" },
       follows: null,
     });
@@ -37,17 +43,29 @@ describe("Prefect's documented examples, end to end", () => {
     const t = createTestApp();
     const w = await createWebhook(t, { template: PREFECT_DYNAMIC });
     const form = { "content-type": "application/x-www-form-urlencoded" };
-    expect((await hook(t, w.slug, { body: "model=recommendations&friendly_name=Recommendations%20[Products]", headers: form })).status).toBe(204);
+    expect(
+      (await hook(t, w.slug, { body: "model=recommendations&friendly_name=Recommendations%20[Products]", headers: form })).status,
+    ).toBe(204);
     expect((await hook(t, w.slug, { body: "model=churn", headers: form })).status).toBe(204);
     const [a, b] = storedEvents(t);
-    expect(a!.resource).toMatchObject({ "prefect.resource.id": "product.models.recommendations", "prefect.resource.name": "Recommendations [Products]" });
+    expect(a!.resource).toMatchObject({
+      "prefect.resource.id": "product.models.recommendations",
+      "prefect.resource.name": "Recommendations [Products]",
+    });
     expect(b!.resource).toMatchObject({ "prefect.resource.id": "product.models.churn", "prefect.resource.name": "churn" });
   });
 
   test("pass-through {{ body|tojson }} stores the posted event with defaults filled in", async () => {
     const t = createTestApp();
     const w = await createWebhook(t, { template: "{{ body|tojson }}" });
-    const posted = { event: "model.refreshed", resource: { "prefect.resource.id": "product.models.recommendations", "prefect.resource.name": "Recommendations [Products]", "producing-team": "Data Science" } };
+    const posted = {
+      event: "model.refreshed",
+      resource: {
+        "prefect.resource.id": "product.models.recommendations",
+        "prefect.resource.name": "Recommendations [Products]",
+        "producing-team": "Data Science",
+      },
+    };
     expect((await hook(t, w.slug, { body: JSON.stringify(posted), headers: { "content-type": "application/json" } })).status).toBe(204);
     const [event] = storedEvents(t);
     expect(event).toMatchObject(posted);
@@ -61,7 +79,11 @@ describe("request parsing seen by templates", () => {
     const template = `{"event": "{{ method }}.{{ query.kind }}", "resource": {"prefect.resource.id": "x",
       "a": "{{ headers['X-Token-Id'] }}", "b": "{{ headers['x-token-id'] }}", "auth": "{{ headers.authorization }}"}}`;
     const w = await createWebhook(t, { template });
-    const res = await hook(t, w.slug, { method: "PUT", query: "kind=deploy&kind=build", headers: { "X-Token-ID": "t1", authorization: "Bearer secret-value" } });
+    const res = await hook(t, w.slug, {
+      method: "PUT",
+      query: "kind=deploy&kind=build",
+      headers: { "X-Token-ID": "t1", authorization: "Bearer secret-value" },
+    });
     expect(res.status).toBe(204);
     const [event] = storedEvents(t);
     expect(event!.event).toBe("PUT.build");
@@ -77,23 +99,31 @@ describe("request parsing seen by templates", () => {
     ["application/x-www-form-urlencoded", "a=1&a=2&b=x", "{'a': '2', 'b': 'x'}"],
   ])("%s body %j is given to the template as %j", async (type, body, expected) => {
     const t = createTestApp();
-    const w = await createWebhook(t, { template: '{"event": "e", "resource": {"prefect.resource.id": "x"}, "payload": {"seen": "{{ body }}"}}' });
+    const w = await createWebhook(t, {
+      template: '{"event": "e", "resource": {"prefect.resource.id": "x"}, "payload": {"seen": "{{ body }}"}}',
+    });
     expect((await hook(t, w.slug, { body, headers: { "content-type": type } })).status).toBe(204);
     expect(storedEvents(t)[0]!.payload).toEqual({ seen: expected });
   });
 
   test("a JSON body's integral floats print as Python prints them (21.0), and are stored as floats, as Prefect stores them", async () => {
     const t = createTestApp();
-    const template = '{"event": "sensor.read", "resource": {"prefect.resource.id": "sensor.{{ body.id }}", "t": "{{ body.temperature }}"}, "payload": {"doubled": {{ body.temperature * 2 }}, "raw": {{ body|tojson }}}}';
+    const template =
+      '{"event": "sensor.read", "resource": {"prefect.resource.id": "sensor.{{ body.id }}", "t": "{{ body.temperature }}"}, "payload": {"doubled": {{ body.temperature * 2 }}, "raw": {{ body|tojson }}}}';
     const w = await createWebhook(t, { template });
-    const res = await hook(t, w.slug, { body: '{"id": 7, "temperature": 21.0, "humidity": 40.5}', headers: { "content-type": "application/json" } });
+    const res = await hook(t, w.slug, {
+      body: '{"id": 7, "temperature": 21.0, "humidity": 40.5}',
+      headers: { "content-type": "application/json" },
+    });
     expect(res.status).toBe(204);
     const [event] = storedEvents(t);
     expect(event!.resource).toEqual({ "prefect.resource.id": "sensor.7", t: "21.0" });
     expect(event!.payload).toEqual({ doubled: 42, raw: { humidity: 40.5, id: 7, temperature: 21 } });
     // Without a payload in the template, the debugging payload keeps the body's numbers.
     const plain = await createWebhook(t, { template: '{"event": "sensor.plain", "resource": {"prefect.resource.id": "s"}}' });
-    expect((await hook(t, plain.slug, { body: '{"temperature": 21.0}', headers: { "content-type": "application/json" } })).status).toBe(204);
+    expect((await hook(t, plain.slug, { body: '{"temperature": 21.0}', headers: { "content-type": "application/json" } })).status).toBe(
+      204,
+    );
     expect(storedEvents(t).find((e) => e.event === "sensor.plain")!.payload.body).toEqual({ temperature: 21 });
     // As JSON text, as Prefect's json.dumps writes them: floats keep their `.0`, ints do not get one.
     const texts = (t.ctx.db.$client.query("SELECT data FROM events ORDER BY seq").all() as { data: string }[]).map((r) => r.data);
@@ -117,7 +147,10 @@ describe("status codes and what is stored", () => {
     const w = await createWebhook(t, { name: "deep", template: STATIC });
     const deep = "[".repeat(100_000) + "1" + "]".repeat(100_000);
     const json = { "content-type": "application/json" };
-    const [hostile, normal] = await Promise.all([hook(t, w.slug, { body: deep, headers: json }), hook(t, w.slug, { body: '{"a": 1}', headers: json })]);
+    const [hostile, normal] = await Promise.all([
+      hook(t, w.slug, { body: deep, headers: json }),
+      hook(t, w.slug, { body: '{"a": 1}', headers: json }),
+    ]);
     expect([hostile.status, normal.status]).toEqual([400, 204]);
     expect(await hostile.text()).toBe("");
     const stored = storedEvents(t);
@@ -129,7 +162,10 @@ describe("status codes and what is stored", () => {
 
   test("a sender's infinite number cannot hang a render: 1e999 in humanize_fractional is a template error (400)", async () => {
     const t = createTestApp();
-    const w = await createWebhook(t, { name: "fractions", template: '{"event": "x", "resource": {"prefect.resource.id": "r", "f": "{{ body.v|humanize_fractional }}"}}' });
+    const w = await createWebhook(t, {
+      name: "fractions",
+      template: '{"event": "x", "resource": {"prefect.resource.id": "r", "f": "{{ body.v|humanize_fractional }}"}}',
+    });
     const json = { "content-type": "application/json" };
     expect((await hook(t, w.slug, { body: '{"v": 1e999}', headers: json })).status).toBe(400);
     expect((await hook(t, w.slug, { body: '{"v": 2.5}', headers: json })).status).toBe(204);
@@ -168,12 +204,20 @@ describe("status codes and what is stored", () => {
 
   test.each([
     ["template output is not JSON", '{"event": "x", "resource": {"prefect.resource.id": "a"}', "invalid_json", /line 1, column \d+/],
-    ["the event is invalid", '{"event": "x", "resource": {"prefect.resource.id": "a", "n": {{ body.n }}}}', "invalid_event", /resource\["n"\]: label values must be strings, got number/],
+    [
+      "the event is invalid",
+      '{"event": "x", "resource": {"prefect.resource.id": "a", "n": {{ body.n }}}}',
+      "invalid_event",
+      /resource\["n"\]: label values must be strings, got number/,
+    ],
     ["the render fails", '{"event": "{{ body.missing + 1 }}", "resource": {"prefect.resource.id": "a"}}', "template_error", /./],
   ])("%s → 400 with an empty body and a failure event saying why", async (_name, template, reason, message) => {
     const t = createTestApp();
     const w = await createWebhook(t, { name: "fragile", template });
-    const res = await hook(t, w.slug, { body: '{"n": 15}', headers: { "content-type": "application/json", authorization: "Bearer hidden-token" } });
+    const res = await hook(t, w.slug, {
+      body: '{"n": 15}',
+      headers: { "content-type": "application/json", authorization: "Bearer hidden-token" },
+    });
     expect(res.status).toBe(400);
     expect(await res.text()).toBe("");
     const events = storedEvents(t);
@@ -259,12 +303,22 @@ describe("handshakes", () => {
   test("Azure Event Grid subscription validation → 200 with the validation code; nothing stored", async () => {
     const t = createTestApp();
     const w = await createWebhook(t, { template: STATIC });
-    const body = JSON.stringify([{
-      id: "2d1781af-3a4c-4d7c-bd0c-e34b19da4e66", topic: "/subscriptions/xxx", subject: "", eventType: "Microsoft.EventGrid.SubscriptionValidationEvent",
-      eventTime: "2018-01-25T22:12:19.4556811Z", metadataVersion: "1", dataVersion: "1",
-      data: { validationCode: "512d38b6-c7b8-40c8-89fe-f46f9e9622b6", validationUrl: "https://example.invalid/validate" },
-    }]);
-    const res = await hook(t, w.slug, { body, headers: { "content-type": "application/json", "aeg-event-type": "SubscriptionValidation" } });
+    const body = JSON.stringify([
+      {
+        id: "2d1781af-3a4c-4d7c-bd0c-e34b19da4e66",
+        topic: "/subscriptions/xxx",
+        subject: "",
+        eventType: "Microsoft.EventGrid.SubscriptionValidationEvent",
+        eventTime: "2018-01-25T22:12:19.4556811Z",
+        metadataVersion: "1",
+        dataVersion: "1",
+        data: { validationCode: "512d38b6-c7b8-40c8-89fe-f46f9e9622b6", validationUrl: "https://example.invalid/validate" },
+      },
+    ]);
+    const res = await hook(t, w.slug, {
+      body,
+      headers: { "content-type": "application/json", "aeg-event-type": "SubscriptionValidation" },
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ validationResponse: "512d38b6-c7b8-40c8-89fe-f46f9e9622b6" });
     expect(storedEvents(t)).toEqual([]);
@@ -284,7 +338,10 @@ describe("handshakes", () => {
     const sa = t.ctx.serviceAccounts.create("sender", "webhook");
     const w = await createWebhook(t, { template: STATIC, service_account_id: sa.id });
     expect((await hook(t, w.slug, { method: "OPTIONS", headers: { "webhook-request-origin": "x" } })).status).toBe(401);
-    const ok = await hook(t, w.slug, { method: "OPTIONS", headers: { "webhook-request-origin": "x", authorization: `Bearer ${sa.api_key}` } });
+    const ok = await hook(t, w.slug, {
+      method: "OPTIONS",
+      headers: { "webhook-request-origin": "x", authorization: `Bearer ${sa.api_key}` },
+    });
     expect(ok.status).toBe(200);
   });
 });

@@ -8,13 +8,20 @@ import { waitUntil } from "../support/wait.ts";
 
 test("one log line per request with method, status and duration; hook slugs and keys never appear", async () => {
   const lines: string[] = [];
-  const ctx = createContext({ config: resolveConfig({}, {}), db: openMemoryDatabase(), logger: createLogger("info", (l) => lines.push(l)) });
+  const ctx = createContext({
+    config: resolveConfig({}, {}),
+    db: openMemoryDatabase(),
+    logger: createLogger("info", (l) => lines.push(l)),
+  });
   const app = createApp(ctx);
   const key = ctx.serviceAccounts.create("a", "admin").api_key;
-  const res = await app.handle(new Request("http://localhost/api/webhooks/", {
-    method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-    body: JSON.stringify({ name: "x", template: '{"event": "a", "resource": {"prefect.resource.id": "b"}}' }),
-  }));
+  const res = await app.handle(
+    new Request("http://localhost/api/webhooks/", {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "x", template: '{"event": "a", "resource": {"prefect.resource.id": "b"}}' }),
+    }),
+  );
   const { slug } = await res.json();
   await app.handle(new Request(`http://localhost/hooks/${slug}?token=abc`, { method: "GET" }));
   await app.handle(new Request("http://localhost/hooks/unknown-slug-value-xx", { method: "GET" }));

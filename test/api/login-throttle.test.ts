@@ -48,7 +48,10 @@ describe("a concurrent burst is throttled before the password hash", () => {
     const t = createTestApp();
     await t.ctx.users.create({ ...ADMIN, role: "admin" });
     const gate = gatePasswordChecks(t);
-    const statuses = await burst(gate, Array.from({ length: 40 }, (_, n) => () => login(t, ADMIN.email, `wrong password ${n}`)));
+    const statuses = await burst(
+      gate,
+      Array.from({ length: 40 }, (_, n) => () => login(t, ADMIN.email, `wrong password ${n}`)),
+    );
     expect(gate.started()).toBe(MAX_FAILURES);
     expect(statuses.filter((s) => s === 401)).toHaveLength(MAX_FAILURES);
     expect(statuses.filter((s) => s === 429)).toHaveLength(40 - MAX_FAILURES);
@@ -58,7 +61,10 @@ describe("a concurrent burst is throttled before the password hash", () => {
     const t = createTestApp();
     const gate = gatePasswordChecks(t);
     const count = MAX_FAILURES_PER_ADDRESS + 30;
-    const statuses = await burst(gate, Array.from({ length: count }, (_, n) => () => login(t, `made-up-${n}@example.com`, "guess guess")));
+    const statuses = await burst(
+      gate,
+      Array.from({ length: count }, (_, n) => () => login(t, `made-up-${n}@example.com`, "guess guess")),
+    );
     expect(gate.started()).toBe(MAX_FAILURES_PER_ADDRESS);
     expect(statuses.filter((s) => s === 429)).toHaveLength(count - MAX_FAILURES_PER_ADDRESS);
   });
@@ -67,7 +73,10 @@ describe("a concurrent burst is throttled before the password hash", () => {
     const t = createTestApp();
     await t.ctx.users.create({ ...ADMIN, role: "admin" });
     const gate = gatePasswordChecks(t, [ADMIN.email]);
-    const statuses = await burst(gate, [() => login(t, ADMIN.email, ADMIN.password), ...Array.from({ length: 3 }, () => () => login(t, ADMIN.email, "wrong password"))]);
+    const statuses = await burst(gate, [
+      () => login(t, ADMIN.email, ADMIN.password),
+      ...Array.from({ length: 3 }, () => () => login(t, ADMIN.email, "wrong password")),
+    ]);
     expect(statuses).toEqual([200, 401, 401, 401]);
     for (let n = 0; n < MAX_FAILURES; n++) expect((await login(t, ADMIN.email, "wrong again")).status).toBe(401);
     expect((await login(t, ADMIN.email, ADMIN.password)).status).toBe(429);
@@ -121,8 +130,14 @@ describe("over real sockets: the address is the peer's", () => {
   /** POST /api/auth/login from a given loopback address (Linux routes all of 127.0.0.0/8 to lo). */
   function loginFrom(localAddress: string, email: string, password: string, headers: Record<string, string> = {}): Promise<number> {
     const body = JSON.stringify({ email, password });
-    const head = [`POST /api/auth/login HTTP/1.1`, `Host: 127.0.0.1:${port}`, "Content-Type: application/json", `Content-Length: ${Buffer.byteLength(body)}`,
-      "Connection: close", ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+    const head = [
+      `POST /api/auth/login HTTP/1.1`,
+      `Host: 127.0.0.1:${port}`,
+      "Content-Type: application/json",
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      "Connection: close",
+      ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+    ];
     return new Promise((resolve, reject) => {
       const socket = net.connect({ host: "127.0.0.1", port, localAddress });
       let answer = "";
@@ -135,7 +150,9 @@ describe("over real sockets: the address is the peer's", () => {
 
   test("X-Forwarded-For is not believed, and failures from one address do not lock the email at another", async () => {
     for (let n = 0; n < MAX_FAILURES; n++) {
-      expect(await loginFrom("127.0.0.2", ADMIN.email, "wrong password", { "x-forwarded-for": `203.0.113.${n}`, "x-real-ip": `203.0.113.${n}` })).toBe(401);
+      expect(
+        await loginFrom("127.0.0.2", ADMIN.email, "wrong password", { "x-forwarded-for": `203.0.113.${n}`, "x-real-ip": `203.0.113.${n}` }),
+      ).toBe(401);
     }
     // Whatever the header claims, it is the same client at 127.0.0.2: locked.
     expect(await loginFrom("127.0.0.2", ADMIN.email, ADMIN.password, { "x-forwarded-for": "198.51.100.7" })).toBe(429);

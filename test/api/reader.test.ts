@@ -81,7 +81,9 @@ describe("reads on their own thread", () => {
     const before = workerReads(s.ctx);
     const slow = s.api("POST", "/api/events/filter", { filter: { text: { query: SLOW_TEXT } } });
     await waitUntil(() => workerReads(s.ctx) > before, "the slow filter to reach the worker");
-    const quick = Array.from({ length: MAX_WAITING_READS + 6 }, () => s.api("POST", "/api/events/filter", { filter: { resource: { id: ["load.1"] } }, limit: 1 }));
+    const quick = Array.from({ length: MAX_WAITING_READS + 6 }, () =>
+      s.api("POST", "/api/events/filter", { filter: { resource: { id: ["load.1"] } }, limit: 1 }),
+    );
     const statuses = await Promise.all(quick.map((r) => r.then((res) => res.status)));
     expect(statuses.filter((code) => code === 200)).toHaveLength(MAX_WAITING_READS);
     expect(statuses.filter((code) => code === 429)).toHaveLength(6);
@@ -136,7 +138,8 @@ test("a read waiting behind a slow one has its own, shorter wait limit: 503 with
     const behind = await s.api("POST", "/api/events/count-by/event", { filter: { resource: { id: ["load.7"] } } });
     expect(behind.status).toBe(503);
     expect(((await behind.json()) as { error: { code: string; message: string } }).error).toEqual({
-      code: "unavailable", message: "Other reads kept this one waiting 0.1 s; retry shortly.",
+      code: "unavailable",
+      message: "Other reads kept this one waiting 0.1 s; retry shortly.",
     });
     // Seconds until the slow read's own time limit at most: when the worker is free again.
     const retry = Number(behind.headers.get("retry-after"));

@@ -36,7 +36,8 @@ async function serverWithHook(limits: { bodyTimeoutMs: number; maxRequestsPerAdd
   const srv = await startLoggedServer(limits);
   const key = srv.server.ctx.serviceAccounts.create("t", "admin").api_key;
   const res = await fetch(`${srv.server.url}/api/webhooks/`, {
-    method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    method: "POST",
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
     body: JSON.stringify({ name: "limits", template: TEMPLATE }),
   });
   const { slug } = (await res.json()) as { slug: string };
@@ -48,7 +49,9 @@ describe("--body-timeout-ms", () => {
   let srv: LoggedServer;
   let slug: string;
   let stored: () => number;
-  beforeAll(async () => void ({ srv, slug, stored } = await serverWithHook({ bodyTimeoutMs: BODY_TIMEOUT_MS, maxRequestsPerAddress: 256 })));
+  beforeAll(
+    async () => void ({ srv, slug, stored } = await serverWithHook({ bodyTimeoutMs: BODY_TIMEOUT_MS, maxRequestsPerAddress: 256 })),
+  );
   afterAll(() => srv.stop());
 
   test("a hook body trickled in → 408 and the connection closed at the deadline; health answers meanwhile; nothing stored", async () => {
@@ -69,7 +72,9 @@ describe("--body-timeout-ms", () => {
     const conn = await trickle(srv.port, post("/api/auth/login", 100_000));
     const answer = await closedWithin(conn, 10_000);
     expect(statusOf(answer)).toBe(408);
-    expect(JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4))).toEqual({ error: { code: "request_timeout", message: "The request body did not arrive in time" } });
+    expect(JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4))).toEqual({
+      error: { code: "request_timeout", message: "The request body did not arrive in time" },
+    });
   });
 
   test("a body that arrives in time, even in pieces, is answered as usual", async () => {

@@ -25,7 +25,9 @@ afterAll(async () => {
 test("events committed by the worker are indexed by it, and text queries find them", async () => {
   const auth = { authorization: `Bearer ${key}`, "content-type": "application/json" };
   const events = Array.from({ length: 300 }, (_, i) => ({
-    event: `sensor.reading.${i % 3 === 0 ? "hot" : "ok"}`, resource: { "prefect.resource.id": `sensor.${i}` }, payload: { note: i === 7 ? "zanzibar" : "plain" },
+    event: `sensor.reading.${i % 3 === 0 ? "hot" : "ok"}`,
+    resource: { "prefect.resource.id": `sensor.${i}` },
+    payload: { note: i === 7 ? "zanzibar" : "plain" },
   }));
   expect((await fetch(`${server.url}/api/events`, { method: "POST", headers: auth, body: JSON.stringify(events) })).status).toBe(204);
   const client = server.ctx.db.$client;
@@ -34,7 +36,11 @@ test("events committed by the worker are indexed by it, and text queries find th
   expect(textWatermark(client)).toBe(maxSeq());
 
   const search = async (query: string) => {
-    const res = await fetch(`${server.url}/api/events/filter`, { method: "POST", headers: auth, body: JSON.stringify({ filter: { text: { query } }, limit: 5 }) });
+    const res = await fetch(`${server.url}/api/events/filter`, {
+      method: "POST",
+      headers: auth,
+      body: JSON.stringify({ filter: { text: { query } }, limit: 5 }),
+    });
     return (await res.json()) as { total: number; events: { payload: { note: string } }[] };
   };
   const rare = await search("zanzibar");

@@ -27,7 +27,8 @@ const FAST = '{"event": "fast.{{ body.n }}", "resource": {"prefect.resource.id":
 
 async function webhook(template: string): Promise<string> {
   const res = await fetch(`${server.url}/api/webhooks/`, {
-    method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    method: "POST",
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
     body: JSON.stringify({ name: "w", template }),
   });
   return ((await res.json()) as { url: string }).url;

@@ -21,7 +21,10 @@ const hostile = (sink: string) => `${EVENT}\n${placeName(sink, hostileName(marke
 /** A viewer's session, as the admin UI holds it: the cookie, and the Origin a browser sends. */
 async function signInAsViewer(t: TestApp) {
   await t.ctx.users.create({ email: "viewer@example.com", password: "viewer password", role: "viewer" });
-  const login = await t.request("POST", "/api/auth/login", { key: null, body: { email: "viewer@example.com", password: "viewer password" } });
+  const login = await t.request("POST", "/api/auth/login", {
+    key: null,
+    body: { email: "viewer@example.com", password: "viewer password" },
+  });
   const cookie = /inlet_session=[^;]*/.exec(login.headers.get("set-cookie")!)![0];
   return { key: null, headers: { cookie, origin: "http://localhost" } };
 }
@@ -35,7 +38,10 @@ describe("through the API", () => {
   });
 
   test.each(NAME_SINKS)("%s: a viewer's render reports a syntax error on line 2, and validate answers 422", async (_where, sink) => {
-    const res = await t.request("POST", "/api/templates/render", { ...viewer, body: { template: hostile(sink), request: { method: "POST", body: "{}" } } });
+    const res = await t.request("POST", "/api/templates/render", {
+      ...viewer,
+      body: { template: hostile(sink), request: { method: "POST", body: "{}" } },
+    });
     expect(res.status).toBe(200);
     const out = await res.json();
     expect(out.event).toBeNull();

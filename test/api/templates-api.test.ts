@@ -18,7 +18,14 @@ describe("template playground API", () => {
   test("render: the rendered text and the event exactly as ingestion makes it, with nothing stored", async () => {
     const t = createTestApp();
     const res = await t.request("POST", "/api/templates/render", {
-      body: { template: DYNAMIC, request: { method: "post", headers: { "Content-Type": "application/x-www-form-urlencoded", Authorization: "Bearer x" }, body: "model=churn" } },
+      body: {
+        template: DYNAMIC,
+        request: {
+          method: "post",
+          headers: { "Content-Type": "application/x-www-form-urlencoded", Authorization: "Bearer x" },
+          body: "model=churn",
+        },
+      },
     });
     expect(res.status).toBe(200);
     const out = await res.json();
@@ -37,9 +44,19 @@ describe("template playground API", () => {
   test("render with a webhook_id names that webhook as the related resource; an unknown id → 404", async () => {
     const t = createTestApp();
     const created = await (await t.request("POST", "/api/webhooks/", { body: { name: "models", template: DYNAMIC } })).json();
-    const out = await (await t.request("POST", "/api/templates/render", { body: { template: DYNAMIC, webhook_id: created.id, request: { method: "GET" } } })).json();
-    expect(out.event.related).toEqual([{ "prefect.resource.id": `prefect-cloud.webhook.${created.id}`, "prefect.resource.role": "webhook", "prefect.resource.name": "models" }]);
-    const missing = await t.request("POST", "/api/templates/render", { body: { template: DYNAMIC, webhook_id: "00000000-0000-0000-0000-000000000000" } });
+    const out = await (
+      await t.request("POST", "/api/templates/render", { body: { template: DYNAMIC, webhook_id: created.id, request: { method: "GET" } } })
+    ).json();
+    expect(out.event.related).toEqual([
+      {
+        "prefect.resource.id": `prefect-cloud.webhook.${created.id}`,
+        "prefect.resource.role": "webhook",
+        "prefect.resource.name": "models",
+      },
+    ]);
+    const missing = await t.request("POST", "/api/templates/render", {
+      body: { template: DYNAMIC, webhook_id: "00000000-0000-0000-0000-000000000000" },
+    });
     expect(missing.status).toBe(404);
   });
 
@@ -49,7 +66,9 @@ describe("template playground API", () => {
     ['{"event": "x", "resource": {}}', "invalid_event"],
   ])("render reports %j as %s, with a message", async (template, reason) => {
     const t = createTestApp();
-    const out = await (await t.request("POST", "/api/templates/render", { body: { template, request: { method: "GET", headers: {}, body: "" } } })).json();
+    const out = await (
+      await t.request("POST", "/api/templates/render", { body: { template, request: { method: "GET", headers: {}, body: "" } } })
+    ).json();
     expect(out.event).toBeNull();
     expect(out.error.reason).toBe(reason);
     expect(out.error.message.length).toBeGreaterThan(0);

@@ -19,7 +19,9 @@ async function withPeople() {
   const as = (cookie: string) => (method: string, path: string, body?: unknown) =>
     t.request(method, path, { key: null, body, headers: { cookie: `inlet_session=${cookie}`, ...ORIGIN } });
   return {
-    t, admin, viewer,
+    t,
+    admin,
+    viewer,
     asAdmin: as(await signIn(t, "admin@example.com", "admin password")),
     asViewer: as(await signIn(t, "viewer@example.com", "viewer password")),
   };
@@ -50,7 +52,9 @@ describe("UserStore", () => {
   test("a duplicate email (any case) → conflict", async () => {
     const store = new UserStore(openMemoryDatabase());
     await store.create({ email: "a@example.com", password: "12345678", role: "admin" });
-    await expect(store.create({ email: "A@EXAMPLE.com", password: "12345678", role: "viewer" })).rejects.toMatchObject({ code: "conflict" });
+    await expect(store.create({ email: "A@EXAMPLE.com", password: "12345678", role: "viewer" })).rejects.toMatchObject({
+      code: "conflict",
+    });
   });
 });
 

@@ -11,7 +11,18 @@ describe("webhook management", () => {
     const res = await t.request("POST", "/api/webhooks/", { body: { name: "models", template: STATIC } });
     expect(res.status).toBe(201);
     const w = await res.json();
-    expect(Object.keys(w).sort()).toEqual(["created", "description", "enabled", "id", "name", "service_account_id", "slug", "template", "updated", "url"]);
+    expect(Object.keys(w).sort()).toEqual([
+      "created",
+      "description",
+      "enabled",
+      "id",
+      "name",
+      "service_account_id",
+      "slug",
+      "template",
+      "updated",
+      "url",
+    ]);
     expect(w).toMatchObject({ name: "models", description: "", enabled: true, template: STATIC, service_account_id: null });
     expect(w.slug).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(w.url).toBe(`https://inlet.example.org/hooks/${w.slug}`);
@@ -41,7 +52,9 @@ describe("webhook management", () => {
     const t = createTestApp();
     const w = await createWebhook(t, { template: STATIC });
     await t.request("PATCH", `/api/webhooks/${w.id}`, { body: { enabled: false } });
-    const res = await t.request("PUT", `/api/webhooks/${w.id}`, { body: { name: "renamed", description: "d", template: "{{ body|tojson }}" } });
+    const res = await t.request("PUT", `/api/webhooks/${w.id}`, {
+      body: { name: "renamed", description: "d", template: "{{ body|tojson }}" },
+    });
     expect(res.status).toBe(204);
     const got = await (await t.request("GET", `/api/webhooks/${w.id}`)).json();
     expect(got).toMatchObject({ name: "renamed", description: "d", template: "{{ body|tojson }}", enabled: false, slug: w.slug });
@@ -76,7 +89,7 @@ describe("webhook management", () => {
     const err = (await res.json()).error;
     expect(err.code).toBe("template_invalid");
     expect(err.line).toBe(3);
-    expect((await (await t.request("POST", "/api/webhooks/filter")).json())).toEqual([]);
+    expect(await (await t.request("POST", "/api/webhooks/filter")).json()).toEqual([]);
     const w = await createWebhook(t, { template: STATIC });
     const upd = await t.request("PATCH", `/api/webhooks/${w.id}`, { body: { template: "{% for x in y %}" } });
     expect(upd.status).toBe(422);
@@ -121,7 +134,9 @@ describe("bad input to the management API gets a clear 422, and changes nothing"
     const t = createTestApp();
     const retention = await t.request("PATCH", "/api/settings", { body: { retention_days: 1 } });
     expect(retention.status).toBe(422);
-    expect((await retention.json()).error.message).toBe("retention_days: is a server option (--retention-days or INLET_RETENTION_DAYS) and cannot be changed here");
+    expect((await retention.json()).error.message).toBe(
+      "retention_days: is a server option (--retention-days or INLET_RETENTION_DAYS) and cannot be changed here",
+    );
     const unknown = await t.request("PATCH", "/api/settings", { body: { enforce_webhook_auth: true, enforce_everything: true } });
     expect(unknown.status).toBe(422);
     expect((await unknown.json()).error.message).toContain("enforce_everything");
@@ -131,7 +146,10 @@ describe("bad input to the management API gets a clear 422, and changes nothing"
   test("a template longer than the limit is refused on create, and on validate, with the limit named", async () => {
     const t = createTestApp();
     const long = `{"event": "x", "resource": {"prefect.resource.id": "a"}, "pad": "${"x".repeat(LIMITS.templateChars)}"}`;
-    for (const [path, body] of [["/api/webhooks/", { name: "long", template: long }], ["/api/templates/validate", { template: long }]] as const) {
+    for (const [path, body] of [
+      ["/api/webhooks/", { name: "long", template: long }],
+      ["/api/templates/validate", { template: long }],
+    ] as const) {
       const res = await t.request("POST", path, { body });
       expect(res.status).toBe(422);
       expect((await res.json()).error.message).toBe(`template: Expected string length less or equal to ${LIMITS.templateChars}`);
@@ -178,6 +196,8 @@ describe("enforce_webhook_auth", () => {
 
     // Adding a service account makes re-enabling allowed.
     expect((await t.request("PATCH", `/api/webhooks/${open.id}`, { body: { enabled: true, service_account_id: sa.id } })).status).toBe(204);
-    expect((await t.request("POST", "/api/webhooks/", { body: { name: "new", template: STATIC, service_account_id: sa.id } })).status).toBe(201);
+    expect((await t.request("POST", "/api/webhooks/", { body: { name: "new", template: STATIC, service_account_id: sa.id } })).status).toBe(
+      201,
+    );
   });
 });

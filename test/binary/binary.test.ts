@@ -35,12 +35,15 @@ describe("dist/inlet", () => {
     const auth = { authorization: `Bearer ${key}`, "content-type": "application/json" };
     const id = "0190f3b4-3a2b-7cde-8f00-00000000abcd";
     const post = await fetch(`${server.url}/api/events`, {
-      method: "POST", headers: auth,
+      method: "POST",
+      headers: auth,
       body: JSON.stringify([{ id, event: "binary.test", resource: { "prefect.resource.id": "ci.binary" } }]),
     });
     expect(post.status).toBe(204);
     const got = await fetch(`${server.url}/api/events/filter`, {
-      method: "POST", headers: auth, body: JSON.stringify({ filter: { resource: { id: ["ci.binary"] } } }),
+      method: "POST",
+      headers: auth,
+      body: JSON.stringify({ filter: { resource: { id: ["ci.binary"] } } }),
     });
     expect(got.status).toBe(200);
     const page = await got.json();
@@ -51,7 +54,8 @@ describe("dist/inlet", () => {
 
   test("serves the live feed over a websocket (the server wires Elysia's websocket dispatcher itself)", async () => {
     const post = await fetch(`${server.url}/api/events`, {
-      method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
       body: JSON.stringify([{ event: "binary.feed", resource: { "prefect.resource.id": "ci.feed" } }]),
     });
     expect(post.status).toBe(204);

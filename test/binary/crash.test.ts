@@ -15,7 +15,8 @@ test("every acknowledged event survives kill -9, exactly once", async () => {
   const key = JSON.parse(runBinary(["service-account", "create", "ci", "--data-dir", "./data", "-o", "json"], dir.path).stdout).api_key;
   const server = await startBinaryServer(dir.path);
   const created = await fetch(`${server.url}/api/webhooks/`, {
-    method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    method: "POST",
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
     body: JSON.stringify({ name: "crash", template: TEMPLATE }),
   });
   const hookUrl = (await created.json()).url as string;
@@ -27,7 +28,11 @@ test("every acknowledged event survives kill -9, exactly once", async () => {
     while (!killed) {
       const n = next++;
       try {
-        const res = await fetch(hookUrl, { method: "POST", body: `n=${n}`, headers: { "content-type": "application/x-www-form-urlencoded" } });
+        const res = await fetch(hookUrl, {
+          method: "POST",
+          body: `n=${n}`,
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+        });
         if (res.status === 204) acknowledged.push(n);
       } catch {
         return; // the connection died with the server: this request was never acknowledged
@@ -51,7 +56,10 @@ test("every acknowledged event survives kill -9, exactly once", async () => {
   expect(await again.stop()).toBe(0);
 
   const db = new Database(join(dir.path, "data", "inlet.db"), { readonly: true });
-  const rows = db.query("SELECT resource_id, count(*) AS c FROM events WHERE event = 'crash.test' GROUP BY resource_id").all() as { resource_id: string; c: number }[];
+  const rows = db.query("SELECT resource_id, count(*) AS c FROM events WHERE event = 'crash.test' GROUP BY resource_id").all() as {
+    resource_id: string;
+    c: number;
+  }[];
   db.close();
   const stored = new Map(rows.map((r) => [r.resource_id, r.c]));
   const missing = acknowledged.filter((n) => !stored.has(`crash.${n}`));

@@ -32,14 +32,18 @@ describe("inlet admin create", () => {
   });
 
   test("--role viewer, INLET_DATA_DIR, -o json", async () => {
-    const r = await inlet(["admin", "create", "--email", "v@example.com", "--password", "12345678", "--role", "viewer", "-o", "json"], { env: { INLET_DATA_DIR: dataDir } });
+    const r = await inlet(["admin", "create", "--email", "v@example.com", "--password", "12345678", "--role", "viewer", "-o", "json"], {
+      env: { INLET_DATA_DIR: dataDir },
+    });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ email: "v@example.com", role: "viewer" });
     expect(JSON.parse(r.stdout)).not.toHaveProperty("password_hash");
   });
 
   test("--password-stdin reads the password from standard input", async () => {
-    const r = await inlet(["admin", "create", "--email", "s@example.com", "--password-stdin", "--data-dir", dataDir], { stdin: "from stdin 123\n" });
+    const r = await inlet(["admin", "create", "--email", "s@example.com", "--password-stdin", "--data-dir", dataDir], {
+      stdin: "from stdin 123\n",
+    });
     expect(r.code).toBe(0);
   });
 

@@ -52,7 +52,11 @@ describe("inlet backup", () => {
     const r = await inlet(["backup", backupFile, "--data-dir", srv.dataDir]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`^Backed up ${databasePath(srv.dataDir).replaceAll(".", "\\.")} to ${backupFile.replaceAll(".", "\\.")} \\(\\d+\\.\\d [KM]B\\)\\.\\n$`));
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `^Backed up ${databasePath(srv.dataDir).replaceAll(".", "\\.")} to ${backupFile.replaceAll(".", "\\.")} \\(\\d+\\.\\d [KM]B\\)\\.\\n$`,
+      ),
+    );
     expect(count(backupFile, "SELECT count(*) FROM events WHERE event = 'backup.test'")).toBe(25);
     expect(count(backupFile, "SELECT count(*) FROM webhooks WHERE name = 'kept'")).toBe(1);
     expect(readdirSync(dir.path).filter((f) => f.includes("partial"))).toEqual([]);
@@ -107,7 +111,11 @@ describe("inlet restore", () => {
 
   test("refuses while a server process holds the data directory", async () => {
     const data = join(dir.path, "served");
-    const proc = Bun.spawn([process.execPath, join(REPO, "src/main.ts"), "serve", "--port", "0", "--data-dir", data], { cwd: REPO, stdout: "ignore", stderr: "pipe" });
+    const proc = Bun.spawn([process.execPath, join(REPO, "src/main.ts"), "serve", "--port", "0", "--data-dir", data], {
+      cwd: REPO,
+      stdout: "ignore",
+      stderr: "pipe",
+    });
     try {
       const reader = (proc.stderr as ReadableStream<Uint8Array>).getReader();
       let log = "";
@@ -133,10 +141,15 @@ describe("inlet restore", () => {
     expect(r).toMatchObject({ code: 0, stderr: "", stdout: `Restored ${backupFile} into ${fresh}.\n` });
     expect(count(databasePath(fresh), "SELECT count(*) FROM events WHERE event = 'backup.test'")).toBe(25);
     // A server starts on it and serves what was backed up.
-    const server = await startServer(resolveConfig({ host: "127.0.0.1", port: "0", "data-dir": fresh, "log-level": "silent" }, {}), silentLogger);
+    const server = await startServer(
+      resolveConfig({ host: "127.0.0.1", port: "0", "data-dir": fresh, "log-level": "silent" }, {}),
+      silentLogger,
+    );
     try {
       const key = server.ctx.serviceAccounts.create("after-restore", "admin").api_key;
-      const list = await inlet(["webhook", "ls", "-o", "json", "--url", server.url, "--api-key", key], { env: { XDG_CONFIG_HOME: dir.path } });
+      const list = await inlet(["webhook", "ls", "-o", "json", "--url", server.url, "--api-key", key], {
+        env: { XDG_CONFIG_HOME: dir.path },
+      });
       expect(JSON.parse(list.stdout).map((h: { name: string }) => h.name)).toEqual(["kept"]);
     } finally {
       await server.stop();
@@ -160,25 +173,36 @@ describe("inlet restore", () => {
     const existing = join(dir.path, "existing2");
     inletDataDir(existing, "DELETE FROM events");
     const r = await inlet(["restore", backupFile, "--data-dir", existing]);
-    expect(r).toMatchObject({ code: 1, stderr: "Refusing to restore without confirmation in a non-interactive session; pass --yes to restore.\n" });
+    expect(r).toMatchObject({
+      code: 1,
+      stderr: "Refusing to restore without confirmation in a non-interactive session; pass --yes to restore.\n",
+    });
     expect(readdirSync(existing).filter((f) => f.includes("pre-restore"))).toEqual([]);
     expect(count(databasePath(existing), "SELECT count(*) FROM events")).toBe(0);
   });
 
   test.each([
     ["a file that does not exist", () => join(dir.path, "nope.db"), "does not exist"],
-    ["a file that is not SQLite", () => {
-      const f = join(dir.path, "text.db");
-      writeFileSync(f, "x".repeat(500));
-      return f;
-    }, "is not an SQLite database"],
-    ["an SQLite file that is not Inlet's", () => {
-      const f = join(dir.path, "other.db");
-      const db = new Database(f, { create: true });
-      db.exec("CREATE TABLE events (x)");
-      db.close();
-      return f;
-    }, "is not an Inlet database (no __drizzle_migrations, webhooks, service_accounts tables)"],
+    [
+      "a file that is not SQLite",
+      () => {
+        const f = join(dir.path, "text.db");
+        writeFileSync(f, "x".repeat(500));
+        return f;
+      },
+      "is not an SQLite database",
+    ],
+    [
+      "an SQLite file that is not Inlet's",
+      () => {
+        const f = join(dir.path, "other.db");
+        const db = new Database(f, { create: true });
+        db.exec("CREATE TABLE events (x)");
+        db.close();
+        return f;
+      },
+      "is not an Inlet database (no __drizzle_migrations, webhooks, service_accounts tables)",
+    ],
   ])("%s is refused, exit 1", async (_name, make, message) => {
     const file = make();
     const target = join(dir.path, "untouched");

@@ -11,8 +11,14 @@ const KEY = "inlet_feedfeedfeedfeedfeedfeedfeedfeedfeedfeedfee";
 
 function event(n: number, name = "feed.test"): Event {
   return {
-    id: `0190e1c2-0000-7000-8000-${String(n).padStart(12, "0")}`, occurred: new Date().toISOString(), received: new Date().toISOString(),
-    event: name, resource: { "prefect.resource.id": `r.${n}` }, related: [], payload: {}, follows: null,
+    id: `0190e1c2-0000-7000-8000-${String(n).padStart(12, "0")}`,
+    occurred: new Date().toISOString(),
+    received: new Date().toISOString(),
+    event: name,
+    resource: { "prefect.resource.id": `r.${n}` },
+    related: [],
+    payload: {},
+    follows: null,
   };
 }
 
@@ -23,7 +29,10 @@ interface Seen {
 }
 
 /** A feed that answers auth, then sends `script(ws)` once the filter arrives. */
-function fakeFeed(behaviour: { rejectAuth?: boolean; onFilter: (send: (e: Event) => void, close: (code: number, reason: string) => void) => void }) {
+function fakeFeed(behaviour: {
+  rejectAuth?: boolean;
+  onFilter: (send: (e: Event) => void, close: (code: number, reason: string) => void) => void;
+}) {
   const seen: Seen = { protocols: null, authorization: null, messages: [] };
   const server = Bun.serve({
     hostname: "127.0.0.1",
@@ -42,7 +51,10 @@ function fakeFeed(behaviour: { rejectAuth?: boolean; onFilter: (send: (e: Event)
           if (behaviour.rejectAuth) ws.close(1008, "Invalid token");
           else ws.send(JSON.stringify({ type: "auth_success" }));
         } else if (msg.type === "filter") {
-          behaviour.onFilter((e) => ws.send(JSON.stringify({ type: "event", event: e })), (code, reason) => ws.close(code, reason));
+          behaviour.onFilter(
+            (e) => ws.send(JSON.stringify({ type: "event", event: e })),
+            (code, reason) => ws.close(code, reason),
+          );
         }
       },
     },
@@ -69,16 +81,26 @@ describe("events tail over the live feed", () => {
     const stop = new AbortController();
     let out = "";
     const running = inlet(["events", "tail", "--event", "feed.", "-o", "json"], {
-      env: { INLET_API_URL: current.url, INLET_API_KEY: KEY }, signal: stop.signal, onStdout: (all) => void (out = all),
+      env: { INLET_API_URL: current.url, INLET_API_KEY: KEY },
+      signal: stop.signal,
+      onStdout: (all) => void (out = all),
     });
     await waitUntil(() => out.split("\n").filter(Boolean).length === 3, "three lines");
     stop.abort();
     const r = await running;
     expect(r).toMatchObject({ code: 0, stderr: "" });
-    expect(r.stdout.trim().split("\n").map((l) => JSON.parse(l).id.slice(-1))).toEqual(["1", "2", "3"]);
+    expect(
+      r.stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).id.slice(-1)),
+    ).toEqual(["1", "2", "3"]);
     expect(current.seen.protocols).toBe("prefect");
     expect(current.seen.authorization).toBe(`Bearer ${KEY}`);
-    const [auth, filter] = current.seen.messages as [{ type: string; token: string }, { type: string; backfill: boolean; filter: { event: unknown; occurred: { since: string; until: string } } }];
+    const [auth, filter] = current.seen.messages as [
+      { type: string; token: string },
+      { type: string; backfill: boolean; filter: { event: unknown; occurred: { since: string; until: string } } },
+    ];
     expect(auth).toEqual({ type: "auth", token: KEY });
     expect(filter.type).toBe("filter");
     expect(filter.backfill).toBe(true);
@@ -119,9 +141,15 @@ describe("events tail over the live feed", () => {
     const seen: string[] = [];
     const notices: string[] = [];
     const stop = new AbortController();
-    const done = tailEvents(client, { occurred: { since: new Date(Date.now() - 60_000).toISOString() } }, {
-      signal: stop.signal, onEvent: (e) => seen.push(e.id.slice(-1)), onNotice: (t) => notices.push(t),
-    });
+    const done = tailEvents(
+      client,
+      { occurred: { since: new Date(Date.now() - 60_000).toISOString() } },
+      {
+        signal: stop.signal,
+        onEvent: (e) => seen.push(e.id.slice(-1)),
+        onNotice: (t) => notices.push(t),
+      },
+    );
     await waitUntil(() => seen.length === 2, "two events");
     stop.abort();
     await done;

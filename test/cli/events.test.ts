@@ -18,10 +18,31 @@ async function post(events: object[]) {
 beforeAll(async () => {
   srv = await startTestServer();
   await post([
-    { id: "0190e1c2-0000-7000-8000-000000000001", occurred: iso(1), event: "github.push", resource: { "prefect.resource.id": "repo.inlet" }, related: [{ "prefect.resource.id": "user.ada", "prefect.resource.role": "author" }] },
-    { id: "0190e1c2-0000-7000-8000-000000000002", occurred: iso(2), event: "github.issue.opened", resource: { "prefect.resource.id": "repo.inlet" } },
-    { id: "0190e1c2-0000-7000-8000-000000000003", occurred: iso(3), event: "stripe.charge.succeeded", resource: { "prefect.resource.id": "stripe.ch_1" } },
-    { id: "0190e1c2-0000-7000-8000-000000000004", occurred: iso(40), event: "github.push", resource: { "prefect.resource.id": "repo.other" } },
+    {
+      id: "0190e1c2-0000-7000-8000-000000000001",
+      occurred: iso(1),
+      event: "github.push",
+      resource: { "prefect.resource.id": "repo.inlet" },
+      related: [{ "prefect.resource.id": "user.ada", "prefect.resource.role": "author" }],
+    },
+    {
+      id: "0190e1c2-0000-7000-8000-000000000002",
+      occurred: iso(2),
+      event: "github.issue.opened",
+      resource: { "prefect.resource.id": "repo.inlet" },
+    },
+    {
+      id: "0190e1c2-0000-7000-8000-000000000003",
+      occurred: iso(3),
+      event: "stripe.charge.succeeded",
+      resource: { "prefect.resource.id": "stripe.ch_1" },
+    },
+    {
+      id: "0190e1c2-0000-7000-8000-000000000004",
+      occurred: iso(40),
+      event: "github.push",
+      resource: { "prefect.resource.id": "repo.other" },
+    },
   ]);
 });
 afterAll(async () => {
@@ -29,7 +50,11 @@ afterAll(async () => {
 });
 
 const ev = (args: string[], opts: Parameters<typeof inlet>[1] = {}) => inlet(["events", ...args], { env: srv.env, ...opts });
-const ids = (stdout: string) => stdout.trim().split("\n").map((l) => JSON.parse(l).id.slice(-1));
+const ids = (stdout: string) =>
+  stdout
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l).id.slice(-1));
 
 describe("inlet events ls", () => {
   test("a table, newest first", async () => {
@@ -37,7 +62,12 @@ describe("inlet events ls", () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split("\n");
     expect(lines[0]).toMatch(/^occurred\s+event\s+resource\s+id$/);
-    expect(lines.slice(1).map((l) => l.split(/\s+/)[1])).toEqual(["github.push", "stripe.charge.succeeded", "github.issue.opened", "github.push"]);
+    expect(lines.slice(1).map((l) => l.split(/\s+/)[1])).toEqual([
+      "github.push",
+      "stripe.charge.succeeded",
+      "github.issue.opened",
+      "github.push",
+    ]);
     expect(lines[1]).toContain(iso(40));
     expect(lines[1]).toContain("repo.other");
   });
@@ -63,12 +93,27 @@ describe("inlet events ls", () => {
   });
 
   test.each([
-    [["--event", "github."], ["4", "2", "1"]],
-    [["--event", "github.issue", "--event", "stripe"], ["3", "2"]],
-    [["--resource", "repo.inlet"], ["2", "1"]],
-    [["--resource", "repo.*"], ["4", "2", "1"]],
+    [
+      ["--event", "github."],
+      ["4", "2", "1"],
+    ],
+    [
+      ["--event", "github.issue", "--event", "stripe"],
+      ["3", "2"],
+    ],
+    [
+      ["--resource", "repo.inlet"],
+      ["2", "1"],
+    ],
+    [
+      ["--resource", "repo.*"],
+      ["4", "2", "1"],
+    ],
     [["--related", "user.ada"], ["1"]],
-    [["--since", iso(2), "--until", iso(3)], ["3", "2"]],
+    [
+      ["--since", iso(2), "--until", iso(3)],
+      ["3", "2"],
+    ],
     [["--until", iso(1)], ["1"]],
     [["--since", "30m"], ["4"]],
   ])("filter %j", async (flags, expected) => {
@@ -81,7 +126,8 @@ describe("inlet events ls", () => {
   test("--limit takes that many, paging past the API's 50 per page, and says what is left", async () => {
     const many = Array.from({ length: 60 }, (_, i) => ({
       occurred: new Date(base - 86_400_000 + i * 1000).toISOString(),
-      event: "bulk.item", resource: { "prefect.resource.id": `bulk.${i}` },
+      event: "bulk.item",
+      resource: { "prefect.resource.id": `bulk.${i}` },
     }));
     await post(many);
     const r = await ev(["ls", "--event", "bulk.", "--since", "3d", "--limit", "55", "-o", "json"]);
@@ -133,7 +179,10 @@ describe("inlet events tail", () => {
     const running = ev(["tail", "--event", "tail.", "-o", "json"], { signal: stop.signal, onStdout: (all) => void (out = all) });
     await post([{ event: "tail.one", resource: { "prefect.resource.id": "t.1" } }]);
     await waitUntil(() => out.includes("tail.one"), "tail.one", 8000);
-    await post([{ event: "tail.two", resource: { "prefect.resource.id": "t.2" } }, { event: "other.event", resource: { "prefect.resource.id": "t.3" } }]);
+    await post([
+      { event: "tail.two", resource: { "prefect.resource.id": "t.2" } },
+      { event: "other.event", resource: { "prefect.resource.id": "t.3" } },
+    ]);
     await waitUntil(() => out.includes("tail.two"), "tail.two", 8000);
     // A later event, seen only on a later read of the feed or poll: one that printed tail.two again
     // would have done so by then.
@@ -142,7 +191,10 @@ describe("inlet events tail", () => {
     stop.abort();
     const r = await running;
     expect(r.code).toBe(0);
-    const names = r.stdout.trim().split("\n").map((l) => JSON.parse(l).event);
+    const names = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l).event);
     expect(names).toEqual(["tail.one", "tail.two", "tail.three"]);
   }, 20_000);
 
@@ -152,12 +204,23 @@ describe("inlet events tail", () => {
     const notices: string[] = [];
     const stop = new AbortController();
     const since = new Date(Date.now() - 60_000).toISOString();
-    const done = tailEvents(client, { occurred: { since, until: new Date(Date.now() + 86_400_000).toISOString() }, event: { prefix: ["poll."] } }, {
-      signal: stop.signal, websocket: false, pollIntervalMs: 50, onEvent: (e) => seen.push(e.event), onNotice: (t) => notices.push(t),
-    });
+    const done = tailEvents(
+      client,
+      { occurred: { since, until: new Date(Date.now() + 86_400_000).toISOString() }, event: { prefix: ["poll."] } },
+      {
+        signal: stop.signal,
+        websocket: false,
+        pollIntervalMs: 50,
+        onEvent: (e) => seen.push(e.event),
+        onNotice: (t) => notices.push(t),
+      },
+    );
     await post([{ event: "poll.a", resource: { "prefect.resource.id": "p" } }]);
     await waitUntil(() => seen.length === 1, "poll.a", 8000);
-    await post([{ event: "poll.b", resource: { "prefect.resource.id": "p" } }, { event: "poll.c", resource: { "prefect.resource.id": "p" } }]);
+    await post([
+      { event: "poll.b", resource: { "prefect.resource.id": "p" } },
+      { event: "poll.c", resource: { "prefect.resource.id": "p" } },
+    ]);
     await waitUntil(() => seen.length === 3, "poll.b and poll.c", 8000);
     // A later event, seen only on a later poll: one that printed poll.c again would have done so by then.
     await post([{ event: "poll.d", resource: { "prefect.resource.id": "p" } }]);

@@ -88,7 +88,10 @@ describe("inlet login", () => {
     await inlet(["login", "--url", srv.url, "--api-key", srv.adminKey], { env: home.env });
     expect(await inlet(["logout"], { env: home.env })).toMatchObject({ code: 0, stdout: `Logged out (removed ${home.file}).\n` });
     expect(await inlet(["logout"], { env: home.env })).toMatchObject({ code: 0, stdout: "Not logged in.\n" });
-    expect(await inlet(["webhook", "ls"], { env: { ...home.env, INLET_API_URL: srv.url } })).toMatchObject({ code: 1, stderr: "Not authenticated: run `inlet login --url URL --api-key KEY`\n" });
+    expect(await inlet(["webhook", "ls"], { env: { ...home.env, INLET_API_URL: srv.url } })).toMatchObject({
+      code: 1,
+      stderr: "Not authenticated: run `inlet login --url URL --api-key KEY`\n",
+    });
     home.remove();
   });
 });
@@ -105,7 +108,10 @@ describe("where the CLI connects", () => {
     const env = { XDG_CONFIG_HOME: dir.path };
     expect(resolveConnection({}, env)).toEqual({ url: "http://stored:1", apiKey: "stored-key" });
     expect(resolveConnection({}, { ...env, INLET_API_KEY: "env-key" })).toEqual({ url: "http://stored:1", apiKey: "env-key" });
-    expect(resolveConnection({ "api-key": "flag-key" }, { ...env, INLET_API_KEY: "env-key" })).toEqual({ url: "http://stored:1", apiKey: "flag-key" });
+    expect(resolveConnection({ "api-key": "flag-key" }, { ...env, INLET_API_KEY: "env-key" })).toEqual({
+      url: "http://stored:1",
+      apiKey: "flag-key",
+    });
     expect(resolveConnection({ url: "http://flag:3/" }, { ...env, INLET_API_URL: "http://env:2" }).url).toBe("http://flag:3");
     expect(resolveConnection({}, { XDG_CONFIG_HOME: join(dir.path, "none") })).toEqual({ url: "http://127.0.0.1:4280", apiKey: null });
     dir.remove();
@@ -123,7 +129,10 @@ describe("where the CLI connects", () => {
     const dir = tempDir();
     file(dir.path, "{not json");
     const r = await inlet(["webhook", "ls"], { env: { XDG_CONFIG_HOME: dir.path } });
-    expect(r).toMatchObject({ code: 1, stderr: `The config file ${join(dir.path, "inlet", "config.json")} is not valid; run \`inlet login\` again\n` });
+    expect(r).toMatchObject({
+      code: 1,
+      stderr: `The config file ${join(dir.path, "inlet", "config.json")} is not valid; run \`inlet login\` again\n`,
+    });
     dir.remove();
   });
 });

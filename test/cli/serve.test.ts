@@ -40,7 +40,10 @@ describe("one data directory, one server", () => {
     const first = await startServeProcess(["--port", "0", "--data-dir", dir]);
     running.push(first);
     const second = await serveExpectingRefusal(["--port", "0", "--data-dir", dir]);
-    expect(second).toEqual({ code: 1, stderr: `inlet: ${dir} is in use by another Inlet server (PID ${first.pid}); stop it first, or choose another --data-dir\n` });
+    expect(second).toEqual({
+      code: 1,
+      stderr: `inlet: ${dir} is in use by another Inlet server (PID ${first.pid}); stop it first, or choose another --data-dir\n`,
+    });
     expect((await fetch(`${first.url}/api/health`)).status).toBe(200);
     // Offline commands still work beside the server.
     expect((await spawnInlet(["service-account", "create", "beside", "--data-dir", dir])).code).toBe(0);
@@ -85,9 +88,16 @@ describe("start-up errors name the file and what to do", () => {
     writeFileSync(join(dirname(dir), "a-file"), "not a directory");
     const under = join(dirname(dir), "a-file", "data");
     const r = await serveExpectingRefusal(["--port", "0", "--data-dir", under]);
-    expect(r).toEqual({ code: 1, stderr: `inlet: cannot create the data directory ${under}: a part of that path is a file, not a directory\n` });
+    expect(r).toEqual({
+      code: 1,
+      stderr: `inlet: cannot create the data directory ${under}: a part of that path is a file, not a directory\n`,
+    });
     const offline = await spawnInlet(["service-account", "create", "x", "--data-dir", under]);
-    expect(offline).toEqual({ code: 1, stdout: "", stderr: `inlet: cannot create the data directory ${under}: a part of that path is a file, not a directory\n` });
+    expect(offline).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: `inlet: cannot create the data directory ${under}: a part of that path is a file, not a directory\n`,
+    });
   });
 
   test("a file that is not a database where inlet.db should be → 1, naming it and what to do; the file is untouched", async () => {
@@ -97,7 +107,10 @@ describe("start-up errors name the file and what to do", () => {
     const text = "these are somebody's notes, not a database\n".repeat(20);
     writeFileSync(path, text);
     const r = await serveExpectingRefusal(["--port", "0", "--data-dir", dir]);
-    expect(r).toEqual({ code: 1, stderr: `inlet: ${path} is not an SQLite database: move it away, or put a backup in its place with "inlet restore"\n` });
+    expect(r).toEqual({
+      code: 1,
+      stderr: `inlet: ${path} is not an SQLite database: move it away, or put a backup in its place with "inlet restore"\n`,
+    });
     expect(readFileSync(path, "utf8")).toBe(text);
   });
 
@@ -106,6 +119,9 @@ describe("start-up errors name the file and what to do", () => {
     const path = join(dir, "inlet.db");
     mkdirSync(path, { recursive: true });
     const r = await serveExpectingRefusal(["--port", "0", "--data-dir", dir]);
-    expect(r).toEqual({ code: 1, stderr: `inlet: cannot open the database ${path}: unable to open database file (check that it is a file this user may read and write, in a directory it may write)\n` });
+    expect(r).toEqual({
+      code: 1,
+      stderr: `inlet: cannot open the database ${path}: unable to open database file (check that it is a file this user may read and write, in a directory it may write)\n`,
+    });
   });
 });

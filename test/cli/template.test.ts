@@ -14,7 +14,10 @@ let good: string;
 
 beforeAll(() => {
   dir = tempDir();
-  good = file("good.j2", '{"event": "github.{{ headers["x-github-event"] }}", "resource": {"prefect.resource.id": "repo.{{ body.repository.name }}", "ref": "{{ query.ref }}"}}');
+  good = file(
+    "good.j2",
+    '{"event": "github.{{ headers["x-github-event"] }}", "resource": {"prefect.resource.id": "repo.{{ body.repository.name }}", "ref": "{{ query.ref }}"}}',
+  );
 });
 afterAll(() => dir.remove());
 
@@ -22,7 +25,18 @@ const render = (args: string[], opts: Parameters<typeof inlet>[1] = {}) => inlet
 
 describe("inlet template render", () => {
   test("prints the rendered text and the event, offline", async () => {
-    const r = await render(["-t", good, "--header", "X-GitHub-Event: push", "--header", "Content-Type: application/json", "--body", '{"repository": {"name": "inlet"}}', "--query", "ref=main"]);
+    const r = await render([
+      "-t",
+      good,
+      "--header",
+      "X-GitHub-Event: push",
+      "--header",
+      "Content-Type: application/json",
+      "--body",
+      '{"repository": {"name": "inlet"}}',
+      "--query",
+      "ref=main",
+    ]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const [rendered, event] = r.stdout.split("\n\nEvent:\n");
@@ -31,7 +45,13 @@ describe("inlet template render", () => {
     expect(parsed).toMatchObject({
       event: "github.push",
       resource: { "prefect.resource.id": "repo.inlet", ref: "main" },
-      related: [{ "prefect.resource.id": "prefect-cloud.webhook.00000000-0000-0000-0000-000000000000", "prefect.resource.role": "webhook", "prefect.resource.name": "playground" }],
+      related: [
+        {
+          "prefect.resource.id": "prefect-cloud.webhook.00000000-0000-0000-0000-000000000000",
+          "prefect.resource.role": "webhook",
+          "prefect.resource.name": "playground",
+        },
+      ],
       payload: { method: "POST", body: { repository: { name: "inlet" } } },
     });
   });

@@ -44,7 +44,19 @@ describe("--help", () => {
 
   test("the main usage lists every command", async () => {
     const r = await inlet(["--help"]);
-    for (const name of ["serve", "login", "logout", "webhook", "events", "template", "service-account", "admin", "backup", "restore", "version"]) {
+    for (const name of [
+      "serve",
+      "login",
+      "logout",
+      "webhook",
+      "events",
+      "template",
+      "service-account",
+      "admin",
+      "backup",
+      "restore",
+      "version",
+    ]) {
       expect(r.stdout).toMatch(new RegExp(`^  ${name} `, "m"));
     }
     expect(r.stdout).not.toMatch(/^ {2}webhooks /m);
@@ -57,20 +69,45 @@ describe("usage errors exit 2 with a usage line", () => {
     [["webhook"], "inlet: missing command", "Usage: inlet webhook <command> [options]", "inlet webhook"],
     [["webhook", "ls", "--bogus"], "inlet: Unknown option '--bogus'", "Usage: inlet webhook ls [options]", "inlet webhook ls"],
     [["webhook", "get"], "inlet: missing WEBHOOK_ID", "Usage: inlet webhook get WEBHOOK_ID [options]", "inlet webhook get"],
-    [["webhook", "toggle", "a", "b"], 'inlet: unexpected argument "b"', "Usage: inlet webhook toggle WEBHOOK_ID [options]", "inlet webhook toggle"],
+    [
+      ["webhook", "toggle", "a", "b"],
+      'inlet: unexpected argument "b"',
+      "Usage: inlet webhook toggle WEBHOOK_ID [options]",
+      "inlet webhook toggle",
+    ],
     [["webhook", "rotate"], "inlet: missing WEBHOOK_ID", "Usage: inlet webhook rotate WEBHOOK_ID [options]", "inlet webhook rotate"],
     [["webhook", "delete"], "inlet: missing WEBHOOK_ID", "Usage: inlet webhook delete WEBHOOK_ID [options]", "inlet webhook delete"],
     [["webhook", "update"], "inlet: missing WEBHOOK_ID", "Usage: inlet webhook update WEBHOOK_ID [options]", "inlet webhook update"],
-    [["webhook", "create", "x", "-t"], "inlet: Option '-t, --template <value>' argument missing", "Usage: inlet webhook create WEBHOOK_NAME -t TEMPLATE [options]", "inlet webhook create"],
+    [
+      ["webhook", "create", "x", "-t"],
+      "inlet: Option '-t, --template <value>' argument missing",
+      "Usage: inlet webhook create WEBHOOK_NAME -t TEMPLATE [options]",
+      "inlet webhook create",
+    ],
     [["events", "frob"], 'inlet: unknown command "frob"', "Usage: inlet events <command> [options]", "inlet events"],
-    [["template", "render", "--nope"], "inlet: Unknown option '--nope'", "Usage: inlet template render -t FILE [options]", "inlet template render"],
+    [
+      ["template", "render", "--nope"],
+      "inlet: Unknown option '--nope'",
+      "Usage: inlet template render -t FILE [options]",
+      "inlet template render",
+    ],
     [["login", "--nope"], "inlet: Unknown option '--nope'", "Usage: inlet login --url URL --api-key KEY", "inlet login"],
     [["admin", "delete"], 'inlet: unknown command "delete"', "Usage: inlet admin <command> [options]", "inlet admin"],
     [["backup", "a", "b"], 'inlet: unexpected argument "b"', "Usage: inlet backup FILE [options]", "inlet backup"],
     [["restore", "a", "--force"], "inlet: Unknown option '--force'", "Usage: inlet restore FILE [options]", "inlet restore"],
     [["service-account", "create"], "inlet: missing NAME", "Usage: inlet service-account <command> [options]", "inlet service-account"],
-    [["serve", "--body-timeout-ms", "soon"], 'inlet: body-timeout-ms must be a whole number, got "soon"', "Usage: inlet serve [options]", "inlet serve"],
-    [["serve", "--max-requests-per-address", "lots"], 'inlet: max-requests-per-address must be a whole number, got "lots"', "Usage: inlet serve [options]", "inlet serve"],
+    [
+      ["serve", "--body-timeout-ms", "soon"],
+      'inlet: body-timeout-ms must be a whole number, got "soon"',
+      "Usage: inlet serve [options]",
+      "inlet serve",
+    ],
+    [
+      ["serve", "--max-requests-per-address", "lots"],
+      'inlet: max-requests-per-address must be a whole number, got "lots"',
+      "Usage: inlet serve [options]",
+      "inlet serve",
+    ],
   ])("inlet %j", async (args, message, usage, command) => {
     const r = await inlet([...args]);
     expect(r.code).toBe(2);
@@ -91,8 +128,14 @@ describe("service-account (offline)", () => {
     const rotated = await inlet(["service-account", "rotate-key", account.id, "--data-dir", dataDir]);
     expect(rotated.code).toBe(0);
     expect(rotated.stdout).not.toContain(account.api_key);
-    expect(await inlet(["service-account", "delete", account.id, "--data-dir", dataDir])).toMatchObject({ code: 0, stdout: `Successfully deleted service account ${account.id}\n` });
-    expect(await inlet(["service-account", "delete", account.id, "--data-dir", dataDir])).toMatchObject({ code: 1, stderr: `Service account with id '${account.id}' not found.\n` });
+    expect(await inlet(["service-account", "delete", account.id, "--data-dir", dataDir])).toMatchObject({
+      code: 0,
+      stdout: `Successfully deleted service account ${account.id}\n`,
+    });
+    expect(await inlet(["service-account", "delete", account.id, "--data-dir", dataDir])).toMatchObject({
+      code: 1,
+      stderr: `Service account with id '${account.id}' not found.\n`,
+    });
     dir.remove();
   });
 });
@@ -131,17 +174,20 @@ describe("real exit codes (spawned `bun src/main.ts`)", () => {
   });
 
   // No resolver is asked about these: digits and dots, or a colon, can only be meant as an address.
-  test.each(["999.1.1.1", "127.0.0.1.5", "1.2.3", "::1::2"])("serve --host %s → 1, not a valid address; nothing is created", async (host) => {
-    const data = tempDir("inlet-serve-");
-    const dir = join(data.path, "data");
-    try {
-      const bad = await spawnInlet(["serve", "--host", host, "--port", "0", "--data-dir", dir, "--log-level", "error"], srv.env);
-      expect(bad).toEqual({ code: 1, stdout: "", stderr: `inlet: cannot listen on ${host}:0: not a valid address\n` });
-      expect(existsSync(dir)).toBe(false);
-    } finally {
-      data.remove();
-    }
-  });
+  test.each(["999.1.1.1", "127.0.0.1.5", "1.2.3", "::1::2"])(
+    "serve --host %s → 1, not a valid address; nothing is created",
+    async (host) => {
+      const data = tempDir("inlet-serve-");
+      const dir = join(data.path, "data");
+      try {
+        const bad = await spawnInlet(["serve", "--host", host, "--port", "0", "--data-dir", dir, "--log-level", "error"], srv.env);
+        expect(bad).toEqual({ code: 1, stdout: "", stderr: `inlet: cannot listen on ${host}:0: not a valid address\n` });
+        expect(existsSync(dir)).toBe(false);
+      } finally {
+        data.remove();
+      }
+    },
+  );
 
   test("a failed operation → 1 with one line on stderr", async () => {
     const url = await deadUrl();
@@ -152,7 +198,9 @@ describe("real exit codes (spawned `bun src/main.ts`)", () => {
   });
 
   test("rotate without a terminal and without --yes → 1 (stdin is not a TTY)", async () => {
-    const hook = (await (await srv.api("POST", "/api/webhooks/", { name: "spawn-rotate", template: SIMPLE_TEMPLATE })).json()) as { id: string };
+    const hook = (await (await srv.api("POST", "/api/webhooks/", { name: "spawn-rotate", template: SIMPLE_TEMPLATE })).json()) as {
+      id: string;
+    };
     const r = await spawnInlet(["webhook", "rotate", hook.id], srv.env);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe("Refusing to rotate without confirmation in a non-interactive session; pass --yes to rotate.\n");
@@ -165,7 +213,11 @@ describe("real exit codes (spawned `bun src/main.ts`)", () => {
   });
 
   test("template render from a pipe: -t - reads stdin", async () => {
-    const r = await spawnInlet(["template", "render", "-t", "-", "--body", '{"action": "opened", "id": 7}', "-o", "json"], {}, SIMPLE_TEMPLATE);
+    const r = await spawnInlet(
+      ["template", "render", "-t", "-", "--body", '{"action": "opened", "id": 7}', "-o", "json"],
+      {},
+      SIMPLE_TEMPLATE,
+    );
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).event).toMatchObject({ event: "test.opened", resource: { "prefect.resource.id": "test.7" } });
   });
@@ -182,7 +234,9 @@ describe("serve --host with a name (resolver injected: no test depends on this m
     };
     try {
       const config = resolveConfig({ host: "nosuch.example", port: "0", "data-dir": dataDir, "log-level": "silent" }, {});
-      await expect(startServer(config, silentLogger, lookup)).rejects.toThrow(new Error("cannot listen on nosuch.example:0: cannot resolve host nosuch.example"));
+      await expect(startServer(config, silentLogger, lookup)).rejects.toThrow(
+        new Error("cannot listen on nosuch.example:0: cannot resolve host nosuch.example"),
+      );
       expect(asked).toEqual(["nosuch.example"]);
       expect(existsSync(dataDir)).toBe(false);
     } finally {

@@ -17,7 +17,15 @@ const wh = (args: string[], opts: Parameters<typeof inlet>[1] = {}) => inlet(["w
 async function createHook(name: string, template = SIMPLE_TEMPLATE) {
   const res = await srv.api("POST", "/api/webhooks/", { name, template });
   expect(res.status).toBe(201);
-  return (await res.json()) as { id: string; slug: string; url: string; enabled: boolean; name: string; template: string; description: string };
+  return (await res.json()) as {
+    id: string;
+    slug: string;
+    url: string;
+    enabled: boolean;
+    name: string;
+    template: string;
+    description: string;
+  };
 }
 
 describe("inlet webhook create", () => {
@@ -28,7 +36,12 @@ describe("inlet webhook create", () => {
     const [first, url] = r.stdout.trimEnd().split("\n");
     expect(first).toBe("Successfully created webhook github-push");
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/hooks\/[A-Za-z0-9_-]{22}$/);
-    const list = (await (await srv.api("POST", "/api/webhooks/filter")).json()) as { name: string; url: string; description: string; template: string }[];
+    const list = (await (await srv.api("POST", "/api/webhooks/filter")).json()) as {
+      name: string;
+      url: string;
+      description: string;
+      template: string;
+    }[];
     const hook = list.find((h) => h.name === "github-push")!;
     expect(hook).toMatchObject({ url, description: "pushes from GitHub", template: SIMPLE_TEMPLATE });
   });
@@ -87,7 +100,9 @@ describe("inlet webhook create", () => {
   test("missing NAME → usage error, exit 2", async () => {
     const r = await wh(["create", "-t", SIMPLE_TEMPLATE]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('inlet: missing WEBHOOK_NAME\nUsage: inlet webhook create WEBHOOK_NAME -t TEMPLATE [options]\nRun "inlet webhook create --help" for more.\n');
+    expect(r.stderr).toBe(
+      'inlet: missing WEBHOOK_NAME\nUsage: inlet webhook create WEBHOOK_NAME -t TEMPLATE [options]\nRun "inlet webhook create --help" for more.\n',
+    );
   });
 });
 
@@ -241,7 +256,10 @@ describe("inlet webhook delete", () => {
   test("non-interactive without --yes refuses", async () => {
     const hook = await createHook("delete-script");
     const r = await wh(["delete", hook.id]);
-    expect(r).toMatchObject({ code: 1, stderr: "Refusing to delete without confirmation in a non-interactive session; pass --yes to delete.\n" });
+    expect(r).toMatchObject({
+      code: 1,
+      stderr: "Refusing to delete without confirmation in a non-interactive session; pass --yes to delete.\n",
+    });
     expect((await srv.api("GET", `/api/webhooks/${hook.id}`)).status).toBe(200);
   });
 
@@ -280,7 +298,9 @@ describe("connection failures", () => {
 
   test("--url and --api-key flags beat the environment", async () => {
     const url = await deadUrl();
-    const r = await inlet(["webhook", "ls", "--url", srv.url, "--api-key", srv.adminKey], { env: { INLET_API_URL: url, INLET_API_KEY: "inlet_bad", XDG_CONFIG_HOME: srv.configHome } });
+    const r = await inlet(["webhook", "ls", "--url", srv.url, "--api-key", srv.adminKey], {
+      env: { INLET_API_URL: url, INLET_API_KEY: "inlet_bad", XDG_CONFIG_HOME: srv.configHome },
+    });
     expect(r.code).toBe(0);
   });
 

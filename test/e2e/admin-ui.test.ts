@@ -16,7 +16,7 @@ const BROKEN_JSON = `{
         "prefect.resource.name": "{{ body.friendly_name|default(body.model) }}"
     }
 }`;
-const FIXED = BROKEN_JSON.replace("{{ body.model }},", "{{ body.model }}\",");
+const FIXED = BROKEN_JSON.replace("{{ body.model }},", '{{ body.model }}",');
 
 let server: RunningInlet;
 let b: Browser;
@@ -82,7 +82,9 @@ describe("admin UI, end to end", () => {
     await page().getByRole("link", { name: "Webhooks", exact: true }).click();
     await visible("No webhooks yet");
     await page().getByRole("link", { name: "New webhook" }).click();
-    await page().getByRole("button", { name: /Dynamic \(form\)/ }).click();
+    await page()
+      .getByRole("button", { name: /Dynamic \(form\)/ })
+      .click();
     await page().locator("#wh-name").fill("models");
     await page().getByTestId("render-ok").waitFor();
     await page().locator(".playground .json-tree").getByText('"product.models.recommendations"').waitFor();
@@ -129,7 +131,10 @@ describe("admin UI, end to end", () => {
     await page().goto(`${server.url}/webhooks/${hookId}`); // a deep link, loaded fresh
     await heading("models");
     await setTemplate('{\n  "event": "x",\n  "n": "{{ body.model "\n}');
-    await page().getByTestId("template-status").filter({ hasText: /^Line 3: / }).waitFor();
+    await page()
+      .getByTestId("template-status")
+      .filter({ hasText: /^Line 3: / })
+      .waitFor();
     expect(await page().locator(".gutter-line.error").textContent()).toBe("3");
     expect(await page().getByRole("button", { name: "Save changes" }).isDisabled()).toBe(true);
     await b.screenshot("08-template-syntax-error");
@@ -158,7 +163,12 @@ describe("admin UI, end to end", () => {
       resource: { "prefect.resource.id": `prefect-cloud.webhook.${hookId}`, "prefect.resource.name": "models" },
       payload: { reason: "invalid_json", error: `older failure ${i}`, method: "POST" },
     }));
-    const status = await page().evaluate(async (events) => (await fetch("/api/events", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(events) })).status, older);
+    const status = await page().evaluate(
+      async (events) =>
+        (await fetch("/api/events", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(events) }))
+          .status,
+      older,
+    );
     expect(status).toBe(204);
     await page().reload();
     await heading("Failures");
@@ -175,7 +185,10 @@ describe("admin UI, end to end", () => {
   test("open the failed request in the playground and fix the template there", async () => {
     await page().getByRole("link", { name: "Open in playground" }).first().click();
     await visible(/Loaded the request from/);
-    await page().getByTestId("render-error").filter({ hasText: /line 4/i }).waitFor();
+    await page()
+      .getByTestId("render-error")
+      .filter({ hasText: /line 4/i })
+      .waitFor();
     expect(await page().locator("#pg-body").inputValue()).toContain("model=recommendations");
     await setTemplate(FIXED);
     await page().getByTestId("render-ok").waitFor();
@@ -263,9 +276,17 @@ describe("admin UI, end to end", () => {
     expect(await page().getByRole("button", { name: "Copy URL" }).count()).toBe(0);
     await b.screenshot("17-viewer-webhook");
     // And the server agrees, whatever the page shows.
-    const status = await page().evaluate(async (id) => (await fetch(`/api/webhooks/${id}`, {
-      method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ enabled: false }),
-    })).status, hookId);
+    const status = await page().evaluate(
+      async (id) =>
+        (
+          await fetch(`/api/webhooks/${id}`, {
+            method: "PATCH",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ enabled: false }),
+          })
+        ).status,
+      hookId,
+    );
     expect(status).toBe(403);
   });
 

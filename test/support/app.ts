@@ -14,7 +14,11 @@ export interface TestApp {
   app: ReturnType<typeof createApp>;
   adminKey: string;
   /** Sends a request through the app; `path` starts with "/". JSON bodies are encoded for you. */
-  request(method: string, path: string, init?: { body?: unknown; headers?: Record<string, string>; key?: string | null }): Promise<Response>;
+  request(
+    method: string,
+    path: string,
+    init?: { body?: unknown; headers?: Record<string, string>; key?: string | null },
+  ): Promise<Response>;
   /** Stops the context (pending commits, the read worker), closes the database, removes its directory. */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;

@@ -26,7 +26,11 @@ export interface ServerProcess {
 /** Starts `inlet serve --port 0` and waits for the line that names the URL it listens on. */
 export async function startBinaryServer(cwd: string, args: string[] = [], env: Record<string, string> = {}): Promise<ServerProcess> {
   const proc = Bun.spawn([BINARY, "serve", "--port", "0", "--data-dir", "./data", ...args], {
-    cwd, env: { PATH: process.env.PATH ?? "", HOME: cwd, ...env }, stdin: "ignore", stdout: "pipe", stderr: "pipe",
+    cwd,
+    env: { PATH: process.env.PATH ?? "", HOME: cwd, ...env },
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
   });
   let output = "";
   const decoder = new TextDecoder();

@@ -38,7 +38,11 @@ export async function startInlet(opts: { binary?: string } = {}): Promise<Runnin
   const dataDir = mkdtempSync(join(tmpdir(), "inlet-e2e-"));
   const cmd = opts.binary ? [opts.binary] : [process.execPath, join(ROOT, "src/main.ts")];
   const proc = Bun.spawn([...cmd, "serve", "--host", "127.0.0.1", "--port", String(port), "--data-dir", dataDir], {
-    cwd: dataDir, env: { PATH: process.env.PATH ?? "", HOME: dataDir }, stdin: "ignore", stdout: "ignore", stderr: "pipe",
+    cwd: dataDir,
+    env: { PATH: process.env.PATH ?? "", HOME: dataDir },
+    stdin: "ignore",
+    stdout: "ignore",
+    stderr: "pipe",
   });
   let output = "";
   (async () => {
@@ -83,7 +87,14 @@ export async function launchBrowser(origin: string, viewport = { width: 1280, he
     executablePath: CHROMIUM,
     headless: true,
     viewport,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
   });
   const foreignRequests: string[] = [];
   context.on("request", (r) => {

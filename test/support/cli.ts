@@ -85,7 +85,11 @@ export async function startTestServer(): Promise<TestServer> {
   const adminKey = server.ctx.serviceAccounts.create("cli-test-admin", "admin").api_key;
   const url = server.url;
   return {
-    url, server, dataDir, configHome, adminKey,
+    url,
+    server,
+    dataDir,
+    configHome,
+    adminKey,
     env: { INLET_API_URL: url, INLET_API_KEY: adminKey, XDG_CONFIG_HOME: configHome, HOME: dir.path },
     api: (method, path, body) =>
       fetch(`${url}${path}`, {

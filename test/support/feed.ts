@@ -46,7 +46,10 @@ export async function startFeedServer(config: Partial<Config> = {}): Promise<Fee
     },
     storedIds(where = () => true) {
       const rows = running.ctx.db.$client.query("SELECT data FROM events ORDER BY seq").all() as { data: string }[];
-      return rows.map((r) => JSON.parse(r.data) as Event).filter(where).map((e) => e.id);
+      return rows
+        .map((r) => JSON.parse(r.data) as Event)
+        .filter(where)
+        .map((e) => e.id);
     },
     async stop() {
       // Ends the feeds first, as stop() itself does, so that no open feed keeps it waiting.
@@ -79,7 +82,11 @@ export class FeedClient {
   }
 
   /** Connects, authenticates and subscribes; resolves once the server has the subscription. */
-  static async subscribe(server: FeedServer, filter: unknown, opts: { backfill?: boolean; token?: string | null } = {}): Promise<FeedClient> {
+  static async subscribe(
+    server: FeedServer,
+    filter: unknown,
+    opts: { backfill?: boolean; token?: string | null } = {},
+  ): Promise<FeedClient> {
     const client = new FeedClient(server.wsUrl);
     await client.auth(opts.token === undefined ? server.adminKey : opts.token);
     const before = server.ctx.feed.size;

@@ -9,7 +9,11 @@ export async function createWebhook(t: TestApp, body: Record<string, unknown>) {
 }
 
 /** Sends a request to a hook URL as a sender would (no API key unless given). */
-export function hook(t: TestApp, slug: string, init: { method?: string; body?: BodyInit; headers?: Record<string, string>; query?: string } = {}) {
+export function hook(
+  t: TestApp,
+  slug: string,
+  init: { method?: string; body?: BodyInit; headers?: Record<string, string>; query?: string } = {},
+) {
   const url = `http://localhost/hooks/${slug}${init.query ? `?${init.query}` : ""}`;
   return t.app.handle(new Request(url, { method: init.method ?? "POST", body: init.body, headers: init.headers }));
 }

@@ -58,7 +58,10 @@ export async function startLoggedServer(config: Partial<Config> = {}): Promise<L
   const dir = mkdtempSync(join(tmpdir(), "inlet-raw-"));
   const lines: string[] = [];
   const base = resolveConfig({ host: "127.0.0.1", port: "0", "data-dir": dir }, {});
-  const server = await startServer({ ...base, ...config }, createLogger("debug", (l) => lines.push(l)));
+  const server = await startServer(
+    { ...base, ...config },
+    createLogger("debug", (l) => lines.push(l)),
+  );
   return {
     server,
     port: Number(new URL(server.url).port),

@@ -54,7 +54,10 @@ export async function startServeProcess(args: string[], env: Record<string, stri
 }
 
 /** Runs a server that is expected to refuse to start: its exit status and stderr, or `listening` if it started (it is then stopped). */
-export async function serveExpectingRefusal(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stderr: string } | "listening"> {
+export async function serveExpectingRefusal(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stderr: string } | "listening"> {
   try {
     const started = await startServeProcess(args, env);
     await started.stop("SIGKILL");

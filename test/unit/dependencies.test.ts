@@ -18,7 +18,9 @@ function sourceFiles(dir: string): string[] {
 const IMPORTS: Map<string, string[]> = new Map(
   sourceFiles(SRC).map((file) => {
     const text = readFileSync(file, "utf8");
-    const targets = [...text.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|^\s*import\s+)["'](\.{1,2}\/[^"']+)["']/gm)].map((m) => relative(SRC, resolve(dirname(file), m[1]!)));
+    const targets = [...text.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|^\s*import\s+)["'](\.{1,2}\/[^"']+)["']/gm)].map((m) =>
+      relative(SRC, resolve(dirname(file), m[1]!)),
+    );
     return [relative(SRC, file), targets];
   }),
 );
@@ -32,12 +34,20 @@ const PACKAGES: Map<string, string[]> = new Map(
 );
 
 /** The storage modules: each the only place that touches its tables. */
-const STORAGE = [/^db\//, /^events\/store\//, /^auth\/(service-accounts|sessions|users)\.ts$/, /^settings\/store\.ts$/, /^webhooks\/store\.ts$/];
+const STORAGE = [
+  /^db\//,
+  /^events\/store\//,
+  /^auth\/(service-accounts|sessions|users)\.ts$/,
+  /^settings\/store\.ts$/,
+  /^webhooks\/store\.ts$/,
+];
 const isStorage = (file: string) => STORAGE.some((re) => re.test(file));
 
 /** The imports of files under `from` that go to files not matched by `allowed`. */
 function violations(from: (file: string) => boolean, allowed: (target: string) => boolean): string[] {
-  return [...IMPORTS].filter(([file]) => from(file)).flatMap(([file, targets]) => targets.filter((t) => !allowed(t)).map((t) => `${file} → ${t}`));
+  return [...IMPORTS]
+    .filter(([file]) => from(file))
+    .flatMap(([file, targets]) => targets.filter((t) => !allowed(t)).map((t) => `${file} → ${t}`));
 }
 
 describe("dependency rules", () => {
@@ -47,11 +57,21 @@ describe("dependency rules", () => {
   });
 
   test("templates/ imports nothing outside templates/ but the leaf json.ts (the language knows no app)", () => {
-    expect(violations((f) => f.startsWith("templates/"), (t) => t.startsWith("templates/") || t === "json.ts")).toEqual([]);
+    expect(
+      violations(
+        (f) => f.startsWith("templates/"),
+        (t) => t.startsWith("templates/") || t === "json.ts",
+      ),
+    ).toEqual([]);
   });
 
   test("client/ (bundled into the admin UI) imports only the event model and json.ts", () => {
-    expect(violations((f) => f.startsWith("client/"), (t) => t === "json.ts" || t === "events/model.ts")).toEqual([]);
+    expect(
+      violations(
+        (f) => f.startsWith("client/"),
+        (t) => t === "json.ts" || t === "events/model.ts",
+      ),
+    ).toEqual([]);
   });
 
   test("the admin UI takes only types from src/, besides client/ and json.ts (no server code in the bundle)", () => {
@@ -76,7 +96,12 @@ describe("dependency rules", () => {
   });
 
   test("nothing imports feed/ but the app wiring (app.ts, context.ts, server.ts)", () => {
-    expect(violations((f) => !f.startsWith("feed/") && !["app.ts", "context.ts", "server.ts"].includes(f), (t) => !t.startsWith("feed/"))).toEqual([]);
+    expect(
+      violations(
+        (f) => !f.startsWith("feed/") && !["app.ts", "context.ts", "server.ts"].includes(f),
+        (t) => !t.startsWith("feed/"),
+      ),
+    ).toEqual([]);
   });
 
   test("json.ts, which templates/ and storage share, imports nothing of src/", () => {

@@ -16,7 +16,10 @@ function docRows(): Map<string, { status: string; close: string; in: string; whe
   const rows = new Map<string, { status: string; close: string; in: string; when: string; todo: string }>();
   for (const line of text.split("\n")) {
     if (!line.startsWith("| `")) continue;
-    const cells = line.slice(1, -1).split("|").map((cell) => cell.trim());
+    const cells = line
+      .slice(1, -1)
+      .split("|")
+      .map((cell) => cell.trim());
     expect(cells).toHaveLength(6);
     const [code, status, close, kinds, when, todo] = cells as [string, string, string, string, string, string];
     const name = code.replace(/^`|`$/g, "");
@@ -59,13 +62,24 @@ describe("the catalogue", () => {
   });
 
   test("failure reasons are the seven the README names; a feed ends for four reasons", () => {
-    expect(codesIn("hook")).toEqual(["invalid_json", "unauthorized", "template_syntax", "template_error", "template_limit", "invalid_event", "body_too_large"]);
+    expect(codesIn("hook")).toEqual([
+      "invalid_json",
+      "unauthorized",
+      "template_syntax",
+      "template_error",
+      "template_limit",
+      "invalid_event",
+      "body_too_large",
+    ]);
     expect(codesIn("feed")).toEqual(["unauthorized", "query_timeout", "too_slow", "shutdown"]);
   });
 });
 
 describe("the source produces no code outside the catalogue", () => {
-  const sources = [...new Bun.Glob("src/**/*.ts").scanSync({ cwd: root })].map((path) => ({ path, text: readFileSync(join(root, path), "utf8") }));
+  const sources = [...new Bun.Glob("src/**/*.ts").scanSync({ cwd: root })].map((path) => ({
+    path,
+    text: readFileSync(join(root, path), "utf8"),
+  }));
 
   /** Every string literal that `pattern` captures in src/, with where it was found. */
   function literals(pattern: RegExp, where: (path: string) => boolean = () => true): { path: string; value: string }[] {
@@ -83,9 +97,19 @@ describe("the source produces no code outside the catalogue", () => {
     { name: "API errors", pattern: /new (?:AppError|ReadRefused)\(\s*"([^"]*)"/g, allowed: codesIn("api"), where: everywhere },
     // Lower case only: SQLite's error codes (SQLITE_…) are compared too.
     { name: "code comparisons", pattern: /(?<!typeof \S*)\.code === "([a-z_]*)"/g, allowed: codes, where: everywhere },
-    { name: "hook answers", pattern: /hookResponse\(\s*(?:[^"()]*\? )?"([^"]*)"/g, allowed: codes.filter((c) => catalogue[c].status !== undefined), where: everywhere },
+    {
+      name: "hook answers",
+      pattern: /hookResponse\(\s*(?:[^"()]*\? )?"([^"]*)"/g,
+      allowed: codes.filter((c) => catalogue[c].status !== undefined),
+      where: everywhere,
+    },
     { name: "failure reasons", pattern: /reason: "([^"]*)"/g, allowed: codesIn("hook"), where: everywhere },
-    { name: "pipeline failures", pattern: /\bfail\(\s*"([^"]*)"/g, allowed: codesIn("hook"), where: (path: string) => path.startsWith("src/ingest/") },
+    {
+      name: "pipeline failures",
+      pattern: /\bfail\(\s*"([^"]*)"/g,
+      allowed: codesIn("hook"),
+      where: (path: string) => path.startsWith("src/ingest/"),
+    },
     { name: "template errors", pattern: /new TemplateError\(\s*"([^"]*)"/g, allowed: codesIn("hook"), where: everywhere },
     { name: "feed ends", pattern: /(?:\.end\(sub, |finish\()"([^"]*)"/g, allowed: codesIn("feed"), where: everywhere },
   ];
@@ -101,7 +125,8 @@ describe("the source produces no code outside the catalogue", () => {
     const closeCodes = new Set(codes.map(closeOf).filter((n): n is number => n !== undefined));
     // The numbers in the first argument of each `shut(…)` call (the websocket's own refusals).
     const used = sources.flatMap(({ path, text }) =>
-      [...text.matchAll(/\bshut\(([^,]*),/g)].flatMap((m) => [...m[1]!.matchAll(/\d+/g)].map((n) => ({ path, close: Number(n[0]) }))));
+      [...text.matchAll(/\bshut\(([^,]*),/g)].flatMap((m) => [...m[1]!.matchAll(/\d+/g)].map((n) => ({ path, close: Number(n[0]) }))),
+    );
     expect(used.length).toBeGreaterThan(0);
     for (const hit of used) expect({ ...hit, catalogued: closeCodes.has(hit.close) }).toEqual({ ...hit, catalogued: true });
     // And every close code in the catalogue is one the server sends: a refusal's, or a feed end's.

@@ -32,17 +32,40 @@ export function App() {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [error, setError] = useState<string | null>(null);
 
-  const load = () =>
-    api<Me>("GET", "/api/auth/me").then(setMe, (e) => (e.status === 401 ? setMe(null) : setError(e.message)));
+  const load = () => api<Me>("GET", "/api/auth/me").then(setMe, (e) => (e.status === 401 ? setMe(null) : setError(e.message)));
 
   useEffect(() => {
     load();
     return onUnauthorized(() => setMe(null));
   }, []);
 
-  if (path === "/setup") return <SetupPage onDone={(m) => { setMe(m); navigate("/", true); }} />;
-  if (error) return <main class="center"><ErrorBox message={error} retry={() => { setError(null); load(); }} /></main>;
-  if (me === undefined) return <main class="center"><Spinner label="Loading" /></main>;
+  if (path === "/setup")
+    return (
+      <SetupPage
+        onDone={(m) => {
+          setMe(m);
+          navigate("/", true);
+        }}
+      />
+    );
+  if (error)
+    return (
+      <main class="center">
+        <ErrorBox
+          message={error}
+          retry={() => {
+            setError(null);
+            load();
+          }}
+        />
+      </main>
+    );
+  if (me === undefined)
+    return (
+      <main class="center">
+        <Spinner label="Loading" />
+      </main>
+    );
   if (me === null) return <LoginPage onDone={setMe} />;
 
   let page: preact.JSX.Element | null = null;

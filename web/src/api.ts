@@ -3,7 +3,12 @@
 import { parseJsonExact } from "../../src/json.ts";
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly line?: number) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly line?: number,
+  ) {
     super(message);
   }
 }

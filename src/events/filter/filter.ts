@@ -98,10 +98,15 @@ function oneOrMany<T>(value: unknown, path: string, parse: (v: unknown, path: st
 
 function parseRelated(value: unknown, path: string): RelatedFilter {
   const o = object(value, path, ["id", "role", "resources_in_roles", "labels"]);
-  const out: RelatedFilter = { id: strings(o.id, `${path}.id`), role: strings(o.role, `${path}.role`), labels: labels(o.labels, `${path}.labels`) };
+  const out: RelatedFilter = {
+    id: strings(o.id, `${path}.id`),
+    role: strings(o.role, `${path}.role`),
+    labels: labels(o.labels, `${path}.labels`),
+  };
   if (present(o.resources_in_roles)) {
     const at = `${path}.resources_in_roles`;
-    if (!Array.isArray(o.resources_in_roles)) throw invalid(`${at}: must be a list of [resource id, role] pairs, got ${jsonTypeName(o.resources_in_roles)}`);
+    if (!Array.isArray(o.resources_in_roles))
+      throw invalid(`${at}: must be a list of [resource id, role] pairs, got ${jsonTypeName(o.resources_in_roles)}`);
     out.resources_in_roles = o.resources_in_roles.map((pair, i) => {
       if (!Array.isArray(pair) || pair.length !== 2) throw invalid(`${at}[${i}]: must be a [resource id, role] pair`);
       return [string(pair[0], `${at}[${i}][0]`), string(pair[1], `${at}[${i}][1]`)];
@@ -112,7 +117,11 @@ function parseRelated(value: unknown, path: string): RelatedFilter {
 
 function parseAnyResource(value: unknown, path: string): AnyResourceFilter {
   const o = object(value, path, ["id", "id_prefix", "labels"]);
-  return { id: strings(o.id, `${path}.id`), id_prefix: strings(o.id_prefix, `${path}.id_prefix`), labels: labels(o.labels, `${path}.labels`) };
+  return {
+    id: strings(o.id, `${path}.id`),
+    id_prefix: strings(o.id_prefix, `${path}.id_prefix`),
+    labels: labels(o.labels, `${path}.labels`),
+  };
 }
 
 /**
@@ -121,26 +130,40 @@ function parseAnyResource(value: unknown, path: string): AnyResourceFilter {
  * `filter.resource.lables: unknown key`. `path` is the name the caller's body gives the filter.
  */
 export function parseEventFilter(input: unknown, now: number, path = "filter"): EventFilter {
-  const o = input === undefined || input === null ? {} : object(input, path, ["occurred", "event", "resource", "related", "any_resource", "id", "text", "order"]);
+  const o =
+    input === undefined || input === null
+      ? {}
+      : object(input, path, ["occurred", "event", "resource", "related", "any_resource", "id", "text", "order"]);
   const filter: EventFilter = { occurred: { since: defaultSince(now), until: now }, related: [], any_resource: [], order: "DESC" };
 
   if (o.occurred !== undefined) {
     const occ = object(o.occurred, `${path}.occurred`, ["since", "until"]);
-    filter.occurred = { since: timestamp(occ.since, `${path}.occurred.since`, filter.occurred.since), until: timestamp(occ.until, `${path}.occurred.until`, now) };
+    filter.occurred = {
+      since: timestamp(occ.since, `${path}.occurred.since`, filter.occurred.since),
+      until: timestamp(occ.until, `${path}.occurred.until`, now),
+    };
   }
   if (present(o.event)) {
     const at = `${path}.event`;
     const ev = object(o.event, at, ["prefix", "exclude_prefix", "name", "exclude_name"]);
     filter.event = {
-      prefix: strings(ev.prefix, `${at}.prefix`), exclude_prefix: strings(ev.exclude_prefix, `${at}.exclude_prefix`),
-      name: strings(ev.name, `${at}.name`), exclude_name: strings(ev.exclude_name, `${at}.exclude_name`),
+      prefix: strings(ev.prefix, `${at}.prefix`),
+      exclude_prefix: strings(ev.exclude_prefix, `${at}.exclude_prefix`),
+      name: strings(ev.name, `${at}.name`),
+      exclude_name: strings(ev.exclude_name, `${at}.exclude_name`),
     };
   }
   if (present(o.resource)) {
     const at = `${path}.resource`;
     const r = object(o.resource, at, ["id", "id_prefix", "labels", "distinct"]);
-    if (r.distinct !== undefined && typeof r.distinct !== "boolean") throw invalid(`${at}.distinct: must be a boolean, got ${jsonTypeName(r.distinct)}`);
-    filter.resource = { id: strings(r.id, `${at}.id`), id_prefix: strings(r.id_prefix, `${at}.id_prefix`), labels: labels(r.labels, `${at}.labels`), distinct: r.distinct === true };
+    if (r.distinct !== undefined && typeof r.distinct !== "boolean")
+      throw invalid(`${at}.distinct: must be a boolean, got ${jsonTypeName(r.distinct)}`);
+    filter.resource = {
+      id: strings(r.id, `${at}.id`),
+      id_prefix: strings(r.id_prefix, `${at}.id_prefix`),
+      labels: labels(r.labels, `${at}.labels`),
+      distinct: r.distinct === true,
+    };
   }
   filter.related = oneOrMany(o.related, `${path}.related`, parseRelated);
   filter.any_resource = oneOrMany(o.any_resource, `${path}.any_resource`, parseAnyResource);
@@ -163,7 +186,8 @@ export function parseEventFilter(input: unknown, now: number, path = "filter"): 
     filter.order = o.order;
   }
   const values = valueCount(filter);
-  if (values > MAX_FILTER_VALUES) throw invalid(`${path}: has ${values} values (names, ids, prefixes, labels); at most ${MAX_FILTER_VALUES}`);
+  if (values > MAX_FILTER_VALUES)
+    throw invalid(`${path}: has ${values} values (names, ids, prefixes, labels); at most ${MAX_FILTER_VALUES}`);
   return filter;
 }
 

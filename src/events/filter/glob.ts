@@ -3,11 +3,7 @@
 // Both follow fnmatch.translate: `*`, `?`, `[seq]`, `[!seq]`; a `[` without a closing `]` is a
 // literal; `\` is never an escape; matching is case-sensitive.
 
-type Token =
-  | { kind: "star" }
-  | { kind: "any" }
-  | { kind: "literal"; char: string }
-  | { kind: "set"; negated: boolean; body: string };
+type Token = { kind: "star" } | { kind: "any" } | { kind: "literal"; char: string } | { kind: "set"; negated: boolean; body: string };
 
 function tokenize(pattern: string): Token[] {
   const chars = Array.from(pattern);

@@ -81,8 +81,7 @@ function anyResourceRow(f: AnyResourceFilter, row: ResourceRow, primary: Resourc
   return checks.length === 0 ? null : checks.every(Boolean);
 }
 
-const someRow = (rows: ResourceRow[], test: (row: ResourceRow) => boolean | null) =>
-  rows.some((row) => test(row) !== false);
+const someRow = (rows: ResourceRow[], test: (row: ResourceRow) => boolean | null) => rows.some((row) => test(row) !== false);
 
 export function matchesFilter(filter: EventFilter, event: Event): boolean {
   const occurred = Date.parse(event.occurred);

@@ -64,7 +64,6 @@ export class EventReader {
     this.inline = file === "" || file === ":memory:";
   }
 
-
   /** Stops the worker; reads still waiting are answered 503. */
   async close(): Promise<void> {
     this.closed = true;
@@ -86,7 +85,9 @@ export class EventReader {
     }
     if (this.closed) return Promise.reject(new AppError("unavailable", "The server is stopping"));
     if (this.queue.length >= MAX_WAITING_READS) {
-      return Promise.reject(new ReadRefused("too_many_requests", `${MAX_WAITING_READS} reads are already waiting; retry shortly`, this.retryAfter()));
+      return Promise.reject(
+        new ReadRefused("too_many_requests", `${MAX_WAITING_READS} reads are already waiting; retry shortly`, this.retryAfter()),
+      );
     }
     // A live feed's backfill waits as long as it may run: a feed ends on a query timeout only.
     const wait = job.kind === "backfill" ? this.timeoutMs : this.waitMs;
@@ -113,7 +114,8 @@ export class EventReader {
       if (this.running?.id === id) this.finish(id)?.reject(new AppError("unavailable"));
       return void this.pump();
     }
-    if (this.running?.id === id) this.worker!.postMessage({ type: "read", id, job: pending.job, deadline: pending.deadline } satisfies ToReadWorker);
+    if (this.running?.id === id)
+      this.worker!.postMessage({ type: "read", id, job: pending.job, deadline: pending.deadline } satisfies ToReadWorker);
   }
 
   /** Clears a read's timer; the caller answers it. */
@@ -167,7 +169,9 @@ export class EventReader {
       this.queue.splice(queued, 1);
       if (pending.job.kind === "backfill") return pending.reject(this.timeoutError());
       const seconds = this.waitMs / 1000;
-      return pending.reject(new ReadRefused("unavailable", `Other reads kept this one waiting ${seconds} s; retry shortly.`, this.retryAfter()));
+      return pending.reject(
+        new ReadRefused("unavailable", `Other reads kept this one waiting ${seconds} s; retry shortly.`, this.retryAfter()),
+      );
     }
     if (this.running?.pending === pending) pending.timer = setTimeout(() => this.abandon(pending), DEADLINE_GRACE_MS);
   }
@@ -176,7 +180,10 @@ export class EventReader {
     if (this.running?.pending !== pending) return;
     this.running = null;
     pending.reject(this.timeoutError());
-    this.logger.warn("event reads: a read did not stop at its deadline; its worker is let go", { seconds: this.timeoutMs / 1000, kind: pending.job.kind });
+    this.logger.warn("event reads: a read did not stop at its deadline; its worker is let go", {
+      seconds: this.timeoutMs / 1000,
+      kind: pending.job.kind,
+    });
     const worker = this.worker;
     this.stopWorker();
     if (worker) {
@@ -194,7 +201,11 @@ export class EventReader {
    */
   private timeoutError(): AppError {
     const seconds = this.timeoutMs / 1000;
-    return new ReadRefused("query_timeout", `The query did not finish within ${seconds} s and was stopped. Narrow it: a shorter time window, fewer or longer text terms.`, Math.ceil(seconds));
+    return new ReadRefused(
+      "query_timeout",
+      `The query did not finish within ${seconds} s and was stopped. Narrow it: a shorter time window, fewer or longer text terms.`,
+      Math.ceil(seconds),
+    );
   }
 
   /** When the worker should be free again: the running read's deadline (whole seconds, at least 1). */
@@ -210,7 +221,8 @@ export class EventReader {
   }
 
   private toError(failure: ReadFailure): Error {
-    if ("code" in failure) return failure.code === "query_timeout" ? this.timeoutError() : new AppError(failure.code, failure.message, failure.details);
+    if ("code" in failure)
+      return failure.code === "query_timeout" ? this.timeoutError() : new AppError(failure.code, failure.message, failure.details);
     this.logger.error("event reads: a read failed", { error: failure.internal });
     return new AppError("internal");
   }

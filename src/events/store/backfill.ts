@@ -16,7 +16,14 @@ export const firstCursor = (filter: EventFilter): BackfillCursor => ({ since: fi
  * event's `occurred` (skipping the ones already sent at that instant) instead of by OFFSET, so a
  * 15-minute window under load does not rescan everything before each page.
  */
-export function backfillStep(db: Db, filter: EventFilter, horizon: number, afterSeq: number | undefined, cursor: BackfillCursor, pageSize = BACKFILL_PAGE_SIZE): BackfillStep {
+export function backfillStep(
+  db: Db,
+  filter: EventFilter,
+  horizon: number,
+  afterSeq: number | undefined,
+  cursor: BackfillCursor,
+  pageSize = BACKFILL_PAGE_SIZE,
+): BackfillStep {
   const base = { ...filter, order: "ASC" as const };
   const bounds = { limit: pageSize, offset: cursor.skip, upToSeq: horizon, afterSeq };
   // resource.distinct picks one event per resource over the whole window: a moving window would change it.
@@ -25,5 +32,8 @@ export function backfillStep(db: Db, filter: EventFilter, horizon: number, after
   if (rows.length < pageSize) return { rows, next: null };
   if (!keyset) return { rows, next: { since: cursor.since, skip: cursor.skip + rows.length } };
   const last = rows.at(-1)!.occurred;
-  return { rows, next: { since: last, skip: last === cursor.since ? cursor.skip + rows.length : rows.filter((r) => r.occurred === last).length } };
+  return {
+    rows,
+    next: { since: last, skip: last === cursor.since ? cursor.skip + rows.length : rows.filter((r) => r.occurred === last).length },
+  };
 }

@@ -30,7 +30,10 @@ export interface EventRowText {
 }
 
 /** The stored event a row holds, its integers past 2^53 kept exact. */
-export const parseStored = (row: { seq: number; data: string }): StoredEvent => ({ seq: row.seq, event: parseJsonExact(row.data) as Event });
+export const parseStored = (row: { seq: number; data: string }): StoredEvent => ({
+  seq: row.seq,
+  event: parseJsonExact(row.data) as Event,
+});
 
 /** One page of a filter's events, in the filter's order. */
 export interface PageQuery {
@@ -78,7 +81,11 @@ export interface BackfillQuery {
 
 /** A read refused for now (503, or 429 for a full line): Retry-After says when to try again. */
 export class ReadRefused extends AppError {
-  constructor(code: ErrorCode, message: string, readonly retryAfterSeconds: number) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
     super(code, message);
   }
 }

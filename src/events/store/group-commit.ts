@@ -46,7 +46,12 @@ export class GroupCommitWriter {
   private readonly maxBatch: number;
   private readonly maxQueue: number;
 
-  constructor(private readonly committer: Committer, private readonly bus: Publisher, private readonly logger: Logger, opts: WriterOptions = {}) {
+  constructor(
+    private readonly committer: Committer,
+    private readonly bus: Publisher,
+    private readonly logger: Logger,
+    opts: WriterOptions = {},
+  ) {
     this.maxBatch = opts.maxBatch ?? DEFAULT_COMMIT_BATCH;
     this.maxQueue = opts.maxQueue ?? DEFAULT_WRITE_QUEUE_LIMIT;
   }
@@ -91,21 +96,24 @@ export class GroupCommitWriter {
   private commitNext(): void {
     if (this.inFlight || this.queue.length === 0) return;
     const batch = this.queue.splice(0, this.maxBatch);
-    this.inFlight = this.committer.commit(batch.map((p) => p.event)).then(
-      (stored) => {
-        const byId = new Map(stored.map((s) => [s.event.id, s]));
-        for (const p of batch) p.resolve(byId.get(p.event.id) ?? null);
-        // Store first, then broadcast: the feed only ever shows committed events, in commit order.
-        this.bus.publish(stored);
-      },
-      (error) => {
-        this.logger.error("group commit failed; answering 503 to its requests", { error: String(error), events: batch.length });
-        for (const p of batch) p.reject(new StorageError(error));
-      },
-    ).finally(() => {
-      this.inFlight = null;
-      this.commitNext();
-    });
+    this.inFlight = this.committer
+      .commit(batch.map((p) => p.event))
+      .then(
+        (stored) => {
+          const byId = new Map(stored.map((s) => [s.event.id, s]));
+          for (const p of batch) p.resolve(byId.get(p.event.id) ?? null);
+          // Store first, then broadcast: the feed only ever shows committed events, in commit order.
+          this.bus.publish(stored);
+        },
+        (error) => {
+          this.logger.error("group commit failed; answering 503 to its requests", { error: String(error), events: batch.length });
+          for (const p of batch) p.reject(new StorageError(error));
+        },
+      )
+      .finally(() => {
+        this.inFlight = null;
+        this.commitNext();
+      });
   }
 
   /** Commits everything queued and waits for it (used on shutdown). */

@@ -55,9 +55,12 @@ const hasSubqueries = (f: EventFilter) => f.related.length > 0 || f.any_resource
 
 /** Roughly how many events the window holds, from two index seeks (commit order follows time closely enough). */
 function windowSize(db: Db, filter: EventFilter): number {
-  const edge = (dir: "ASC" | "DESC") => runAll<{ seq: number }>(db,
-    `SELECT seq FROM events INDEXED BY events_occurred WHERE occurred >= ? AND occurred <= ? ORDER BY occurred ${dir}, seq ${dir} LIMIT 1`,
-    [filter.occurred.since, filter.occurred.until])[0]?.seq;
+  const edge = (dir: "ASC" | "DESC") =>
+    runAll<{ seq: number }>(
+      db,
+      `SELECT seq FROM events INDEXED BY events_occurred WHERE occurred >= ? AND occurred <= ? ORDER BY occurred ${dir}, seq ${dir} LIMIT 1`,
+      [filter.occurred.since, filter.occurred.until],
+    )[0]?.seq;
   const first = edge("ASC");
   const last = edge("DESC");
   return first === undefined || last === undefined ? 0 : Math.abs(last - first) + 1;
@@ -147,12 +150,18 @@ function windowOnlyCount(db: Db, filter: EventFilter): number {
   const count = (sql: string, params: SQLQueryBindings[]) => runAll<{ n: number }>(db, sql, params)[0]!.n;
   const inside = windowSize(db, filter);
   // Two sub-selects: SQLite answers a lone min() or max() with one seek, but both at once with a scan.
-  const all = runAll<{ lo: number | null; hi: number | null }>(db, "SELECT (SELECT min(seq) FROM events) AS lo, (SELECT max(seq) FROM events) AS hi", [])[0]!;
+  const all = runAll<{ lo: number | null; hi: number | null }>(
+    db,
+    "SELECT (SELECT min(seq) FROM events) AS lo, (SELECT max(seq) FROM events) AS hi",
+    [],
+  )[0]!;
   const span = all.lo === null ? 0 : all.hi! - all.lo + 1;
   if (inside * 2 < span) return count("SELECT count(*) AS n FROM events WHERE occurred >= ? AND occurred <= ?", [since, until]);
-  return count("SELECT count(*) AS n FROM events", [])
-    - count("SELECT count(*) AS n FROM events WHERE occurred < ?", [since])
-    - count("SELECT count(*) AS n FROM events WHERE occurred > ?", [until]);
+  return (
+    count("SELECT count(*) AS n FROM events", []) -
+    count("SELECT count(*) AS n FROM events WHERE occurred < ?", [since]) -
+    count("SELECT count(*) AS n FROM events WHERE occurred > ?", [until])
+  );
 }
 
 /**
@@ -160,17 +169,30 @@ function windowOnlyCount(db: Db, filter: EventFilter): number {
  * when the index answers it exactly, plus the events it has not reached yet.
  */
 function textOnlyCount(db: Db, filter: EventFilter): number | null {
-  const only = filter.text !== undefined && !filter.event && !filter.resource && !filter.id && filter.related.length === 0 && filter.any_resource.length === 0;
+  const only =
+    filter.text !== undefined &&
+    !filter.event &&
+    !filter.resource &&
+    !filter.id &&
+    filter.related.length === 0 &&
+    filter.any_resource.length === 0;
   if (!only) return null;
-  const span = runAll<{ lo: number | null; hi: number | null }>(db,
-    "SELECT (SELECT min(occurred) FROM events) AS lo, (SELECT max(occurred) FROM events) AS hi", [])[0]!;
+  const span = runAll<{ lo: number | null; hi: number | null }>(
+    db,
+    "SELECT (SELECT min(occurred) FROM events) AS lo, (SELECT max(occurred) FROM events) AS hi",
+    [],
+  )[0]!;
   if (span.lo !== null && (span.lo < filter.occurred.since || span.hi! > filter.occurred.until)) return null;
   const plan = planText(db.$client, filter.text!);
   const indexed = indexedCount(db.$client, plan);
   if (indexed === null) return null;
   const params: SQLQueryBindings[] = [plan.watermark];
   const tests = textChecks((v) => (params.push(v), "?"), plan.query);
-  const unindexed = runAll<{ n: number }>(db, `SELECT count(*) AS n FROM events e WHERE e.seq > ?${tests.map((t) => ` AND ${t}`).join("")}`, params)[0]!.n;
+  const unindexed = runAll<{ n: number }>(
+    db,
+    `SELECT count(*) AS n FROM events e WHERE e.seq > ?${tests.map((t) => ` AND ${t}`).join("")}`,
+    params,
+  )[0]!.n;
   return indexed + unindexed;
 }
 
@@ -185,8 +207,9 @@ export function countEvents(db: Db, filter: EventFilter, opts: Bounds = {}): num
   // SQLite has no statistics here and would, e.g., read every event of a name prefix for a one-hour
   // window. A text filter over a narrow window probes the window's events rather than collecting
   // every match of its terms.
-  const narrow = (!hasSubqueries(filter) || (filter.text !== undefined && !filter.related.length && !filter.any_resource.length))
-    && windowSize(db, filter) <= NARROW_WINDOW;
+  const narrow =
+    (!hasSubqueries(filter) || (filter.text !== undefined && !filter.related.length && !filter.any_resource.length)) &&
+    windowSize(db, filter) <= NARROW_WINDOW;
   const { sql: where, params } = selection(db, filter, opts, narrow && filter.text !== undefined ? "probe" : "list");
   const what = filter.resource?.distinct ? "count(DISTINCT e.resource_id)" : "count(*)";
   const from = narrow ? "events e INDEXED BY events_occurred" : "events e";

@@ -17,12 +17,14 @@ const DAY_MS = 86_400_000;
  */
 export function deleteExpiredBatch(client: Database, cutoff: number, batch = RETENTION_BATCH): number {
   return client.transaction(() => {
-    const byOccurred = client.query<{ seq: number }, [number, number]>(
-      "SELECT seq FROM events WHERE occurred < ? ORDER BY occurred LIMIT ?",
-    ).all(cutoff, batch);
+    const byOccurred = client
+      .query<{ seq: number }, [number, number]>("SELECT seq FROM events WHERE occurred < ? ORDER BY occurred LIMIT ?")
+      .all(cutoff, batch);
     const seqs = new Set(byOccurred.map((r) => r.seq));
     if (seqs.size < batch) {
-      const first = client.query<{ seq: number; received: number }, [number]>("SELECT seq, received FROM events ORDER BY seq LIMIT ?").all(batch - seqs.size);
+      const first = client
+        .query<{ seq: number; received: number }, [number]>("SELECT seq, received FROM events ORDER BY seq LIMIT ?")
+        .all(batch - seqs.size);
       for (const row of first) {
         if (row.received >= cutoff) break;
         seqs.add(row.seq);

@@ -11,7 +11,15 @@ import type { Event } from "../model.ts";
 import { EventReader } from "../reads/reader.ts";
 import { InlineCommitter, type Committer } from "./committer.ts";
 import type {
-  BackfillQuery, BackfillStep, CountByQuery, EventStore, PageQuery, PageRows, RetentionSchedule, StoredEvent, TextIndexSchedule,
+  BackfillQuery,
+  BackfillStep,
+  CountByQuery,
+  EventStore,
+  PageQuery,
+  PageRows,
+  RetentionSchedule,
+  StoredEvent,
+  TextIndexSchedule,
 } from "./event-store.ts";
 import { GroupCommitWriter, type Publisher } from "./group-commit.ts";
 import { startRetention } from "./retention.ts";
@@ -41,7 +49,10 @@ export class SqliteEventStore implements EventStore {
   private readonly writer: GroupCommitWriter;
   private readonly reader: EventReader;
 
-  constructor(readonly db: Db, opts: SqliteStoreOptions = {}) {
+  constructor(
+    readonly db: Db,
+    opts: SqliteStoreOptions = {},
+  ) {
     const client = db.$client;
     const logger = opts.logger ?? silentLogger;
     this.rows = new EventRowWriter(client);

@@ -40,15 +40,20 @@ function writeBatch(client: Database, size: number, known: Set<string>): Batch {
   const from = textWatermark(client);
   const newWords: string[] = [];
   // octet_length reads a row's size from its header, not the text itself.
-  const sizes = client.query<{ seq: number; bytes: number }, [number, number]>(
-    "SELECT seq, octet_length(data) AS bytes FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
-  ).all(from, size);
+  const sizes = client
+    .query<{ seq: number; bytes: number }, [number, number]>(
+      "SELECT seq, octet_length(data) AS bytes FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+    )
+    .all(from, size);
   if (sizes.length === 0) return { read: 0, newWords };
   let take = 1;
-  for (let bytes = sizes[0]!.bytes; take < sizes.length && bytes + sizes[take]!.bytes <= TEXT_INDEX_BATCH_BYTES; take++) bytes += sizes[take]!.bytes;
+  for (let bytes = sizes[0]!.bytes; take < sizes.length && bytes + sizes[take]!.bytes <= TEXT_INDEX_BATCH_BYTES; take++)
+    bytes += sizes[take]!.bytes;
   const rows = searchTexts(client, from, sizes[take - 1]!.seq);
   const insertDoc = client.query("INSERT INTO events_words (rowid, body, pairs) VALUES (?, ?, ?)");
-  const insertWord = client.query<{ id: number }, [string]>("INSERT INTO events_words_vocab (word) VALUES (?) ON CONFLICT DO NOTHING RETURNING id");
+  const insertWord = client.query<{ id: number }, [string]>(
+    "INSERT INTO events_words_vocab (word) VALUES (?) ON CONFLICT DO NOTHING RETURNING id",
+  );
   const insertGrams = client.query("INSERT INTO events_words_grams (rowid, word) VALUES (?, ?)");
   const seen = new Set<string>();
   for (const row of rows) {
@@ -80,7 +85,9 @@ function searchTexts(client: Database, from: number, to: number): { seq: number;
   try {
     return texts.all(from, to);
   } catch {
-    const seqs = client.query<{ seq: number }, [number, number]>("SELECT seq FROM events WHERE seq > ? AND seq <= ? ORDER BY seq").all(from, to);
+    const seqs = client
+      .query<{ seq: number }, [number, number]>("SELECT seq FROM events WHERE seq > ? AND seq <= ? ORDER BY seq")
+      .all(from, to);
     return seqs.map(({ seq }) => {
       try {
         return texts.get(seq - 1, seq) ?? { seq, text: null };
@@ -162,8 +169,13 @@ export interface TextIndexerOptions extends TextIndexSchedule {
  * end once, when a step succeeds again. Returns a function that stops it.
  */
 export function startTextIndexer({
-  client, logger, batch = TEXT_INDEX_BATCH, idleMs = TEXT_INDEX_IDLE_MS, busy = () => false,
-  setTimer = (run, ms) => setTimeout(run, ms), clearTimer = (timer) => clearTimeout(timer as Timer),
+  client,
+  logger,
+  batch = TEXT_INDEX_BATCH,
+  idleMs = TEXT_INDEX_IDLE_MS,
+  busy = () => false,
+  setTimer = (run, ms) => setTimeout(run, ms),
+  clearTimer = (timer) => clearTimeout(timer as Timer),
 }: TextIndexerOptions): () => void {
   let stopped = false;
   let timer: unknown;

@@ -42,7 +42,8 @@ const length = (s: string) => [...s].length;
 
 /** Vocabulary words matching a GLOB pattern of literal text around `*` (words hold no GLOB specials). */
 function words(client: Database, pattern: string, max = MAX_EXPANSION): string[] | null {
-  const rows = client.query<{ word: string }, [string, number]>("SELECT word FROM events_words_grams WHERE word GLOB ? LIMIT ?")
+  const rows = client
+    .query<{ word: string }, [string, number]>("SELECT word FROM events_words_grams WHERE word GLOB ? LIMIT ?")
     .all(pattern, max + 1);
   return rows.length > max ? null : rows.map((r) => r.word).sort();
 }
@@ -53,9 +54,11 @@ function words(client: Database, pattern: string, max = MAX_EXPANSION): string[]
  */
 function vocabulary(client: Database, pattern: string, max = MAX_EXPANSION): string[] | null {
   const separator = pattern.startsWith(SEPARATOR_MARK) ? 1 : 0;
-  const rows = client.query<{ word: string }, [string, number, number]>(
-    `SELECT word FROM events_words_vocab WHERE word GLOB ? AND (word GLOB '${SEPARATOR_MARK}*') = ? LIMIT ?`,
-  ).all(pattern, separator, max + 1);
+  const rows = client
+    .query<{ word: string }, [string, number, number]>(
+      `SELECT word FROM events_words_vocab WHERE word GLOB ? AND (word GLOB '${SEPARATOR_MARK}*') = ? LIMIT ?`,
+    )
+    .all(pattern, separator, max + 1);
   return rows.length > max ? null : rows.map((r) => r.word).sort();
 }
 
@@ -211,7 +214,9 @@ export function planTests(bind: (v: SQLQueryBindings) => string, plan: TextPlan,
     const unindexed = `e.seq > ${bind(watermark)}`;
     return [`((${checked}) OR (${and([unindexed, ...textChecks(bind, plan.query)])}))`];
   }
-  const tests = [`e.seq IN (SELECT rowid FROM events_words WHERE events_words MATCH ${bind(match)} UNION ALL SELECT seq FROM events WHERE seq > ${bind(watermark)})`];
+  const tests = [
+    `e.seq IN (SELECT rowid FROM events_words WHERE events_words MATCH ${bind(match)} UNION ALL SELECT seq FROM events WHERE seq > ${bind(watermark)})`,
+  ];
   if (!indexAnswers(plan)) tests.push(`(e.seq > ${bind(watermark)} OR (${and(textChecks(bind, plan.check))}))`);
   tests.push(`(e.seq <= ${bind(watermark)} OR (${and(textChecks(bind, plan.query))}))`);
   return tests;
@@ -221,5 +226,7 @@ export function planTests(bind: (v: SQLQueryBindings) => string, plan: TextPlan,
 export function indexedCount(client: Database, plan: TextPlan): number | null {
   if (plan.match === NONE) return 0;
   if (!indexAnswers(plan)) return null;
-  return client.query<{ n: number }, [string]>("SELECT count(*) AS n FROM events_words WHERE events_words MATCH ?").get(plan.match as string)!.n;
+  return client
+    .query<{ n: number }, [string]>("SELECT count(*) AS n FROM events_words WHERE events_words MATCH ?")
+    .get(plan.match as string)!.n;
 }

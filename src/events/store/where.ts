@@ -46,7 +46,11 @@ const any = (parts: string[]) => joined(parts, "OR");
 const all = (parts: string[]) => joined(parts, "AND");
 
 /** A string literal; SQL text cannot hold NUL, so a NUL is spliced in with char(0). */
-const sqlString = (s: string) => s.split("\u0000").map((part) => `'${part.replaceAll("'", "''")}'`).join(" || char(0) || ");
+const sqlString = (s: string) =>
+  s
+    .split("\u0000")
+    .map((part) => `'${part.replaceAll("'", "''")}'`)
+    .join(" || char(0) || ");
 
 /**
  * One label of a JSON labels column. Written as a literal, not bound, because the expression
@@ -61,7 +65,8 @@ function jsonLabel(column: string, label: string): string {
 function labelColumn(label: string): string {
   if (label === RESOURCE_ID) return "er.resource_id";
   // event_resources keeps no role label for the primary resource; read it from the event.
-  if (label === RESOURCE_ROLE) return `CASE WHEN er.role = '' THEN json_extract(e.data, '$.resource."prefect.resource.role"') ELSE er.role END`;
+  if (label === RESOURCE_ROLE)
+    return `CASE WHEN er.role = '' THEN json_extract(e.data, '$.resource."prefect.resource.role"') ELSE er.role END`;
   return jsonLabel("er.labels", label);
 }
 
@@ -120,7 +125,10 @@ function anyResourceTests(b: Builder, f: AnyResourceFilter): RowTests {
  * event_resources in the filter's window (an event may appear more than once); null when the
  * entry states no condition and so selects every event.
  */
-export function resourceRowsSelect(filter: EventFilter, entry: { related: RelatedFilter } | { any_resource: AnyResourceFilter }): Sql | null {
+export function resourceRowsSelect(
+  filter: EventFilter,
+  entry: { related: RelatedFilter } | { any_resource: AnyResourceFilter },
+): Sql | null {
   const rows = "related" in entry ? relatedTests(new Builder(), entry.related) : anyResourceTests(new Builder(), entry.any_resource);
   if (rows.tests.length === 0) return null;
   // Same window on the copied `occurred`, so the resource index narrows the sub-select too.
@@ -135,7 +143,9 @@ function scoped(b: Builder, tests: string[], filter: EventFilter, rows: RowTests
   if (mode === "probe") {
     tests.push(`EXISTS (SELECT 1 FROM event_resources er WHERE er.event_seq = e.seq AND ${all(rows.tests)})`);
   } else {
-    tests.push(`e.seq IN (SELECT er.event_seq FROM event_resources er WHERE er.occurred >= ${b.bind(filter.occurred.since)} AND er.occurred <= ${b.bind(filter.occurred.until)} AND ${all(rows.tests)})`);
+    tests.push(
+      `e.seq IN (SELECT er.event_seq FROM event_resources er WHERE er.occurred >= ${b.bind(filter.occurred.since)} AND er.occurred <= ${b.bind(filter.occurred.until)} AND ${all(rows.tests)})`,
+    );
   }
   b.params.push(...rows.params);
 }
@@ -175,7 +185,9 @@ export function whereClause(filter: EventFilter, mode: SubqueryMode = "list", db
     if (nonEmpty(r.id)) tests.push(`e.resource_id IN (${b.list(r.id)})`);
     if (nonEmpty(r.id_prefix)) tests.push(any(r.id_prefix.map((p) => prefixTest(b, "e.resource_id", p))));
     if (hasLabels(r.labels)) {
-      tests.push(`EXISTS (SELECT 1 FROM event_resources er WHERE er.event_seq = e.seq AND er.role = '' AND ${all(labelTests(b, r.labels))})`);
+      tests.push(
+        `EXISTS (SELECT 1 FROM event_resources er WHERE er.event_seq = e.seq AND er.role = '' AND ${all(labelTests(b, r.labels))})`,
+      );
     }
   }
   for (const f of filter.related) scoped(b, tests, filter, relatedTests(new Builder(), f), mode);

@@ -44,7 +44,11 @@ function parseDate(v: unknown): Date | null {
 }
 
 /** A timedelta as Python normalises it: days (may be negative), 0 ≤ seconds < 86400, microseconds. */
-interface Delta { days: number; seconds: number; micro: number }
+interface Delta {
+  days: number;
+  seconds: number;
+  micro: number;
+}
 
 function delta(totalMicro: number): Delta {
   const days = Math.floor(totalMicro / 86_400e6);
@@ -104,7 +108,12 @@ function naturaldelta(value: unknown, months: unknown, minimumUnit: unknown): st
 }
 
 function naturaltime(value: unknown, args: unknown[]): string {
-  const [future, months, minimumUnit, when] = bind("humanize_naturaltime", args, [["future", false], ["months", true], ["minimum_unit", "seconds"], ["when", null]]);
+  const [future, months, minimumUnit, when] = bind("humanize_naturaltime", args, [
+    ["future", false],
+    ["months", true],
+    ["minimum_unit", "seconds"],
+    ["when", null],
+  ]);
   const now = parseDate(when) ?? clock();
   const [date, d] = dateAndDelta(value, now);
   if (!date || !d) return pyStr(value);
@@ -145,10 +154,15 @@ function naturaldate(value: unknown): string {
 const UNITS = ["microseconds", "milliseconds", "seconds", "minutes", "hours", "days", "months", "years"];
 
 function precisedelta(value: unknown, args: unknown[]): string {
-  const [minimumUnit, suppress, format] = bind("humanize_precisedelta", args, [["minimum_unit", "seconds"], ["suppress", []], ["format", "%0.2f"]]);
+  const [minimumUnit, suppress, format] = bind("humanize_precisedelta", args, [
+    ["minimum_unit", "seconds"],
+    ["suppress", []],
+    ["format", "%0.2f"],
+  ]);
   const [date, d] = dateAndDelta(value, clock());
   if (!date || !d) return pyStr(value);
-  const unitOf = (name: unknown) => UNITS.indexOf(pyStr(name).toLowerCase()) >= 0 ? UNITS.indexOf(pyStr(name).toLowerCase()) : fail(`unknown unit '${pyStr(name)}'`);
+  const unitOf = (name: unknown) =>
+    UNITS.indexOf(pyStr(name).toLowerCase()) >= 0 ? UNITS.indexOf(pyStr(name).toLowerCase()) : fail(`unknown unit '${pyStr(name)}'`);
   const sup = new Set((Array.isArray(suppress) ? suppress : []).map(unitOf));
   let min = unitOf(minimumUnit);
   if (sup.has(min)) {
@@ -160,7 +174,9 @@ function precisedelta(value: unknown, args: unknown[]): string {
     unit === min ? [v / div, 0] : sup.has(unit) ? [0, v] : [Math.floor(v / div), v - Math.floor(v / div) * div];
   const carry = (a: number, b: number, ratio: number, unit: number): [number, number] =>
     unit === min ? [a + b / ratio, 0] : sup.has(unit) ? [0, b + a * ratio] : [a, b];
-  let days = d.days, secs = d.seconds, usecs = d.micro;
+  let days = d.days,
+    secs = d.seconds,
+    usecs = d.micro;
   let years, months, hours, minutes, msecs;
   [years, days] = qr(days, 365, 7);
   [months, days] = qr(days, 30.5, 6);
@@ -200,7 +216,19 @@ function intcomma(value: unknown, args: unknown[]): string {
   return withCommas(text);
 }
 
-const POWERS = ["thousand", "million", "billion", "trillion", "quadrillion", "quintillion", "sextillion", "septillion", "octillion", "nonillion", "decillion"];
+const POWERS = [
+  "thousand",
+  "million",
+  "billion",
+  "trillion",
+  "quadrillion",
+  "quintillion",
+  "sextillion",
+  "septillion",
+  "octillion",
+  "nonillion",
+  "decillion",
+];
 
 function intword(value: unknown, args: unknown[]): string {
   const [format] = bind("humanize_intword", args, [["format", "%.1f"]]);
@@ -256,7 +284,19 @@ function exactFraction(x: number): [bigint, bigint] {
   return [BigInt(v), d];
 }
 
-const SUPERSCRIPT: Record<string, string> = { "0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵", "6": "⁶", "7": "⁷", "8": "⁸", "9": "⁹", "-": "⁻" };
+const SUPERSCRIPT: Record<string, string> = {
+  "0": "⁰",
+  "1": "¹",
+  "2": "²",
+  "3": "³",
+  "4": "⁴",
+  "5": "⁵",
+  "6": "⁶",
+  "7": "⁷",
+  "8": "⁸",
+  "9": "⁹",
+  "-": "⁻",
+};
 
 function scientific(value: unknown, precision: unknown): string {
   const v = pyFloat(value);
@@ -269,14 +309,18 @@ function scientific(value: unknown, precision: unknown): string {
 }
 
 function metric(value: unknown, args: unknown[]): string {
-  const [unit, precision] = bind("humanize_metric", args, [["unit", ""], ["precision", 3]]);
+  const [unit, precision] = bind("humanize_metric", args, [
+    ["unit", ""],
+    ["precision", 3],
+  ]);
   let v = num(value);
   if (Number.isNaN(v)) return fail(`humanize_metric needs a number, not ${pyStr(value)}`);
   const exponent = v !== 0 ? Math.floor(Math.log10(Math.abs(v))) : 0;
   const p = num(precision);
   if (exponent >= 27 || exponent < -24) return scientific(v, p - 1) + pyStr(unit);
   v /= 10 ** (Math.floor(exponent / 3) * 3);
-  const prefix = exponent >= 3 ? "kMGTPEZY"[Math.floor(exponent / 3) - 1]! : exponent < 0 ? "mμnpfazy"[Math.floor((-exponent - 1) / 3)]! : "";
+  const prefix =
+    exponent >= 3 ? "kMGTPEZY"[Math.floor(exponent / 3) - 1]! : exponent < 0 ? "mμnpfazy"[Math.floor((-exponent - 1) / 3)]! : "";
   const digits = formatSpec(v, `.${p - (((exponent % 3) + 3) % 3) - 1}f`);
   const u = pyStr(unit);
   const space = !(u || prefix) || ["°", "′", "″"].includes(u) ? "" : " ";
@@ -284,10 +328,18 @@ function metric(value: unknown, args: unknown[]): string {
 }
 
 function naturalsize(value: unknown, args: unknown[]): string {
-  const [binary, gnu, format] = bind("humanize_naturalsize", args, [["binary", false], ["gnu", false], ["format", "%.1f"]]);
+  const [binary, gnu, format] = bind("humanize_naturalsize", args, [
+    ["binary", false],
+    ["gnu", false],
+    ["format", "%.1f"],
+  ]);
   const bytes = pyFloat(value) ?? fail(`could not convert string to float: ${pyStr(value)}`);
   const g = gnu === true;
-  const suffixes = g ? [..."KMGTPEZY"] : binary === true ? ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"] : ["kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
+  const suffixes = g
+    ? [..."KMGTPEZY"]
+    : binary === true
+      ? ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"]
+      : ["kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
   const base = g || binary === true ? 1024 : 1000;
   const abs = Math.abs(bytes);
   if (abs === 1 && !g) return printf("%d Byte", bytes);
@@ -301,11 +353,17 @@ function naturalsize(value: unknown, args: unknown[]): string {
 }
 
 export const HUMANIZE_FILTERS: [string, Filter][] = [
-  ["humanize_naturaldelta", (v, ...a) => {
-    const [months, minimumUnit] = bind("humanize_naturaldelta", a, [["months", true], ["minimum_unit", "seconds"]]);
-    const date = parseDate(v);
-    return naturaldelta(date ? Math.trunc(Math.abs(clock().getTime() - date.getTime()) / 1000) : v, months, minimumUnit);
-  }],
+  [
+    "humanize_naturaldelta",
+    (v, ...a) => {
+      const [months, minimumUnit] = bind("humanize_naturaldelta", a, [
+        ["months", true],
+        ["minimum_unit", "seconds"],
+      ]);
+      const date = parseDate(v);
+      return naturaldelta(date ? Math.trunc(Math.abs(clock().getTime() - date.getTime()) / 1000) : v, months, minimumUnit);
+    },
+  ],
   ["humanize_naturaltime", (v, ...a) => naturaltime(v, a)],
   ["humanize_naturalday", (v) => naturalday(v)],
   ["humanize_naturaldate", (v) => naturaldate(v)],
@@ -313,39 +371,57 @@ export const HUMANIZE_FILTERS: [string, Filter][] = [
   ["humanize_naturalsize", (v, ...a) => naturalsize(v, a)],
   ["humanize_intcomma", (v, ...a) => intcomma(v, a)],
   ["humanize_intword", (v, ...a) => intword(v, a)],
-  ["humanize_apnumber", (v) => {
-    const n = pyInt(v);
-    return n === null ? pyStr(v) : n >= 0 && n < 10 ? "zero one two three four five six seven eight nine".split(" ")[n]! : String(n);
-  }],
-  ["humanize_ordinal", (v, ...a) => {
-    bind("humanize_ordinal", a, [["gender", "male"]]);
-    const n = pyInt(v);
-    if (n === null) return pyStr(v);
-    const m = ((n % 100) + 100) % 100;
-    return n + (m >= 11 && m <= 13 ? "th" : ["th", "st", "nd", "rd", "th", "th", "th", "th", "th", "th"][((n % 10) + 10) % 10]!);
-  }],
-  ["humanize_fractional", (v) => {
-    const x = pyFloat(v);
-    if (x === null) return pyStr(v);
-    // Python's Fraction refuses these (and the loop below would never end on them).
-    if (Number.isNaN(x)) fail("cannot convert float NaN to integer");
-    if (!Number.isFinite(x)) fail("cannot convert float infinity to integer");
-    const whole = Math.trunc(x);
-    const [n, d] = limitDenominator(x - whole);
-    // Python prints every digit of a whole number (1e308 too), never an exponent.
-    const digits = BigInt(whole).toString();
-    if (whole && !n && d === 1) return digits;
-    return whole ? `${digits} ${n}/${d}` : `${n}/${d}`;
-  }],
+  [
+    "humanize_apnumber",
+    (v) => {
+      const n = pyInt(v);
+      return n === null ? pyStr(v) : n >= 0 && n < 10 ? "zero one two three four five six seven eight nine".split(" ")[n]! : String(n);
+    },
+  ],
+  [
+    "humanize_ordinal",
+    (v, ...a) => {
+      bind("humanize_ordinal", a, [["gender", "male"]]);
+      const n = pyInt(v);
+      if (n === null) return pyStr(v);
+      const m = ((n % 100) + 100) % 100;
+      return n + (m >= 11 && m <= 13 ? "th" : ["th", "st", "nd", "rd", "th", "th", "th", "th", "th", "th"][((n % 10) + 10) % 10]!);
+    },
+  ],
+  [
+    "humanize_fractional",
+    (v) => {
+      const x = pyFloat(v);
+      if (x === null) return pyStr(v);
+      // Python's Fraction refuses these (and the loop below would never end on them).
+      if (Number.isNaN(x)) fail("cannot convert float NaN to integer");
+      if (!Number.isFinite(x)) fail("cannot convert float infinity to integer");
+      const whole = Math.trunc(x);
+      const [n, d] = limitDenominator(x - whole);
+      // Python prints every digit of a whole number (1e308 too), never an exponent.
+      const digits = BigInt(whole).toString();
+      if (whole && !n && d === 1) return digits;
+      return whole ? `${digits} ${n}/${d}` : `${n}/${d}`;
+    },
+  ],
   ["humanize_scientific", (v, ...a) => scientific(v, bind("humanize_scientific", a, [["precision", 2]])[0])],
-  ["humanize_clamp", (v, ...a) => {
-    const [floor, ceil, format, floorToken, ceilToken] = bind("humanize_clamp", a, [["floor", null], ["ceil", null], ["format", "{:}"], ["floor_token", "<"], ["ceil_token", ">"]]);
-    if (v === null) return null;
-    let value = v;
-    let token = "";
-    if (floor !== null && num(v) < num(floor)) [value, token] = [floor, pyStr(floorToken)];
-    else if (ceil !== null && num(v) > num(ceil)) [value, token] = [ceil, pyStr(ceilToken)];
-    return token + strFormat(pyStr(format), [value], {});
-  }],
+  [
+    "humanize_clamp",
+    (v, ...a) => {
+      const [floor, ceil, format, floorToken, ceilToken] = bind("humanize_clamp", a, [
+        ["floor", null],
+        ["ceil", null],
+        ["format", "{:}"],
+        ["floor_token", "<"],
+        ["ceil_token", ">"],
+      ]);
+      if (v === null) return null;
+      let value = v;
+      let token = "";
+      if (floor !== null && num(v) < num(floor)) [value, token] = [floor, pyStr(floorToken)];
+      else if (ceil !== null && num(v) > num(ceil)) [value, token] = [ceil, pyStr(ceilToken)];
+      return token + strFormat(pyStr(format), [value], {});
+    },
+  ],
   ["humanize_metric", (v, ...a) => metric(v, a)],
 ];

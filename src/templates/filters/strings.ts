@@ -7,7 +7,22 @@ import { chargeChars, chargeItems, checkLength, tick } from "../limits.ts";
 import { printf } from "../format.ts";
 import { capitalize, replace, strip } from "../methods.ts";
 import {
-  isFloat, isMapping, isNumber, isString, isTuple, mkFloat, mkInt, num, PyFloat, PyInt, pyRepr, pyStr, Safe, truthy, tuple, typeName,
+  isFloat,
+  isMapping,
+  isNumber,
+  isString,
+  isTuple,
+  mkFloat,
+  mkInt,
+  num,
+  PyFloat,
+  PyInt,
+  pyRepr,
+  pyStr,
+  Safe,
+  truthy,
+  tuple,
+  typeName,
 } from "../python.ts";
 import type { Filter } from "./sequences.ts";
 import { striptags } from "./striptags.ts";
@@ -37,7 +52,12 @@ export function roundHalfEven(x: number, precision: number): number {
 }
 
 function truncate(value: unknown, args: unknown[]): string {
-  const [length, killwords, end, leeway] = bind("truncate", args, [["length", 255], ["killwords", false], ["end", "..."], ["leeway", 5]]);
+  const [length, killwords, end, leeway] = bind("truncate", args, [
+    ["length", 255],
+    ["killwords", false],
+    ["end", "..."],
+    ["leeway", 5],
+  ]);
   const text = s(value);
   const len = num(length);
   const e = s(end);
@@ -52,14 +72,23 @@ function truncate(value: unknown, args: unknown[]): string {
 }
 
 function wordwrap(value: unknown, args: unknown[]): string {
-  const [width, breakLong, wrapstr, breakHyphens] = bind("wordwrap", args, [["width", 79], ["break_long_words", true], ["wrapstring", null], ["break_on_hyphens", true]]);
+  const [width, breakLong, wrapstr, breakHyphens] = bind("wordwrap", args, [
+    ["width", 79],
+    ["break_long_words", true],
+    ["wrapstring", null],
+    ["break_on_hyphens", true],
+  ]);
   const text = s(value);
   chargeChars(text.length);
   return wrapWords(text, width, truthy(breakLong), wrapstr === null ? "\n" : s(wrapstr), truthy(breakHyphens));
 }
 
 function indent(value: unknown, args: unknown[]): string {
-  const [width, first, blank] = bind("indent", args, [["width", 4], ["first", false], ["blank", false]]);
+  const [width, first, blank] = bind("indent", args, [
+    ["width", 4],
+    ["first", false],
+    ["blank", false],
+  ]);
   const pad = isString(width) ? String(width) : " ".repeat(Math.max(0, (checkLength(num(width)), num(width))));
   const lines = s(value).split("\n");
   checkLength(s(value).length + pad.length * lines.length);
@@ -78,7 +107,10 @@ export const FLOAT_LITERAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
 const RADIX_PREFIX: Record<number, string> = { 16: "0x", 8: "0o", 2: "0b", 10: "" };
 
 function toInt(value: unknown, args: unknown[]): unknown {
-  const [dflt, base] = bind("int", args, [["default", 0], ["base", 10]]);
+  const [dflt, base] = bind("int", args, [
+    ["default", 0],
+    ["base", 10],
+  ]);
   if (value instanceof PyInt) return value;
   if (isNumber(value)) return Math.trunc(num(value));
   if (!isString(value)) return dflt as number;
@@ -110,7 +142,8 @@ function filesizeformat(value: unknown, args: unknown[]): string {
   const [binary] = bind("filesizeformat", args, [["binary", false]]);
   const bytes = isNumber(value) ? num(value) : Number(s(value));
   const base = binary === true ? 1024 : 1000;
-  const prefixes = binary === true ? ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"] : ["kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
+  const prefixes =
+    binary === true ? ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"] : ["kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
   if (bytes === 1) return "1 Byte";
   if (bytes < base) return `${Math.trunc(bytes)} Bytes`;
   let unit = 0;
@@ -122,7 +155,10 @@ function filesizeformat(value: unknown, args: unknown[]): string {
 }
 
 function round(value: unknown, args: unknown[]): unknown {
-  const [precision, method] = bind("round", args, [["precision", 0], ["method", "common"]]);
+  const [precision, method] = bind("round", args, [
+    ["precision", 0],
+    ["method", "common"],
+  ]);
   if (!isNumber(value)) return fail(`type ${typeName(value)} doesn't define __round__ method`);
   const x = num(value);
   const p = num(precision);
@@ -147,7 +183,9 @@ function urlQuote(v: unknown, safe: string): string {
 
 function urlencode(value: unknown): string {
   if (isString(value) || !(isMapping(value) || Array.isArray(value))) return urlQuote(value, "/");
-  const pairs = isMapping(value) ? Object.keys(value).map((k) => [k, value[k]]) : (value as unknown[]).map((p) => (Array.isArray(p) ? p : fail("urlencode needs pairs")));
+  const pairs = isMapping(value)
+    ? Object.keys(value).map((k) => [k, value[k]])
+    : (value as unknown[]).map((p) => (Array.isArray(p) ? p : fail("urlencode needs pairs")));
   return pairs.map(([k, v]) => (tick(), `${urlQuote(k, "").replace(/%20/g, "+")}=${urlQuote(v, "").replace(/%20/g, "+")}`)).join("&");
 }
 
@@ -165,25 +203,33 @@ function trimPunctuation(word: string): [string, string, string] {
 }
 
 function urlize(value: unknown, args: unknown[]): string {
-  const [trimUrlLimit, nofollow, target, rel] = bind("urlize", args, [["trim_url_limit", null], ["nofollow", false], ["target", null], ["rel", null]]);
+  const [trimUrlLimit, nofollow, target, rel] = bind("urlize", args, [
+    ["trim_url_limit", null],
+    ["nofollow", false],
+    ["target", null],
+    ["rel", null],
+  ]);
   const relValues = new Set(["noopener", ...(rel ? s(rel).split(/\s+/) : []), ...(nofollow === true ? ["nofollow"] : [])]);
   const relAttr = ` rel="${[...relValues].sort().join(" ")}"`;
   const targetAttr = target ? ` target="${htmlEscape(target)}"` : "";
   const shorten = (u: string) => (trimUrlLimit !== null && u.length > num(trimUrlLimit) ? u.slice(0, num(trimUrlLimit)) + "..." : u);
   const text = s(value);
   chargeChars(text.length);
-  return text.split(/(\s+)/).map((word) => {
-    const [head, middle, tail] = trimPunctuation(word);
-    let href: string | null = null;
-    if (/^https?:\/\//.test(middle!)) href = middle!;
-    else if (/^www\./.test(middle!) || /^[\w.-]+\.(com|net|org)$/.test(middle!)) href = "https://" + middle;
-    else if (/^(mailto:)?[^@\s:]+@[\w.-]+\.\w+$/.test(middle!)) {
-      const address = middle!.replace(/^mailto:/, "");
-      return `${head}<a href="mailto:${htmlEscape(address)}">${htmlEscape(address)}</a>${tail}`;
-    }
-    if (!href) return htmlEscape(word);
-    return `${htmlEscape(head)}<a href="${htmlEscape(href)}"${relAttr}${targetAttr}>${htmlEscape(shorten(middle!))}</a>${htmlEscape(tail)}`;
-  }).join("");
+  return text
+    .split(/(\s+)/)
+    .map((word) => {
+      const [head, middle, tail] = trimPunctuation(word);
+      let href: string | null = null;
+      if (/^https?:\/\//.test(middle!)) href = middle!;
+      else if (/^www\./.test(middle!) || /^[\w.-]+\.(com|net|org)$/.test(middle!)) href = "https://" + middle;
+      else if (/^(mailto:)?[^@\s:]+@[\w.-]+\.\w+$/.test(middle!)) {
+        const address = middle!.replace(/^mailto:/, "");
+        return `${head}<a href="mailto:${htmlEscape(address)}">${htmlEscape(address)}</a>${tail}`;
+      }
+      if (!href) return htmlEscape(word);
+      return `${htmlEscape(head)}<a href="${htmlEscape(href)}"${relAttr}${targetAttr}>${htmlEscape(shorten(middle!))}</a>${htmlEscape(tail)}`;
+    })
+    .join("");
 }
 
 function xmlattr(value: unknown, args: unknown[]): string {
@@ -202,7 +248,11 @@ function xmlattr(value: unknown, args: unknown[]): string {
 }
 
 function jinjaTitle(v: unknown): string {
-  return s(v).split(/([-\s({[<]+)/).filter((x) => x).map((w) => (w ? w[0]!.toUpperCase() + w.slice(1).toLowerCase() : w)).join("");
+  return s(v)
+    .split(/([-\s({[<]+)/)
+    .filter((x) => x)
+    .map((w) => (w ? w[0]!.toUpperCase() + w.slice(1).toLowerCase() : w))
+    .join("");
 }
 
 export const STRING_FILTERS: [string, Filter][] = [
@@ -211,21 +261,31 @@ export const STRING_FILTERS: [string, Filter][] = [
   ["capitalize", (v) => capitalize(s(v))],
   ["title", jinjaTitle],
   ["trim", (v, ...a) => strip(s(v), bind("trim", a, [["chars", null]])[0], true, true)],
-  ["center", (v, ...a) => {
-    const w = num(bind("center", a, [["width", 80]])[0]);
-    checkLength(w);
-    chargeChars(w);
-    const text = s(v);
-    const gap = w - text.length;
-    if (gap <= 0) return text;
-    const left = Math.floor(gap / 2) + (gap & w & 1);
-    return " ".repeat(left) + text + " ".repeat(gap - left);
-  }],
+  [
+    "center",
+    (v, ...a) => {
+      const w = num(bind("center", a, [["width", 80]])[0]);
+      checkLength(w);
+      chargeChars(w);
+      const text = s(v);
+      const gap = w - text.length;
+      if (gap <= 0) return text;
+      const left = Math.floor(gap / 2) + (gap & w & 1);
+      return " ".repeat(left) + text + " ".repeat(gap - left);
+    },
+  ],
   ["indent", (v, ...a) => indent(v, a)],
-  ["replace", (v, ...a) => {
-    const [old, repl, count] = bind("replace", a, [["old", REQUIRED], ["new", REQUIRED], ["count", null]]);
-    return replace(s(v), s(old), s(repl), count === null ? -1 : num(count));
-  }],
+  [
+    "replace",
+    (v, ...a) => {
+      const [old, repl, count] = bind("replace", a, [
+        ["old", REQUIRED],
+        ["new", REQUIRED],
+        ["count", null],
+      ]);
+      return replace(s(v), s(old), s(repl), count === null ? -1 : num(count));
+    },
+  ],
   ["truncate", (v, ...a) => truncate(v, a)],
   ["wordwrap", (v, ...a) => wordwrap(v, a)],
   ["wordcount", (v) => (s(v).match(/\w+/gu) ?? []).length],
@@ -238,27 +298,51 @@ export const STRING_FILTERS: [string, Filter][] = [
   ["xmlattr", (v, ...a) => xmlattr(v, a)],
   ["safe", (v) => (v instanceof Safe ? v : new Safe(s(v)))],
   ["string", (v) => (v instanceof Safe ? v : s(v))],
-  ["format", (v, ...a) => {
-    const [positional, kw] = splitArgs(a);
-    if (positional.length && Object.keys(kw).length) fail("can't handle positional and keyword arguments at the same time");
-    return printf(s(v), Object.keys(kw).length ? kw : tuple(positional));
-  }],
+  [
+    "format",
+    (v, ...a) => {
+      const [positional, kw] = splitArgs(a);
+      if (positional.length && Object.keys(kw).length) fail("can't handle positional and keyword arguments at the same time");
+      return printf(s(v), Object.keys(kw).length ? kw : tuple(positional));
+    },
+  ],
   ["pprint", (v) => pprint(v)],
   ["int", (v, ...a) => toInt(v, a)],
   ["float", (v, ...a) => toFloat(v, a)],
   ["round", (v, ...a) => round(v, a)],
-  ["abs", (v) => {
-    if (!isNumber(v)) return fail(`bad operand type for abs(): '${typeName(v)}'`);
-    if (v instanceof PyInt) return new PyInt(v.value < 0n ? -v.value : v.value);
-    return v instanceof PyFloat ? new PyFloat(Math.abs(v.value)) : Math.abs(num(v));
-  }],
+  [
+    "abs",
+    (v) => {
+      if (!isNumber(v)) return fail(`bad operand type for abs(): '${typeName(v)}'`);
+      if (v instanceof PyInt) return new PyInt(v.value < 0n ? -v.value : v.value);
+      return v instanceof PyFloat ? new PyFloat(Math.abs(v.value)) : Math.abs(num(v));
+    },
+  ],
   ["filesizeformat", (v, ...a) => filesizeformat(v, a)],
 ];
 
 // The filters that read a whole string (a case mapping, a search, a copy) are charged by its
 // length; a value that is not a string is charged as its repr is made.
 for (const [i, [name, filter]] of STRING_FILTERS.entries()) {
-  if (["upper", "lower", "capitalize", "title", "trim", "center", "indent", "replace", "truncate", "wordcount", "escape", "e", "forceescape", "int", "float"].includes(name)) {
+  if (
+    [
+      "upper",
+      "lower",
+      "capitalize",
+      "title",
+      "trim",
+      "center",
+      "indent",
+      "replace",
+      "truncate",
+      "wordcount",
+      "escape",
+      "e",
+      "forceescape",
+      "int",
+      "float",
+    ].includes(name)
+  ) {
     STRING_FILTERS[i] = [name, (v, ...a) => (chargeChars(isString(v) ? v.length : 0), filter(v, ...a))];
   }
 }
@@ -292,12 +376,14 @@ export function pprint(value: unknown): string {
       return emit(!tuple ? "]" : v.length === 1 ? ",)" : ")");
     }
     emit("{");
-    Object.keys(v).sort().forEach((k, i) => {
-      if (i) emit(sep);
-      const key = pyRepr(k) + ": ";
-      emit(key);
-      walk(v[k], inner + key.length);
-    });
+    Object.keys(v)
+      .sort()
+      .forEach((k, i) => {
+        if (i) emit(sep);
+        const key = pyRepr(k) + ": ";
+        emit(key);
+        walk(v[k], inner + key.length);
+      });
     emit("}");
   };
   walk(value, 0);

@@ -69,7 +69,11 @@ export function striptags(v: unknown): string {
   const text = pyStr(v);
   chargeChars(text.length * 2);
   const stripped = removeSpans(removeSpans(text, "<!--", "-->"), "<", ">");
-  const words = stripped.split(PY_WHITESPACE).filter((w) => w).join(" ");
+  const words = stripped
+    .split(PY_WHITESPACE)
+    .filter((w) => w)
+    .join(" ");
   return words.replace(/&(#x[0-9a-f]+|#\d+|\w+);/gi, (m, e: string) =>
-    e[0] === "#" ? charRef(e[1] === "x" || e[1] === "X" ? parseInt(e.slice(2), 16) : Number(e.slice(1))) : NAMED[e.toLowerCase()] ?? m);
+    e[0] === "#" ? charRef(e[1] === "x" || e[1] === "X" ? parseInt(e.slice(2), 16) : Number(e.slice(1))) : (NAMED[e.toLowerCase()] ?? m),
+  );
 }

@@ -5,7 +5,10 @@ import { compare, contains, mod } from "../operators.ts";
 import { isFloat, isInt, isMapping, isNumber, isString, pyEq, Safe } from "../python.ts";
 import type { Filter } from "./sequences.ts";
 
-const cmp = (op: string) => (v: unknown, ...a: unknown[]) => compare(op, v, bind(op, a, [["other", REQUIRED]])[0]);
+const cmp =
+  (op: string) =>
+  (v: unknown, ...a: unknown[]) =>
+    compare(op, v, bind(op, a, [["other", REQUIRED]])[0]);
 
 export function makeTests(filters: Map<string, Filter>, tests: Map<string, Filter>): [string, Filter][] {
   const isUpper = (v: unknown) => isString(v) && String(v) === String(v).toUpperCase();

@@ -37,7 +37,7 @@ function hyphenChunks(cps: string[]): Chunk[] {
   // `(?<=wp) -{2,} (?=\w)` at i: a run of two dashes or more after a word or punctuation character.
   const emDash = (i: number) => cps[i] === "-" && isWordPunct(cps[i - 1]) && dashEnd[i]! - i >= 2 && isWord(cps[dashEnd[i]!]);
   const chunks: Chunk[] = [];
-  for (let i = 0; i < n;) {
+  for (let i = 0; i < n; ) {
     let end: number;
     if (isWs(cps[i])) {
       end = i;
@@ -48,9 +48,11 @@ function hyphenChunks(cps: string[]): Chunk[] {
       // A word: the fewest characters (one or more, no whitespace) after which a hyphen between
       // letters, the line's end, whitespace or an em-dash follows.
       for (let k = i + 1; ; k++) {
-        const hyphen = cps[k] === "-" &&
+        const hyphen =
+          cps[k] === "-" &&
           ((isLetter(cps[k - 2]) && isLetter(cps[k - 1])) || (isLetter(cps[k - 3]) && cps[k - 2] === "-" && isLetter(cps[k - 1]))) &&
-          isLetter(cps[k + 1]) && (isLetter(cps[k + 2]) || (cps[k + 2] === "-" && isLetter(cps[k + 3])));
+          isLetter(cps[k + 1]) &&
+          (isLetter(cps[k + 2]) || (cps[k + 2] === "-" && isLetter(cps[k + 3])));
         if (hyphen) {
           end = k + 1;
           break;
@@ -71,7 +73,7 @@ function hyphenChunks(cps: string[]): Chunk[] {
 /** wordsep_simple_re.split(): runs of whitespace and runs of anything else. */
 function simpleChunks(cps: string[]): Chunk[] {
   const chunks: Chunk[] = [];
-  for (let i = 0; i < cps.length;) {
+  for (let i = 0; i < cps.length; ) {
     const ws = isWs(cps[i]);
     let end = i + 1;
     while (end < cps.length && isWs(cps[end]) === ws) end++;

@@ -17,7 +17,15 @@ test("after a long read, the WAL file is cut back to its limit", () => {
   const path = join(dir, "inlet.db");
   const db = openDatabase({ path });
   const store = new SqliteEventStore(db);
-  const big = (i: number) => toEvent({ event: "big", resource: { "prefect.resource.id": `big.${i}` }, payload: { blob: Buffer.alloc(1_000_000, 97 + (i % 26)).toString() } }, { now: Date.now() });
+  const big = (i: number) =>
+    toEvent(
+      {
+        event: "big",
+        resource: { "prefect.resource.id": `big.${i}` },
+        payload: { blob: Buffer.alloc(1_000_000, 97 + (i % 26)).toString() },
+      },
+      { now: Date.now() },
+    );
   const walSize = () => statSync(`${path}-wal`).size;
 
   const reader = new Database(path, { readonly: true });

@@ -12,19 +12,71 @@ import { indexBatch, indexPending } from "../../../src/events/store/text-index.t
 const NOW = Date.parse("2026-03-10T12:00:00Z");
 const hours = (h: number) => new Date(NOW - h * 3_600_000).toISOString();
 const id = (n: number) => `0190f3b4-3a2b-7cde-8f00-${String(n).padStart(12, "0")}`;
-const hook = (name: string) => ({ "prefect.resource.id": `prefect-cloud.webhook.${name}`, "prefect.resource.role": "webhook", "prefect.resource.name": name });
+const hook = (name: string) => ({
+  "prefect.resource.id": `prefect-cloud.webhook.${name}`,
+  "prefect.resource.role": "webhook",
+  "prefect.resource.name": name,
+});
 
 const inputs: Record<string, unknown>[] = [
-  { event: "github.push", resource: { "prefect.resource.id": "github.repo.inlet", "prefect.resource.name": "inlet", env: "prod" }, related: [hook("gh")], payload: { ref: "main", message: "Fix Timeout in retry loop" } },
-  { event: "github.pull_request.opened", resource: { "prefect.resource.id": "github.repo.inlet", env: "staging" }, related: [hook("gh"), { "prefect.resource.id": "github.user.kiki", "prefect.resource.role": "actor", team: "core" }], payload: { number: 15 } },
-  { event: "github.pull_request.closed", resource: { "prefect.resource.id": "github.repo.docs", "prefect.resource.name": "docs" }, related: [hook("gh"), { "prefect.resource.id": "github.user.ada", "prefect.resource.role": "actor", team: "docs" }], payload: { merged: true } },
-  { event: "stripe.charge.succeeded", resource: { "prefect.resource.id": "stripe.charge.ch_1", amount: "1200", "a.b": "dotted" }, related: [hook("stripe")], payload: { amount: 1200, currency: "EUR" } },
-  { event: "stripe.charge.failed", resource: { "prefect.resource.id": "stripe.charge.ch_2", amount: "99" }, related: [hook("stripe")], payload: { error: "card_declined", note: "ÉCHEC: \"quoted\" \\ back" } },
-  { event: "iot.sensor.reading", resource: { "prefect.resource.id": "iot.sensor.[7]", kind: "thermo*", 'we"ird': "yes" }, payload: { t: 21.5 } },
-  { event: "iot.sensor.reading", resource: { "prefect.resource.id": "iot.sensor.8", kind: "hygro" }, related: [{ "prefect.resource.id": "iot.sensor.[7]", "prefect.resource.role": "peer" }], payload: { h: 40 } },
-  { event: "cron.job.failed", resource: { "prefect.resource.id": "cron.job.backup", "prefect.resource.role": "primary-with-role" }, related: [hook("cron"), hook("cron-2")], payload: { exit: 2, log: "disk full; retry later" } },
-  { event: "cron.job.succeeded", resource: { "prefect.resource.id": "cron.job.backup" }, related: [{ "prefect.resource.id": "cron.job.backup", "prefect.resource.role": "self" }], payload: {} },
-  { event: "prefect-cloud.webhook.failed", resource: { "prefect.resource.id": "prefect-cloud.webhook.gh", "prefect.resource.name": "gh" }, payload: { reason: "template_error", error: "line 3: unexpected '}'" } },
+  {
+    event: "github.push",
+    resource: { "prefect.resource.id": "github.repo.inlet", "prefect.resource.name": "inlet", env: "prod" },
+    related: [hook("gh")],
+    payload: { ref: "main", message: "Fix Timeout in retry loop" },
+  },
+  {
+    event: "github.pull_request.opened",
+    resource: { "prefect.resource.id": "github.repo.inlet", env: "staging" },
+    related: [hook("gh"), { "prefect.resource.id": "github.user.kiki", "prefect.resource.role": "actor", team: "core" }],
+    payload: { number: 15 },
+  },
+  {
+    event: "github.pull_request.closed",
+    resource: { "prefect.resource.id": "github.repo.docs", "prefect.resource.name": "docs" },
+    related: [hook("gh"), { "prefect.resource.id": "github.user.ada", "prefect.resource.role": "actor", team: "docs" }],
+    payload: { merged: true },
+  },
+  {
+    event: "stripe.charge.succeeded",
+    resource: { "prefect.resource.id": "stripe.charge.ch_1", amount: "1200", "a.b": "dotted" },
+    related: [hook("stripe")],
+    payload: { amount: 1200, currency: "EUR" },
+  },
+  {
+    event: "stripe.charge.failed",
+    resource: { "prefect.resource.id": "stripe.charge.ch_2", amount: "99" },
+    related: [hook("stripe")],
+    payload: { error: "card_declined", note: 'ÉCHEC: "quoted" \\ back' },
+  },
+  {
+    event: "iot.sensor.reading",
+    resource: { "prefect.resource.id": "iot.sensor.[7]", kind: "thermo*", 'we"ird': "yes" },
+    payload: { t: 21.5 },
+  },
+  {
+    event: "iot.sensor.reading",
+    resource: { "prefect.resource.id": "iot.sensor.8", kind: "hygro" },
+    related: [{ "prefect.resource.id": "iot.sensor.[7]", "prefect.resource.role": "peer" }],
+    payload: { h: 40 },
+  },
+  {
+    event: "cron.job.failed",
+    resource: { "prefect.resource.id": "cron.job.backup", "prefect.resource.role": "primary-with-role" },
+    related: [hook("cron"), hook("cron-2")],
+    payload: { exit: 2, log: "disk full; retry later" },
+  },
+  {
+    event: "cron.job.succeeded",
+    resource: { "prefect.resource.id": "cron.job.backup" },
+    related: [{ "prefect.resource.id": "cron.job.backup", "prefect.resource.role": "self" }],
+    payload: {},
+  },
+  {
+    event: "prefect-cloud.webhook.failed",
+    resource: { "prefect.resource.id": "prefect-cloud.webhook.gh", "prefect.resource.name": "gh" },
+    payload: { reason: "template_error", error: "line 3: unexpected '}'" },
+  },
   { event: "Github.Push", resource: { "prefect.resource.id": "GitHub.Repo.Inlet" }, payload: { ok: "MiXeD" } },
   { event: "ab", resource: { "prefect.resource.id": "x" }, payload: { s: "a b" } },
   // SQL text cannot hold NUL: a label key or value with one must still be found.
@@ -40,7 +92,11 @@ indexBatch(halfIndexed.$client, 5);
 const indexed = openMemoryDatabase();
 new SqliteEventStore(indexed).insert(events);
 indexPending(indexed.$client);
-const databases = [["not indexed", db], ["half indexed", halfIndexed], ["indexed", indexed]] as const;
+const databases = [
+  ["not indexed", db],
+  ["half indexed", halfIndexed],
+  ["indexed", indexed],
+] as const;
 
 const filters: Record<string, unknown>[] = [
   {},
@@ -73,7 +129,14 @@ const filters: Record<string, unknown>[] = [
   { related: { role: ["actor"] } },
   { related: { role: [""] } },
   { related: { id: ["cron.job.backup"] } },
-  { related: { resources_in_roles: [["prefect-cloud.webhook.cron", "webhook"], ["github.user.ada", "actor"]] } },
+  {
+    related: {
+      resources_in_roles: [
+        ["prefect-cloud.webhook.cron", "webhook"],
+        ["github.user.ada", "actor"],
+      ],
+    },
+  },
   { related: { labels: { team: "core" } } },
   { related: { labels: { "prefect.resource.role": "web*", "prefect.resource.name": "!gh" } } },
   { related: { labels: { "prefect.resource.id": "*.user.*" } } },
@@ -103,7 +166,7 @@ const filters: Record<string, unknown>[] = [
   { text: { query: "charge.fail" } },
   { text: { query: "ll_req" } },
   { text: { query: "ub.pull_request.op" } },
-  { text: { query: "github -pull_request -\"disk\"" } },
+  { text: { query: 'github -pull_request -"disk"' } },
   { text: { query: "+charge -declined" } },
   { text: { query: '"full; retry" -stripe +disk' } },
   { text: { query: "nothinglikethis" } },
@@ -145,7 +208,10 @@ const filters: Record<string, unknown>[] = [
 describe("SQL and in-memory matching agree", () => {
   test.each(filters.map((f) => [JSON.stringify(f), f] as const))("%s", (_, input) => {
     const filter = parseEventFilter(input, NOW);
-    const expected = events.filter((e) => matchesFilter(filter, e)).map((e) => e.id).sort();
+    const expected = events
+      .filter((e) => matchesFilter(filter, e))
+      .map((e) => e.id)
+      .sort();
     for (const [state, db] of filter.text === undefined ? databases.slice(0, 1) : databases) {
       for (const mode of ["list", "probe"] as const) {
         const got = queryEvents(db, filter, { limit: 1000, mode }).map((s) => s.event.id);

@@ -19,21 +19,29 @@ function failure(input: unknown): string {
 describe("parseEventFilter", () => {
   test("an absent filter gets Prefect's defaults: start of the UTC day 180 days ago until now, DESC", () => {
     const f = parseEventFilter(undefined, NOW);
-    expect(f).toEqual({ occurred: { since: Date.parse("2025-09-11T00:00:00Z"), until: NOW }, related: [], any_resource: [], order: "DESC" });
+    expect(f).toEqual({
+      occurred: { since: Date.parse("2025-09-11T00:00:00Z"), until: NOW },
+      related: [],
+      any_resource: [],
+      order: "DESC",
+    });
     expect(defaultSince(NOW)).toBe(Date.parse("2025-09-11T00:00:00Z"));
   });
 
   test("reads every field, single related/any_resource filters become lists, label strings become lists", () => {
-    const f = parseEventFilter({
-      occurred: { since: "2026-03-01T00:00:00Z" },
-      event: { prefix: ["a."], exclude_prefix: null, name: ["a.b"], exclude_name: [] },
-      resource: { id: ["r"], labels: { env: "prod", tier: ["1", "!2"] }, distinct: true },
-      related: { id: ["x"], resources_in_roles: [["x", "webhook"]] },
-      any_resource: [{ id_prefix: ["p"] }, { labels: { "prefect.resource.id": "q*" } }],
-      id: { id: ["0190F3B4-3A2B-7CDE-8F00-000000000001", "0190f3b43a2b7cde8f00000000000002"] },
-      text: { query: "error -debug" },
-      order: "ASC",
-    }, NOW);
+    const f = parseEventFilter(
+      {
+        occurred: { since: "2026-03-01T00:00:00Z" },
+        event: { prefix: ["a."], exclude_prefix: null, name: ["a.b"], exclude_name: [] },
+        resource: { id: ["r"], labels: { env: "prod", tier: ["1", "!2"] }, distinct: true },
+        related: { id: ["x"], resources_in_roles: [["x", "webhook"]] },
+        any_resource: [{ id_prefix: ["p"] }, { labels: { "prefect.resource.id": "q*" } }],
+        id: { id: ["0190F3B4-3A2B-7CDE-8F00-000000000001", "0190f3b43a2b7cde8f00000000000002"] },
+        text: { query: "error -debug" },
+        order: "ASC",
+      },
+      NOW,
+    );
     expect(f.occurred).toEqual({ since: Date.parse("2026-03-01T00:00:00Z"), until: NOW });
     expect(f.resource).toEqual({ id: ["r"], id_prefix: undefined, labels: { env: ["prod"], tier: ["1", "!2"] }, distinct: true });
     expect(f.related).toEqual([{ id: ["x"], role: undefined, labels: undefined, resources_in_roles: [["x", "webhook"]] }]);

@@ -52,7 +52,8 @@ describe("fnmatch globs", () => {
   });
 
   test("prefix globs treat wildcard characters literally", () => {
-    const m = (prefix: string, value: string) => (sqlite.query("SELECT ? GLOB ? AS m").get(value, sqlitePrefixGlob(prefix)) as { m: number }).m === 1;
+    const m = (prefix: string, value: string) =>
+      (sqlite.query("SELECT ? GLOB ? AS m").get(value, sqlitePrefixGlob(prefix)) as { m: number }).m === 1;
     expect(m("a*b.", "a*b.c")).toBe(true);
     expect(m("a*b.", "axb.c")).toBe(false);
     expect(m("x[1]", "x[1]y")).toBe(true);

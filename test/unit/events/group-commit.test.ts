@@ -8,7 +8,11 @@ import { GroupCommitWriter, QueueFullError, StorageError } from "../../../src/ev
 import { silentLogger } from "../../../src/log.ts";
 
 const make = (n: number) => toEvent({ event: `e.${n}`, resource: { "prefect.resource.id": `r.${n}` } }, { now: Date.now() });
-const order = (db: Db) => db.$client.query("SELECT event FROM events ORDER BY seq").all().map((r) => (r as { event: string }).event);
+const order = (db: Db) =>
+  db.$client
+    .query("SELECT event FROM events ORDER BY seq")
+    .all()
+    .map((r) => (r as { event: string }).event);
 
 function setup(opts?: ConstructorParameters<typeof GroupCommitWriter>[3]) {
   const db = openMemoryDatabase();
@@ -18,7 +22,13 @@ function setup(opts?: ConstructorParameters<typeof GroupCommitWriter>[3]) {
   const bus = new EventBus();
   const published: string[] = [];
   bus.subscribe((list) => published.push(...list.map((s) => s.event.event)));
-  return { db, store: new SqliteEventStore(db), published, writer: new GroupCommitWriter(counted, bus, silentLogger, opts), commits: () => commits };
+  return {
+    db,
+    store: new SqliteEventStore(db),
+    published,
+    writer: new GroupCommitWriter(counted, bus, silentLogger, opts),
+    commits: () => commits,
+  };
 }
 
 describe("GroupCommitWriter", () => {

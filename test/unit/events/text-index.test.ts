@@ -6,14 +6,30 @@ import { matchesFilter } from "../../../src/events/filter/match.ts";
 import { countEvents, queryEvents } from "../../../src/events/store/query.ts";
 import { deleteExpiredBatch } from "../../../src/events/store/retention.ts";
 import { SqliteEventStore } from "../../../src/events/store/sqlite-store.ts";
-import { indexBatch, indexPending, mergeStep, startTextIndexer, TEXT_INDEX_RETRY_MAX_MS, textWatermark } from "../../../src/events/store/text-index.ts";
+import {
+  indexBatch,
+  indexPending,
+  mergeStep,
+  startTextIndexer,
+  TEXT_INDEX_RETRY_MAX_MS,
+  textWatermark,
+} from "../../../src/events/store/text-index.ts";
 import { createLogger } from "../../../src/log.ts";
 import { MAX_EXPANSION, MAX_PHRASES, planText } from "../../../src/events/store/text-plan.ts";
 import { PAIR_GAP, separatorToken, textPairs, textTokens } from "../../../src/events/store/text-tokens.ts";
 
 const NOW = Date.parse("2026-03-10T12:00:00Z");
 const event = (n: number, payload: Record<string, unknown>, name = "github.push"): Event =>
-  toEvent({ id: `0190f3b4-3a2b-7cde-8f00-${String(n).padStart(12, "0")}`, occurred: new Date(NOW - n * 60_000).toISOString(), event: name, resource: { "prefect.resource.id": `repo.${n}` }, payload }, { now: NOW });
+  toEvent(
+    {
+      id: `0190f3b4-3a2b-7cde-8f00-${String(n).padStart(12, "0")}`,
+      occurred: new Date(NOW - n * 60_000).toISOString(),
+      event: name,
+      resource: { "prefect.resource.id": `repo.${n}` },
+      payload,
+    },
+    { now: NOW },
+  );
 
 function database(events: Event[]): Db {
   const db = openMemoryDatabase();
@@ -21,29 +37,65 @@ function database(events: Event[]): Db {
   return db;
 }
 
-const ids = (db: Db, query: string) => queryEvents(db, parseEventFilter({ text: { query } }, NOW), { limit: 100 }).map((s) => Number(s.event.id.slice(-12))).sort((a, b) => a - b);
+const ids = (db: Db, query: string) =>
+  queryEvents(db, parseEventFilter({ text: { query } }, NOW), { limit: 100 })
+    .map((s) => Number(s.event.id.slice(-12)))
+    .sort((a, b) => a - b);
 const count = (db: Db, query: string) => countEvents(db, parseEventFilter({ text: { query } }, NOW));
-const indexedRows = (db: Db) => db.$client.query<{ n: number }, []>("SELECT count(*) AS n FROM events_words WHERE events_words MATCH '\"push\"'").get()!.n;
+const indexedRows = (db: Db) =>
+  db.$client.query<{ n: number }, []>("SELECT count(*) AS n FROM events_words WHERE events_words MATCH '\"push\"'").get()!.n;
 
 describe("words", () => {
   test("split at ASCII punctuation and spaces; `_` and non-ASCII letters belong to words", () => {
-    const words = (text: string) => textTokens(text).filter((t) => !t.separator).map((t) => t.text);
-    expect(words('github.pull_request.opened {"note":"échec, déjà-vu"} a\tb')).toEqual(["github", "pull_request", "opened", "note", "échec", "déjà", "vu", "a", "b"]);
+    const words = (text: string) =>
+      textTokens(text)
+        .filter((t) => !t.separator)
+        .map((t) => t.text);
+    expect(words('github.pull_request.opened {"note":"échec, déjà-vu"} a\tb')).toEqual([
+      "github",
+      "pull_request",
+      "opened",
+      "note",
+      "échec",
+      "déjà",
+      "vu",
+      "a",
+      "b",
+    ]);
   });
 
   test("the index's tokens: words and runs of separators, alternating, a run marked and encoded", () => {
-    expect(textTokens('{"a":1} ok.').map((t) => t.text)).toEqual([separatorToken('{"'), "a", separatorToken('":'), "1", separatorToken("} "), "ok", separatorToken(".")]);
+    expect(textTokens('{"a":1} ok.').map((t) => t.text)).toEqual([
+      separatorToken('{"'),
+      "a",
+      separatorToken('":'),
+      "1",
+      separatorToken("} "),
+      "ok",
+      separatorToken("."),
+    ]);
     expect(separatorToken('."')).toBe("~\u282e\u2822");
   });
 
   test("the word pairs around each run are tokens too, in order; a pair holding a digit leaves a gap", () => {
     const pair = (a: string, run: string, b: string) => a + separatorToken(run) + b;
-    expect(textPairs(textTokens("github.push repo.1 a-b {}"))).toEqual([pair("github", ".", "push"), pair("push", " ", "repo"), PAIR_GAP, PAIR_GAP, pair("a", "-", "b")]);
+    expect(textPairs(textTokens("github.push repo.1 a-b {}"))).toEqual([
+      pair("github", ".", "push"),
+      pair("push", " ", "repo"),
+      PAIR_GAP,
+      PAIR_GAP,
+      pair("a", "-", "b"),
+    ]);
   });
 });
 
 describe("term expansion", () => {
-  const db = database([event(1, { code: "err1234" }), event(2, { code: "xerr12" }), event(3, { code: "ERR123" }), event(4, { path: "model.refreshed" })]);
+  const db = database([
+    event(1, { code: "err1234" }),
+    event(2, { code: "xerr12" }),
+    event(3, { code: "ERR123" }),
+    event(4, { path: "model.refreshed" }),
+  ]);
   indexPending(db.$client);
 
   test("a word term becomes the vocabulary words containing it, ORed; exact, nothing left to check", () => {
@@ -67,7 +119,9 @@ describe("term expansion", () => {
   test("more words are a phrase of pairs; with a run at either end, a phrase of tokens narrowed by its first pair; exact", () => {
     const [dot, space, quoted] = [separatorToken("."), separatorToken(" "), separatorToken('":"')];
     expect(planText(db.$client, '"github.push repo"').match).toBe(`(pairs : ("github${dot}push" + "push${space}repo"))`);
-    expect(planText(db.$client, '"github.push repo."').match).toBe(`(pairs : ("github${dot}push") AND body : ("github" + "${dot}" + "push" + "${space}" + "repo" + "${dot}"))`);
+    expect(planText(db.$client, '"github.push repo."').match).toBe(
+      `(pairs : ("github${dot}push") AND body : ("github" + "${dot}" + "push" + "${space}" + "repo" + "${dot}"))`,
+    );
     expect(ids(db, '"hub.push repo.4"')).toEqual([4]);
     expect(ids(db, '"hub.push repo."')).toEqual([1, 2, 3, 4]);
     expect(ids(db, '"push.push repo"')).toEqual([]);
@@ -207,7 +261,9 @@ describe("the background indexer's failures", () => {
       await run();
     };
     const stop = startTextIndexer({
-      client: db.$client, logger: createLogger("info", (line) => lines.push(line)), idleMs: 200,
+      client: db.$client,
+      logger: createLogger("info", (line) => lines.push(line)),
+      idleMs: 200,
       setTimer: (run, ms) => {
         scheduled = run as () => Promise<void>;
         waits.push(ms);
@@ -215,7 +271,9 @@ describe("the background indexer's failures", () => {
       clearTimer: () => void (scheduled = null),
     });
     // A full disk, as the index sees it: every batch's commit fails.
-    db.$client.exec("CREATE TEMP TRIGGER full BEFORE UPDATE ON events_words_state BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+    db.$client.exec(
+      "CREATE TEMP TRIGGER full BEFORE UPDATE ON events_words_state BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END",
+    );
     for (let i = 0; i < 12; i++) await tick();
     expect(waits).toEqual([0, 400, 800, 1600, 3200, 6400, 12800, 25600, 51200, 60000, 60000, 60000, 60000]);
     expect(Math.max(...waits)).toBe(TEXT_INDEX_RETRY_MAX_MS);
@@ -234,7 +292,9 @@ describe("the background indexer's failures", () => {
 
     // A new streak is logged again, and backs off from the start.
     new SqliteEventStore(db).insert([event(4, { word: "even" })]);
-    db.$client.exec("CREATE TEMP TRIGGER full BEFORE UPDATE ON events_words_state BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+    db.$client.exec(
+      "CREATE TEMP TRIGGER full BEFORE UPDATE ON events_words_state BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END",
+    );
     await tick();
     await tick();
     expect(waits.slice(-2)).toEqual([400, 800]);
@@ -276,7 +336,10 @@ describe("random terms", () => {
       if (!term.trim() || /\s|"/.test(term)) continue;
       for (const query of [term, `push -${term}`, `+${term} +git`]) {
         const filter = parseEventFilter({ text: { query } }, NOW);
-        const expected = events.filter((e) => matchesFilter(filter, e)).map((e) => Number(e.id.slice(-12))).sort((a, b) => a - b);
+        const expected = events
+          .filter((e) => matchesFilter(filter, e))
+          .map((e) => Number(e.id.slice(-12)))
+          .sort((a, b) => a - b);
         expect({ query, got: ids(db, query) }).toEqual({ query, got: expected });
         expect({ query, n: count(db, query) }).toEqual({ query, n: expected.length });
       }

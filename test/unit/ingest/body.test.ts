@@ -15,7 +15,11 @@ describe("parseBody", () => {
     ["text/plain", '{"a": 1}', { a: 1 }],
     ["text/plain", "plain words", "plain words"],
     [null, '{"a": 1}', { a: 1 }],
-    ["application/x-www-form-urlencoded", "model=recommendations&friendly_name=Recommendations%20[Products]", { model: "recommendations", friendly_name: "Recommendations [Products]" }],
+    [
+      "application/x-www-form-urlencoded",
+      "model=recommendations&friendly_name=Recommendations%20[Products]",
+      { model: "recommendations", friendly_name: "Recommendations [Products]" },
+    ],
     ["application/x-www-form-urlencoded", "a=1&a=2", { a: "2" }],
     ["application/x-www-form-urlencoded", "x=a+b", { x: "a b" }],
   ])("%s %j → %j", (type, body, expected) => {
@@ -28,7 +32,10 @@ describe("parseBody", () => {
   });
 
   test("integral floats in JSON stay floats (Python's json.loads), and serialize back as json.dumps writes them", () => {
-    const body = parseBody("application/json", bytes('{"t": 21.0, "e": 1E3, "h": 0.5, "n": 2, "s": "v1.0", "l": [-0.0, 3]}')) as Record<string, unknown>;
+    const body = parseBody("application/json", bytes('{"t": 21.0, "e": 1E3, "h": 0.5, "n": 2, "s": "v1.0", "l": [-0.0, 3]}')) as Record<
+      string,
+      unknown
+    >;
     expect(body.t).toEqual(new PyFloat(21));
     expect(body.e).toEqual(new PyFloat(1000));
     expect([body.h, body.n, body.s]).toEqual([0.5, 2, "v1.0"]);
@@ -76,7 +83,12 @@ describe("readBodyLimited", () => {
 
   test("refuses a declared Content-Length over the limit before reading", async () => {
     let pulled = 0;
-    const body = new ReadableStream({ pull(c) { pulled++; c.enqueue(new Uint8Array(10)); } });
+    const body = new ReadableStream({
+      pull(c) {
+        pulled++;
+        c.enqueue(new Uint8Array(10));
+      },
+    });
     const r = new Request("http://localhost/", { method: "POST", body, headers: { "content-length": "100" } });
     await expect(readBodyLimited(r, 50)).rejects.toBeInstanceOf(BodyTooLargeError);
     expect(pulled).toBeLessThanOrEqual(1);
@@ -84,7 +96,12 @@ describe("readBodyLimited", () => {
 
   test("stops reading a chunked body as soon as it passes the limit", async () => {
     let pulled = 0;
-    const endless = new ReadableStream<Uint8Array>({ pull(c) { pulled++; c.enqueue(new Uint8Array(1024)); } });
+    const endless = new ReadableStream<Uint8Array>({
+      pull(c) {
+        pulled++;
+        c.enqueue(new Uint8Array(1024));
+      },
+    });
     await expect(readBodyLimited(req(endless), 4096)).rejects.toBeInstanceOf(BodyTooLargeError);
     expect(pulled).toBeLessThan(10);
   });

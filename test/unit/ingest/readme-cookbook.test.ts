@@ -10,15 +10,30 @@ const readme = readFileSync(join(import.meta.dir, "../../../README.md"), "utf8")
 const cookbook = readme.slice(readme.indexOf("### Cookbook"));
 const recipes = [...cookbook.matchAll(/```jinja\n([\s\S]*?)```/g)].map((m) => m[1]!);
 
-const json = (body: unknown): SampleRequest => ({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-const ce = HTTP.binary(new CloudEvent({ type: "com.example.object.created", source: "/storage/bucket", subject: "photos/cat.jpg", data: { size: 12 } }));
+const json = (body: unknown): SampleRequest => ({
+  method: "POST",
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify(body),
+});
+const ce = HTTP.binary(
+  new CloudEvent({ type: "com.example.object.created", source: "/storage/bucket", subject: "photos/cat.jpg", data: { size: 12 } }),
+);
 
 const requests: SampleRequest[] = [
   { method: "GET", headers: {}, body: "" },
   { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "model=recommendations&friendly_name=Recs" },
   json({ event: "model.refreshed", resource: { "prefect.resource.id": "product.models.recommendations" } }),
   json({ id: 42, total: "9.99" }),
-  { ...json({ action: "opened", ref: "refs/heads/main", repository: { full_name: "octo/repo" }, sender: { login: "octocat" }, head_commit: { message: 'Say "hi"\nand bye' } }), headers: { "content-type": "application/json", "x-github-event": "push" } },
+  {
+    ...json({
+      action: "opened",
+      ref: "refs/heads/main",
+      repository: { full_name: "octo/repo" },
+      sender: { login: "octocat" },
+      head_commit: { message: 'Say "hi"\nand bye' },
+    }),
+    headers: { "content-type": "application/json", "x-github-event": "push" },
+  },
   { method: "POST", headers: ce.headers as Record<string, string>, body: ce.body as string },
 ];
 

@@ -39,7 +39,14 @@ describe.each([
     expect(out.resource).toEqual({ "prefect.resource.id": "order-42" });
     expect(out.occurred).toBe("2024-06-15T12:00:00.000Z");
     expect(out.payload.data).toEqual({ total: 9.5, note: 'a "quoted" note' });
-    expect(out.payload.cloudevents).toMatchObject({ id: ce.id, source: "/orders", specversion: "1.0", type: "com.example.order.created", subject: "order-42", myext: "x y" });
+    expect(out.payload.cloudevents).toMatchObject({
+      id: ce.id,
+      source: "/orders",
+      specversion: "1.0",
+      type: "com.example.order.created",
+      subject: "order-42",
+      myext: "x y",
+    });
     expect(out.payload.cloudevents.data).toBeUndefined();
   });
 
@@ -59,7 +66,17 @@ test("structured data_base64 is decoded into payload.data", () => {
 });
 
 test("binary-mode header values are percent-decoded (HTTP binding §3.1.3.2)", () => {
-  const req = request({ a: 1 }, { "content-type": "application/json", "ce-specversion": "1.0", "ce-id": "1", "ce-source": "/s", "ce-type": "t", "ce-subject": "caf%C3%A9%20menu" });
+  const req = request(
+    { a: 1 },
+    {
+      "content-type": "application/json",
+      "ce-specversion": "1.0",
+      "ce-id": "1",
+      "ce-source": "/s",
+      "ce-type": "t",
+      "ce-subject": "caf%C3%A9%20menu",
+    },
+  );
   expect(JSON.parse(render(TEMPLATE, req)).resource["prefect.resource.id"]).toBe("café menu");
 });
 
@@ -74,7 +91,10 @@ describe("missing required attributes fail the render with a clear message", () 
   });
 
   test("structured body without type", () => {
-    const err = failure(TEMPLATE, request({ specversion: "1.0", id: "1", source: "/s" }, { "content-type": "application/cloudevents+json" }));
+    const err = failure(
+      TEMPLATE,
+      request({ specversion: "1.0", id: "1", source: "/s" }, { "content-type": "application/cloudevents+json" }),
+    );
     expect(err.message).toContain("lacks required attribute(s) type");
   });
 

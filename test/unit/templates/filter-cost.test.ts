@@ -35,7 +35,11 @@ const STRING_CASES: Case[] = [
   ["lower", "{{ body|lower|length }}", () => rep("AÉ")],
   ["capitalize", "{{ body|capitalize|length }}", () => rep("aB")],
   ["title", "{{ body|title|length }}", () => rep("a-b(c ")],
-  ["trim with a long set of characters", "{{ body.s|trim(body.c)|length }}", () => ({ s: rep("a", 2_000_000), c: rep("b", 2_000_000) + "a" })],
+  [
+    "trim with a long set of characters",
+    "{{ body.s|trim(body.c)|length }}",
+    () => ({ s: rep("a", 2_000_000), c: rep("b", 2_000_000) + "a" }),
+  ],
   ["center", "{{ body|center(3000000)|length }}", () => rep("x")],
   ["indent", "{{ body|indent(4)|length }}", () => rep("a\n")],
   ["replace", "{{ body|replace('a', 'bb')|length }}", () => rep("a")],
@@ -68,9 +72,17 @@ const STRING_CASES: Case[] = [
   ["filesizeformat", "{{ body|map('filesizeformat')|list|length }}", () => ints],
   ["tojson: wide", "{{ body|tojson|length }}", wide],
   ["tojson: deep", "{{ body|tojson|length }}", () => deep(900)],
-  ["tojson: keys above U+FFFF", "{{ body|tojson|length }}", () => Object.fromEntries(ints.slice(0, 20_000).map((i) => [`😀${i}\ue000`, i]))],
-  ["from_cloud_event", "{{ body|from_cloud_event(headers)|length }}",
-    () => ({ specversion: "1.0", id: "1", source: "s", type: "t", data: { xs: strs } }), { "content-type": "application/cloudevents+json" }],
+  [
+    "tojson: keys above U+FFFF",
+    "{{ body|tojson|length }}",
+    () => Object.fromEntries(ints.slice(0, 20_000).map((i) => [`😀${i}\ue000`, i])),
+  ],
+  [
+    "from_cloud_event",
+    "{{ body|from_cloud_event(headers)|length }}",
+    () => ({ specversion: "1.0", id: "1", source: "s", type: "t", data: { xs: strs } }),
+    { "content-type": "application/cloudevents+json" },
+  ],
   ["default", "{{ body.missing|default(body.s)|length }}", () => ({ s: rep("a") })],
   ["d", "{{ body.missing|d(body.s)|length }}", () => ({ s: rep("a") })],
   ["flow_run_id", "{{ body|flow_run_id }}", () => rep("flow-run/0")],
@@ -111,38 +123,112 @@ const SEQUENCE_CASES: Case[] = [
   ["rejectattr", "{{ body|rejectattr('k', 'eq', 'key1')|list|length }}", () => objs],
   ["groupby", "{{ body|groupby('k')|length }}", () => objs],
   ["attr", "{{ body|map('attr', 'x')|list|length }}", () => ints],
-  ["list concatenation in a loop", "{% set ns = namespace(l=[]) %}{% for x in body %}{% set ns.l = ns.l + [x] %}{% endfor %}{{ ns.l|length }}", () => ints],
-  ["string concatenation in a loop", "{% set ns = namespace(s='') %}{% for x in body %}{% set ns.s = ns.s ~ x %}{% endfor %}{{ ns.s|length }}", () => ints],
+  [
+    "list concatenation in a loop",
+    "{% set ns = namespace(l=[]) %}{% for x in body %}{% set ns.l = ns.l + [x] %}{% endfor %}{{ ns.l|length }}",
+    () => ints,
+  ],
+  [
+    "string concatenation in a loop",
+    "{% set ns = namespace(s='') %}{% for x in body %}{% set ns.s = ns.s ~ x %}{% endfor %}{{ ns.s|length }}",
+    () => ints,
+  ],
   ["repr of a long list", "{{ body }}", () => strs],
   ["comparing long equal lists", "{{ body[0] == body[1] }}{{ body[0] < body[1] }}", same],
 ];
 
 // Long digit strings (read as numbers by most, echoed by the rest) and many small numbers.
-const HUMANIZE_CASES: Case[] = ["naturaldelta", "naturaltime", "naturalday", "naturaldate", "precisedelta", "naturalsize", "intcomma",
-  "intword", "apnumber", "ordinal", "fractional", "scientific", "clamp", "metric"].flatMap((name): Case[] => [
-  [`humanize_${name}: long digit strings`, `{{ body|map('humanize_${name}')|list|length }}`, () =>
-    name === "metric" ? [1e300, -1e-300] : name === "naturalsize" ? [rep("9", 300), rep("1", K)] :
-    name === "fractional" || name === "scientific" ? [rep("1") + "x", rep("9", 300)] : [rep("1") + "x", rep("9", 300), rep("1", K)]],
+const HUMANIZE_CASES: Case[] = [
+  "naturaldelta",
+  "naturaltime",
+  "naturalday",
+  "naturaldate",
+  "precisedelta",
+  "naturalsize",
+  "intcomma",
+  "intword",
+  "apnumber",
+  "ordinal",
+  "fractional",
+  "scientific",
+  "clamp",
+  "metric",
+].flatMap((name): Case[] => [
+  [
+    `humanize_${name}: long digit strings`,
+    `{{ body|map('humanize_${name}')|list|length }}`,
+    () =>
+      name === "metric"
+        ? [1e300, -1e-300]
+        : name === "naturalsize"
+          ? [rep("9", 300), rep("1", K)]
+          : name === "fractional" || name === "scientific"
+            ? [rep("1") + "x", rep("9", 300)]
+            : [rep("1") + "x", rep("9", 300), rep("1", K)],
+  ],
   [`humanize_${name}: many numbers`, `{{ body|map('humanize_${name}')|list|length }}`, () => ints.slice(0, 20_000)],
 ]);
 
 const TEST_CASES: Case[] = [...testNames].map((name): Case => {
-  const arg = ["divisibleby", "eq", "==", "equalto", "ne", "!=", "lt", "<", "lessthan", "le", "<=", "gt", ">", "greaterthan", "ge", ">="].includes(name)
-    ? ", 3" : name === "sameas" ? ", none" : name === "in" ? ", body" : "";
+  const arg = [
+    "divisibleby",
+    "eq",
+    "==",
+    "equalto",
+    "ne",
+    "!=",
+    "lt",
+    "<",
+    "lessthan",
+    "le",
+    "<=",
+    "gt",
+    ">",
+    "greaterthan",
+    "ge",
+    ">=",
+  ].includes(name)
+    ? ", 3"
+    : name === "sameas"
+      ? ", none"
+      : name === "in"
+        ? ", body"
+        : "";
   return [`test '${name}'`, `{{ body|select('${name}'${arg})|list|length }}`, () => (name === "lower" || name === "upper" ? strs : ints)];
 });
 
 const METHOD_CASES: Case[] = [
   ...[...STR_METHODS.keys()].map((name): Case => {
     const args: Record<string, string> = {
-      startswith: "'aa'", endswith: "'aa'", replace: "'a', 'bb'", find: "'ab'", rfind: "'ba'", index: "'a'", count: "'aab'",
-      join: "body.parts", format: "1", zfill: "3000000", center: "3000000", ljust: "3000000", rjust: "3000000", partition: "'b'",
-      rpartition: "'b'", removeprefix: "'a'", removesuffix: "'a'", split: "'a'", rsplit: "none, 3", strip: "body.c", lstrip: "body.c", rstrip: "body.c",
+      startswith: "'aa'",
+      endswith: "'aa'",
+      replace: "'a', 'bb'",
+      find: "'ab'",
+      rfind: "'ba'",
+      index: "'a'",
+      count: "'aab'",
+      join: "body.parts",
+      format: "1",
+      zfill: "3000000",
+      center: "3000000",
+      ljust: "3000000",
+      rjust: "3000000",
+      partition: "'b'",
+      rpartition: "'b'",
+      removeprefix: "'a'",
+      removesuffix: "'a'",
+      split: "'a'",
+      rsplit: "none, 3",
+      strip: "body.c",
+      lstrip: "body.c",
+      rstrip: "body.c",
     };
     const s = name === "format" ? rep("{0}") : name === "join" ? "," : rep("a");
     return [`str.${name}`, `{{ body.s.${name}(${args[name] ?? ""}) is defined }}`, () => ({ s, parts: strs, c: rep("b") + "a" })];
   }),
-  ...[...LIST_METHODS.keys()].map((name): Case => [`list.${name}`, `{{ body.index(99999) }}{{ body.count(5) }}{{ body.${name}(99999) }}`, () => ints]),
+  ...[...LIST_METHODS.keys()].map(
+    (name): Case => [`list.${name}`, `{{ body.index(99999) }}{{ body.count(5) }}{{ body.${name}(99999) }}`, () => ints],
+  ),
   ...[...DICT_METHODS.keys()].map((name): Case => [`dict.${name}`, `{{ body.${name}(${name === "get" ? "'k5'" : ""}) is defined }}`, wide]),
   ["in, a long substring", "{{ body.n in body.h }}", () => ({ n: rep("a", K / 4) + "bc", h: (rep("a", K / 4) + "cb").repeat(2) })],
   ["% with many conversions", "{{ (body.t % body.d)|length }}", () => ({ t: rep("%(a)s", 20_000), d: { a: rep("x", 100) } })],
@@ -180,20 +266,23 @@ const budgetMs = fastest(3, () => {
 const FACTOR = 40;
 
 describe("every filter, test and method stays within the render budget on a large input", () => {
-  test.each(ALL.map(([what, template, body, headers]) => [what, template, body, headers] as const))("%s", (_what, template, makeBody, headers) => {
-    const body = makeBody();
-    const linearMs = fastest(2, () => {
-      const started = performance.now();
-      JSON.stringify(body);
-      return performance.now() - started;
-    });
-    const bound = FACTOR * (budgetMs + linearMs);
-    let run = renderTimed(template, body, headers);
-    // A slow run on a busy machine gets a second chance; superlinear work is slow every time.
-    if (run.ms > bound) run = renderTimed(template, body, headers);
-    expect(["ok", "template_limit"]).toContain(run.outcome);
-    expect(run.ms).toBeLessThan(bound);
-  });
+  test.each(ALL.map(([what, template, body, headers]) => [what, template, body, headers] as const))(
+    "%s",
+    (_what, template, makeBody, headers) => {
+      const body = makeBody();
+      const linearMs = fastest(2, () => {
+        const started = performance.now();
+        JSON.stringify(body);
+        return performance.now() - started;
+      });
+      const bound = FACTOR * (budgetMs + linearMs);
+      let run = renderTimed(template, body, headers);
+      // A slow run on a busy machine gets a second chance; superlinear work is slow every time.
+      if (run.ms > bound) run = renderTimed(template, body, headers);
+      expect(["ok", "template_limit"]).toContain(run.outcome);
+      expect(run.ms).toBeLessThan(bound);
+    },
+  );
 
   test("the table covers every filter, test and method", () => {
     const named = (pattern: RegExp) => new Set(ALL.flatMap(([, template]) => [...template.matchAll(pattern)].map((m) => m[1]!)));

@@ -49,7 +49,7 @@ describe("a name that is not an identifier is refused before compiling, in every
     expect(validateTemplate(place(template, plain(where)))).toBeNull();
   });
 
-  test("{{ a\" }} is a syntax error naming the line, not a crash", () => {
+  test('{{ a" }} is a syntax error naming the line, not a crash', () => {
     expect(validateTemplate('{{ a" }}')).toEqual({ line: 1, message: expect.stringContaining("not a valid name") });
   });
 });
@@ -108,7 +108,8 @@ describe("property: any printable name is a valid identifier or a clean refusal,
       const source = place(template, name);
       const problem = validateTemplate(source);
       const [where] = SINKS[n % SINKS.length]!;
-      if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && where !== "filter" && where !== "test") expect({ source, problem }).toEqual({ source, problem: null });
+      if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && where !== "filter" && where !== "test")
+        expect({ source, problem }).toEqual({ source, problem: null });
       // Anything that is not a TemplateError (a JavaScript SyntaxError from the generated code, say) throws here.
       attempt(source);
       expect(existsSync(marker)).toBe(false);

@@ -8,7 +8,11 @@ import { parseJson } from "../../../src/templates/python.ts";
 
 // Read as a webhook's JSON body is, so that the contexts' integral floats (21.0) stay floats.
 const jinjaRows = parseJson(readFileSync(new URL("../../fixtures/templates/jinja-parity.json", import.meta.url), "utf8")) as {
-  source: string; template: string; context: Record<string, unknown>; raw: boolean; expected: string;
+  source: string;
+  template: string;
+  context: Record<string, unknown>;
+  raw: boolean;
+  expected: string;
 }[];
 
 const NOW = () => new Date("2024-06-15T12:00:00Z");
@@ -21,7 +25,11 @@ describe("Jinja2 parity (template → output as Jinja2 renders it)", () => {
     const vars = Object.keys(row.context);
     // Expose the row's variables at top level, as Jinja's render(context) does.
     const prefix = vars.map((v) => `{% set ${v} = body.${v} %}`).join("");
-    const out = renderTemplate(compileTemplate(prefix + template), { method: "GET", headers: {}, body: row.context, query: {} }, { now: NOW });
+    const out = renderTemplate(
+      compileTemplate(prefix + template),
+      { method: "GET", headers: {}, body: row.context, query: {} },
+      { now: NOW },
+    );
     // JSON-safe printing: Inlet's output is JSON string content whose decoded value is Jinja's output.
     const decoded = row.raw ? out : decode(out);
     expect(decoded).toBe(row.expected);
@@ -29,11 +37,15 @@ describe("Jinja2 parity (template → output as Jinja2 renders it)", () => {
 });
 
 describe("humanize parity (python-humanize semantics, fixed clock 2024-06-15T12:00:00Z)", () => {
-  test.each(humanizeRows.map((r) => [r.filter, JSON.stringify(r.value), JSON.stringify(r.kwargs), r] as const))("%s(%s, %s)", (filter, _v, _k, row) => {
-    const args = Object.entries(row.kwargs).map(([k, v]) => `${k}=body.kw.${k}`).join(", ");
-    const tpl = compileTemplate(`{{ body.v|${filter}${args ? `(${args})` : ""} }}`);
-    const out = renderTemplate(tpl, { method: "GET", headers: {}, body: { v: row.value, kw: row.kwargs }, query: {} }, { now: NOW });
-    expect(decode(out)).toBe(row.expected);
-  });
+  test.each(humanizeRows.map((r) => [r.filter, JSON.stringify(r.value), JSON.stringify(r.kwargs), r] as const))(
+    "%s(%s, %s)",
+    (filter, _v, _k, row) => {
+      const args = Object.entries(row.kwargs)
+        .map(([k, v]) => `${k}=body.kw.${k}`)
+        .join(", ");
+      const tpl = compileTemplate(`{{ body.v|${filter}${args ? `(${args})` : ""} }}`);
+      const out = renderTemplate(tpl, { method: "GET", headers: {}, body: { v: row.value, kw: row.kwargs }, query: {} }, { now: NOW });
+      expect(decode(out)).toBe(row.expected);
+    },
+  );
 });
-

@@ -19,7 +19,7 @@ describe("JSON-safe interpolation", () => {
         expect(JSON.parse(out)).toEqual({ v: text });
       }
     }
-    expect(render('{{ body.v }}', request({ v: "plain é 😀 text" }))).toBe("plain é 😀 text");
+    expect(render("{{ body.v }}", request({ v: "plain é 😀 text" }))).toBe("plain é 😀 text");
   });
 
   test("dict and list reprs are escaped too: the JSON value is exactly Jinja's str()", () => {
@@ -28,12 +28,16 @@ describe("JSON-safe interpolation", () => {
   });
 
   test("numbers, booleans and None print as Python and need no escaping", () => {
-    expect(render('{"n": {{ body.n }}, "f": {{ body.f }}, "b": "{{ body.b }}", "z": "{{ body.z }}"}', request({ n: 15, f: 2.5, b: true, z: null })))
-      .toBe('{"n": 15, "f": 2.5, "b": "True", "z": "None"}');
+    expect(
+      render(
+        '{"n": {{ body.n }}, "f": {{ body.f }}, "b": "{{ body.b }}", "z": "{{ body.z }}"}',
+        request({ n: 15, f: 2.5, b: true, z: null }),
+      ),
+    ).toBe('{"n": 15, "f": 2.5, "b": "True", "z": "None"}');
   });
 
   test("|safe prints raw; tojson output is never escaped again", () => {
-    expect(render('{{ body.raw|safe }}', request({ raw: '{"a": "b"}' }))).toBe('{"a": "b"}');
+    expect(render("{{ body.raw|safe }}", request({ raw: '{"a": "b"}' }))).toBe('{"a": "b"}');
     const out = render('{"payload": {{ body|tojson }}}', request({ msg: nasty }));
     expect(JSON.parse(out)).toEqual({ payload: { msg: nasty } });
   });
@@ -53,21 +57,32 @@ describe("Prefect's documented templates", () => {
   });
 
   test("dynamic form template, and default()", () => {
-    const tpl = '{"event": "model.refreshed", "resource": {"prefect.resource.id": "product.models.{{ body.model }}", "prefect.resource.name": "{{ body.friendly_name|default(body.model) }}", "producing-team": "Data Science"}}';
+    const tpl =
+      '{"event": "model.refreshed", "resource": {"prefect.resource.id": "product.models.{{ body.model }}", "prefect.resource.name": "{{ body.friendly_name|default(body.model) }}", "producing-team": "Data Science"}}';
     const out = JSON.parse(render(tpl, request({ model: "recommendations", friendly_name: "Recommendations [Products]" })));
-    expect(out.resource).toEqual({ "prefect.resource.id": "product.models.recommendations", "prefect.resource.name": "Recommendations [Products]", "producing-team": "Data Science" });
+    expect(out.resource).toEqual({
+      "prefect.resource.id": "product.models.recommendations",
+      "prefect.resource.name": "Recommendations [Products]",
+      "producing-team": "Data Science",
+    });
     expect(JSON.parse(render(tpl, request({ model: "m" }))).resource["prefect.resource.name"]).toBe("m");
   });
 
   test("how-to template quotes run_count", () => {
-    const tpl = '{"event": "model-update", "resource": {"prefect.resource.id": "product.models.{{ body.model_id}}", "prefect.resource.name": "{{ body.friendly_name }}", "run_count": "{{body.run_count}}"}}';
+    const tpl =
+      '{"event": "model-update", "resource": {"prefect.resource.id": "product.models.{{ body.model_id}}", "prefect.resource.name": "{{ body.friendly_name }}", "run_count": "{{body.run_count}}"}}';
     const out = JSON.parse(render(tpl, request({ model_id: "my_model_123", friendly_name: "My Awesome Model", run_count: "15" })));
     expect(out.resource.run_count).toBe("15");
   });
 
   test("headers are case-insensitive by index, attribute and .get()", () => {
     const req = request("", { "content-length": "228" });
-    expect(render("{{ headers['Content-Length'] }}|{{ headers['content-length'] }}|{{ headers['CoNtEnt-LeNgTh'] }}|{{ headers.get('CONTENT-LENGTH') }}|{{ headers.get('x-missing', 'd') }}", req)).toBe("228|228|228|228|d");
+    expect(
+      render(
+        "{{ headers['Content-Length'] }}|{{ headers['content-length'] }}|{{ headers['CoNtEnt-LeNgTh'] }}|{{ headers.get('CONTENT-LENGTH') }}|{{ headers.get('x-missing', 'd') }}",
+        req,
+      ),
+    ).toBe("228|228|228|228|d");
   });
 
   test("pass-through {{ body|tojson }} sorts keys like Jinja", () => {
@@ -75,14 +90,18 @@ describe("Prefect's documented templates", () => {
   });
 
   test("Terraform payload template", () => {
-    const tpl = '{"event": "test.body.passthrough", "resource": {"prefect.resource.id": "test.body-passthrough", "prefect.resource.name": "body-passthrough"}, "payload": {{ body | tojson }}}';
+    const tpl =
+      '{"event": "test.body.passthrough", "resource": {"prefect.resource.id": "test.body-passthrough", "prefect.resource.name": "body-passthrough"}, "payload": {{ body | tojson }}}';
     expect(JSON.parse(render(tpl, request({ foo: "foo", bar: "bar" }))).payload).toEqual({ foo: "foo", bar: "bar" });
   });
 
   test("GitHub example: headers.get, flow_run_id, booleans as True, truncate", () => {
     const tpl = PREFECT_GITHUB_PR;
     const id = "0b5c6a0e-1c5d-4b43-9f09-123456789abc";
-    const body = { action: "closed", pull_request: { number: 42, merged: true, title: "T".repeat(150), body: `resumes https://app/flow-run/${id}` } };
+    const body = {
+      action: "closed",
+      pull_request: { number: 42, merged: true, title: "T".repeat(150), body: `resumes https://app/flow-run/${id}` },
+    };
     const out = JSON.parse(render(tpl, request(body, { "x-github-event": "pull_request" })));
     expect(out.event).toBe("github.pull_request.closed");
     expect(out.resource["prefect.resource.id"]).toBe(`prefect.flow-run.${id}`);
@@ -106,7 +125,12 @@ describe("errors: distinct reasons, the line, no internals", () => {
     ["from_cloud_event without attributes", "{{ body|from_cloud_event(headers) }}", "template_error", 1],
     ["range over 100", "\n{% for i in range(101) %}{% endfor %}", "template_limit", 2],
     ["11 for loops", "{% for a in [] %}{% endfor %}\n".repeat(11), "template_limit", 11],
-    ["loops nested 3 deep", "{% for a in [] %}\n{% for b in [] %}\n{% for c in [] %}{% endfor %}{% endfor %}{% endfor %}", "template_limit", 3],
+    [
+      "loops nested 3 deep",
+      "{% for a in [] %}\n{% for b in [] %}\n{% for c in [] %}{% endfor %}{% endfor %}{% endfor %}",
+      "template_limit",
+      3,
+    ],
     ["include", "{% include 'x' %}", "template_syntax", 1],
     ["a with tag without '='", "\n{% with a %}x{% endwith %}", "template_syntax", 2],
     ["a with tag missing a comma", "{% with a = 1 b = 2 %}{% endwith %}", "template_syntax", 1],
@@ -117,7 +141,12 @@ describe("errors: distinct reasons, the line, no internals", () => {
     ["brackets that do not match", "\n{{ [1, 2) }}", "template_syntax", 2],
     ["a fraction's doubled underscore", "{{ 1.0__5 }}", "template_syntax", 1],
     ["a trailing comma in a macro's parameters", "\n{% macro f(a,) %}{% endmacro %}", "template_syntax", 2],
-    ["a trailing comma in a call block's parameters", "{% macro f() %}{% endmacro %}\n\n{% call(x,) f() %}{% endcall %}", "template_syntax", 3],
+    [
+      "a trailing comma in a call block's parameters",
+      "{% macro f() %}{% endmacro %}\n\n{% call(x,) f() %}{% endcall %}",
+      "template_syntax",
+      3,
+    ],
     ["unpacking too few values", "\n{% set a, b = [1] %}", "template_error", 2],
     ["wordwrap to width 0 (Python's textwrap refuses it)", '{{ "a b"|wordwrap(0) }}', "template_error", 1],
     ["slice into 0 parts", "\n\n{{ [1]|slice(0)|list }}", "template_error", 3],
@@ -135,8 +164,11 @@ describe("errors: distinct reasons, the line, no internals", () => {
     expect(validateTemplate('{"event": "{{ body.x }}"}')).toBeNull();
     expect(validateTemplate("plain text")).toBeNull();
     const bad = validateTemplate("{% for a in [] %}{% for b in [] %}\n{% for c in [] %}{% endfor %}{% endfor %}{% endfor %}");
-    expect(bad).toEqual({ line: 2, message: "Contains nested for loops at a depth of 3. Templates can nest for loops no more than 2 loops deep." });
-    expect(validateTemplate("{{ x" )?.line).toBe(1);
+    expect(bad).toEqual({
+      line: 2,
+      message: "Contains nested for loops at a depth of 3. Templates can nest for loops no more than 2 loops deep.",
+    });
+    expect(validateTemplate("{{ x")?.line).toBe(1);
     expect(validateTemplate("x".repeat(LIMITS.templateChars + 1) + "{{ 1 }}")?.message).toContain("longer than");
   });
 
@@ -149,7 +181,9 @@ describe("errors: distinct reasons, the line, no internals", () => {
 describe("limits", () => {
   test("a render over a huge body stops at the deadline with template_limit", () => {
     const body = { items: Array.from({ length: 300_000 }, (_, i) => ({ id: i, name: `item ${i}` })) };
-    const tpl = compileTemplate("{% for a in body.items %}{% for b in body.items %}{% if a.id == b.id %}{{ a.name }}{% endif %}{% endfor %}{% endfor %}");
+    const tpl = compileTemplate(
+      "{% for a in body.items %}{% for b in body.items %}{% if a.id == b.id %}{{ a.name }}{% endif %}{% endfor %}{% endfor %}",
+    );
     let err: unknown;
     try {
       renderTemplate(tpl, request(body), { deadlineMs: 50 });
@@ -164,7 +198,11 @@ describe("limits", () => {
     const body = { big: "y".repeat(200_000), items: Array.from({ length: 1000 }, (_, i) => i) };
     const err = (() => {
       try {
-        renderTemplate(compileTemplate("{% for i in body.items %}{% for j in range(100) %}{% set x = body.big|upper %}{% endfor %}{% endfor %}"), request(body), { deadlineMs: 20 });
+        renderTemplate(
+          compileTemplate("{% for i in body.items %}{% for j in range(100) %}{% set x = body.big|upper %}{% endfor %}{% endfor %}"),
+          request(body),
+          { deadlineMs: 20 },
+        );
       } catch (e) {
         return e as TemplateError;
       }

@@ -64,7 +64,9 @@ describe("SSTI payloads run no code", () => {
 
 describe("member access", () => {
   test("prototype members read as undefined, calls on them are refused", () => {
-    expect(render("{{ body.constructor }}|{{ body.__proto__ }}|{{ body.prototype }}|{{ body.toString }}|{{ body.hasOwnProperty }}", request({}))).toBe("||||");
+    expect(
+      render("{{ body.constructor }}|{{ body.__proto__ }}|{{ body.prototype }}|{{ body.toString }}|{{ body.hasOwnProperty }}", request({})),
+    ).toBe("||||");
     expect(failure("{{ body.toString() }}", request({})).reason).toBe("template_error");
   });
 
@@ -103,8 +105,14 @@ describe("denial-of-service payloads fail fast with template_limit", () => {
     ["string repetition", `{{ "x" * 100000000 }}`],
     ["list repetition", `{{ [1, 2] * 100000000 }}`],
     // A plain `set` in a loop is the iteration's own (Jinja's scoping); a namespace carries across.
-    ["doubling through a namespace", `{% set ns = namespace(s=body.big) %}{% for i in range(100) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s|length }}`],
-    ["doubling through a namespace, with join", `{% set ns = namespace(s=body.big) %}{% for i in range(100) %}{% set ns.s = [ns.s, ns.s]|join %}{% endfor %}`],
+    [
+      "doubling through a namespace",
+      `{% set ns = namespace(s=body.big) %}{% for i in range(100) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s|length }}`,
+    ],
+    [
+      "doubling through a namespace, with join",
+      `{% set ns = namespace(s=body.big) %}{% for i in range(100) %}{% set ns.s = [ns.s, ns.s]|join %}{% endfor %}`,
+    ],
     ["range(0, 1e8)", `{{ range(0, 100000000)|length }}`],
     ["nested loops over the body", `{% for a in body.items %}{% for b in body.items %}{{ b }}{% endfor %}{% endfor %}`],
     ["recursive macro", `{% macro f(n) %}{{ f(n) }}{{ f(n) }}{% endmacro %}{{ f(1) }}`],
@@ -114,7 +122,10 @@ describe("denial-of-service payloads fail fast with template_limit", () => {
     ["batch padded to 1e9", `{{ body.items|batch(1000000000, "x")|list }}`],
     // Ints are exact past 2^53, as in Python, up to 4300 digits (Python's limit for printing one).
     ["a huge power", `{{ 7 ** 1000000000 }}`],
-    ["squaring through a namespace", `{% set ns = namespace(n=3 ** 40) %}{% for i in range(100) %}{% set ns.n = ns.n * ns.n %}{% endfor %}`],
+    [
+      "squaring through a namespace",
+      `{% set ns = namespace(n=3 ** 40) %}{% for i in range(100) %}{% set ns.n = ns.n * ns.n %}{% endfor %}`,
+    ],
     ["a 5000-digit literal", `{{ ${"9".repeat(5000)} }}`],
     ["range over 2**64", `{{ range(2 ** 64)|length }}`],
   ])("%s", (_name, template) => {

@@ -49,7 +49,9 @@ export function ConfirmDialog({ title, children, confirmLabel, danger, onConfirm
       <div class="dialog-body">{children}</div>
       {error && <ErrorBox message={error} />}
       <div class="dialog-actions">
-        <button type="button" class="btn" onClick={onClose} autofocus>Cancel</button>
+        <button type="button" class="btn" onClick={onClose} autofocus>
+          Cancel
+        </button>
         <button type="button" class={`btn ${danger ? "danger" : "primary"}`} onClick={confirm} disabled={busy}>
           {busy ? "Working…" : confirmLabel}
         </button>

@@ -10,18 +10,41 @@ export function EventDetail({ event, onClose }: { event: InletEvent; onClose: ()
   return (
     <Dialog title={event.event} onClose={onClose}>
       <dl class="facts">
-        <dt>Occurred</dt><dd>{new Date(event.occurred).toLocaleString()}</dd>
-        <dt>Received</dt><dd>{new Date(event.received).toLocaleString()}</dd>
-        <dt>Resource</dt><dd class="mono">{event.resource["prefect.resource.id"]}</dd>
-        {hook && (<><dt>Webhook</dt><dd><Link href={`/webhooks/${hook.id}`} onClick={onClose}>{hook.name || hook.id}</Link></dd></>)}
-        {failed && typeof event.payload.error === "string" && (<><dt>Error</dt><dd class="error-text">{event.payload.error}</dd></>)}
+        <dt>Occurred</dt>
+        <dd>{new Date(event.occurred).toLocaleString()}</dd>
+        <dt>Received</dt>
+        <dd>{new Date(event.received).toLocaleString()}</dd>
+        <dt>Resource</dt>
+        <dd class="mono">{event.resource["prefect.resource.id"]}</dd>
+        {hook && (
+          <>
+            <dt>Webhook</dt>
+            <dd>
+              <Link href={`/webhooks/${hook.id}`} onClick={onClose}>
+                {hook.name || hook.id}
+              </Link>
+            </dd>
+          </>
+        )}
+        {failed && typeof event.payload.error === "string" && (
+          <>
+            <dt>Error</dt>
+            <dd class="error-text">{event.payload.error}</dd>
+          </>
+        )}
       </dl>
       {failed && hook && (
-        <p><Link class="btn small" href={`/webhooks/${hook.id}?replay=${event.id}`}>Open this request in the playground</Link></p>
+        <p>
+          <Link class="btn small" href={`/webhooks/${hook.id}?replay=${event.id}`}>
+            Open this request in the playground
+          </Link>
+        </p>
       )}
       <JsonView value={event} label="Event" />
       <div class="dialog-actions">
-        <button type="button" class="btn" onClick={onClose} autofocus>Close</button>
+        <button type="button" class="btn" onClick={onClose} autofocus>
+          Close
+        </button>
       </div>
     </Dialog>
   );

@@ -12,9 +12,15 @@ export function EventRow({ event, fresh, onOpen }: { event: InletEvent; fresh: b
   return (
     <li class={`event-row${fresh ? " fresh" : ""}${failed ? " failed" : ""}`}>
       <button type="button" class="event-button" onClick={() => onOpen(event)} aria-label={`${event.event} on ${resourceLabel(event)}`}>
-        <span class="event-time"><TimeAgo iso={event.occurred} /></span>
-        <span class="event-name mono">{failed && <span class="badge danger">failed</span>} {event.event}</span>
-        <span class="event-resource mono" title={event.resource["prefect.resource.id"]}>{resourceLabel(event)}</span>
+        <span class="event-time">
+          <TimeAgo iso={event.occurred} />
+        </span>
+        <span class="event-name mono">
+          {failed && <span class="badge danger">failed</span>} {event.event}
+        </span>
+        <span class="event-resource mono" title={event.resource["prefect.resource.id"]}>
+          {resourceLabel(event)}
+        </span>
         <span class="event-hook">{hook ? hook.name || hook.id.slice(0, 8) : ""}</span>
       </button>
     </li>

@@ -26,27 +26,42 @@ export function Layout({ children, onSignedOut }: { children: ComponentChildren;
   };
   return (
     <div class="shell">
-      <a class="skip" href="#main">Skip to content</a>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
       <header class="topbar">
         <Link href="/" class="brand" aria-label="Inlet home">
-          <span class="logo" aria-hidden="true">⇥</span> Inlet
+          <span class="logo" aria-hidden="true">
+            ⇥
+          </span>{" "}
+          Inlet
         </Link>
         <nav aria-label="Main">
           <ul>
             {NAV.filter((n) => !n.adminOnly || me.role === "admin").map((n) => (
               <li key={n.href}>
-                <Link href={n.href} aria-current={current(n.href) ? "page" : undefined}>{n.label}</Link>
+                <Link href={n.href} aria-current={current(n.href) ? "page" : undefined}>
+                  {n.label}
+                </Link>
               </li>
             ))}
           </ul>
         </nav>
         <div class="who">
-          <span class="who-name" title={me.email ?? me.name}>{me.email ?? me.name}</span>
+          <span class="who-name" title={me.email ?? me.name}>
+            {me.email ?? me.name}
+          </span>
           <span class={`badge ${me.role}`}>{me.role}</span>
-          {me.kind === "user" && <button type="button" class="btn small" onClick={signOut}>Sign out</button>}
+          {me.kind === "user" && (
+            <button type="button" class="btn small" onClick={signOut}>
+              Sign out
+            </button>
+          )}
         </div>
       </header>
-      <main id="main" class="content" tabIndex={-1}>{children}</main>
+      <main id="main" class="content" tabIndex={-1}>
+        {children}
+      </main>
     </div>
   );
 }

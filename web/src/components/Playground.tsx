@@ -31,15 +31,18 @@ export function Playground({ template, sample, onSample, webhookId, preferRecent
   useEffect(() => {
     if (!webhookId) return;
     const filter = toEventFilter({ ...EMPTY_FILTER, webhook: webhookId });
-    api<EventPage>("POST", "/api/events/filter", { filter, limit: 20 }).then((page) => {
-      const list: RecentRequest[] = [];
-      for (const e of page.events) {
-        const s = sampleFromPayload(e.payload ?? {});
-        if (s) list.push({ id: e.id, label: `${new Date(e.occurred).toLocaleString()} · ${s.method} · ${e.event}`, sample: s });
-      }
-      setRecent(list);
-      if (preferRecent && list[0]) onSample(list[0].sample);
-    }, () => {});
+    api<EventPage>("POST", "/api/events/filter", { filter, limit: 20 }).then(
+      (page) => {
+        const list: RecentRequest[] = [];
+        for (const e of page.events) {
+          const s = sampleFromPayload(e.payload ?? {});
+          if (s) list.push({ id: e.id, label: `${new Date(e.occurred).toLocaleString()} · ${s.method} · ${e.event}`, sample: s });
+        }
+        setRecent(list);
+        if (preferRecent && list[0]) onSample(list[0].sample);
+      },
+      () => {},
+    );
   }, [webhookId]);
 
   useEffect(() => {
@@ -56,7 +59,7 @@ export function Playground({ template, sample, onSample, webhookId, preferRecent
             query: Object.fromEntries(new URLSearchParams(sample.query)),
           },
         });
-        if (live) (setResult(r), setFailure(null));
+        if (live) setResult(r), setFailure(null);
       } catch (e) {
         if (live) setFailure((e as Error).message);
       }
@@ -79,9 +82,13 @@ export function Playground({ template, sample, onSample, webhookId, preferRecent
           {result && (
             <>
               {problem ? (
-                <p class="render-error error-text" data-testid="render-error">{problem}</p>
+                <p class="render-error error-text" data-testid="render-error">
+                  {problem}
+                </p>
               ) : (
-                <p class="ok-text" data-testid="render-ok">Renders to a valid event</p>
+                <p class="ok-text" data-testid="render-ok">
+                  Renders to a valid event
+                </p>
               )}
               {result.rendered !== null && (
                 <details open={!!problem}>

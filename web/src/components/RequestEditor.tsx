@@ -23,12 +23,20 @@ export function RequestEditor({ value, onChange, recent }: Props) {
       {recent.length > 0 && (
         <div class="field">
           <label for="pg-recent">Load a recent request</label>
-          <select id="pg-recent" value="" onChange={(e) => {
-            const r = recent.find((x) => x.id === e.currentTarget.value);
-            if (r) onChange(r.sample);
-          }}>
+          <select
+            id="pg-recent"
+            value=""
+            onChange={(e) => {
+              const r = recent.find((x) => x.id === e.currentTarget.value);
+              if (r) onChange(r.sample);
+            }}
+          >
             <option value="">Choose…</option>
-            {recent.map((r) => <option key={r.id} value={r.id}>{r.label}</option>)}
+            {recent.map((r) => (
+              <option key={r.id} value={r.id}>
+                {r.label}
+              </option>
+            ))}
           </select>
         </div>
       )}
@@ -36,21 +44,45 @@ export function RequestEditor({ value, onChange, recent }: Props) {
         <div class="field narrow">
           <label for="pg-method">Method</label>
           <select id="pg-method" value={value.method} onChange={(e) => set("method", e.currentTarget.value)}>
-            {METHODS.map((m) => <option key={m}>{m}</option>)}
+            {METHODS.map((m) => (
+              <option key={m}>{m}</option>
+            ))}
           </select>
         </div>
         <div class="field grow">
           <label for="pg-query">Query string</label>
-          <input id="pg-query" class="mono" placeholder="a=1&b=2" value={value.query} onInput={(e) => set("query", e.currentTarget.value)} />
+          <input
+            id="pg-query"
+            class="mono"
+            placeholder="a=1&b=2"
+            value={value.query}
+            onInput={(e) => set("query", e.currentTarget.value)}
+          />
         </div>
       </div>
       <div class="field">
-        <label for="pg-headers">Headers <span class="muted">(one “Name: value” per line)</span></label>
-        <textarea id="pg-headers" class="mono" rows={3} spellcheck={false} value={value.headers} onInput={(e) => set("headers", e.currentTarget.value)} />
+        <label for="pg-headers">
+          Headers <span class="muted">(one “Name: value” per line)</span>
+        </label>
+        <textarea
+          id="pg-headers"
+          class="mono"
+          rows={3}
+          spellcheck={false}
+          value={value.headers}
+          onInput={(e) => set("headers", e.currentTarget.value)}
+        />
       </div>
       <div class="field">
         <label for="pg-body">Body</label>
-        <textarea id="pg-body" class="mono" rows={8} spellcheck={false} value={value.body} onInput={(e) => set("body", e.currentTarget.value)} />
+        <textarea
+          id="pg-body"
+          class="mono"
+          rows={8}
+          spellcheck={false}
+          value={value.body}
+          onInput={(e) => set("body", e.currentTarget.value)}
+        />
       </div>
     </fieldset>
   );

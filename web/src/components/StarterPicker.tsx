@@ -7,7 +7,13 @@ export function StarterPicker({ chosen, onPick }: { chosen: string | null; onPic
       <legend>Start from</legend>
       <div class="starter-grid">
         {STARTERS.map((s) => (
-          <button key={s.id} type="button" class={`starter${chosen === s.id ? " chosen" : ""}`} aria-pressed={chosen === s.id} onClick={() => onPick(s)}>
+          <button
+            key={s.id}
+            type="button"
+            class={`starter${chosen === s.id ? " chosen" : ""}`}
+            aria-pressed={chosen === s.id}
+            onClick={() => onPick(s)}
+          >
             <strong>{s.name}</strong>
             <span class="muted small">{s.description}</span>
           </button>

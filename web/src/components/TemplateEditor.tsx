@@ -62,7 +62,9 @@ export function TemplateEditor({ id, value, onInput, readOnly, onProblem }: Prop
       <div class="editor-frame">
         <div class="gutter mono" ref={gutter} aria-hidden="true">
           {Array.from({ length: lines }, (_, i) => (
-            <div key={i} class={problem?.line === i + 1 ? "gutter-line error" : "gutter-line"}>{i + 1}</div>
+            <div key={i} class={problem?.line === i + 1 ? "gutter-line error" : "gutter-line"}>
+              {i + 1}
+            </div>
           ))}
         </div>
         <textarea
@@ -83,7 +85,12 @@ export function TemplateEditor({ id, value, onInput, readOnly, onProblem }: Prop
           onBlur={() => setTabTraps(true)}
         />
       </div>
-      <p id={`${id}-status`} class={problem ? "editor-status error-text" : "editor-status ok-text"} role="status" data-testid="template-status">
+      <p
+        id={`${id}-status`}
+        class={problem ? "editor-status error-text" : "editor-status ok-text"}
+        role="status"
+        data-testid="template-status"
+      >
         {problem ? `${problem.line ? `Line ${problem.line}: ` : ""}${problem.message}` : "Template syntax OK"}
       </p>
     </div>

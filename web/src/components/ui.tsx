@@ -16,7 +16,11 @@ export function ErrorBox({ message, retry }: { message: string; retry?: () => vo
   return (
     <div class="error-box" role="alert">
       <span>{message}</span>
-      {retry && <button type="button" class="btn small" onClick={retry}>Try again</button>}
+      {retry && (
+        <button type="button" class="btn small" onClick={retry}>
+          Try again
+        </button>
+      )}
     </div>
   );
 }
@@ -48,7 +52,12 @@ export function CopyButton({ text, label = "Copy", class: cls = "" }: { text: st
     setTimeout(() => setDone(false), 2000);
   };
   return (
-    <button type="button" class={`btn small ${cls}`} onClick={copy} aria-label={`${label}: ${text.length > 60 ? text.slice(0, 60) + "…" : text}`}>
+    <button
+      type="button"
+      class={`btn small ${cls}`}
+      onClick={copy}
+      aria-label={`${label}: ${text.length > 60 ? text.slice(0, 60) + "…" : text}`}
+    >
       {done ? "Copied" : label}
     </button>
   );
@@ -62,7 +71,11 @@ export function TimeAgo({ iso }: { iso: string }) {
     return () => clearInterval(t);
   }, []);
   const date = new Date(iso);
-  return <time dateTime={iso} title={date.toLocaleString()}>{timeAgo(date)}</time>;
+  return (
+    <time dateTime={iso} title={date.toLocaleString()}>
+      {timeAgo(date)}
+    </time>
+  );
 }
 
 export function Field({ label, hint, children, id }: { label: string; hint?: ComponentChildren; children: ComponentChildren; id: string }) {

@@ -9,7 +9,11 @@ export type LiveStatus = "connecting" | "live" | "polling";
 const POLL_MS = 2000;
 const WS_RETRY_MS = 30_000;
 
-export function subscribe(filter: Record<string, unknown>, onEvents: (events: InletEvent[]) => void, onStatus: (s: LiveStatus) => void): () => void {
+export function subscribe(
+  filter: Record<string, unknown>,
+  onEvents: (events: InletEvent[]) => void,
+  onStatus: (s: LiveStatus) => void,
+): () => void {
   let closed = false;
   let socket: EventsSocket | null = null;
   let pollTimer: ReturnType<typeof setInterval> | null = null;

@@ -17,7 +17,10 @@ export interface Starter {
 }
 
 const json = { "content-type": "application/json" };
-const headerLines = (h: Record<string, string>) => Object.entries(h).map(([k, v]) => `${k}: ${v}`).join("\n");
+const headerLines = (h: Record<string, string>) =>
+  Object.entries(h)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join("\n");
 
 export const STARTERS: Starter[] = [
   {
@@ -74,10 +77,20 @@ export const STARTERS: Starter[] = [
       method: "POST",
       headers: "content-type: application/cloudevents+json",
       query: "",
-      body: JSON.stringify({
-        specversion: "1.0", id: "A234-1234-1234", source: "/mycontext", type: "com.example.someevent",
-        subject: "orders/42", time: "2026-01-02T03:04:05Z", datacontenttype: "application/json", data: { order: 42 },
-      }, null, 2),
+      body: JSON.stringify(
+        {
+          specversion: "1.0",
+          id: "A234-1234-1234",
+          source: "/mycontext",
+          type: "com.example.someevent",
+          subject: "orders/42",
+          time: "2026-01-02T03:04:05Z",
+          datacontenttype: "application/json",
+          data: { order: 42 },
+        },
+        null,
+        2,
+      ),
     },
   },
   {
@@ -103,14 +116,23 @@ export const STARTERS: Starter[] = [
 }`,
     sample: {
       method: "POST",
-      headers: headerLines({ ...json, "x-github-event": "issues", "x-github-delivery": "72d3162e-cc78-11e3-81ab-4c9367dc0958", "user-agent": "GitHub-Hookshot/044aadd" }),
+      headers: headerLines({
+        ...json,
+        "x-github-event": "issues",
+        "x-github-delivery": "72d3162e-cc78-11e3-81ab-4c9367dc0958",
+        "user-agent": "GitHub-Hookshot/044aadd",
+      }),
       query: "",
-      body: JSON.stringify({
-        action: "opened",
-        issue: { number: 1347, title: "Found a bug" },
-        repository: { full_name: "octocat/Hello-World" },
-        sender: { login: "octocat" },
-      }, null, 2),
+      body: JSON.stringify(
+        {
+          action: "opened",
+          issue: { number: 1347, title: "Found a bug" },
+          repository: { full_name: "octocat/Hello-World" },
+          sender: { login: "octocat" },
+        },
+        null,
+        2,
+      ),
     },
   },
 ];

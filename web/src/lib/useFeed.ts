@@ -39,15 +39,19 @@ export function useFeed(filter: FeedFilter) {
         setTotal(page.total);
         setNext(page.next_page);
         setLoading(false);
-        stop = subscribe(eventFilter, (batch) => {
-          const unseen = batch.filter((e) => !known.current.has(e.id));
-          if (unseen.length === 0) return;
-          unseen.forEach((e) => known.current.add(e.id));
-          setTotal((t) => t + unseen.length);
-          if (pausedRef.current) return setPending((p) => [...unseen, ...p]);
-          setFresh(new Set(unseen.map((e) => e.id)));
-          setEvents((cur) => mergeEvents(cur, unseen).slice(0, MAX_ROWS));
-        }, setStatus);
+        stop = subscribe(
+          eventFilter,
+          (batch) => {
+            const unseen = batch.filter((e) => !known.current.has(e.id));
+            if (unseen.length === 0) return;
+            unseen.forEach((e) => known.current.add(e.id));
+            setTotal((t) => t + unseen.length);
+            if (pausedRef.current) return setPending((p) => [...unseen, ...p]);
+            setFresh(new Set(unseen.map((e) => e.id)));
+            setEvents((cur) => mergeEvents(cur, unseen).slice(0, MAX_ROWS));
+          },
+          setStatus,
+        );
       },
       (e: Error) => {
         if (!live) return;
@@ -87,7 +91,18 @@ export function useFeed(filter: FeedFilter) {
   };
 
   return {
-    events, total, next, loading, loadingOlder, error, status, paused, pending: pending.length, fresh,
-    loadOlder, togglePause, retry: () => setAttempt((n) => n + 1),
+    events,
+    total,
+    next,
+    loading,
+    loadingOlder,
+    error,
+    status,
+    paused,
+    pending: pending.length,
+    fresh,
+    loadOlder,
+    togglePause,
+    retry: () => setAttempt((n) => n + 1),
   };
 }

@@ -49,10 +49,18 @@ export function FailuresPage() {
   return (
     <section>
       <PageHeader title="Failures">
-        {only && <Link class="btn" href="/failures">All webhooks</Link>}
-        <Link class="btn" href={`/?failures=1${only ? `&webhook=${only}` : ""}`}>Watch live</Link>
+        {only && (
+          <Link class="btn" href="/failures">
+            All webhooks
+          </Link>
+        )}
+        <Link class="btn" href={`/?failures=1${only ? `&webhook=${only}` : ""}`}>
+          Watch live
+        </Link>
       </PageHeader>
-      <p class="muted">Requests a webhook received but could not turn into an event (<code>{FAILED_EVENT}</code>).</p>
+      <p class="muted">
+        Requests a webhook received but could not turn into an event (<code>{FAILED_EVENT}</code>).
+      </p>
       {page.loading && <Spinner label="Loading failures" />}
       {page.error && <ErrorBox message={page.error} retry={page.reload} />}
       {page.data && groups.length === 0 && <EmptyState title="No failures">Every request so far became an event.</EmptyState>}
@@ -60,11 +68,19 @@ export function FailuresPage() {
         <section key={id} class="failure-group" aria-label={`Failures of ${g.name}`}>
           <GroupHeading id={id} name={g.name} shown={g.events.length} total={totals.data?.get(id)?.count} />
           <ul class="failure-list">
-            {g.events.map((e) => <FailureItem key={e.id} event={e} webhookId={id} />)}
+            {g.events.map((e) => (
+              <FailureItem key={e.id} event={e} webhookId={id} />
+            ))}
           </ul>
         </section>
       ))}
-      {nextToken && <div class="list-end"><button type="button" class="btn" onClick={older}>Load older failures</button></div>}
+      {nextToken && (
+        <div class="list-end">
+          <button type="button" class="btn" onClick={older}>
+            Load older failures
+          </button>
+        </div>
+      )}
     </section>
   );
 }
@@ -80,21 +96,34 @@ function GroupHeading({ id, name, shown, total }: { id: string; name: string; sh
   return (
     <h2>
       <Link href={`/webhooks/${id}`}>{name}</Link>{" "}
-      <span class="badge danger" title={`${count} failure${count === 1 ? "" : "s"} stored`}>{count}</span>
+      <span class="badge danger" title={`${count} failure${count === 1 ? "" : "s"} stored`}>
+        {count}
+      </span>
       {count > shown && <span class="small muted"> {shown === 0 ? "all older than those shown" : `newest ${shown} shown`}</span>}
     </h2>
   );
 }
 
 function FailureItem({ event, webhookId }: { event: InletEvent; webhookId: string }) {
-  const p = event.payload as { reason?: string; error?: string; rendered?: string | null; method?: string; headers?: unknown; body?: unknown };
+  const p = event.payload as {
+    reason?: string;
+    error?: string;
+    rendered?: string | null;
+    method?: string;
+    headers?: unknown;
+    body?: unknown;
+  };
   return (
     <li class="card failure">
       <div class="card-head">
         <span class="badge danger mono">{p.reason ?? "failed"}</span>
-        <span class="small muted"><TimeAgo iso={event.occurred} /> · {p.method ?? ""}</span>
+        <span class="small muted">
+          <TimeAgo iso={event.occurred} /> · {p.method ?? ""}
+        </span>
       </div>
-      <p class="error-text failure-error" data-testid="failure-error">{p.error ?? "No message"}</p>
+      <p class="error-text failure-error" data-testid="failure-error">
+        {p.error ?? "No message"}
+      </p>
       <details>
         <summary>Request</summary>
         <JsonView value={{ method: p.method, headers: p.headers, body: p.body }} label="Request" />
@@ -105,7 +134,9 @@ function FailureItem({ event, webhookId }: { event: InletEvent; webhookId: strin
           <pre class="code-block mono">{p.rendered}</pre>
         </details>
       )}
-      <Link class="btn small" href={`/webhooks/${webhookId}?replay=${event.id}`}>Open in playground</Link>
+      <Link class="btn small" href={`/webhooks/${webhookId}?replay=${event.id}`}>
+        Open in playground
+      </Link>
     </li>
   );
 }

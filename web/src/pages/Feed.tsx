@@ -47,7 +47,8 @@ export function FeedPage() {
     <section aria-labelledby="page-title">
       <PageHeader title="Events">
         <span class={`live-status ${feed.paused ? "paused" : feed.status}`} role="status">
-          <span class="dot" aria-hidden="true" />{feed.paused ? "Paused" : STATUS_TEXT[feed.status]}
+          <span class="dot" aria-hidden="true" />
+          {feed.paused ? "Paused" : STATUS_TEXT[feed.status]}
         </span>
         <button type="button" class="btn" onClick={feed.togglePause} aria-pressed={feed.paused}>
           {feed.paused ? `Resume${feed.pending ? ` (${feed.pending} new)` : ""}` : "Pause"}
@@ -58,19 +59,29 @@ export function FeedPage() {
       {feed.loading ? (
         <Spinner label="Loading events" />
       ) : feed.events.length === 0 && !feed.error ? (
-        isFiltered(filter) ? <EmptyState title="No events match these filters" /> : <FirstRun webhooks={webhooks} />
+        isFiltered(filter) ? (
+          <EmptyState title="No events match these filters" />
+        ) : (
+          <FirstRun webhooks={webhooks} />
+        )
       ) : (
         <>
-          <p class="muted small" aria-live="polite">{feed.total.toLocaleString()} event{feed.total === 1 ? "" : "s"}</p>
+          <p class="muted small" aria-live="polite">
+            {feed.total.toLocaleString()} event{feed.total === 1 ? "" : "s"}
+          </p>
           <ol class="event-list" aria-label="Events, newest first">
-            {feed.events.map((e) => <EventRow key={e.id} event={e} fresh={feed.fresh.has(e.id)} onOpen={setOpen} />)}
+            {feed.events.map((e) => (
+              <EventRow key={e.id} event={e} fresh={feed.fresh.has(e.id)} onOpen={setOpen} />
+            ))}
           </ol>
           <div ref={sentinel} class="list-end">
             {feed.next ? (
               <button type="button" class="btn" onClick={feed.loadOlder} disabled={feed.loadingOlder}>
                 {feed.loadingOlder ? "Loading…" : "Load older events"}
               </button>
-            ) : <span class="muted small">No older events</span>}
+            ) : (
+              <span class="muted small">No older events</span>
+            )}
           </div>
         </>
       )}
@@ -86,14 +97,22 @@ function FirstRun({ webhooks }: { webhooks: Webhook[] }) {
     return (
       <EmptyState title="No events yet">
         <p>Events appear here as soon as a webhook receives a request.</p>
-        {admin ? <Link class="btn primary" href="/webhooks/new">Create your first webhook</Link> : <p class="muted">Ask an admin to create a webhook.</p>}
+        {admin ? (
+          <Link class="btn primary" href="/webhooks/new">
+            Create your first webhook
+          </Link>
+        ) : (
+          <p class="muted">Ask an admin to create a webhook.</p>
+        )}
       </EmptyState>
     );
   }
   const curl = `curl -X POST '${hook.url}' -H 'Content-Type: application/json' -d '{"hello": "world"}'`;
   return (
     <EmptyState title="Waiting for the first event">
-      <p>Send a request to <strong>{hook.name}</strong> and watch it appear here:</p>
+      <p>
+        Send a request to <strong>{hook.name}</strong> and watch it appear here:
+      </p>
       <pre class="code-block mono">{curl}</pre>
       <CopyButton text={curl} label="Copy curl command" />
     </EmptyState>

@@ -11,7 +11,10 @@ export function LoginPage({ onDone }: { onDone: (me: Me) => void }) {
   const [setupNeeded, setSetupNeeded] = useState(false);
 
   useEffect(() => {
-    api<{ needed: boolean }>("GET", "/api/auth/setup").then((r) => setSetupNeeded(r.needed), () => {});
+    api<{ needed: boolean }>("GET", "/api/auth/setup").then(
+      (r) => setSetupNeeded(r.needed),
+      () => {},
+    );
   }, []);
 
   const submit = async (e: Event) => {
@@ -30,21 +33,42 @@ export function LoginPage({ onDone }: { onDone: (me: Me) => void }) {
   return (
     <main class="auth-page">
       <form class="card auth-card" onSubmit={submit} aria-labelledby="login-title">
-        <h1 id="login-title"><span class="logo" aria-hidden="true">⇥</span> Sign in to Inlet</h1>
+        <h1 id="login-title">
+          <span class="logo" aria-hidden="true">
+            ⇥
+          </span>{" "}
+          Sign in to Inlet
+        </h1>
         {setupNeeded && (
           <p class="notice">
-            No admin exists yet. Open the <strong>setup link</strong> the server printed when it started
-            (<code>…/setup?token=…</code>), or run <code>inlet admin create --email … --password …</code>.
+            No admin exists yet. Open the <strong>setup link</strong> the server printed when it started (<code>…/setup?token=…</code>), or
+            run <code>inlet admin create --email … --password …</code>.
           </p>
         )}
         <Field label="Email" id="login-email">
-          <input id="login-email" type="email" autocomplete="username" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+          <input
+            id="login-email"
+            type="email"
+            autocomplete="username"
+            required
+            value={email}
+            onInput={(e) => setEmail(e.currentTarget.value)}
+          />
         </Field>
         <Field label="Password" id="login-password">
-          <input id="login-password" type="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+          <input
+            id="login-password"
+            type="password"
+            autocomplete="current-password"
+            required
+            value={password}
+            onInput={(e) => setPassword(e.currentTarget.value)}
+          />
         </Field>
         {error && <ErrorBox message={error} />}
-        <button type="submit" class="btn primary wide" disabled={busy}>{busy ? "Signing in…" : "Sign in"}</button>
+        <button type="submit" class="btn primary wide" disabled={busy}>
+          {busy ? "Signing in…" : "Sign in"}
+        </button>
       </form>
     </main>
   );

@@ -4,7 +4,9 @@ import { EmptyState } from "../components/ui.tsx";
 export function NotFoundPage() {
   return (
     <EmptyState title="Page not found">
-      <p>There is nothing at this address. <Link href="/">Go to the event feed</Link>.</p>
+      <p>
+        There is nothing at this address. <Link href="/">Go to the event feed</Link>.
+      </p>
     </EmptyState>
   );
 }

@@ -30,17 +30,24 @@ export function ServiceAccountsPage() {
   return (
     <section>
       <PageHeader title="Service accounts" />
-      <p class="muted">A <strong>webhook</strong> key may only authenticate requests to webhooks that require it; an <strong>admin</strong> key may use the whole API (CLI, scripts).</p>
+      <p class="muted">
+        A <strong>webhook</strong> key may only authenticate requests to webhooks that require it; an <strong>admin</strong> key may use the
+        whole API (CLI, scripts).
+      </p>
       {admin && (
         <form class="card row wrap inline-form" onSubmit={create} aria-label="Create a service account">
-          <Field label="Name" id="sa-name"><input id="sa-name" required maxLength={200} value={name} onInput={(e) => setName(e.currentTarget.value)} /></Field>
+          <Field label="Name" id="sa-name">
+            <input id="sa-name" required maxLength={200} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+          </Field>
           <Field label="Role" id="sa-role">
             <select id="sa-role" value={role} onChange={(e) => setRole(e.currentTarget.value as "admin" | "webhook")}>
               <option value="webhook">webhook</option>
               <option value="admin">admin</option>
             </select>
           </Field>
-          <button type="submit" class="btn primary">Create</button>
+          <button type="submit" class="btn primary">
+            Create
+          </button>
         </form>
       )}
       {error && <ErrorBox message={error} />}
@@ -50,18 +57,36 @@ export function ServiceAccountsPage() {
       {!!list.data?.length && (
         <div class="table-wrap">
           <table>
-            <thead><tr><th scope="col">Name</th><th scope="col">Role</th><th scope="col">Key</th><th scope="col">Created</th>{admin && <th scope="col"><span class="sr-only">Actions</span></th>}</tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Role</th>
+                <th scope="col">Key</th>
+                <th scope="col">Created</th>
+                {admin && (
+                  <th scope="col">
+                    <span class="sr-only">Actions</span>
+                  </th>
+                )}
+              </tr>
+            </thead>
             <tbody>
               {list.data.map((a) => (
                 <tr key={a.id}>
                   <td>{a.name}</td>
-                  <td><span class="badge">{a.role}</span></td>
+                  <td>
+                    <span class="badge">{a.role}</span>
+                  </td>
                   <td class="mono">{a.key_prefix}…</td>
                   <td>{new Date(a.created).toLocaleDateString()}</td>
                   {admin && (
                     <td class="actions-cell">
-                      <button type="button" class="btn small" onClick={() => setAsking({ what: "rotate", account: a })}>Rotate key</button>
-                      <button type="button" class="btn small danger" onClick={() => setAsking({ what: "delete", account: a })}>Delete</button>
+                      <button type="button" class="btn small" onClick={() => setAsking({ what: "rotate", account: a })}>
+                        Rotate key
+                      </button>
+                      <button type="button" class="btn small danger" onClick={() => setAsking({ what: "delete", account: a })}>
+                        Delete
+                      </button>
                     </td>
                   )}
                 </tr>
@@ -71,22 +96,60 @@ export function ServiceAccountsPage() {
         </div>
       )}
       {asking?.what === "rotate" && (
-        <ConfirmDialog title={`Rotate the key of “${asking.account.name}”?`} confirmLabel="Rotate key" onClose={() => setAsking(null)}
-          onConfirm={async () => setShown(await api<ServiceAccount>("POST", `/api/service-accounts/${asking.account.id}/rotate-key`))}>
+        <ConfirmDialog
+          title={`Rotate the key of “${asking.account.name}”?`}
+          confirmLabel="Rotate key"
+          onClose={() => setAsking(null)}
+          onConfirm={async () => setShown(await api<ServiceAccount>("POST", `/api/service-accounts/${asking.account.id}/rotate-key`))}
+        >
           <p>The current key stops working at once.</p>
         </ConfirmDialog>
       )}
       {asking?.what === "delete" && (
-        <ConfirmDialog title={`Delete “${asking.account.name}”?`} confirmLabel="Delete" danger onClose={() => setAsking(null)}
-          onConfirm={async () => { await api("DELETE", `/api/service-accounts/${asking.account.id}`); list.reload(); }}>
-          <p>Its key stops working, and <strong>the webhooks that require it are deleted too</strong> (as in Prefect Cloud).</p>
+        <ConfirmDialog
+          title={`Delete “${asking.account.name}”?`}
+          confirmLabel="Delete"
+          danger
+          onClose={() => setAsking(null)}
+          onConfirm={async () => {
+            await api("DELETE", `/api/service-accounts/${asking.account.id}`);
+            list.reload();
+          }}
+        >
+          <p>
+            Its key stops working, and <strong>the webhooks that require it are deleted too</strong> (as in Prefect Cloud).
+          </p>
         </ConfirmDialog>
       )}
       {shown?.api_key && (
-        <Dialog title={`Key for “${shown.name}”`} onClose={() => { setShown(null); list.reload(); }}>
-          <p><strong>Copy it now: it is shown only once.</strong> Inlet keeps only a hash.</p>
-          <div class="url-row"><code class="url mono" data-testid="api-key">{shown.api_key}</code><CopyButton text={shown.api_key} label="Copy key" /></div>
-          <div class="dialog-actions"><button type="button" class="btn primary" onClick={() => { setShown(null); list.reload(); }}>I have copied it</button></div>
+        <Dialog
+          title={`Key for “${shown.name}”`}
+          onClose={() => {
+            setShown(null);
+            list.reload();
+          }}
+        >
+          <p>
+            <strong>Copy it now: it is shown only once.</strong> Inlet keeps only a hash.
+          </p>
+          <div class="url-row">
+            <code class="url mono" data-testid="api-key">
+              {shown.api_key}
+            </code>
+            <CopyButton text={shown.api_key} label="Copy key" />
+          </div>
+          <div class="dialog-actions">
+            <button
+              type="button"
+              class="btn primary"
+              onClick={() => {
+                setShown(null);
+                list.reload();
+              }}
+            >
+              I have copied it
+            </button>
+          </div>
         </Dialog>
       )}
     </section>

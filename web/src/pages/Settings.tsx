@@ -20,7 +20,9 @@ export function SettingsPage() {
   const apply = async (on: boolean) => {
     setError(null);
     try {
-      settings.setData(await api<Settings>("PATCH", "/api/settings", { enforce_webhook_auth: on }) ?? { ...settings.data!, enforce_webhook_auth: on });
+      settings.setData(
+        (await api<Settings>("PATCH", "/api/settings", { enforce_webhook_auth: on })) ?? { ...settings.data!, enforce_webhook_auth: on },
+      );
     } catch (e) {
       setError((e as Error).message);
       throw e;
@@ -36,22 +38,27 @@ export function SettingsPage() {
         <div class="card setting">
           <div class="setting-text">
             <h2 id="enforce-title">Require authentication on every webhook</h2>
-            <p class="muted">
-              When on, every webhook must have a service account, and requests must carry that account's key.
-            </p>
+            <p class="muted">When on, every webhook must have a service account, and requests must carry that account's key.</p>
             <p class="warning" role="note">
               <strong>Warning:</strong> turning this on immediately <strong>disables every webhook that has no service account</strong>;
-              their senders get 404 until you give each one a service account and enable it again. New webhooks cannot be created without one.
+              their senders get 404 until you give each one a service account and enable it again. New webhooks cannot be created without
+              one.
             </p>
           </div>
           <label class="switch">
-            <input type="checkbox" role="switch" aria-labelledby="enforce-title" checked={settings.data.enforce_webhook_auth} disabled={!admin}
+            <input
+              type="checkbox"
+              role="switch"
+              aria-labelledby="enforce-title"
+              checked={settings.data.enforce_webhook_auth}
+              disabled={!admin}
               onChange={(e) => {
                 const on = e.currentTarget.checked;
                 e.currentTarget.checked = !on; // the dialog decides
                 if (on) setConfirming(true);
                 else apply(false).catch(() => {});
-              }} />
+              }}
+            />
             <span>{settings.data.enforce_webhook_auth ? "On" : "Off"}</span>
           </label>
         </div>
@@ -67,9 +74,16 @@ export function SettingsPage() {
         </div>
       </div>
       {confirming && (
-        <ConfirmDialog title="Require authentication on every webhook?" confirmLabel="Turn on and disable unauthenticated webhooks" danger
-          onClose={() => setConfirming(false)} onConfirm={() => apply(true)}>
-          <p>Every webhook without a service account will be <strong>disabled now</strong>, and its senders will get 404.</p>
+        <ConfirmDialog
+          title="Require authentication on every webhook?"
+          confirmLabel="Turn on and disable unauthenticated webhooks"
+          danger
+          onClose={() => setConfirming(false)}
+          onConfirm={() => apply(true)}
+        >
+          <p>
+            Every webhook without a service account will be <strong>disabled now</strong>, and its senders will get 404.
+          </p>
         </ConfirmDialog>
       )}
     </section>

@@ -28,20 +28,50 @@ export function SetupPage({ onDone }: { onDone: (me: Me) => void }) {
   return (
     <main class="auth-page">
       <form class="card auth-card" onSubmit={submit} aria-labelledby="setup-title">
-        <h1 id="setup-title"><span class="logo" aria-hidden="true">⇥</span> Welcome to Inlet</h1>
+        <h1 id="setup-title">
+          <span class="logo" aria-hidden="true">
+            ⇥
+          </span>{" "}
+          Welcome to Inlet
+        </h1>
         <p class="muted">Create the first admin account. This link works once.</p>
         {!token && <ErrorBox message="This page needs the setup link the server printed (it ends in ?token=…)." />}
         <Field label="Email" id="setup-email">
-          <input id="setup-email" type="email" autocomplete="username" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+          <input
+            id="setup-email"
+            type="email"
+            autocomplete="username"
+            required
+            value={email}
+            onInput={(e) => setEmail(e.currentTarget.value)}
+          />
         </Field>
         <Field label="Password" id="setup-password" hint="At least 8 characters.">
-          <input id="setup-password" type="password" autocomplete="new-password" minLength={8} required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+          <input
+            id="setup-password"
+            type="password"
+            autocomplete="new-password"
+            minLength={8}
+            required
+            value={password}
+            onInput={(e) => setPassword(e.currentTarget.value)}
+          />
         </Field>
         <Field label="Repeat password" id="setup-confirm">
-          <input id="setup-confirm" type="password" autocomplete="new-password" minLength={8} required value={confirm} onInput={(e) => setConfirm(e.currentTarget.value)} />
+          <input
+            id="setup-confirm"
+            type="password"
+            autocomplete="new-password"
+            minLength={8}
+            required
+            value={confirm}
+            onInput={(e) => setConfirm(e.currentTarget.value)}
+          />
         </Field>
         {error && <ErrorBox message={error} />}
-        <button type="submit" class="btn primary wide" disabled={busy || !token}>{busy ? "Creating…" : "Create admin account"}</button>
+        <button type="submit" class="btn primary wide" disabled={busy || !token}>
+          {busy ? "Creating…" : "Create admin account"}
+        </button>
       </form>
     </main>
   );

@@ -40,17 +40,40 @@ export function UsersPage() {
   return (
     <section>
       <PageHeader title="Users" />
-      <p class="muted"><strong>Admins</strong> can change everything. <strong>Viewers</strong> see webhooks and events and change nothing; they never see keys.</p>
+      <p class="muted">
+        <strong>Admins</strong> can change everything. <strong>Viewers</strong> see webhooks and events and change nothing; they never see
+        keys.
+      </p>
       <form class="card row wrap inline-form" onSubmit={create} aria-label="Add a user">
-        <Field label="Email" id="u-email"><input id="u-email" type="email" required value={form.email} onInput={(e) => setForm({ ...form, email: e.currentTarget.value })} /></Field>
-        <Field label="Initial password" id="u-password"><input id="u-password" type="password" autocomplete="new-password" minLength={8} required value={form.password} onInput={(e) => setForm({ ...form, password: e.currentTarget.value })} /></Field>
+        <Field label="Email" id="u-email">
+          <input
+            id="u-email"
+            type="email"
+            required
+            value={form.email}
+            onInput={(e) => setForm({ ...form, email: e.currentTarget.value })}
+          />
+        </Field>
+        <Field label="Initial password" id="u-password">
+          <input
+            id="u-password"
+            type="password"
+            autocomplete="new-password"
+            minLength={8}
+            required
+            value={form.password}
+            onInput={(e) => setForm({ ...form, password: e.currentTarget.value })}
+          />
+        </Field>
         <Field label="Role" id="u-role">
           <select id="u-role" value={form.role} onChange={(e) => setForm({ ...form, role: e.currentTarget.value as Role })}>
             <option value="viewer">viewer</option>
             <option value="admin">admin</option>
           </select>
         </Field>
-        <button type="submit" class="btn primary">Add user</button>
+        <button type="submit" class="btn primary">
+          Add user
+        </button>
       </form>
       {error && <ErrorBox message={error} />}
       {users.loading && <Spinner label="Loading users" />}
@@ -58,21 +81,44 @@ export function UsersPage() {
       {users.data && (
         <div class="table-wrap">
           <table>
-            <thead><tr><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Since</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">Email</th>
+                <th scope="col">Role</th>
+                <th scope="col">Since</th>
+                <th scope="col">
+                  <span class="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
             <tbody>
               {users.data.map((u) => (
                 <tr key={u.id}>
-                  <td>{u.email}{u.id === me.id && <span class="muted"> (you)</span>}</td>
                   <td>
-                    <select aria-label={`Role of ${u.email}`} value={u.role} disabled={u.id === me.id} onChange={(e) => changeRole(u, e.currentTarget.value as Role)}>
+                    {u.email}
+                    {u.id === me.id && <span class="muted"> (you)</span>}
+                  </td>
+                  <td>
+                    <select
+                      aria-label={`Role of ${u.email}`}
+                      value={u.role}
+                      disabled={u.id === me.id}
+                      onChange={(e) => changeRole(u, e.currentTarget.value as Role)}
+                    >
                       <option value="viewer">viewer</option>
                       <option value="admin">admin</option>
                     </select>
                   </td>
                   <td>{new Date(u.created).toLocaleDateString()}</td>
                   <td class="actions-cell">
-                    <button type="button" class="btn small" onClick={() => setResetting(u)}>Set password</button>
-                    {u.id !== me.id && <button type="button" class="btn small danger" onClick={() => setRemoving(u)}>Remove</button>}
+                    <button type="button" class="btn small" onClick={() => setResetting(u)}>
+                      Set password
+                    </button>
+                    {u.id !== me.id && (
+                      <button type="button" class="btn small danger" onClick={() => setRemoving(u)}>
+                        Remove
+                      </button>
+                    )}
                   </td>
                 </tr>
               ))}
@@ -81,8 +127,16 @@ export function UsersPage() {
         </div>
       )}
       {removing && (
-        <ConfirmDialog title={`Remove ${removing.email}?`} confirmLabel="Remove user" danger onClose={() => setRemoving(null)}
-          onConfirm={async () => { await api("DELETE", `/api/users/${removing.id}`); users.reload(); }}>
+        <ConfirmDialog
+          title={`Remove ${removing.email}?`}
+          confirmLabel="Remove user"
+          danger
+          onClose={() => setRemoving(null)}
+          onConfirm={async () => {
+            await api("DELETE", `/api/users/${removing.id}`);
+            users.reload();
+          }}
+        >
           <p>They are signed out everywhere and can no longer sign in.</p>
         </ConfirmDialog>
       )}
@@ -107,12 +161,24 @@ function PasswordDialog({ user, onClose }: { user: User; onClose: () => void }) 
     <Dialog title={`New password for ${user.email}`} onClose={onClose}>
       <form onSubmit={submit}>
         <Field label="New password" id="pw-new" hint="At least 8 characters. Their other sessions end.">
-          <input id="pw-new" type="password" autocomplete="new-password" minLength={8} required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+          <input
+            id="pw-new"
+            type="password"
+            autocomplete="new-password"
+            minLength={8}
+            required
+            value={password}
+            onInput={(e) => setPassword(e.currentTarget.value)}
+          />
         </Field>
         {error && <ErrorBox message={error} />}
         <div class="dialog-actions">
-          <button type="button" class="btn" onClick={onClose}>Cancel</button>
-          <button type="submit" class="btn primary">Set password</button>
+          <button type="button" class="btn" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" class="btn primary">
+            Set password
+          </button>
         </div>
       </form>
     </Dialog>

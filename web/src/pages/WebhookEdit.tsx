@@ -19,7 +19,11 @@ interface Draft {
 }
 
 const fromWebhook = (w: Webhook): Draft => ({
-  name: w.name, description: w.description, template: w.template, enabled: w.enabled, service_account_id: w.service_account_id,
+  name: w.name,
+  description: w.description,
+  template: w.template,
+  enabled: w.enabled,
+  service_account_id: w.service_account_id,
 });
 
 export function WebhookEditPage({ id }: { id?: string }) {
@@ -27,7 +31,13 @@ export function WebhookEditPage({ id }: { id?: string }) {
   const { query } = useLocation();
   const replay = query.get("replay");
   const [webhook, setWebhook] = useState<Webhook | null>(null);
-  const [draft, setDraft] = useState<Draft>({ name: "", description: "", template: STARTERS[0]!.template, enabled: true, service_account_id: null });
+  const [draft, setDraft] = useState<Draft>({
+    name: "",
+    description: "",
+    template: STARTERS[0]!.template,
+    enabled: true,
+    service_account_id: null,
+  });
   const [starter, setStarter] = useState<string | null>(id ? null : STARTERS[0]!.id);
   const [sample, setSample] = useState<SampleRequest>(id ? emptySample() : STARTERS[0]!.sample);
   const [accounts, setAccounts] = useState<ServiceAccount[]>([]);
@@ -42,20 +52,26 @@ export function WebhookEditPage({ id }: { id?: string }) {
   useEffect(() => {
     api<ServiceAccount[]>("GET", "/api/service-accounts").then(setAccounts, () => {});
     if (!id) return;
-    api<Webhook>("GET", `/api/webhooks/${id}`).then((w) => (setWebhook(w), setDraft(fromWebhook(w))), (e) => setLoadError(e.message));
+    api<Webhook>("GET", `/api/webhooks/${id}`).then(
+      (w) => (setWebhook(w), setDraft(fromWebhook(w))),
+      (e) => setLoadError(e.message),
+    );
   }, [id]);
 
   // ?replay=<event id>: load a stored (usually failed) request into the playground.
   useEffect(() => {
     if (!replay) return;
-    api<InletEvent>("GET", `/api/events/${replay}`).then((e) => {
-      const s = sampleFromPayload(e.payload ?? {});
-      if (!s) return setReplayNote("That event holds no request to replay.");
-      setSample(s);
-      const why = typeof e.payload.error === "string" ? ` It failed with: ${e.payload.error}` : "";
-      setReplayNote(`Loaded the request from ${new Date(e.occurred).toLocaleString()}.${why}`);
-      setTimeout(() => playgroundRef.current?.scrollIntoView({ behavior: "smooth" }), 50);
-    }, (err) => setReplayNote(`Could not load that request: ${err.message}`));
+    api<InletEvent>("GET", `/api/events/${replay}`).then(
+      (e) => {
+        const s = sampleFromPayload(e.payload ?? {});
+        if (!s) return setReplayNote("That event holds no request to replay.");
+        setSample(s);
+        const why = typeof e.payload.error === "string" ? ` It failed with: ${e.payload.error}` : "";
+        setReplayNote(`Loaded the request from ${new Date(e.occurred).toLocaleString()}.${why}`);
+        setTimeout(() => playgroundRef.current?.scrollIntoView({ behavior: "smooth" }), 50);
+      },
+      (err) => setReplayNote(`Could not load that request: ${err.message}`),
+    );
   }, [replay]);
 
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => (setDraft({ ...draft, [k]: v }), setSaved(false));
@@ -87,26 +103,47 @@ export function WebhookEditPage({ id }: { id?: string }) {
   return (
     <section>
       <PageHeader title={id ? webhook!.name : "New webhook"}>
-        <Link class="btn" href="/webhooks">Back to webhooks</Link>
+        <Link class="btn" href="/webhooks">
+          Back to webhooks
+        </Link>
       </PageHeader>
       {webhook && (
         <div class="url-row card">
           <span class="muted">URL</span>
-          <code class="url mono" data-testid="webhook-url">{webhook.url}</code>
+          <code class="url mono" data-testid="webhook-url">
+            {webhook.url}
+          </code>
           {admin && <CopyButton text={webhook.url} label="Copy URL" />}
         </div>
       )}
       <form class="webhook-form" onSubmit={save}>
-        {!id && admin && <StarterPicker chosen={starter} onPick={(s) => { setStarter(s.id); set("template", s.template); setSample(s.sample); }} />}
+        {!id && admin && (
+          <StarterPicker
+            chosen={starter}
+            onPick={(s) => {
+              setStarter(s.id);
+              set("template", s.template);
+              setSample(s.sample);
+            }}
+          />
+        )}
         <fieldset disabled={!admin} class="plain">
           <div class="row wrap">
             <Field label="Name" id="wh-name">
               <input id="wh-name" required maxLength={200} value={draft.name} onInput={(e) => set("name", e.currentTarget.value)} />
             </Field>
             <Field label="Service account" id="wh-sa" hint="Requests must then carry that account's key (Authorization: Bearer …).">
-              <select id="wh-sa" value={draft.service_account_id ?? ""} onChange={(e) => set("service_account_id", e.currentTarget.value || null)}>
+              <select
+                id="wh-sa"
+                value={draft.service_account_id ?? ""}
+                onChange={(e) => set("service_account_id", e.currentTarget.value || null)}
+              >
                 <option value="">None (anyone with the URL)</option>
-                {accounts.map((a) => <option key={a.id} value={a.id}>{a.name} ({a.role})</option>)}
+                {accounts.map((a) => (
+                  <option key={a.id} value={a.id}>
+                    {a.name} ({a.role})
+                  </option>
+                ))}
               </select>
             </Field>
           </div>
@@ -116,20 +153,40 @@ export function WebhookEditPage({ id }: { id?: string }) {
           <label class="check">
             <input type="checkbox" checked={draft.enabled} onChange={(e) => set("enabled", e.currentTarget.checked)} /> Enabled
           </label>
-          <Field label="Template" id="wh-template" hint={<>Jinja syntax; it must render a Prefect event as JSON. Values printed inside quotes are JSON-escaped.</>}>
-            <TemplateEditor id="wh-template" value={draft.template} onInput={(v) => set("template", v)} readOnly={!admin} onProblem={setProblem} />
+          <Field
+            label="Template"
+            id="wh-template"
+            hint={<>Jinja syntax; it must render a Prefect event as JSON. Values printed inside quotes are JSON-escaped.</>}
+          >
+            <TemplateEditor
+              id="wh-template"
+              value={draft.template}
+              onInput={(v) => set("template", v)}
+              readOnly={!admin}
+              onProblem={setProblem}
+            />
           </Field>
         </fieldset>
         {saveError && <ErrorBox message={saveError} />}
         {admin && (
           <div class="row">
-            <button type="submit" class="btn primary" disabled={busy || !!problem}>{busy ? "Saving…" : id ? "Save changes" : "Create webhook"}</button>
-            {saved && <span class="ok-text" role="status">Saved</span>}
+            <button type="submit" class="btn primary" disabled={busy || !!problem}>
+              {busy ? "Saving…" : id ? "Save changes" : "Create webhook"}
+            </button>
+            {saved && (
+              <span class="ok-text" role="status">
+                Saved
+              </span>
+            )}
           </div>
         )}
       </form>
       <div ref={playgroundRef}>
-        {replayNote && <p class="notice" role="status">{replayNote}</p>}
+        {replayNote && (
+          <p class="notice" role="status">
+            {replayNote}
+          </p>
+        )}
         <Playground template={draft.template} sample={sample} onSample={setSample} webhookId={id} preferRecent={!replay} />
       </div>
       {admin && webhook && <WebhookActions webhook={webhook} onRotated={setWebhook} />}

@@ -20,10 +20,15 @@ async function loadStats(hooks: Webhook[]): Promise<Stats> {
   const failures: Record<string, number> = {};
   for (const c of counts) if (c.value.startsWith(WEBHOOK_PREFIX)) failures[c.value.slice(WEBHOOK_PREFIX.length)] = c.count;
   const last: Stats["last"] = {};
-  await Promise.all(hooks.map(async (w) => {
-    const page = await api<EventPage>("POST", "/api/events/filter", { filter: toEventFilter({ ...EMPTY_FILTER, webhook: w.id }), limit: 1 }).catch(() => null);
-    last[w.id] = page?.events[0]?.occurred;
-  }));
+  await Promise.all(
+    hooks.map(async (w) => {
+      const page = await api<EventPage>("POST", "/api/events/filter", {
+        filter: toEventFilter({ ...EMPTY_FILTER, webhook: w.id }),
+        limit: 1,
+      }).catch(() => null);
+      last[w.id] = page?.events[0]?.occurred;
+    }),
+  );
   return { last, failures };
 }
 
@@ -49,14 +54,24 @@ export function WebhooksPage() {
 
   return (
     <section>
-      <PageHeader title="Webhooks">{admin && <Link class="btn primary" href="/webhooks/new">New webhook</Link>}</PageHeader>
+      <PageHeader title="Webhooks">
+        {admin && (
+          <Link class="btn primary" href="/webhooks/new">
+            New webhook
+          </Link>
+        )}
+      </PageHeader>
       {toggleError && <ErrorBox message={toggleError} />}
       {hooks.loading && <Spinner label="Loading webhooks" />}
       {hooks.error && <ErrorBox message={hooks.error} retry={hooks.reload} />}
       {hooks.data?.length === 0 && (
         <EmptyState title="No webhooks yet">
           <p>A webhook gives you a URL; each request to it becomes an event, shaped by a template.</p>
-          {admin && <Link class="btn primary" href="/webhooks/new">Create your first webhook</Link>}
+          {admin && (
+            <Link class="btn primary" href="/webhooks/new">
+              Create your first webhook
+            </Link>
+          )}
         </EmptyState>
       )}
       {!!hooks.data?.length && (
@@ -64,17 +79,23 @@ export function WebhooksPage() {
           {hooks.data.map((w) => (
             <li key={w.id} class={`card webhook-card${w.enabled ? "" : " disabled"}`}>
               <div class="card-head">
-                <Link href={`/webhooks/${w.id}`} class="card-title">{w.name}</Link>
+                <Link href={`/webhooks/${w.id}`} class="card-title">
+                  {w.name}
+                </Link>
                 {admin ? (
                   <label class="switch">
                     <input type="checkbox" role="switch" checked={w.enabled} onChange={() => toggle(w)} aria-label={`${w.name} enabled`} />
                     <span>{w.enabled ? "Enabled" : "Disabled"}</span>
                   </label>
-                ) : <span class={`badge ${w.enabled ? "ok" : ""}`}>{w.enabled ? "Enabled" : "Disabled"}</span>}
+                ) : (
+                  <span class={`badge ${w.enabled ? "ok" : ""}`}>{w.enabled ? "Enabled" : "Disabled"}</span>
+                )}
               </div>
               {w.description && <p class="muted">{w.description}</p>}
               <div class="url-row">
-                <code class="url mono" title={w.url}>{w.url}</code>
+                <code class="url mono" title={w.url}>
+                  {w.url}
+                </code>
                 {/* Viewers get the URL masked (it is the credential of a hook without a key): nothing to copy. */}
                 {admin && <CopyButton text={w.url} label="Copy URL" />}
               </div>
@@ -82,8 +103,14 @@ export function WebhooksPage() {
                 Last event: {stats?.last[w.id] ? <TimeAgo iso={stats.last[w.id]!} /> : stats ? "never" : "…"}
                 {" · "}
                 {stats?.failures[w.id] ? (
-                  <Link href={`/failures?webhook=${w.id}`} class="error-text">{stats.failures[w.id]} failure{stats.failures[w.id] === 1 ? "" : "s"} in 24 h</Link>
-                ) : stats ? "no failures in 24 h" : ""}
+                  <Link href={`/failures?webhook=${w.id}`} class="error-text">
+                    {stats.failures[w.id]} failure{stats.failures[w.id] === 1 ? "" : "s"} in 24 h
+                  </Link>
+                ) : stats ? (
+                  "no failures in 24 h"
+                ) : (
+                  ""
+                )}
               </p>
             </li>
           ))}
