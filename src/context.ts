@@ -1,6 +1,7 @@
 // Everything a request handler may need, built once per server (or per test), and the one order in
 // which it all stops. This is where the storage backend is chosen: the app itself sees the
 // EventStore interface only.
+import { ActionOutbox } from "./actions/store/outbox.ts";
 import { ServiceAccountStore } from "./auth/service-accounts.ts";
 import { SessionStore } from "./auth/sessions.ts";
 import { SetupToken } from "./auth/setup.ts";
@@ -17,6 +18,7 @@ import type { DataDirLock } from "./db/lock.ts";
 import { closeDatabase, type Db } from "./db/open.ts";
 import type { EventStore } from "./events/store/event-store.ts";
 import { SqliteEventStore } from "./events/store/sqlite-store.ts";
+import { StagedEvents } from "./events/store/staged.ts";
 import { EventBus } from "./feed/bus.ts";
 import { Feed } from "./feed/feed.ts";
 import { FailureLimiter } from "./ingest/failures.ts";
@@ -45,6 +47,10 @@ export interface AppContext {
   bus: EventBus;
   /** The live feed: its subscribers, shared by the websocket and the event stream. */
   feed: Feed;
+  /** Events decided in another store's transaction, waiting to be written to the event store. */
+  staged: StagedEvents;
+  /** Actions of firings, waiting for the delivery worker. */
+  outbox: ActionOutbox;
   serviceAccounts: ServiceAccountStore;
   /** Admin UI sign-in: users, their sessions, the first-run setup token and failed-login throttling. */
   users: UserStore;
@@ -94,6 +100,8 @@ export function createContext(opts: ContextOptions): SqliteContext {
     readWaitMs: config.readWaitMs,
   });
   const feed = new Feed({ events, bus, logger });
+  const staged = new StagedEvents(db, () => clock.now());
+  const outbox = new ActionOutbox(db, staged);
 
   let timers: (() => void)[] | null = null;
   let stopping: Promise<void> | null = null;
@@ -107,6 +115,8 @@ export function createContext(opts: ContextOptions): SqliteContext {
       }),
       events.startRetention({ retentionDays: config.retentionDays, now: () => clock.now(), logger }),
     ];
+    // Events a crash left staged are written now (each is stored once, whatever happened before).
+    void staged.flush(events).catch((error) => logger.error("could not write staged events", { error }));
   }
 
   /**
@@ -117,11 +127,12 @@ export function createContext(opts: ContextOptions): SqliteContext {
    *    waiting for ever, so they end before the requests in flight are awaited;
    * 3. the requests in flight finish (`requestsDone`): they may still read and write events (a
    *    feed that joined meanwhile is ended too);
-   * 4. the read worker closes: reads still waiting are answered 503;
-   * 5. the group commit drains: every event acknowledged or queued is committed, then the
+   * 4. staged events (a firing's, a delivery's) are handed to the event store;
+   * 5. the read worker closes: reads still waiting are answered 503;
+   * 6. the group commit drains: every event acknowledged or queued is committed, then the
    *    committer lets its connection go;
-   * 6. the database closes;
-   * 7. the data directory's lock is released last, so that no other server opens the database
+   * 7. the database closes;
+   * 8. the data directory's lock is released last, so that no other server opens the database
    *    while this one still has it open.
    */
   function stop(requestsDone?: Promise<unknown>): Promise<void> {
@@ -134,6 +145,7 @@ export function createContext(opts: ContextOptions): SqliteContext {
       // A feed whose handshake was in flight at step 2 may have joined since.
       feed.close();
       logger.debug("stopping: requests finished");
+      await staged.flush(events).catch((error) => logger.error("could not write staged events", { error }));
       await events.close();
       logger.debug("stopping: reads closed, group commit drained");
       closeDatabase(db);
@@ -151,6 +163,8 @@ export function createContext(opts: ContextOptions): SqliteContext {
     events,
     bus,
     feed,
+    staged,
+    outbox,
     serviceAccounts: new ServiceAccountStore(db, () => clock.now()),
     users: new UserStore(db, () => clock.now()),
     sessions: new SessionStore(db, () => clock.now()),

@@ -1,5 +1,5 @@
 // All tables. Migrations in drizzle/ are generated from this file by `npm run db:generate`.
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /** Timestamps are stored as integer milliseconds since the epoch (UTC) so that they index and compare cheaply. */
 const millis = (name: string) => integer(name).notNull();
@@ -120,3 +120,138 @@ export const sessions = sqliteTable(
   (t) => [index("sessions_user").on(t.userId), index("sessions_expires").on(t.expires)],
 );
 
+/**
+ * Automations (Prefect's object). `data` holds the automation's JSON without id, created and
+ * updated (name, description, enabled, tags, trigger, actions, actions_on_trigger,
+ * actions_on_resolve); `name` and `enabled` are copied out for sorting and for the engine's load.
+ * `paused_reason` says why the engine paused it (the runaway guard), null otherwise.
+ */
+export const automations = sqliteTable(
+  "automations",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    data: text("data").notNull(),
+    pausedReason: text("paused_reason"),
+    created: millis("created"),
+    updated: millis("updated"),
+  },
+  (t) => [index("automations_name").on(t.name)],
+);
+
+/**
+ * The engine's evaluation state, one row per (automation, trigger, bucket): a bucket is a
+ * `for_each` key (or "" without one) of an event trigger, or a composite trigger's child firings.
+ * `data` is the bucket as JSON; `due` is when a Proactive bucket's window ends (null when nothing
+ * is due), so the deadline sweep reads one index.
+ */
+export const automationState = sqliteTable(
+  "automation_state",
+  {
+    automationId: text("automation_id")
+      .notNull()
+      .references(() => automations.id, { onDelete: "cascade" }),
+    triggerId: text("trigger_id").notNull(),
+    bucket: text("bucket").notNull(),
+    data: text("data").notNull(),
+    due: integer("due"),
+  },
+  (t) => [primaryKey({ columns: [t.automationId, t.triggerId, t.bucket] }), index("automation_state_due").on(t.due)],
+);
+
+/**
+ * Where evaluation stands: one row per named cursor. The engine's ("automations") is the sequence
+ * number of the last event it evaluated; it moves in the same transaction as the state that
+ * event changed, so that after a crash every event is evaluated exactly once.
+ */
+export const progress = sqliteTable("progress", {
+  name: text("name").primaryKey(),
+  value: integer("value").notNull(),
+});
+
+/**
+ * Events decided but not yet in the event store: written in the same transaction as the decision
+ * (a firing, a delivery's outcome), then handed to the event store's group commit and deleted.
+ * An event's id is fixed when it is staged, so handing it over twice stores it once.
+ */
+export const stagedEvents = sqliteTable("staged_events", {
+  id: text("id").primaryKey(),
+  data: text("data").notNull(),
+  created: millis("created"),
+});
+
+/**
+ * Where actions are sent: a webhook, a chat service, a push service or a mailbox. `config` holds
+ * the settings that may be shown; `secrets` the write-only ones (tokens, passwords, URLs that embed
+ * a secret), never returned. `signing_secrets` is a JSON list of `{secret, created, expires}`:
+ * webhook destinations sign with every unexpired one (two during a rotation).
+ */
+export const destinations = sqliteTable(
+  "destinations",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    type: text("type", { enum: ["webhook", "slack", "discord", "teams", "ntfy", "gotify", "email"] }).notNull(),
+    config: text("config").notNull(),
+    secrets: text("secrets").notNull(),
+    signingSecrets: text("signing_secrets").notNull().default("[]"),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    disabledReason: text("disabled_reason"),
+    created: millis("created"),
+    updated: millis("updated"),
+  },
+  (t) => [index("destinations_name").on(t.name)],
+);
+
+/**
+ * The action outbox: one row per action of a firing, written in the firing's transaction and then
+ * delivered by the worker. `id` is the delivery's `webhook-id` (the same on every retry). `context`
+ * is the template context at firing time (automation, event, labels, firing); `request` is what the
+ * first attempt rendered, so retries send the same bytes.
+ */
+export const deliveries = sqliteTable(
+  "deliveries",
+  {
+    id: text("id").primaryKey(),
+    automationId: text("automation_id").notNull(),
+    firingId: text("firing_id").notNull(),
+    actionIndex: integer("action_index").notNull(),
+    action: text("action").notNull(),
+    context: text("context").notNull(),
+    destinationId: text("destination_id"),
+    status: text("status", { enum: ["pending", "delivered", "failed"] }).notNull(),
+    attemptCount: integer("attempt_count").notNull().default(0),
+    nextAttempt: integer("next_attempt"),
+    request: text("request"),
+    reason: text("reason"),
+    /** The id of the `…action.triggered` event, which `…executed` / `…failed` follow. */
+    triggeredEventId: text("triggered_event_id").notNull(),
+    created: millis("created"),
+    updated: millis("updated"),
+  },
+  (t) => [
+    index("deliveries_due").on(t.status, t.nextAttempt),
+    index("deliveries_automation").on(t.automationId, t.created),
+    index("deliveries_destination").on(t.destinationId, t.status),
+  ],
+);
+
+/** Every attempt of a delivery: when, the answer's status and first 1,000 characters, how long, what failed. */
+export const deliveryAttempts = sqliteTable(
+  "delivery_attempts",
+  {
+    deliveryId: text("delivery_id")
+      .notNull()
+      .references(() => deliveries.id, { onDelete: "cascade" }),
+    attempt: integer("attempt").notNull(),
+    at: millis("at"),
+    statusCode: integer("status_code"),
+    durationMs: integer("duration_ms").notNull(),
+    error: text("error"),
+    response: text("response"),
+    /** The request as sent, secrets masked (JSON: method, url, headers, body). */
+    request: text("request"),
+  },
+  (t) => [primaryKey({ columns: [t.deliveryId, t.attempt] })],
+);

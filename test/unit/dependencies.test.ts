@@ -40,6 +40,8 @@ const STORAGE = [
   /^auth\/(service-accounts|sessions|users)\.ts$/,
   /^settings\/store\.ts$/,
   /^webhooks\/store\.ts$/,
+  /^automations\/store\//,
+  /^actions\/store\//,
 ];
 const isStorage = (file: string) => STORAGE.some((re) => re.test(file));
 

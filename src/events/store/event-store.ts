@@ -127,6 +127,11 @@ export interface EventStore {
   lastSeq(): number;
   /** The sequence number of a stored event (ids are normalized UUIDs), undefined when it is not stored. */
   seqOf(id: string): Awaitable<number | undefined>;
+  /**
+   * Up to `limit` committed events with a sequence number above `seq`, in commit order: how the
+   * automation engine reads what it has not evaluated yet.
+   */
+  after(seq: number, limit: number): Awaitable<StoredEvent[]>;
 
   /** A page of events, and the filter's exact total. */
   page(query: PageQuery): Promise<PageRows>;

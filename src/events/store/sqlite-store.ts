@@ -21,6 +21,7 @@ import type {
   StoredEvent,
   TextIndexSchedule,
 } from "./event-store.ts";
+import { parseStored } from "./event-store.ts";
 import { GroupCommitWriter, type Publisher } from "./group-commit.ts";
 import { startRetention } from "./retention.ts";
 import { EventRowWriter, joinStored, toRow } from "./rows.ts";
@@ -44,6 +45,7 @@ export class SqliteEventStore implements EventStore {
   private readonly selectById: Statement<{ data: string }>;
   private readonly selectSeq: Statement<{ seq: number }>;
   private readonly selectLastSeq: Statement<{ seq: number }>;
+  private readonly selectAfter: Statement<{ seq: number; data: string }, [number, number]>;
   private readonly selectCount: Statement<{ n: number }>;
   private readonly committer: Committer;
   private readonly writer: GroupCommitWriter;
@@ -60,6 +62,7 @@ export class SqliteEventStore implements EventStore {
     this.selectSeq = client.prepare("SELECT seq FROM events WHERE id = ?");
     // One MAX over the primary key.
     this.selectLastSeq = client.prepare("SELECT coalesce(max(seq), 0) AS seq FROM events");
+    this.selectAfter = client.prepare("SELECT seq, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?");
     this.selectCount = client.prepare("SELECT count(*) AS n FROM events");
     this.committer = opts.committer ?? new InlineCommitter(client);
     this.writer = new GroupCommitWriter(this.committer, opts.bus ?? { publish: () => {} }, logger, { maxQueue: opts.maxQueue });
@@ -111,6 +114,10 @@ export class SqliteEventStore implements EventStore {
 
   seqOf(id: string): number | undefined {
     return this.selectSeq.get(id)?.seq;
+  }
+
+  after(seq: number, limit: number): StoredEvent[] {
+    return this.selectAfter.all(seq, limit).map(parseStored);
   }
 
   page(query: PageQuery): Promise<PageRows> {
