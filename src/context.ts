@@ -2,6 +2,7 @@
 // which it all stops. This is where the storage backend is chosen: the app itself sees the
 // EventStore interface only.
 import { ActionOutbox } from "./actions/store/outbox.ts";
+import { AutomationStore } from "./automations/store/automations.ts";
 import { ServiceAccountStore } from "./auth/service-accounts.ts";
 import { SessionStore } from "./auth/sessions.ts";
 import { SetupToken } from "./auth/setup.ts";
@@ -51,6 +52,7 @@ export interface AppContext {
   staged: StagedEvents;
   /** Actions of firings, waiting for the delivery worker. */
   outbox: ActionOutbox;
+  automations: AutomationStore;
   serviceAccounts: ServiceAccountStore;
   /** Admin UI sign-in: users, their sessions, the first-run setup token and failed-login throttling. */
   users: UserStore;
@@ -165,6 +167,7 @@ export function createContext(opts: ContextOptions): SqliteContext {
     feed,
     staged,
     outbox,
+    automations: new AutomationStore(db, () => clock.now()),
     serviceAccounts: new ServiceAccountStore(db, () => clock.now()),
     users: new UserStore(db, () => clock.now()),
     sessions: new SessionStore(db, () => clock.now()),
