@@ -121,3 +121,40 @@ export interface Firing {
 
 /** The resource id of an automation in the events Inlet records about it. */
 export const automationResourceId = (id: string) => `prefect-cloud.automation.${id}`;
+
+/** What the engine knows of an automation now, for the API's answers and the admin UI. */
+export interface AutomationStatus {
+  /** When its trigger last fired (ISO-8601), or null. */
+  last_triggered: string | null;
+  /** When it last resolved (ISO-8601), or null. */
+  last_resolved: string | null;
+  /**
+   * A Proactive trigger's state: `waiting` (the expected events may still come in time) or `down`
+   * (the deadline passed; `since` is when). Null for a Reactive trigger.
+   */
+  proactive: { state: "waiting" | "down"; since: string } | null;
+}
+
+/** One firing a dry run found: what would have happened, with nothing recorded or sent. */
+export interface DryRunFiring {
+  state: TriggerState;
+  /** ISO-8601. */
+  occurred: string;
+  /** The event that brought it about; null for a Proactive deadline. */
+  event_id: string | null;
+  triggering_labels: Record<string, string>;
+}
+
+export interface DryRunResult {
+  /** How many stored events were replayed through the trigger. */
+  evaluated: number;
+  firings: DryRunFiring[];
+}
+
+/** The engine as the API sees it. */
+export interface AutomationEngine {
+  /** Null when there is no such automation. */
+  statusOf(id: string): AutomationStatus | null;
+  /** Replays the most recent `limit` stored events through the trigger of `automation`, in order. */
+  dryRun(automation: AutomationCore, opts: { limit: number }): Promise<DryRunResult>;
+}
