@@ -8,6 +8,7 @@ import { invalid, notFound } from "../errors.ts";
 import { isUuid } from "./fields.ts";
 import type { Automation } from "./model.ts";
 import type { AutomationSort } from "./store/automations.ts";
+import { relatedResourceIds } from "./related.ts";
 import { parseAutomation, parseEnabledPatch } from "./validate.ts";
 
 /** Prefect's page bound for automations. */
@@ -83,6 +84,15 @@ export function automationRoutes(ctx: AppContext) {
       },
     )
     .post("/count", () => automations.count(), { access: "read" })
+    .get(
+      "/related-to/:resource_id",
+      ({ params }) =>
+        automations
+          .list()
+          .filter((a) => relatedResourceIds(a).includes(params.resource_id))
+          .map(answer),
+      { access: "read" },
+    )
     .get("/:id", ({ params }) => answer(existing(idOf(params))), { access: "read" })
     .put(
       "/:id",

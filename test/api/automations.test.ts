@@ -10,7 +10,7 @@ const MISSING = "00000000-0000-4000-8000-000000000000";
 async function create(t: TestApp, body: Body = automationBody()) {
   const res = await t.request("POST", "/api/automations/", { body });
   expect(res.status).toBe(201);
-  return (await res.json()) as Body & { id: string; trigger: Body; actions: Body[] };
+  return (await res.json()) as Body & { id: string; name: string; trigger: Body; actions: Body[] };
 }
 
 const get = async (t: TestApp, id: string) => (await (await t.request("GET", `/api/automations/${id}`)).json()) as Body;
@@ -309,6 +309,44 @@ describe("POST /api/automations/filter and /count", () => {
     const count = await t.request("POST", "/api/automations/count");
     expect(count.status).toBe(200);
     expect(await count.json()).toBe(3);
+  });
+});
+
+describe("GET /api/automations/related-to/:resource_id", () => {
+  test("lists the automations whose trigger names the resource exactly, or whose actions select the automation", async () => {
+    await using t = createTestApp();
+    const hook = "prefect-cloud.webhook.5b3e0c8a-1f2d-4e6b-9a7c-0d1e2f3a4b5c";
+    const direct = await create(
+      t,
+      withTrigger({ match: { "prefect.resource.id": ["cron.backup", hook] } }, automationBody({ name: "direct" })),
+    );
+    const related = await create(
+      t,
+      withTrigger(
+        { match_related: [{ "prefect.resource.id": hook, "prefect.resource.role": "webhook" }] },
+        automationBody({ name: "related" }),
+      ),
+    );
+    const nested = await create(
+      t,
+      automationBody({
+        name: "nested",
+        trigger: { type: "sequence", within: null, triggers: [withTrigger({ match_related: { "prefect.resource.id": hook } }).trigger] },
+      }),
+    );
+    await create(t, withTrigger({ match: { "prefect.resource.id": "prefect-cloud.webhook.*" } }, automationBody({ name: "glob" })));
+    const pauser = await create(
+      t,
+      automationBody({ name: "pauser", actions: [{ type: "pause-automation", source: "selected", automation_id: direct.id }] }),
+    );
+    const names = async (resource: string) => {
+      const res = await t.request("GET", `/api/automations/related-to/${encodeURIComponent(resource)}`);
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { name: string; status: unknown }[]).map((a) => a.name);
+    };
+    expect(await names(hook)).toEqual([direct.name, related.name, nested.name]);
+    expect(await names(`prefect-cloud.automation.${direct.id}`)).toEqual([pauser.name]);
+    expect(await names("nothing.names.this")).toEqual([]);
   });
 });
 
