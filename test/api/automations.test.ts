@@ -181,6 +181,7 @@ describe("POST /api/automations/", () => {
     };
     expect(await refused(automationBody({ trigger: compound }))).toStartWith("trigger.triggers[1].within:");
     expect(await refused("not an object" as unknown as Body)).toStartWith("body:");
+    expect((await (await t.request("POST", "/api/automations/")).json()).error.message).toBe("body: Field required");
     expect(rows(t, "automations")).toBe(0);
   });
 
@@ -304,6 +305,11 @@ describe("POST /api/automations/filter and /count", () => {
     expect(await names({ sort: "CREATED_DESC", limit: 2 })).toEqual(["c", "a"]);
     expect(await names({ limit: 1, offset: 1 })).toEqual(["b"]);
     expect(await names({ automations: { name: { any_: ["c", "a"] } } })).toEqual(["a", "c"]);
+    // As Prefect's client sends it: the other criteria are not applied.
+    expect(
+      await names({ sort: "NAME_ASC", offset: 0, automations: { operator: "and_", name: { any_: ["b"] }, tags: null, created: null } }),
+    ).toEqual(["b"]);
+    expect(await names(null)).toEqual(["a", "b", "c"]);
     expect((await t.request("POST", "/api/automations/filter", { body: { sort: "SIDEWAYS" } })).status).toBe(422);
     expect((await t.request("POST", "/api/automations/filter", { body: { limit: 201 } })).status).toBe(422);
     const count = await t.request("POST", "/api/automations/count");
