@@ -170,3 +170,13 @@ export function parseTrigger(value: unknown, field: string, depth: number, newId
     `must be "event", "compound" or "sequence" (Inlet has no metric triggers), got ${JSON.stringify(type)}`,
   );
 }
+
+/**
+ * Refuses a trigger tree in which two triggers share an id (a child pasted twice, say): the engine
+ * keeps each trigger's state under its id, so the two would count as one.
+ */
+export function requireDistinctIds(trigger: Trigger, field: string, seen = new Set<string>()): void {
+  if (seen.has(trigger.id)) throw fieldError(`${field}.id`, "another trigger of this automation has the same id");
+  seen.add(trigger.id);
+  if (trigger.type !== "event") trigger.triggers.forEach((child, i) => requireDistinctIds(child, `${field}.triggers[${i}]`, seen));
+}

@@ -6,7 +6,7 @@ import { invalid } from "../errors.ts";
 import { bool, fieldError, given, object, optionalText, stringSet, text } from "./fields.ts";
 import type { AutomationCore } from "./model.ts";
 import { parseActions, type TemplateCheck } from "./validate-actions.ts";
-import { parseTrigger } from "./validate-trigger.ts";
+import { parseTrigger, requireDistinctIds } from "./validate-trigger.ts";
 
 export const AUTOMATION_LIMITS = {
   nameChars: 200,
@@ -41,6 +41,7 @@ export function parseAutomation(body: unknown, opts: ParseOptions): AutomationCo
     actions_on_trigger: parseActions(raw.actions_on_trigger, "actions_on_trigger", current?.actions_on_trigger ?? [], checkTemplate),
     actions_on_resolve: parseActions(raw.actions_on_resolve, "actions_on_resolve", current?.actions_on_resolve ?? [], checkTemplate),
   };
+  requireDistinctIds(core.trigger, "trigger");
   if (Buffer.byteLength(JSON.stringify(core)) > AUTOMATION_LIMITS.bytes) {
     throw invalid(`body: the automation must be at most ${AUTOMATION_LIMITS.bytes} bytes as JSON`);
   }
