@@ -149,6 +149,13 @@ describe("event triggers: accepted, with Prefect's defaults", () => {
   });
 });
 
+test('a label named "__proto__" stays a label, and the stored JSON keeps it', () => {
+  const trigger = eventTrigger(JSON.parse('{"match": {"__proto__": ["x"], "prefect.resource.id": "a"}}'));
+  expect(Object.keys(trigger.match)).toEqual(["__proto__", "prefect.resource.id"]);
+  expect(Object.getPrototypeOf(trigger.match)).toBe(Object.prototype);
+  expect(JSON.stringify(trigger.match)).toBe('{"__proto__":["x"],"prefect.resource.id":"a"}');
+});
+
 describe("composite triggers", () => {
   test("compound: require any, all or n; within null means no limit; children parsed with ids", () => {
     const child = automationBody().trigger as Body;
