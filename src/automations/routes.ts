@@ -93,6 +93,15 @@ export function automationRoutes(ctx: AppContext) {
           .map(answer),
       { access: "read" },
     )
+    .delete(
+      "/owned-by/:resource_id",
+      async ({ params, set }) => {
+        automations.deleteOwnedBy(params.resource_id);
+        await recorded();
+        set.status = 202;
+      },
+      { access: "write" },
+    )
     .get("/:id", ({ params }) => answer(existing(idOf(params))), { access: "read" })
     .put(
       "/:id",

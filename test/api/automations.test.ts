@@ -43,6 +43,7 @@ describe("POST /api/automations/", () => {
         "enabled",
         "id",
         "name",
+        "owner_resource",
         "status",
         "tags",
         "trigger",
@@ -56,6 +57,7 @@ describe("POST /api/automations/", () => {
       tags: [],
       actions_on_trigger: [],
       actions_on_resolve: [],
+      owner_resource: null,
       status: null,
       created: "2026-01-02T03:04:05.000Z",
     });
@@ -80,7 +82,8 @@ describe("POST /api/automations/", () => {
     const a = await create(t, exported);
     expect(a.id).not.toBe(exported.id);
     expect(a.created).not.toBe(exported.created);
-    for (const ignored of ["account", "workspace", "created_by", "updated_by", "owner_resource"]) expect(a).not.toHaveProperty(ignored);
+    for (const ignored of ["account", "workspace", "created_by", "updated_by"]) expect(a).not.toHaveProperty(ignored);
+    expect(a.owner_resource).toBeNull();
     expect(a.trigger).toEqual(exported.trigger as Body);
     expect(a.actions).toEqual(exported.actions as Body[]);
     expect(a.actions_on_resolve).toEqual(exported.actions_on_resolve as Body[]);
@@ -353,6 +356,31 @@ describe("GET /api/automations/related-to/:resource_id", () => {
     expect(await names(hook)).toEqual([direct.name, related.name, nested.name]);
     expect(await names(`prefect-cloud.automation.${direct.id}`)).toEqual([pauser.name]);
     expect(await names("nothing.names.this")).toEqual([]);
+  });
+});
+
+describe("DELETE /api/automations/owned-by/:resource_id", () => {
+  test("→ 202: deletes the automations created with that owner_resource, each with its event; PUT cannot change the owner", async () => {
+    await using t = createTestApp();
+    const owner = "prefect-cloud.webhook.5b3e0c8a-1f2d-4e6b-9a7c-0d1e2f3a4b5c";
+    const owned = await create(t, automationBody({ name: "owned", owner_resource: owner }));
+    const moved = await create(t, automationBody({ name: "moved", owner_resource: owner }));
+    const other = await create(t, automationBody({ name: "other", owner_resource: "prefect-cloud.webhook.other" }));
+    const none = await create(t, automationBody({ name: "none" }));
+    expect(owned.owner_resource).toBe(owner);
+    // A PUT keeps the stored owner whatever its body says (as Prefect's update has no owner_resource).
+    expect(
+      (await t.request("PUT", `/api/automations/${moved.id}`, { body: automationBody({ name: "moved", owner_resource: null }) })).status,
+    ).toBe(204);
+    expect((await get(t, moved.id)).owner_resource).toBe(owner);
+    const res = await t.request("DELETE", `/api/automations/owned-by/${encodeURIComponent(owner)}`);
+    expect(res.status).toBe(202);
+    expect(await res.text()).toBe("");
+    for (const gone of [owned, moved]) expect((await t.request("GET", `/api/automations/${gone.id}`)).status).toBe(404);
+    for (const kept of [other, none]) expect((await t.request("GET", `/api/automations/${kept.id}`)).status).toBe(200);
+    const deleted = (await lifecycleEvents(t)).filter((e) => e.event === "prefect-cloud.automation.deleted");
+    expect(deleted.map((e) => e.resource["prefect.resource.name"]).sort()).toEqual(["moved", "owned"]);
+    expect((await t.request("DELETE", `/api/automations/owned-by/${encodeURIComponent(owner)}`)).status).toBe(202);
   });
 });
 

@@ -274,6 +274,7 @@ describe("refusals name the field", () => {
       "validation",
       "trigger.triggers[2].id",
     ],
+    ["an owner_resource that is not a string", automationBody({ owner_resource: 5 }), "validation", "owner_resource"],
     ["an action without a type", automationBody({ actions: [{}] }), "validation", "actions[0].type"],
     [
       "run-deployment",
