@@ -1,6 +1,7 @@
 // createApp: mounts every route (each declares its access level) and the error handler. It never listens.
 import { Elysia } from "elysia";
 import { accessControl, requireDeclaredAccess } from "./auth/access.ts";
+import { automationRoutes } from "./automations/routes.ts";
 import { serviceAccountRoutes } from "./auth/routes.ts";
 import { authRoutes, userRoutes } from "./auth/user-routes.ts";
 import type { AppContext } from "./context.ts";
@@ -88,7 +89,8 @@ export function createApp(ctx: AppContext) {
         .use(userRoutes(ctx))
         .use(webhookRoutes(ctx))
         .use(settingsRoutes(ctx))
-        .use(templateRoutes(ctx)),
+        .use(templateRoutes(ctx))
+        .use(automationRoutes(ctx)),
     );
 
   // See src/http/edge.ts for why the router must not assume a long host name.

@@ -2,6 +2,7 @@
 // which it all stops. This is where the storage backend is chosen: the app itself sees the
 // EventStore interface only.
 import { ActionOutbox } from "./actions/store/outbox.ts";
+import type { AutomationEngine } from "./automations/model.ts";
 import { AutomationStore } from "./automations/store/automations.ts";
 import { ServiceAccountStore } from "./auth/service-accounts.ts";
 import { SessionStore } from "./auth/sessions.ts";
@@ -53,6 +54,8 @@ export interface AppContext {
   /** Actions of firings, waiting for the delivery worker. */
   outbox: ActionOutbox;
   automations: AutomationStore;
+  /** The automation engine, when one runs: what the API reports as an automation's `status`. */
+  engine?: AutomationEngine;
   serviceAccounts: ServiceAccountStore;
   /** Admin UI sign-in: users, their sessions, the first-run setup token and failed-login throttling. */
   users: UserStore;
@@ -167,7 +170,7 @@ export function createContext(opts: ContextOptions): SqliteContext {
     feed,
     staged,
     outbox,
-    automations: new AutomationStore(db, () => clock.now()),
+    automations: new AutomationStore(db, () => clock.now(), staged),
     serviceAccounts: new ServiceAccountStore(db, () => clock.now()),
     users: new UserStore(db, () => clock.now()),
     sessions: new SessionStore(db, () => clock.now()),
