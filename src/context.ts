@@ -27,6 +27,7 @@ import { silentLogger, type Logger } from "./log.ts";
 import { SettingsStore } from "./settings/store.ts";
 import { TemplateCache } from "./templates/render.ts";
 import { WebhookStore } from "./webhooks/store.ts";
+import { SecretBox } from "./verification/secret-box.ts";
 
 export interface Clock {
   now(): number;
@@ -65,6 +66,8 @@ export interface AppContext {
   templates: TemplateCache;
   /** How many failure events each webhook may store (ingestion's refusals). */
   failureLimiter: FailureLimiter;
+  /** Seals and opens webhook verification secrets with the data directory's key (secrets.key). */
+  secrets: SecretBox;
   /** Starts the background work: the text indexer and the retention sweep (once; later calls do nothing). */
   start(): void;
   /**
@@ -86,6 +89,8 @@ export interface ContextOptions {
   lock?: DataDirLock;
   /** Start the background work at once (otherwise start() does; contexts for app.handle leave it off). */
   start?: boolean;
+  /** The data directory's secrets key; without one, a key that lives as long as the process (tests). */
+  secrets?: SecretBox;
 }
 
 export function createContext(opts: ContextOptions): SqliteContext {
@@ -181,6 +186,7 @@ export function createContext(opts: ContextOptions): SqliteContext {
     settings: new SettingsStore(db),
     templates: new TemplateCache(DEFAULT_TEMPLATE_CACHE_SIZE),
     failureLimiter: new FailureLimiter(),
+    secrets: opts.secrets ?? new SecretBox(),
     start,
     stop,
   };

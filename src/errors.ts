@@ -181,6 +181,18 @@ export const ERRORS = {
     message: "The request body is too large",
     doc: "A hook's body larger than `--max-body-bytes` (refused without reading it whole)",
   },
+  signature_invalid: {
+    in: ["hook"],
+    status: 401,
+    message: "The request's signature is missing or wrong",
+    doc: "A webhook with `verification` got a request whose signature is missing, malformed or made with none of its secrets (GitHub's legacy sha1-only header included)",
+  },
+  timestamp_out_of_window: {
+    in: ["hook"],
+    status: 401,
+    message: "The request was signed too long ago",
+    doc: "A correctly signed request whose signed timestamp is outside the webhook's window (300 s, or its `tolerance_seconds`)",
+  },
 
   // Ends of a live feed.
   too_slow: {

@@ -11,7 +11,8 @@ import { SLUG_PATTERN } from "../webhooks/slug.ts";
 import { BodyTooLargeError, parseBody, queryMapping, readBodyLimited } from "./body.ts";
 import { templateHeaders } from "./headers.ts";
 import { failureEvent, type FailureDetails } from "./failures.ts";
-import { cloudEventsValidation, eventGridValidation } from "./handshake.ts";
+import { cloudEventsValidation, eventGridValidation, slackUrlVerification } from "./handshake.ts";
+import { verifySignature } from "../verification/verify.ts";
 import { runPipeline } from "./pipeline.ts";
 import { QueueFullError } from "../events/store/group-commit.ts";
 
@@ -75,9 +76,13 @@ export function ingestRoutes(ctx: AppContext) {
         return connectionGone(webhook, "before the body arrived");
       throw err;
     }
+    // On the exact bytes received, before anything parses them.
+    const verification = webhook.verification ? ctx.secrets.open(webhook.verification) : null;
+    const check = verification ? verifySignature(verification, request.headers, bytes, ctx.clock.now()) : null;
     const body = parseBody(headers["content-type"] ?? null, bytes);
+    if (check && !check.ok) return refuse(webhook, { method, headers, body, rendered: null, error: check.message, reason: check.reason });
     if (method === "POST") {
-      const handshake = eventGridValidation(headers, body);
+      const handshake = verification?.scheme === "slack" ? slackUrlVerification(body) : eventGridValidation(headers, body);
       if (handshake) return handshake;
     }
 

@@ -5,6 +5,8 @@ import type { Db } from "../db/open.ts";
 import { webhooks } from "../db/schema.ts";
 import type { SettingsStore } from "../settings/store.ts";
 import { newSlug } from "./slug.ts";
+import { sealedView } from "../verification/secret-box.ts";
+import type { VerificationView } from "../verification/model.ts";
 
 export type WebhookRow = typeof webhooks.$inferSelect;
 
@@ -19,6 +21,11 @@ export interface Webhook {
   service_account_id: string | null;
   slug: string;
   url: string;
+  /** The scheme and settings; secrets are write-only and only counted. */
+  verification: VerificationView | null;
+  dedup_key: string | null;
+  /** Requests answered as redeliveries of a stored event (204, not stored again). */
+  duplicates: number;
 }
 
 export interface WebhookInput {
@@ -27,6 +34,9 @@ export interface WebhookInput {
   template: string;
   enabled: boolean;
   serviceAccountId: string | null;
+  /** Sealed (SecretBox.seal), or null for none. */
+  verification?: string | null;
+  dedupKey?: string | null;
 }
 
 export interface WebhookListOptions {
@@ -44,7 +54,9 @@ export class WebhookStore {
     private readonly now: () => number = Date.now,
   ) {
     // The ingestion hot path: one indexed lookup per request, prepared once.
-    this.bySlug = db.$client.prepare("SELECT id, name, enabled, template, service_account_id FROM webhooks WHERE slug = ?");
+    this.bySlug = db.$client.prepare(
+      "SELECT id, name, enabled, template, service_account_id, verification, dedup_key FROM webhooks WHERE slug = ?",
+    );
   }
 
   toApi(row: WebhookRow): Webhook {
@@ -59,6 +71,9 @@ export class WebhookStore {
       service_account_id: row.serviceAccountId,
       slug: row.slug,
       url: `${this.baseUrl()}/hooks/${row.slug}`,
+      verification: sealedView(row.verification),
+      dedup_key: row.dedupKey || null,
+      duplicates: row.duplicates,
     };
   }
 
@@ -73,6 +88,8 @@ export class WebhookStore {
         template: input.template,
         enabled: input.enabled,
         serviceAccountId: input.serviceAccountId,
+        verification: input.verification ?? null,
+        dedupKey: input.dedupKey || null,
         slug: newSlug(),
         created: now,
         updated: now,
@@ -101,7 +118,15 @@ export class WebhookStore {
   getBySlug(slug: string): IngestWebhook | null {
     const row = this.bySlug.get(slug);
     return row
-      ? { id: row.id, name: row.name, enabled: row.enabled === 1, template: row.template, serviceAccountId: row.service_account_id }
+      ? {
+          id: row.id,
+          name: row.name,
+          enabled: row.enabled === 1,
+          template: row.template,
+          serviceAccountId: row.service_account_id,
+          verification: row.verification,
+          dedupKey: row.dedup_key || null,
+        }
       : null;
   }
 
@@ -136,12 +161,21 @@ export class WebhookStore {
     })();
   }
 
-  /** Disables every enabled webhook that has no service account; returns how many. */
+  /** Counts a request answered as a redelivery. */
+  countDuplicate(id: string): void {
+    this.db
+      .update(webhooks)
+      .set({ duplicates: sql`${webhooks.duplicates} + 1` })
+      .where(eq(webhooks.id, id))
+      .run();
+  }
+
+  /** Disables every enabled webhook that has neither a service account nor verification; returns how many. */
   private disableUnauthenticated(): number {
     return this.db
       .update(webhooks)
       .set({ enabled: false, updated: this.now() })
-      .where(and(isNull(webhooks.serviceAccountId), eq(webhooks.enabled, true)))
+      .where(and(isNull(webhooks.serviceAccountId), isNull(webhooks.verification), eq(webhooks.enabled, true)))
       .returning({ id: webhooks.id })
       .all().length;
   }
@@ -153,6 +187,8 @@ interface WebhookRowRaw {
   enabled: number;
   template: string;
   service_account_id: string | null;
+  verification: string | null;
+  dedup_key: string | null;
 }
 
 export interface IngestWebhook {
@@ -161,4 +197,7 @@ export interface IngestWebhook {
   enabled: boolean;
   template: string;
   serviceAccountId: string | null;
+  /** Sealed; open it with ctx.secrets. */
+  verification: string | null;
+  dedupKey: string | null;
 }
