@@ -13,6 +13,8 @@ import { templateHeaders } from "./headers.ts";
 import { failureEvent, type FailureDetails } from "./failures.ts";
 import { cloudEventsValidation, eventGridValidation, slackUrlVerification } from "./handshake.ts";
 import { verifySignature } from "../verification/verify.ts";
+import type { Verification } from "../verification/model.ts";
+import { SecretKeyError } from "../verification/secret-box.ts";
 import { runPipeline } from "./pipeline.ts";
 import { QueueFullError } from "../events/store/group-commit.ts";
 
@@ -77,7 +79,15 @@ export function ingestRoutes(ctx: AppContext) {
       throw err;
     }
     // On the exact bytes received, before anything parses them.
-    const verification = webhook.verification ? ctx.secrets.open(webhook.verification) : null;
+    let verification: Verification | null = null;
+    try {
+      verification = webhook.verification ? ctx.secrets.open(webhook.verification) : null;
+    } catch (err) {
+      if (!(err instanceof SecretKeyError)) throw err;
+      // A database restored without its secrets.key: nothing can be checked until the admin acts.
+      ctx.logger.error("cannot open a webhook's verification secrets", { webhook: webhook.id, error: err.message });
+      return hookResponse("unavailable", { "retry-after": "60" });
+    }
     const check = verification ? verifySignature(verification, request.headers, bytes, ctx.clock.now()) : null;
     const body = parseBody(headers["content-type"] ?? null, bytes);
     if (check && !check.ok) return refuse(webhook, { method, headers, body, rendered: null, error: check.message, reason: check.reason });

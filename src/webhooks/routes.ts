@@ -6,7 +6,8 @@ import type { AppContext } from "../context.ts";
 import { AppError, invalid, notFound } from "../errors.ts";
 import { LIMITS } from "../templates/render.ts";
 import type { Webhook, WebhookInput, WebhookRow } from "./store.ts";
-import { parseVerification } from "../verification/model.ts";
+import { parseVerification, type Verification } from "../verification/model.ts";
+import { SecretKeyError } from "../verification/secret-box.ts";
 
 const name = t.String({ minLength: 1, maxLength: 200 });
 const description = t.String({ maxLength: 5000 });
@@ -94,10 +95,20 @@ export function webhookRoutes(ctx: AppContext) {
     if (problem) throw invalid(`dedup_key: ${problem.message}`, { line: problem.line });
   }
 
+  /** A verification sealed with another key (a restore without secrets.key) has no secrets to keep. */
+  function openedOrNull(sealed: string): Verification | null {
+    try {
+      return ctx.secrets.open(sealed);
+    } catch (err) {
+      if (err instanceof SecretKeyError) return null;
+      throw err;
+    }
+  }
+
   /** The sealed verification a body asks for; undefined when it leaves it unchanged. */
   function sealedVerification(body: WebhookBody, current: WebhookRow | null): string | null | undefined {
     if (!("verification" in body) || body.verification === undefined) return undefined;
-    const before = current?.verification ? ctx.secrets.open(current.verification) : null;
+    const before = current?.verification ? openedOrNull(current.verification) : null;
     const next = parseVerification(body.verification, before);
     return next ? ctx.secrets.seal(next) : null;
   }
