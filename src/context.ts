@@ -28,6 +28,7 @@ import { SettingsStore } from "./settings/store.ts";
 import { TemplateCache } from "./templates/render.ts";
 import { WebhookStore } from "./webhooks/store.ts";
 import { SecretBox } from "./verification/secret-box.ts";
+import { DedupKeys } from "./dedup/keys.ts";
 
 export interface Clock {
   now(): number;
@@ -68,6 +69,8 @@ export interface AppContext {
   failureLimiter: FailureLimiter;
   /** Seals and opens webhook verification secrets with the data directory's key (secrets.key). */
   secrets: SecretBox;
+  /** The dedup keys of stored events, per webhook, within the retention window. */
+  dedup: DedupKeys;
   /** Starts the background work: the text indexer and the retention sweep (once; later calls do nothing). */
   start(): void;
   /**
@@ -187,6 +190,7 @@ export function createContext(opts: ContextOptions): SqliteContext {
     templates: new TemplateCache(DEFAULT_TEMPLATE_CACHE_SIZE),
     failureLimiter: new FailureLimiter(),
     secrets: opts.secrets ?? new SecretBox(),
+    dedup: new DedupKeys(db, () => clock.now() - config.retentionDays * 86_400_000),
     start,
     stop,
   };

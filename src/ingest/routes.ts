@@ -5,7 +5,7 @@ import { accessControl } from "../auth/access.ts";
 import { bearerToken } from "../auth/keys.ts";
 import type { AppContext } from "../context.ts";
 import { hookResponse } from "../errors.ts";
-import { TemplateError } from "../templates/render.ts";
+import { renderTemplate, TemplateError, type TemplateRequest } from "../templates/render.ts";
 import type { IngestWebhook } from "../webhooks/store.ts";
 import { SLUG_PATTERN } from "../webhooks/slug.ts";
 import { BodyTooLargeError, parseBody, queryMapping, readBodyLimited } from "./body.ts";
@@ -15,6 +15,7 @@ import { cloudEventsValidation, eventGridValidation, slackUrlVerification } from
 import { verifySignature } from "../verification/verify.ts";
 import type { Verification } from "../verification/model.ts";
 import { SecretKeyError } from "../verification/secret-box.ts";
+import { dedupKeyOf } from "../dedup/keys.ts";
 import { runPipeline } from "./pipeline.ts";
 import { QueueFullError } from "../events/store/group-commit.ts";
 
@@ -23,6 +24,8 @@ const METHODS = new Set(["GET", "HEAD", "DELETE", "POST", "PUT", "PATCH", "OPTIO
 export function ingestRoutes(ctx: AppContext) {
   const { events } = ctx;
   const limiter = ctx.failureLimiter;
+  /** Dedup keys of requests being stored right now: a redelivery racing its original is a duplicate too. */
+  const inFlight = new Set<string>();
 
   /** Stores a failure event (unless this webhook is over its failure budget); never throws. */
   async function recordFailure(webhook: IngestWebhook, details: FailureDetails): Promise<void> {
@@ -97,6 +100,24 @@ export function ingestRoutes(ctx: AppContext) {
     }
 
     const templateRequest = { method, headers, body, query: queryMapping(request.url) };
+    const dedupKey = webhook.dedupKey ? dedupKeyOf(() => renderTemplate(ctx.templates.compile(webhook.dedupKey!), templateRequest)) : "";
+    const flight = `${webhook.id}\n${dedupKey}`;
+    if (dedupKey && (inFlight.has(flight) || ctx.dedup.storedUnder(webhook.id, dedupKey))) {
+      ctx.webhooks.countDuplicate(webhook.id);
+      return new Response(null, { status: 204 });
+    }
+    if (!dedupKey) return store(request, webhook, templateRequest, "");
+    inFlight.add(flight);
+    try {
+      return await store(request, webhook, templateRequest, dedupKey);
+    } finally {
+      inFlight.delete(flight);
+    }
+  }
+
+  /** Runs the pipeline and stores the event, or the failure event. */
+  async function store(request: Request, webhook: IngestWebhook, templateRequest: TemplateRequest, dedupKey: string): Promise<Response> {
+    const { method, headers, body } = templateRequest;
     let result;
     try {
       result = runPipeline(ctx.templates.compile(webhook.template), templateRequest, webhook, ctx.clock.now());
@@ -119,6 +140,7 @@ export function ingestRoutes(ctx: AppContext) {
       if (err instanceof QueueFullError) return hookResponse("too_many_requests", { "retry-after": "1" });
       return hookResponse("unavailable", { "retry-after": "5" });
     }
+    if (dedupKey) ctx.dedup.record(webhook.id, dedupKey, result.event.id, ctx.clock.now());
     return new Response(null, { status: 204 });
   }
 

@@ -91,6 +91,8 @@ export function webhookRoutes(ctx: AppContext) {
 
   function checkDedupKey(source: string | null | undefined): void {
     if (!source) return;
+    if (!source.includes("{{") && !source.includes("{%"))
+      throw invalid("dedup_key: must be a template expression, such as {{ headers['x-github-delivery'] }}");
     const problem = ctx.templates.validate(source);
     if (problem) throw invalid(`dedup_key: ${problem.message}`, { line: problem.line });
   }
