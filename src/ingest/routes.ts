@@ -8,7 +8,7 @@ import { hookResponse } from "../errors.ts";
 import { renderTemplate, TemplateError, type TemplateRequest } from "../templates/render.ts";
 import type { IngestWebhook } from "../webhooks/store.ts";
 import { SLUG_PATTERN } from "../webhooks/slug.ts";
-import { BodyTooLargeError, parseBody, queryMapping, readBodyLimited } from "./body.ts";
+import { BodyTooDeep, BodyTooLargeError, parseBody, queryMapping, readBodyLimited } from "./body.ts";
 import { templateHeaders } from "./headers.ts";
 import { failureEvent, type FailureDetails } from "./failures.ts";
 import { cloudEventsValidation, eventGridValidation, slackUrlVerification } from "./handshake.ts";
@@ -106,18 +106,24 @@ export function ingestRoutes(ctx: AppContext) {
       ctx.webhooks.countDuplicate(webhook.id);
       return new Response(null, { status: 204 });
     }
-    if (!dedupKey) return store(request, webhook, templateRequest, "");
+    if (!dedupKey) return store(request, webhook, templateRequest, bytes, "");
     inFlight.add(flight);
     try {
-      return await store(request, webhook, templateRequest, dedupKey);
+      return await store(request, webhook, templateRequest, bytes, dedupKey);
     } finally {
       inFlight.delete(flight);
     }
   }
 
   /** Runs the pipeline and stores the event, or the failure event. */
-  async function store(request: Request, webhook: IngestWebhook, templateRequest: TemplateRequest, dedupKey: string): Promise<Response> {
-    const { method, headers, body } = templateRequest;
+  async function store(
+    request: Request,
+    webhook: IngestWebhook,
+    templateRequest: TemplateRequest,
+    raw: Uint8Array,
+    dedupKey: string,
+  ): Promise<Response> {
+    const { method, headers, body, query } = templateRequest;
     let result;
     try {
       result = runPipeline(ctx.templates.compile(webhook.template), templateRequest, webhook, ctx.clock.now());
@@ -128,7 +134,10 @@ export function ingestRoutes(ctx: AppContext) {
     }
     if (result.error || !result.event) {
       const error = result.error!;
-      return refuse(webhook, { method, headers, body, rendered: result.rendered, error: error.message, reason: error.reason });
+      // A body too deep for any event cannot be replayed either: its bytes are not worth keeping.
+      const kept = body instanceof BodyTooDeep ? undefined : raw;
+      const details = { method, headers, body, rendered: result.rendered, error: error.message, reason: error.reason, raw: kept, query };
+      return refuse(webhook, details);
     }
 
     // Nobody would hear the 204, and a sender that saw its connection fail sends again. This is
