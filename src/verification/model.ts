@@ -49,7 +49,13 @@ function oneOf<T extends string>(field: string, value: unknown, allowed: readonl
 
 function secretsOf(input: Record<string, unknown>, scheme: Scheme, kept: string[] | null): string[] {
   if (input.secret !== undefined && input.secrets !== undefined) throw invalid("verification.secret: give secret or secrets, not both");
-  const raw = input.secret !== undefined ? [input.secret] : input.secrets;
+  let raw = input.secret !== undefined ? [input.secret] : input.secrets;
+  // A rotation started without knowing the stored secrets: they stay, and the new one joins them.
+  if (input.add_secret !== undefined) {
+    const base = raw ?? kept;
+    if (!Array.isArray(base)) throw invalid("verification.add_secret: there are no stored secrets of this scheme to add to");
+    raw = [...base, input.add_secret];
+  }
   if (raw === undefined && kept) return kept;
   if (!Array.isArray(raw) || raw.length === 0) throw invalid("verification.secrets: at least one secret is required");
   if (raw.length > MAX_SECRETS) throw invalid(`verification.secrets: at most ${MAX_SECRETS} secrets may be active at once`);
@@ -77,7 +83,7 @@ export function parseVerification(input: unknown, current: Verification | null):
   if (input === null) return null;
   if (typeof input !== "object" || Array.isArray(input)) throw invalid("verification: must be an object or null");
   const body = input as Record<string, unknown>;
-  const known = new Set(["scheme", "secret", "secrets", "tolerance_seconds", "header", "algorithm", "encoding", "prefix"]);
+  const known = new Set(["scheme", "secret", "secrets", "add_secret", "tolerance_seconds", "header", "algorithm", "encoding", "prefix"]);
   const unknown = Object.keys(body).find((k) => !known.has(k));
   if (unknown) throw invalid(`verification.${unknown}: is not a verification setting`);
   const scheme = oneOf("scheme", body.scheme, SCHEMES);

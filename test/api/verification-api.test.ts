@@ -71,6 +71,21 @@ describe("verification: changes", () => {
     expect((await hook(t, w.slug, { body: "{}" })).status).toBe(204);
   });
 
+  test("add_secret keeps the stored secrets and adds one, up to 3", async () => {
+    const t = createTestApp();
+    const w = await createWebhook(t, { template: STATIC, verification: { scheme: "github", secrets: ["one", "two"] } });
+    expect((await status(t, "PATCH", `/api/webhooks/${w.id}`, { verification: { scheme: "github", add_secret: "three" } })).status).toBe(
+      204,
+    );
+    for (const s of ["one", "two", "three"])
+      expect((await hook(t, w.slug, { body: "{}", headers: { "x-hub-signature-256": await sign(s, "{}") } })).status).toBe(204);
+    const full = await status(t, "PATCH", `/api/webhooks/${w.id}`, { verification: { scheme: "github", add_secret: "four" } });
+    expect(full.status).toBe(422);
+    expect(full.body.error.message).toStartWith("verification.secrets: ");
+    const other = await status(t, "PATCH", `/api/webhooks/${w.id}`, { verification: { scheme: "stripe", add_secret: "whsec_x" } });
+    expect(other.body.error.message).toStartWith("verification.add_secret: ");
+  });
+
   test("a rotation: the new secret replaces the old one, and the old one stops working", async () => {
     const t = createTestApp();
     const w = await createWebhook(t, { template: STATIC, verification: { scheme: "github", secret: "old" } });
