@@ -3,6 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import { sign } from "@octokit/webhooks-methods";
 import { DEDUP_PRESETS } from "../../src/dedup/presets.ts";
+import { renderTemplate } from "../../src/templates/render.ts";
 import { createTestApp, fixedClock, type TestApp } from "../support/app.ts";
 import { createWebhook, FAILED, hook, storedEvents } from "../support/hooks.ts";
 
@@ -100,9 +101,21 @@ describe("dedup_key", () => {
     expect((await res.json()).error.message).toStartWith("dedup_key: ");
   });
 
-  test("every preset compiles", () => {
+  test("every preset compiles, and renders empty (never deduplicates) on a request without its id", () => {
     const t = createTestApp();
-    for (const p of DEDUP_PRESETS) expect(t.ctx.templates.validate(p.key)).toBeNull();
+    for (const p of DEDUP_PRESETS) {
+      expect(t.ctx.templates.validate(p.key)).toBeNull();
+      const bare = renderTemplate(t.ctx.templates.compile(p.key), { method: "POST", headers: {}, body: {}, query: {} });
+      expect(bare.trim()).toBe("");
+    }
+  });
+
+  test("the Standard Webhooks preset reads Svix's header name too", async () => {
+    const t = createTestApp();
+    const w = await createWebhook(t, { template: STATIC, dedup_key: preset("Standard Webhooks") });
+    for (let i = 0; i < 2; i++) await hook(t, w.slug, { body: "{}", headers: { "svix-id": "msg_1" } });
+    for (let i = 0; i < 2; i++) await hook(t, w.slug, { body: "{}", headers: { "webhook-id": "msg_2" } });
+    expect(storedEvents(t)).toHaveLength(2);
   });
 });
 
