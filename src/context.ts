@@ -28,7 +28,7 @@ import { SettingsStore } from "./settings/store.ts";
 import { TemplateCache } from "./templates/render.ts";
 import { WebhookStore } from "./webhooks/store.ts";
 import { SecretBox } from "./verification/secret-box.ts";
-import { DedupKeys } from "./dedup/keys.ts";
+import { DedupKeys } from "./dedup/store.ts";
 
 export interface Clock {
   now(): number;

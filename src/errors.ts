@@ -88,7 +88,7 @@ export const ERRORS = {
     in: ["api"],
     status: 422,
     message: "That would break a rule of this server",
-    doc: "Valid input that a server rule forbids: removing the last admin, your own role or account, a webhook without a service account while `enforce_webhook_auth` is on",
+    doc: "Valid input that a server rule forbids: removing the last admin, your own role or account, a webhook with neither a service account nor verification while `enforce_webhook_auth` is on",
   },
   request_timeout: {
     in: ["api"],

@@ -15,7 +15,7 @@ import { cloudEventsValidation, eventGridValidation, slackUrlVerification } from
 import { verifySignature } from "../verification/verify.ts";
 import type { Verification } from "../verification/model.ts";
 import { SecretKeyError } from "../verification/secret-box.ts";
-import { dedupKeyOf } from "../dedup/keys.ts";
+import { dedupKeyOf } from "../dedup/key.ts";
 import { runPipeline } from "./pipeline.ts";
 import { QueueFullError } from "../events/store/group-commit.ts";
 

@@ -3,7 +3,7 @@
 // authentication or size are never replayed, and a replay that fails again stores nothing, not
 // even a new failure event.
 import type { AppContext } from "../context.ts";
-import { dedupKeyOf } from "../dedup/keys.ts";
+import { dedupKeyOf } from "../dedup/key.ts";
 import type { FailureReason } from "../errors.ts";
 import type { Event } from "../events/model.ts";
 import { parseBody } from "../ingest/body.ts";

@@ -2,7 +2,7 @@
 // answered 204 and neither stored nor evaluated again, and counted on the webhook.
 import { describe, expect, test } from "bun:test";
 import { sign } from "@octokit/webhooks-methods";
-import { DEDUP_PRESETS } from "../../src/dedup/presets.ts";
+import { DEDUP_PRESETS } from "../../web/src/lib/dedup-presets.ts";
 import { renderTemplate } from "../../src/templates/render.ts";
 import { createTestApp, fixedClock, type TestApp } from "../support/app.ts";
 import { createWebhook, FAILED, hook, storedEvents } from "../support/hooks.ts";

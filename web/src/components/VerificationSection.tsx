@@ -2,7 +2,7 @@
 // secret fields (write-only: a stored secret is never shown, only replaced) with a second one for
 // rotation, the provider's settings, and the redelivery (dedup) key with its presets.
 import type { VerificationView } from "../../../src/verification/model.ts";
-import { DEDUP_PRESETS } from "../../../src/dedup/presets.ts";
+import { DEDUP_PRESETS } from "../lib/dedup-presets.ts";
 import { PROVIDERS, type SchemeChoice, type VerificationDraft } from "../lib/verification.ts";
 import { Field } from "./ui.tsx";
 

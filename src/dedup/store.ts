@@ -4,7 +4,6 @@
 import type { Statement } from "bun:sqlite";
 import { createHash } from "node:crypto";
 import type { Db } from "../db/open.ts";
-import { TemplateError } from "../templates/render.ts";
 
 /** Keys longer than this are kept as their SHA-256, so that a stranger cannot grow the table fast. */
 const MAX_KEY_CHARS = 256;
@@ -42,18 +41,5 @@ export class DedupKeys {
   record(webhookId: string, key: string, eventId: string, now: number): void {
     this.upsert.run(webhookId, storedKey(key), eventId, now);
     if (++this.recorded % SWEEP_EVERY === 0) this.sweep.run(this.since());
-  }
-}
-
-/**
- * A request's dedup key: its webhook's dedup_key template rendered on the request, trimmed. A key
- * that fails to render counts as empty, and an empty key never deduplicates.
- */
-export function dedupKeyOf(render: () => string): string {
-  try {
-    return render().trim();
-  } catch (err) {
-    if (err instanceof TemplateError) return "";
-    throw err;
   }
 }

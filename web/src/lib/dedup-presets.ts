@@ -1,4 +1,4 @@
-// The dedup keys the webhook editor offers: each provider's redelivery id, which a retry or a
+// The dedup keys the webhook editor offers (README, "Senders that sign"): each provider's redelivery id, which a retry or a
 // manual resend keeps (GitHub's X-GitHub-Delivery, Stripe's event id, …).
 export interface DedupPreset {
   provider: string;
