@@ -158,6 +158,15 @@ describe("secrets are write-only and encrypted at rest", () => {
     expect((await hook(t, rotated.slug, { body: "{}", headers: { "x-gitlab-token": SECRETS[2]! } })).status).toBe(204);
     const events = await keep("POST", "/api/events/filter", {});
     expect(events.events).toHaveLength(3);
+    for (const e of events.events) await keep("GET", `/api/events/${e.id}`);
+    // Refusals name the field, never the value.
+    const refused = await keep("POST", "/api/webhooks/", {
+      name: "c",
+      template: STATIC,
+      verification: { scheme: "github", secrets: [...SECRETS, "4"] },
+    });
+    expect(refused.error.message).toStartWith("verification.secrets: ");
+    await keep("PATCH", `/api/webhooks/${b.id}`, { verification: { scheme: "hmac", secrets: SECRETS } });
     expect(answers.join("\n")).toContain('"secret_count"');
 
     const dir = t.ctx.config.dataDir;
