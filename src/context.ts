@@ -137,7 +137,8 @@ export function createContext(opts: ContextOptions): SqliteContext {
    *    waiting for ever, so they end before the requests in flight are awaited;
    * 3. the requests in flight finish (`requestsDone`): they may still read and write events (a
    *    feed that joined meanwhile is ended too);
-   * 4. staged events (a firing's, a delivery's) are handed to the event store;
+   * 4. staged events (a firing's, a delivery's) are handed to the event store, and the dedup keys
+   *    and duplicate counts waiting for their batch are written;
    * 5. the read worker closes: reads still waiting are answered 503;
    * 6. the group commit drains: every event acknowledged or queued is committed, then the
    *    committer lets its connection go;
@@ -156,6 +157,8 @@ export function createContext(opts: ContextOptions): SqliteContext {
       feed.close();
       logger.debug("stopping: requests finished");
       await staged.flush(events).catch((error) => logger.error("could not write staged events", { error }));
+      ctx.dedup.flush();
+      ctx.webhooks.flushDuplicates();
       await events.close();
       logger.debug("stopping: reads closed, group commit drained");
       closeDatabase(db);
@@ -190,7 +193,11 @@ export function createContext(opts: ContextOptions): SqliteContext {
     templates: new TemplateCache(DEFAULT_TEMPLATE_CACHE_SIZE),
     failureLimiter: new FailureLimiter(),
     secrets: opts.secrets ?? new SecretBox(),
-    dedup: new DedupKeys(db, () => clock.now() - config.retentionDays * 86_400_000),
+    dedup: new DedupKeys(
+      db,
+      () => clock.now() - config.retentionDays * 86_400_000,
+      (error) => logger.error("could not record dedup keys", { error: String(error) }),
+    ),
     start,
     stop,
   };

@@ -47,6 +47,7 @@ export interface WebhookListOptions {
 
 export class WebhookStore {
   private readonly bySlug: Statement<WebhookRowRaw>;
+  private readonly pendingDuplicates = new Map<string, number>();
 
   constructor(
     private readonly db: Db,
@@ -73,7 +74,7 @@ export class WebhookStore {
       url: `${this.baseUrl()}/hooks/${row.slug}`,
       verification: sealedView(row.verification),
       dedup_key: row.dedupKey || null,
-      duplicates: row.duplicates,
+      duplicates: row.duplicates + (this.pendingDuplicates.get(row.id) ?? 0),
     };
   }
 
@@ -161,13 +162,32 @@ export class WebhookStore {
     })();
   }
 
-  /** Counts a request answered as a redelivery. */
+  /**
+   * Counts a request answered as a redelivery. Counts are written in batches, at the next turn of
+   * the event loop (one UPDATE per request would cost an fsync each); answers include those waiting.
+   */
   countDuplicate(id: string): void {
-    this.db
-      .update(webhooks)
-      .set({ duplicates: sql`${webhooks.duplicates} + 1` })
-      .where(eq(webhooks.id, id))
-      .run();
+    this.pendingDuplicates.set(id, (this.pendingDuplicates.get(id) ?? 0) + 1);
+    if (this.pendingDuplicates.size === 1) setImmediate(() => this.flushDuplicates());
+  }
+
+  /** Writes the waiting duplicate counts (the context's stop calls it before closing). */
+  flushDuplicates(): void {
+    if (this.pendingDuplicates.size === 0) return;
+    const counts = [...this.pendingDuplicates];
+    this.pendingDuplicates.clear();
+    try {
+      this.db.$client.transaction(() => {
+        for (const [id, n] of counts)
+          this.db
+            .update(webhooks)
+            .set({ duplicates: sql`${webhooks.duplicates} + ${n}` })
+            .where(eq(webhooks.id, id))
+            .run();
+      })();
+    } catch {
+      // The database closed under a late flush: the counts are lost, nothing else is.
+    }
   }
 
   /** Disables every enabled webhook that has neither a service account nor verification; returns how many. */

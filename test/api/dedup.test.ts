@@ -4,6 +4,14 @@ import { describe, expect, test } from "bun:test";
 import { sign } from "@octokit/webhooks-methods";
 import { DEDUP_PRESETS } from "../../web/src/lib/dedup-presets.ts";
 import { renderTemplate } from "../../src/templates/render.ts";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createApp } from "../../src/app.ts";
+import { databasePath, resolveConfig } from "../../src/config.ts";
+import { createContext } from "../../src/context.ts";
+import { openDatabase } from "../../src/db/open.ts";
+import { SecretBox } from "../../src/verification/secret-box.ts";
 import { createTestApp, fixedClock, type TestApp } from "../support/app.ts";
 import { createWebhook, FAILED, hook, storedEvents } from "../support/hooks.ts";
 
@@ -131,5 +139,41 @@ describe("POST /api/events with an id already stored", () => {
     expect((await t.request("POST", "/api/events", { body: [event] })).status).toBe(204);
     expect((await t.request("POST", "/api/events", { body: [event, event] })).status).toBe(204);
     expect(storedEvents(t)).toHaveLength(1);
+  });
+});
+
+describe("dedup keys across a restart", () => {
+  test("keys recorded just before the server stops are written, and still count after it starts again", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "inlet-dedup-"));
+    try {
+      const config = resolveConfig({ "data-dir": dir }, {});
+      const start = () => {
+        const ctx = createContext({ config, db: openDatabase({ path: databasePath(dir) }), secrets: SecretBox.forDataDir(dir) });
+        return { ctx, app: createApp(ctx) };
+      };
+      const send = (app: ReturnType<typeof createApp>, slug: string) =>
+        app.handle(new Request(`http://localhost/hooks/${slug}`, { method: "POST", body: "{}", headers: delivery("across") }));
+      const first = start();
+      const key = first.ctx.serviceAccounts.create("admin", "admin").api_key;
+      const created = await first.app.handle(
+        new Request("http://localhost/api/webhooks/", {
+          method: "POST",
+          headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+          body: JSON.stringify({ name: "w", template: STATIC, dedup_key: GITHUB_KEY }),
+        }),
+      );
+      const w = (await created.json()) as { id: string; slug: string };
+      expect((await send(first.app, w.slug)).status).toBe(204);
+      expect((await send(first.app, w.slug)).status).toBe(204);
+      await first.ctx.stop();
+
+      const second = start();
+      expect((await send(second.app, w.slug)).status).toBe(204);
+      expect(second.ctx.events.count()).toBe(1);
+      expect(second.ctx.webhooks.toApi(second.ctx.webhooks.get(w.id)!).duplicates).toBe(2);
+      await second.ctx.stop();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
