@@ -84,6 +84,13 @@ describe("senders that sign, in the admin UI", () => {
     for (const s of [SECRET, ROTATION]) expect(stored).not.toContain(s);
   });
 
+  test("the webhooks list says the webhook is signed", async () => {
+    await page().getByRole("link", { name: "Webhooks", exact: true }).click();
+    await page().locator(".webhook-card", { hasText: "github" }).getByText("signed (github)").waitFor();
+    await page().goto(`${server.url}/webhooks/${hookId}`);
+    await page().locator("#wh-template").waitFor();
+  });
+
   test("fix the template, then replay one failure: a dry run first, then the real thing", async () => {
     await page().locator("#wh-template").fill(LENIENT);
     await page().getByRole("button", { name: "Save changes" }).click();
