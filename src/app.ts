@@ -18,6 +18,7 @@ import { uiRoutes } from "./ui.ts";
 import { ingestRoutes } from "./ingest/routes.ts";
 import { templateRoutes } from "./ingest/playground.ts";
 import { settingsRoutes, webhookRoutes } from "./webhooks/routes.ts";
+import { replayRoutes } from "./replay/routes.ts";
 
 /** Log lines must not carry the secret part of hook URLs. */
 export function maskPath(path: string): string {
@@ -90,7 +91,8 @@ export function createApp(ctx: AppContext) {
         .use(webhookRoutes(ctx))
         .use(settingsRoutes(ctx))
         .use(templateRoutes(ctx))
-        .use(automationRoutes(ctx)),
+        .use(automationRoutes(ctx))
+        .use(replayRoutes(ctx)),
     );
 
   // See src/http/edge.ts for why the router must not assume a long host name.
