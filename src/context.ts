@@ -126,7 +126,12 @@ export function createContext(opts: ContextOptions): SqliteContext {
         batch: DEFAULT_TEXT_INDEX_SERVE_BATCH,
         busy: () => events.recentlyActive(DEFAULT_TEXT_INDEX_BUSY_MS),
       }),
-      events.startRetention({ retentionDays: config.retentionDays, now: () => clock.now(), logger }),
+      events.startRetention({
+        retentionDays: config.retentionDays,
+        rawRetentionDays: config.rawRetentionDays,
+        now: () => clock.now(),
+        logger,
+      }),
     ];
     // Events a crash left staged are written now (each is stored once, whatever happened before).
     void staged.flush(events).catch((error) => logger.error("could not write staged events", { error }));
