@@ -1,7 +1,13 @@
 // Helpers for the automation engine's tests: triggers with Prefect's defaults, events at given
 // seconds, a timeline run through a trigger's evaluator (events and deadline ticks, seconds from a
 // fixed epoch) that reports firings as "Triggered@60", and waits on the engine through the context.
+import { createApp } from "../../src/app.ts";
+import { databasePath, resolveConfig } from "../../src/config.ts";
+import { createContext, type Clock, type SqliteContext } from "../../src/context.ts";
+import { openDatabase } from "../../src/db/open.ts";
 import type { Event } from "../../src/events/model.ts";
+import type { TestApp } from "./app.ts";
+import { storedEvents } from "./hooks.ts";
 import { eventTime } from "../../src/automations/engine/time.ts";
 import { TriggerEvaluator } from "../../src/automations/engine/evaluator.ts";
 import type { Outcome } from "../../src/automations/engine/event-trigger.ts";
@@ -99,4 +105,49 @@ export function ticks(from: number, to: number, step: number): Step[] {
   const out: Step[] = [];
   for (let s = from; s <= to; s += step) out.push({ tick: s });
   return out;
+}
+
+// ---- through the front door ----
+
+/** Creates an automation through the API; returns its id. */
+export async function createAutomation(t: TestApp, body: Record<string, unknown>): Promise<string> {
+  const res = await t.request("POST", "/api/automations/", { body: { actions: [{ type: "do-nothing" }], ...body } });
+  if (res.status !== 201) throw new Error(`create automation failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { id: string }).id;
+}
+
+/** Posts events (name and resource id, occurred now unless given) to POST /api/events, then lets the engine catch up. */
+export async function postEvents(
+  t: TestApp,
+  events: { event: string; resource?: string; occurred?: string; labels?: Record<string, string> }[],
+) {
+  const body = events.map((e) => ({
+    event: e.event,
+    resource: { "prefect.resource.id": e.resource ?? "test.resource", ...e.labels },
+    ...(e.occurred ? { occurred: e.occurred } : {}),
+  }));
+  const res = await t.request("POST", "/api/events", { body });
+  if (res.status !== 204) throw new Error(`post events failed: ${res.status} ${await res.text()}`);
+  await t.ctx.engine.tick();
+}
+
+/** The stored `triggered` / `resolved` / `disabled` events about automations, oldest first. */
+export function firingEvents(t: TestApp): Event[] {
+  return storedEvents(t).filter((e) => /^prefect-cloud\.automation\.(triggered|resolved|disabled)$/.test(e.event));
+}
+
+export const outboxRows = (t: TestApp) =>
+  t.ctx.db.$client.query("SELECT automation_id AS automationId, firing_id AS firingId, action FROM deliveries ORDER BY rowid").all() as {
+    automationId: string;
+    firingId: string;
+    action: string;
+  }[];
+
+/** A context and app on a data directory that outlives them (for restarts). */
+export function openOn(dir: string, clock: Clock): { ctx: SqliteContext; app: ReturnType<typeof createApp>; key: string } {
+  const config = resolveConfig({ "data-dir": dir }, {});
+  const ctx = createContext({ config, db: openDatabase({ path: databasePath(dir) }), clock });
+  const app = createApp(ctx);
+  const key = ctx.serviceAccounts.create(`admin-${crypto.randomUUID()}`, "admin").api_key;
+  return { ctx, app, key };
 }

@@ -63,6 +63,8 @@ export class Engine implements AutomationEngine {
   private timer: ReturnType<typeof setInterval> | null = null;
   private nextDue: number | null = null;
   private lastSweep = 0;
+  /** Trigger evaluations so far (an event times the candidate triggers it reached): tests and the benchmark. */
+  evaluations = 0;
 
   constructor(
     private readonly deps: EngineDeps,
@@ -166,6 +168,7 @@ export class Engine implements AutomationEngine {
         for (const entry of this.registry.index.candidates(event)) {
           if (isOwnEvent(event, entry.loaded.resourceId)) continue;
           touched.add(entry.loaded);
+          this.evaluations++;
           for (const outcome of entry.loaded.evaluator.onEvent(entry.leaf, event, at)) decided.push([entry.loaded, outcome]);
         }
       }
