@@ -2,6 +2,7 @@
 import { Elysia } from "elysia";
 import { accessControl, requireDeclaredAccess } from "./auth/access.ts";
 import { automationRoutes } from "./automations/routes.ts";
+import { dryRunRoutes } from "./automations/engine/dry-run-route.ts";
 import { serviceAccountRoutes } from "./auth/routes.ts";
 import { authRoutes, userRoutes } from "./auth/user-routes.ts";
 import type { AppContext } from "./context.ts";
@@ -77,7 +78,8 @@ export function createApp(ctx: AppContext) {
         .use(webhookRoutes(ctx))
         .use(settingsRoutes(ctx))
         .use(templateRoutes(ctx))
-        .use(automationRoutes(ctx)),
+        .use(automationRoutes(ctx))
+        .use(dryRunRoutes(ctx)),
     );
 
   // See src/http/edge.ts for why the router must not assume a long host name.

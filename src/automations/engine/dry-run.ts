@@ -1,5 +1,5 @@
 // A dry run: the most recent stored events replayed, in commit order, through a throwaway evaluator
-// of a trigger. Deadlines are checked at each event's time and, at the end, at the clock's; nothing
+// of a trigger. Deadlines are checked at their own times, up to each event's and, at the end, the clock's; nothing
 // is recorded or sent.
 import { toIso } from "../../events/model.ts";
 import type { EventStore } from "../../events/store/event-store.ts";
@@ -18,6 +18,13 @@ const toDryRunFiring = (o: Outcome): DryRunFiring => ({
   triggering_labels: o.labels,
 });
 
+/** Each deadline up to `until`, at its own time (as the timer would have seen it). */
+function deadlinesUntil(evaluator: TriggerEvaluator, until: number, firings: Outcome[]): void {
+  for (let due = evaluator.nextDue(); due !== null && due <= until; due = evaluator.nextDue()) {
+    firings.push(...evaluator.onDeadlines(due));
+  }
+}
+
 export async function dryRun(
   events: Pick<EventStore, "after" | "lastSeq">,
   core: AutomationCore,
@@ -35,10 +42,9 @@ export async function dryRun(
       evaluator.startWatching(at);
       watching = true;
     }
-    const due = evaluator.nextDue();
-    if (due !== null && due <= at) firings.push(...evaluator.onDeadlines(at));
+    deadlinesUntil(evaluator, at, firings);
     for (const leaf of evaluator.leaves) firings.push(...evaluator.onEvent(leaf, event, at));
   }
-  if (watching) firings.push(...evaluator.onDeadlines(now));
+  if (watching) deadlinesUntil(evaluator, now, firings);
   return { evaluated: stored.length, firings: firings.map(toDryRunFiring) };
 }
