@@ -28,6 +28,12 @@ import { RunawayGuard } from "./runaway.ts";
 import { statusOf } from "./status.ts";
 import { eventTime } from "./time.ts";
 
+/** CPU time the process has used, in milliseconds (on a shared machine, steadier than the wall clock). */
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
 export interface EngineDeps {
   db: Db;
   events: EventStore;
@@ -72,7 +78,10 @@ export class Engine implements AutomationEngine {
   private lastSweep = 0;
   /** Trigger evaluations so far (an event times the candidate triggers it reached): tests and the benchmark. */
   evaluations = 0;
-  /** Events taken in batches, and the milliseconds spent on them (evaluation and the batch's transaction): the benchmark. */
+  /**
+   * Events taken in batches, and the process's CPU milliseconds spent on them (evaluation and the
+   * batch's transaction; `recordMs` the transaction alone): the benchmark.
+   */
   readonly stats = { events: 0, batches: 0, busyMs: 0, recordMs: 0 };
 
   constructor(
@@ -188,7 +197,7 @@ export class Engine implements AutomationEngine {
     for (;;) {
       const batch = await this.pending.next(this.watermark, this.batch);
       if (this.stopped) return;
-      const busySince = performance.now();
+      const busySince = cpuMs();
       const touched = new Set<Loaded>();
       const resets = this.applyChanges(touched);
       const decided: [Loaded, Outcome][] = [];
@@ -212,14 +221,14 @@ export class Engine implements AutomationEngine {
       if (caughtUp) this.checkDeadlines(now, touched, decided);
       const last = batch.length > 0 ? batch.at(-1)!.seq : this.watermark;
       if (batch.length === 0 && touched.size === 0 && resets.length === 0) return;
-      const recordSince = performance.now();
+      const recordSince = cpuMs();
       const fired = this.record(resets, touched, decided, last, now);
-      this.stats.recordMs += performance.now() - recordSince;
+      this.stats.recordMs += cpuMs() - recordSince;
       this.watermark = last;
       this.nextDue = this.registry.nextDue();
       this.stats.events += batch.length;
       this.stats.batches++;
-      this.stats.busyMs += performance.now() - busySince;
+      this.stats.busyMs += cpuMs() - busySince;
       if (fired || resets.length > 0) {
         this.deps.outbox.notify();
         await this.deps.staged
