@@ -15,13 +15,16 @@ type NameTest = (name: string) => boolean;
 function nameTest(patterns: string[], emptyMatchesAll: boolean): NameTest {
   if (patterns.length === 0) return () => emptyMatchesAll;
   const exact = new Set<string>();
+  const prefixes: string[] = [];
   const globs: RegExp[] = [];
   for (const p of patterns) {
     if (p.startsWith("!")) continue;
-    if (/[*?[]/.test(p)) globs.push(globToRegExp(p));
-    else exact.add(p);
+    const body = p.slice(0, -1);
+    if (!/[*?[]/.test(p)) exact.add(p);
+    else if (p.endsWith("*") && !/[*?[]/.test(body)) prefixes.push(body);
+    else globs.push(globToRegExp(p));
   }
-  return (name) => exact.has(name) || globs.some((re) => re.test(name));
+  return (name) => exact.has(name) || prefixes.some((prefix) => name.startsWith(prefix)) || globs.some((re) => re.test(name));
 }
 
 const asList = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
