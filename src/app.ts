@@ -6,7 +6,7 @@ import { dryRunRoutes } from "./automations/engine/dry-run-route.ts";
 import { serviceAccountRoutes } from "./auth/routes.ts";
 import { authRoutes, userRoutes } from "./auth/user-routes.ts";
 import type { AppContext } from "./context.ts";
-import { pingDatabase } from "./db/open.ts";
+import { databaseReadiness, pingDatabase } from "./db/open.ts";
 import { AppError, errorResponse, hookResponse, statusOf } from "./errors.ts";
 import { eventRoutes } from "./events/routes.ts";
 import { MAX_EVENT_DEPTH } from "./events/model.ts";
@@ -14,10 +14,12 @@ import { feedSseRoutes } from "./feed/sse.ts";
 import { feedWsRoutes } from "./feed/websocket.ts";
 import { edgeHeaders, edgeRefusal, refusalResponse, requestPath } from "./http/edge.ts";
 import { parseApiBody } from "./http/json-body.ts";
+import { requestId } from "./http/request-id.ts";
 import { uiRoutes } from "./ui.ts";
 import { ingestRoutes } from "./ingest/routes.ts";
 import { templateRoutes } from "./ingest/playground.ts";
 import { settingsRoutes, webhookRoutes } from "./webhooks/routes.ts";
+import { replayRoutes } from "./replay/routes.ts";
 
 /** Log lines must not carry the secret part of hook URLs. */
 export function maskPath(path: string): string {
@@ -40,7 +42,7 @@ export function createApp(ctx: AppContext) {
   const logRequest = (request: Request, status: number | string, fields: Record<string, string> = {}) => {
     const t0 = started.get(request);
     const ms = t0 === undefined ? undefined : (performance.now() - t0).toFixed(1);
-    ctx.logger.info(`${request.method} ${maskPath(requestPath(request.url))} ${status}`, { ms, ...fields });
+    ctx.logger.info(`${request.method} ${maskPath(requestPath(request.url))} ${status}`, { ms, request_id: requestId(request), ...fields });
   };
   const bodies = parseApiBody({
     maxBytes: ctx.config.apiMaxJsonBytes,
@@ -67,6 +69,18 @@ export function createApp(ctx: AppContext) {
       },
       { access: "public" },
     )
+    // Ready to take events: the database takes a write now and has this binary's schema. Health
+    // says the process is alive; a load balancer or an orchestrator asks this one before sending.
+    .get(
+      "/api/ready",
+      () => {
+        const readiness = databaseReadiness(ctx.db);
+        const ready = readiness.database === "writable" && readiness.migrations === "current";
+        if (!ready) ctx.logger.warn("readiness check: not ready", { ...readiness });
+        return Response.json({ status: ready ? "ready" : "unavailable", ...readiness }, { status: ready ? 200 : statusOf("unavailable") });
+      },
+      { access: "public" },
+    )
     .use(authRoutes(ctx))
     .use(feedWsRoutes(ctx))
     .group("/api", (group) =>
@@ -79,7 +93,8 @@ export function createApp(ctx: AppContext) {
         .use(settingsRoutes(ctx))
         .use(templateRoutes(ctx))
         .use(automationRoutes(ctx))
-        .use(dryRunRoutes(ctx)),
+        .use(dryRunRoutes(ctx))
+        .use(replayRoutes(ctx)),
     );
 
   // See src/http/edge.ts for why the router must not assume a long host name.
@@ -90,11 +105,14 @@ export function createApp(ctx: AppContext) {
       started.set(request, performance.now());
       const headers = edgeHeaders(requestPath(request.url));
       if (headers) Object.assign(set.headers, headers);
+      set.headers["x-request-id"] = requestId(request);
       const refusal = edgeRefusal(ctx.config, request, path);
       if (refusal) {
         // Answered here, before routing: the after-response log does not see it.
         logRequest(request, refusal.status, { refused: refusal.code });
-        return refusalResponse(request, refusal);
+        const response = refusalResponse(request, refusal);
+        response.headers.set("x-request-id", requestId(request));
+        return response;
       }
     })
     .onAfterResponse(({ request, set, responseValue }) => {

@@ -12,6 +12,7 @@ import { lockDataDir } from "./db/lock.ts";
 import { closeDatabase, ensureDirectory, openDatabase, type Db } from "./db/open.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { RequestLimits } from "./request-limits.ts";
+import { SecretBox } from "./verification/secret-box.ts";
 
 export interface RunningServer {
   url: string;
@@ -27,7 +28,7 @@ export type HostLookup = (host: string) => Promise<unknown>;
 
 export async function startServer(
   config: Readonly<Config>,
-  logger: Logger = createLogger(config.logLevel),
+  logger: Logger = createLogger(config.logLevel, undefined, config.logFormat),
   lookup: HostLookup = dnsLookup,
 ): Promise<RunningServer> {
   const hostProblem = await checkHost(config.host, lookup);
@@ -74,7 +75,7 @@ export async function startServer(
   const baseUrl = config.port === 0 && config.baseUrl.endsWith(":0") ? url : config.baseUrl;
   let ctx: AppContext;
   try {
-    ctx = createContext({ config: { ...config, baseUrl }, db, logger, lock });
+    ctx = createContext({ config: { ...config, baseUrl }, db, logger, lock, secrets: SecretBox.forDataDir(config.dataDir) });
     app = createApp(ctx);
   } catch (err) {
     server.stop(true);
@@ -138,7 +139,7 @@ function listenProblem(err: unknown): string {
 
 /** Runs until SIGINT/SIGTERM, then stops gracefully; resolves to the exit status (1 if stopping failed). */
 export async function serveUntilSignal(config: Config): Promise<number> {
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, config.logFormat);
   // Listening for signals before the server starts: one that arrives as it starts (right after the
   // "listening" line) still stops it gracefully rather than ending the process mid-way.
   const signalled = new Promise<string>((resolve) => {

@@ -1,6 +1,6 @@
 // `inlet backup FILE` (a consistent copy while the server runs) and `inlet restore FILE`
 // (offline, refused while a server holds the data directory). Both work on the data directory.
-import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { databasePath, resolveDataDir } from "../config.ts";
 import { str, subcommand } from "./args.ts";
@@ -15,6 +15,9 @@ export const BACKUP_USAGE = `Usage: inlet backup FILE [options]
 Writes a consistent copy of the database to FILE. Safe while the server runs on the data
 directory: the copy is one snapshot (SQLite's VACUUM INTO) and the server keeps working.
 
+The copy holds the database only. Webhook verification secrets in it are encrypted with the
+data directory's secrets.key: keep a copy of that file too, apart from the backups.
+
 Options:
   --data-dir DIR   data directory (env INLET_DATA_DIR, default ./inlet-data)
   --force          overwrite FILE if it exists
@@ -25,6 +28,9 @@ export const RESTORE_USAGE = `Usage: inlet restore FILE [options]
 
 Puts a backup in place of the data directory's database, after checking that FILE is an Inlet
 database. The server must be stopped; the database it replaces is kept next to it.
+
+Put back the secrets.key the backup was made with (it is not in the backup), or verified
+webhooks answer 503 until their secrets are set again.
 
 Options:
   --data-dir DIR   data directory (env INLET_DATA_DIR, default ./inlet-data)
@@ -70,6 +76,10 @@ const backup = subcommand(
         }
       : undefined;
     try {
+      // A backup holds what the database holds: only its owner may read it. SQLite writes into an
+      // empty file and keeps its mode.
+      writeFileSync(partial, "", { mode: 0o600 });
+      chmodSync(partial, 0o600);
       await vacuumInto(source, partial, onProgress);
       renameSync(partial, target);
     } catch (err) {
@@ -115,9 +125,10 @@ const restore = subcommand(
       renameSync(target, keptAt);
       for (const suffix of ["-wal", "-shm"]) if (existsSync(`${target}${suffix}`)) renameSync(`${target}${suffix}`, `${keptAt}${suffix}`);
     }
-    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const incoming = `${target}.restoring`;
     copyFileSync(backupFile, incoming);
+    chmodSync(incoming, 0o600);
     // An older backup's missing migrations are applied when the server next starts.
     renameSync(incoming, target);
     io.stdout(`Restored ${backupFile} into ${dataDir}.${keptAt ? `\nThe previous database is kept at ${keptAt}` : ""}\n`);

@@ -11,6 +11,7 @@ import { ORIGIN } from "../support/people.ts";
 /** The level each route must have: `METHOD path` as Elysia lists it in app.routes. */
 const ACCESS: Record<string, Access> = {
   "GET /api/health": "public",
+  "GET /api/ready": "public",
   "GET /api/auth/setup": "public",
   "POST /api/auth/setup": "public",
   "POST /api/auth/login": "public",
@@ -41,6 +42,7 @@ const ACCESS: Record<string, Access> = {
   "PATCH /api/webhooks/:id": "write",
   "DELETE /api/webhooks/:id": "write",
   "POST /api/webhooks/:id/rotate": "write",
+  "POST /api/webhooks/:id/replay": "admin",
   "GET /api/settings/": "read",
   "PATCH /api/settings/": "write",
   "POST /api/templates/validate": "read",
@@ -74,6 +76,7 @@ const BODIES: Record<string, unknown> = {
   "POST /api/webhooks/filter": {},
   "PUT /api/webhooks/:id": { name: "matrix", description: "", template: "{}" },
   "PATCH /api/webhooks/:id": {},
+  "POST /api/webhooks/:id/replay": { since: "2026-01-01T00:00:00Z", dry_run: true },
   "PATCH /api/settings/": {},
   "POST /api/templates/validate": { template: "{}" },
   "POST /api/templates/render": { template: "{}" },
