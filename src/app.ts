@@ -2,6 +2,7 @@
 import { Elysia } from "elysia";
 import { accessControl, requireDeclaredAccess } from "./auth/access.ts";
 import { automationRoutes } from "./automations/routes.ts";
+import { dryRunRoutes } from "./automations/engine/dry-run-route.ts";
 import { serviceAccountRoutes } from "./auth/routes.ts";
 import { authRoutes, userRoutes } from "./auth/user-routes.ts";
 import type { AppContext } from "./context.ts";
@@ -92,6 +93,7 @@ export function createApp(ctx: AppContext) {
         .use(settingsRoutes(ctx))
         .use(templateRoutes(ctx))
         .use(automationRoutes(ctx))
+        .use(dryRunRoutes(ctx))
         .use(replayRoutes(ctx)),
     );
 

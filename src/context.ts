@@ -2,7 +2,7 @@
 // which it all stops. This is where the storage backend is chosen: the app itself sees the
 // EventStore interface only.
 import { ActionOutbox } from "./actions/store/outbox.ts";
-import type { AutomationEngine } from "./automations/model.ts";
+import { Engine } from "./automations/engine/engine.ts";
 import { AutomationStore } from "./automations/store/automations.ts";
 import { ServiceAccountStore } from "./auth/service-accounts.ts";
 import { SessionStore } from "./auth/sessions.ts";
@@ -56,8 +56,8 @@ export interface AppContext {
   /** Actions of firings, waiting for the delivery worker. */
   outbox: ActionOutbox;
   automations: AutomationStore;
-  /** The automation engine, when one runs: what the API reports as an automation's `status`. */
-  engine?: AutomationEngine;
+  /** The automation engine: evaluates committed events against the automations (automations/engine/). */
+  engine: Engine;
   serviceAccounts: ServiceAccountStore;
   /** Admin UI sign-in: users, their sessions, the first-run setup token and failed-login throttling. */
   users: UserStore;
@@ -115,6 +115,8 @@ export function createContext(opts: ContextOptions): SqliteContext {
   const feed = new Feed({ events, bus, logger });
   const staged = new StagedEvents(db, () => clock.now());
   const outbox = new ActionOutbox(db, staged);
+  const automations = new AutomationStore(db, () => clock.now(), staged);
+  const engine = new Engine({ db, events, bus, staged, outbox, automations, clock, logger });
 
   let timers: (() => void)[] | null = null;
   let stopping: Promise<void> | null = null;
@@ -133,6 +135,7 @@ export function createContext(opts: ContextOptions): SqliteContext {
         logger,
       }),
     ];
+    engine.start();
     // Events a crash left staged are written now (each is stored once, whatever happened before).
     void staged.flush(events).catch((error) => logger.error("could not write staged events", { error }));
   }
@@ -164,6 +167,8 @@ export function createContext(opts: ContextOptions): SqliteContext {
       // A feed whose handshake was in flight at step 2 may have joined since.
       feed.close();
       logger.debug("stopping: requests finished");
+      await engine.stop();
+      logger.debug("stopping: automation engine stopped");
       await staged.flush(events).catch((error) => logger.error("could not write staged events", { error }));
       ctx.dedup.flush();
       ctx.webhooks.flushDuplicates();
@@ -186,7 +191,8 @@ export function createContext(opts: ContextOptions): SqliteContext {
     feed,
     staged,
     outbox,
-    automations: new AutomationStore(db, () => clock.now(), staged),
+    automations,
+    engine,
     serviceAccounts: new ServiceAccountStore(db, () => clock.now()),
     users: new UserStore(db, () => clock.now()),
     sessions: new SessionStore(db, () => clock.now()),
