@@ -5,7 +5,7 @@ import { drizzle, type BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
 import { migrate } from "drizzle-orm/bun-sqlite/migrator";
 import { chmodSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { configureConnection } from "./connection.ts";
+import { BUSY_TIMEOUT_MS, configureConnection } from "./connection.ts";
 import * as schema from "./schema.ts";
 
 export type Db = BunSQLiteDatabase<typeof schema> & { $client: Database };
@@ -163,6 +163,41 @@ export const databaseFile = (db: Db): string => db.$client.filename;
 /** Whether the database answers at all (the health check): throws when it does not. */
 export function pingDatabase(db: Db): void {
   db.$client.query("SELECT 1").get();
+}
+
+export interface Readiness {
+  /** `writable`, or why not (`locked`, `read-only`, `unreachable`). */
+  database: string;
+  /** `current` when every migration this binary knows has been applied, else `pending`. */
+  migrations: "current" | "pending";
+}
+
+/**
+ * Whether the database can take a write now: the write lock is taken and given back at once (a
+ * BEGIN IMMEDIATE that writes nothing), waiting at most `waitMs` for another writer, and whether the
+ * schema is this binary's.
+ */
+export function databaseReadiness(db: Db, waitMs = 250): Readiness {
+  const client = db.$client;
+  const migrations = client.filename === ":memory:" || newestAppliedMigration(client) >= newestKnownMigration() ? "current" : "pending";
+  let database = "writable";
+  // Synchronous from here to the end: nothing else on this connection runs in between.
+  client.exec(`PRAGMA busy_timeout = ${waitMs}`);
+  try {
+    client.exec("BEGIN IMMEDIATE");
+    client.exec("ROLLBACK");
+  } catch (err) {
+    const code = String((err as { code?: string }).code ?? "");
+    database =
+      code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")
+        ? "locked"
+        : code.startsWith("SQLITE_READONLY")
+          ? "read-only"
+          : "unreachable";
+  } finally {
+    client.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  }
+  return { database, migrations };
 }
 
 /** A fresh, migrated in-memory database, for tests and offline rendering. */
