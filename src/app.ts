@@ -1,6 +1,7 @@
 // createApp: mounts every route (each declares its access level) and the error handler. It never listens.
 import { Elysia } from "elysia";
 import { accessControl, requireDeclaredAccess } from "./auth/access.ts";
+import { clientOf } from "./auth/client-address.ts";
 import { serviceAccountRoutes } from "./auth/routes.ts";
 import { authRoutes, userRoutes } from "./auth/user-routes.ts";
 import type { AppContext } from "./context.ts";
@@ -39,7 +40,12 @@ export function createApp(ctx: AppContext) {
   const logRequest = (request: Request, status: number | string, fields: Record<string, string> = {}) => {
     const t0 = started.get(request);
     const ms = t0 === undefined ? undefined : (performance.now() - t0).toFixed(1);
-    ctx.logger.info(`${request.method} ${maskPath(requestPath(request.url))} ${status}`, { ms, request_id: requestId(request), ...fields });
+    ctx.logger.info(`${request.method} ${maskPath(requestPath(request.url))} ${status}`, {
+      ms,
+      request_id: requestId(request),
+      client: clientOf(request, app.server).address,
+      ...fields,
+    });
   };
   const bodies = parseApiBody({
     maxBytes: ctx.config.apiMaxJsonBytes,

@@ -1,6 +1,7 @@
 // The one module that reads flags and the environment: flags > environment > defaults.
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
+import { CidrError, CidrList } from "./http/cidr.ts";
 import { parseHost } from "./http/host.ts";
 
 export const DEFAULT_HOST = "127.0.0.1";
@@ -47,6 +48,10 @@ function hostList(raw: string): string[] {
 export const DEFAULT_BODY_TIMEOUT_MS = 15_000;
 /** Requests in progress at once from one client address; past it, 429 and the connection is closed. 0: no cap. */
 export const DEFAULT_MAX_REQUESTS_PER_ADDRESS = 256;
+
+// ---- operating behind proxies and under load (request-limits.ts and src/http/) ----
+/** Proxies whose X-Forwarded-For / Forwarded / X-Forwarded-Proto are believed (`--trusted-proxies`): none. */
+export const DEFAULT_TRUSTED_PROXIES: readonly string[] = [];
 
 // ---- tunables with no flag: a server's working sizes and intervals ----
 /** Compiled templates the app keeps (templates/render.ts TemplateCache): one per webhook in use. */
@@ -111,6 +116,8 @@ export interface Config {
   bodyTimeoutMs: number;
   maxRequestsPerAddress: number;
   readWaitMs: number;
+  /** CIDR ranges, validated (http/cidr.ts). */
+  trustedProxies: readonly string[];
 }
 
 /** Options as they arrive from the command line (strings) before resolution. */
@@ -126,6 +133,7 @@ export interface ServeFlags {
   "allowed-hosts"?: string;
   "body-timeout-ms"?: string;
   "max-requests-per-address"?: string;
+  "trusted-proxies"?: string;
 }
 
 export class ConfigError extends Error {}
@@ -142,6 +150,20 @@ function integer(name: string, raw: string, min: number, max: number): number {
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
   return value;
+}
+
+/** `--trusted-proxies`: comma-separated addresses and CIDR ranges, each checked. */
+function cidrList(name: string, raw: string): string[] {
+  try {
+    CidrList.parse(raw);
+  } catch (err) {
+    if (err instanceof CidrError) throw new ConfigError(`${name}: ${err.message}`);
+    throw err;
+  }
+  return raw
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean);
 }
 
 /** The settings, frozen: nothing changes them once resolved (the base URL for --port 0 included). */
@@ -192,13 +214,18 @@ export function resolveConfig(flags: ServeFlags = {}, env: Env = process.env): R
     bodyTimeoutMs,
     maxRequestsPerAddress,
     readWaitMs: DEFAULT_READ_WAIT_MS,
+    trustedProxies: cidrList("trusted-proxies", pick("trusted-proxies", "INLET_TRUSTED_PROXIES") ?? DEFAULT_TRUSTED_PROXIES.join(",")),
   });
 }
 
 /** A frozen copy of `config` (the same object when it is frozen already). */
 export function freezeConfig(config: Readonly<Config>): Readonly<Config> {
-  if (Object.isFrozen(config) && Object.isFrozen(config.allowedHosts)) return config;
-  return Object.freeze({ ...config, allowedHosts: Object.freeze([...config.allowedHosts]) });
+  if (Object.isFrozen(config) && Object.isFrozen(config.allowedHosts) && Object.isFrozen(config.trustedProxies)) return config;
+  return Object.freeze({
+    ...config,
+    allowedHosts: Object.freeze([...config.allowedHosts]),
+    trustedProxies: Object.freeze([...(config.trustedProxies ?? [])]),
+  });
 }
 
 /** Where a data directory keeps its database. */

@@ -4,8 +4,10 @@
 // file descriptor) for as long as the sender likes, and enough of them starve everyone else.
 import type { Server } from "bun";
 import { maskPath } from "./app.ts";
+import { identifyClient } from "./auth/client-address.ts";
 import { AppError, errorResponse, hookResponse } from "./errors.ts";
 import { requestId } from "./http/request-id.ts";
+import { CidrList } from "./http/cidr.ts";
 import type { Logger } from "./log.ts";
 
 export interface RequestLimitOptions {
@@ -13,6 +15,8 @@ export interface RequestLimitOptions {
   bodyTimeoutMs: number;
   /** Requests in progress at once from one address; 0 for no limit. */
   maxRequestsPerAddress: number;
+  /** Proxies whose forwarding headers name the client; none when not given. */
+  trustedProxies?: CidrList;
   logger: Logger;
 }
 
@@ -83,7 +87,7 @@ export class RequestLimits {
 
   private async handle(request: Request, server: Server<unknown>, handler: Handler): Promise<Response | undefined> {
     const { bodyTimeoutMs, maxRequestsPerAddress, logger } = this.options;
-    const address = server.requestIP(request)?.address ?? "";
+    const address = identifyClient(request, server, this.options.trustedProxies ?? CidrList.EMPTY).address;
     const path = () => new URL(request.url).pathname;
     const count = this.inProgress.get(address) ?? 0;
     if (maxRequestsPerAddress > 0 && count >= maxRequestsPerAddress) {

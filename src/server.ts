@@ -9,6 +9,7 @@ import { setupLink } from "./auth/setup.ts";
 import { databasePath, DEFAULT_IDLE_TIMEOUT_S, DEFAULT_MAX_REQUEST_BODY_BYTES, type Config } from "./config.ts";
 import { createContext, type AppContext } from "./context.ts";
 import { lockDataDir } from "./db/lock.ts";
+import { CidrList } from "./http/cidr.ts";
 import { closeDatabase, ensureDirectory, openDatabase, type Db } from "./db/open.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { RequestLimits } from "./request-limits.ts";
@@ -41,7 +42,12 @@ export async function startServer(
     lock.release();
     throw err;
   }
-  const limits = new RequestLimits({ bodyTimeoutMs: config.bodyTimeoutMs, maxRequestsPerAddress: config.maxRequestsPerAddress, logger });
+  const limits = new RequestLimits({
+    bodyTimeoutMs: config.bodyTimeoutMs,
+    maxRequestsPerAddress: config.maxRequestsPerAddress,
+    trustedProxies: CidrList.parse(config.trustedProxies),
+    logger,
+  });
   // The socket is bound before the context is built, so that with --port 0 the frozen config's base
   // URL names the real port. Requests reach `app` only once it exists: from Bun.serve returning to
   // `app` being set below nothing awaits, so no request can be dispatched in between.

@@ -3,6 +3,7 @@
 // API keys (Authorization: Bearer, checked first) and the admin UI's session cookie.
 import type { Config } from "../config.ts";
 import { AppError } from "../errors.ts";
+import { secureCookies } from "./client-address.ts";
 import { bearerToken } from "./keys.ts";
 import type { Role, ServiceAccountStore } from "./service-accounts.ts";
 import { readCookie, SESSION_COOKIE, sessionCookie, type SessionStore } from "./sessions.ts";
@@ -112,6 +113,6 @@ export function guardRoute(deps: GuardDeps, level: Access, request: Request, set
   admitted.set(request, principal);
   if (principal.kind === "user" && principal.renewed) {
     const token = readCookie(request.headers.get("cookie"), SESSION_COOKIE)!;
-    set.headers["set-cookie"] = sessionCookie(token, principal.expires, deps.clock.now(), deps.config.baseUrl.startsWith("https:"));
+    set.headers["set-cookie"] = sessionCookie(token, principal.expires, deps.clock.now(), secureCookies(deps.config.baseUrl, request));
   }
 }

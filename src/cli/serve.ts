@@ -23,6 +23,8 @@ Options:
   --max-requests-per-address N
                            requests in progress from one address, then 429; 0: no cap
                            (env INLET_MAX_REQUESTS_PER_ADDRESS, default 256)
+  --trusted-proxies CIDRS  proxies whose X-Forwarded-For/-Proto and Forwarded are believed,
+                           comma-separated addresses or ranges (env INLET_TRUSTED_PROXIES, default none)
   -h, --help               show this help
 `;
 
@@ -41,6 +43,7 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
       "allowed-hosts": { type: "string" },
       "body-timeout-ms": { type: "string" },
       "max-requests-per-address": { type: "string" },
+      "trusted-proxies": { type: "string" },
     },
     SERVE_USAGE,
   );

@@ -1,0 +1,89 @@
+// --trusted-proxies over real sockets: forwarding headers name the client (for logs, sign-in
+// throttling and the cookie's Secure flag) only when the peer is a trusted proxy. Here every request
+// comes from 127.0.0.1; one server trusts it, the other does not.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { startLoggedServer, type LoggedServer } from "../support/raw-http.ts";
+import { waitUntil } from "../support/wait.ts";
+
+const EMAIL = "ops@example.com";
+const PASSWORD = "correct horse battery";
+
+async function serverTrusting(trustedProxies: string[]): Promise<LoggedServer> {
+  const srv = await startLoggedServer({ trustedProxies });
+  await srv.server.ctx.users.create({ email: EMAIL, password: PASSWORD, role: "admin" });
+  return srv;
+}
+
+const login = (srv: LoggedServer, password: string, headers: Record<string, string>) =>
+  fetch(`${srv.server.url}/api/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify({ email: EMAIL, password }),
+  });
+
+/** Five wrong passwords from the claimed address: the sixth attempt from there is throttled if that address is believed. */
+async function failFiveTimes(srv: LoggedServer, headers: Record<string, string>) {
+  for (let i = 0; i < 5; i++) expect((await login(srv, "wrong password", headers)).status).toBe(401);
+}
+
+describe("from a peer that is not a trusted proxy", () => {
+  let srv: LoggedServer;
+  beforeAll(async () => void (srv = await serverTrusting(["10.0.0.0/8"])));
+  afterAll(() => srv.stop());
+
+  test("spoofed X-Forwarded-For and Forwarded are ignored: the log names the peer, and rotating them does not escape the throttle", async () => {
+    for (let i = 0; i < 5; i++) {
+      const res = await login(srv, "wrong password", { "x-forwarded-for": `203.0.113.${i}`, forwarded: `for=198.51.100.${i}` });
+      expect(res.status).toBe(401);
+    }
+    const sixth = await login(srv, PASSWORD, { "x-forwarded-for": "203.0.113.200", forwarded: "for=198.51.100.200" });
+    expect(sixth.status).toBe(429);
+    expect(sixth.headers.get("retry-after")).toMatch(/^\d+$/);
+    await waitUntil(() => srv.lines.some((l) => l.includes("POST /api/auth/login 429")), "the refusal's log line");
+    const logged = srv.lines.filter((l) => l.includes("POST /api/auth/login"));
+    expect(logged.every((l) => l.includes("client=127.0.0.1"))).toBe(true);
+    expect(srv.lines.join("\n")).not.toMatch(/203\.0\.113|198\.51\.100/);
+  });
+
+  test("a spoofed X-Forwarded-Proto: https does not make the cookie Secure", async () => {
+    const fresh = await serverTrusting([]);
+    try {
+      const res = await login(fresh, PASSWORD, { "x-forwarded-proto": "https", forwarded: "proto=https" });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("set-cookie")).not.toContain("Secure");
+    } finally {
+      await fresh.stop();
+    }
+  });
+});
+
+describe("from a trusted proxy", () => {
+  let srv: LoggedServer;
+  beforeAll(async () => void (srv = await serverTrusting(["127.0.0.1/32", "::1"])));
+  afterAll(() => srv.stop());
+
+  test("the client is the right-most untrusted X-Forwarded-For entry: it is throttled alone, and logged", async () => {
+    // The left-most entry is the client's own claim, which a proxy appends to and cannot vouch for.
+    await failFiveTimes(srv, { "x-forwarded-for": "198.51.100.7, 203.0.113.10" });
+    expect((await login(srv, PASSWORD, { "x-forwarded-for": "203.0.113.10" })).status).toBe(429);
+    // Another client behind the same proxy is not held up.
+    expect((await login(srv, PASSWORD, { "x-forwarded-for": "203.0.113.11" })).status).toBe(200);
+    await waitUntil(() => srv.lines.some((l) => l.includes("POST /api/auth/login 200")), "the sign-in's log line");
+    expect(srv.lines.some((l) => l.includes("POST /api/auth/login 429") && l.includes("client=203.0.113.10"))).toBe(true);
+    expect(srv.lines.some((l) => l.includes("client=198.51.100.7"))).toBe(false);
+  });
+
+  test("Forwarded names the client when there is no X-Forwarded-For", async () => {
+    await failFiveTimes(srv, { forwarded: 'for="[2001:db8::5]:443";proto=https' });
+    expect((await login(srv, PASSWORD, { forwarded: 'for="[2001:db8::5]"' })).status).toBe(429);
+    expect((await login(srv, PASSWORD, { forwarded: "for=2001:db8::6" })).status).not.toBe(429);
+  });
+
+  test("X-Forwarded-Proto: https makes the session cookie Secure; plain http does not", async () => {
+    const https = await login(srv, PASSWORD, { "x-forwarded-for": "203.0.113.20", "x-forwarded-proto": "https" });
+    expect(https.status).toBe(200);
+    expect(https.headers.get("set-cookie")).toMatch(/; Secure$/);
+    const http = await login(srv, PASSWORD, { "x-forwarded-for": "203.0.113.21", "x-forwarded-proto": "http" });
+    expect(http.headers.get("set-cookie")).not.toContain("Secure");
+  });
+});
