@@ -52,6 +52,25 @@ export const DEFAULT_MAX_REQUESTS_PER_ADDRESS = 256;
 // ---- operating behind proxies and under load (request-limits.ts and src/http/) ----
 /** Proxies whose X-Forwarded-For / Forwarded / X-Forwarded-Proto are believed (`--trusted-proxies`): none. */
 export const DEFAULT_TRUSTED_PROXIES: readonly string[] = [];
+/**
+ * Requests in progress at once over all clients; past it, 503 with Retry-After. Each may hold a body
+ * of up to --max-body-bytes, so this bounds memory: 512 small webhooks keep 2 cores busy, and 512
+ * bodies of 1 MiB stay near half a gigabyte. 0: no cap.
+ */
+export const DEFAULT_MAX_REQUESTS_IN_FLIGHT = 512;
+/** Distinct header names a request may carry; past it, 431. The runtime's own ceiling is about 200. */
+export const DEFAULT_MAX_HEADER_COUNT = 100;
+/** Bytes of a request's headers; past it, 431. The runtime refuses past 16384 itself. */
+export const DEFAULT_MAX_HEADER_BYTES = 8192;
+export const MAX_HEADER_BYTES_CEILING = 16_384;
+/** Unknown-hook answers one client address may get in a burst before it is slowed (past half) and refused; 0: off. */
+export const DEFAULT_PROBE_BURST = 30;
+/** How fast that burst comes back. */
+export const DEFAULT_PROBE_PER_MINUTE = 10;
+/** How long an address that spent its burst gets 429 for unknown hooks. */
+export const DEFAULT_PROBE_BLOCK_SECONDS = 300;
+/** How long an unknown-hook answer is held back once half the burst is spent. */
+export const DEFAULT_PROBE_SLOW_MS = 1000;
 
 // ---- tunables with no flag: a server's working sizes and intervals ----
 /** Compiled templates the app keeps (templates/render.ts TemplateCache): one per webhook in use. */
@@ -118,6 +137,11 @@ export interface Config {
   readWaitMs: number;
   /** CIDR ranges, validated (http/cidr.ts). */
   trustedProxies: readonly string[];
+  maxRequestsInFlight: number;
+  maxHeaderCount: number;
+  maxHeaderBytes: number;
+  probeBurst: number;
+  probeBlockSeconds: number;
 }
 
 /** Options as they arrive from the command line (strings) before resolution. */
@@ -134,6 +158,11 @@ export interface ServeFlags {
   "body-timeout-ms"?: string;
   "max-requests-per-address"?: string;
   "trusted-proxies"?: string;
+  "max-requests-in-flight"?: string;
+  "max-header-count"?: string;
+  "max-header-bytes"?: string;
+  "probe-burst"?: string;
+  "probe-block-seconds"?: string;
 }
 
 export class ConfigError extends Error {}
@@ -190,6 +219,11 @@ export function resolveConfig(flags: ServeFlags = {}, env: Env = process.env): R
   const maxRequestsPerAddress =
     perAddressRaw === undefined ? DEFAULT_MAX_REQUESTS_PER_ADDRESS : integer("max-requests-per-address", perAddressRaw, 0, 1_000_000);
 
+  const whole = (flag: keyof ServeFlags, envName: string, fallback: number, min: number, max: number) => {
+    const raw = pick(flag, envName);
+    return raw === undefined ? fallback : integer(flag, raw, min, max);
+  };
+
   const baseRaw = pick("base-url", "INLET_BASE_URL");
   const displayHost = host.includes(":") ? `[${host}]` : host;
   const baseUrl = (baseRaw ?? `http://${displayHost}:${port}`).replace(/\/+$/, "");
@@ -214,6 +248,11 @@ export function resolveConfig(flags: ServeFlags = {}, env: Env = process.env): R
     bodyTimeoutMs,
     maxRequestsPerAddress,
     readWaitMs: DEFAULT_READ_WAIT_MS,
+    maxRequestsInFlight: whole("max-requests-in-flight", "INLET_MAX_REQUESTS_IN_FLIGHT", DEFAULT_MAX_REQUESTS_IN_FLIGHT, 0, 1_000_000),
+    maxHeaderCount: whole("max-header-count", "INLET_MAX_HEADER_COUNT", DEFAULT_MAX_HEADER_COUNT, 8, 1000),
+    maxHeaderBytes: whole("max-header-bytes", "INLET_MAX_HEADER_BYTES", DEFAULT_MAX_HEADER_BYTES, 1024, MAX_HEADER_BYTES_CEILING),
+    probeBurst: whole("probe-burst", "INLET_PROBE_BURST", DEFAULT_PROBE_BURST, 0, 1_000_000),
+    probeBlockSeconds: whole("probe-block-seconds", "INLET_PROBE_BLOCK_SECONDS", DEFAULT_PROBE_BLOCK_SECONDS, 1, 86_400),
     trustedProxies: cidrList("trusted-proxies", pick("trusted-proxies", "INLET_TRUSTED_PROXIES") ?? DEFAULT_TRUSTED_PROXIES.join(",")),
   });
 }

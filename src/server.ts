@@ -6,19 +6,29 @@ import type { Server } from "bun";
 import { websocket } from "elysia/ws";
 import { createApp } from "./app.ts";
 import { setupLink } from "./auth/setup.ts";
-import { databasePath, DEFAULT_IDLE_TIMEOUT_S, DEFAULT_MAX_REQUEST_BODY_BYTES, type Config } from "./config.ts";
+import {
+  databasePath,
+  DEFAULT_IDLE_TIMEOUT_S,
+  DEFAULT_MAX_REQUEST_BODY_BYTES,
+  DEFAULT_PROBE_PER_MINUTE,
+  DEFAULT_PROBE_SLOW_MS,
+  type Config,
+} from "./config.ts";
 import { createContext, type AppContext } from "./context.ts";
 import { lockDataDir } from "./db/lock.ts";
 import { CidrList } from "./http/cidr.ts";
+import { ProbeThrottle } from "./http/probe-throttle.ts";
 import { closeDatabase, ensureDirectory, openDatabase, type Db } from "./db/open.ts";
 import { createLogger, type Logger } from "./log.ts";
-import { RequestLimits } from "./request-limits.ts";
+import { RequestLimits, type LimitName } from "./request-limits.ts";
 
 export interface RunningServer {
   url: string;
   ctx: AppContext;
   /** Requests in progress from one client address, or from all. */
   requestsInProgress(address?: string): number;
+  /** Requests each limit refused since start. */
+  refusals: Readonly<Record<LimitName, number>>;
   /** Stops accepting, finishes in-flight requests and pending commits, closes the database. */
   stop(): Promise<void>;
 }
@@ -46,6 +56,14 @@ export async function startServer(
     bodyTimeoutMs: config.bodyTimeoutMs,
     maxRequestsPerAddress: config.maxRequestsPerAddress,
     trustedProxies: CidrList.parse(config.trustedProxies),
+    maxRequestsInFlight: config.maxRequestsInFlight,
+    headers: { maxCount: config.maxHeaderCount, maxBytes: config.maxHeaderBytes },
+    probes: new ProbeThrottle({
+      burst: config.probeBurst,
+      perMinute: DEFAULT_PROBE_PER_MINUTE,
+      blockMs: config.probeBlockSeconds * 1000,
+      slowMs: DEFAULT_PROBE_SLOW_MS,
+    }),
     logger,
   });
   // The socket is bound before the context is built, so that with --port 0 the frozen config's base
@@ -105,7 +123,7 @@ export async function startServer(
       await ctx.stop(server.stop(false));
       logger.info("inlet stopped");
     })());
-  return { url, ctx, stop, requestsInProgress: (address) => limits.requestsInProgress(address) };
+  return { url, ctx, stop, requestsInProgress: (address) => limits.requestsInProgress(address), refusals: limits.refusals };
 }
 
 /**
