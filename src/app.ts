@@ -15,6 +15,7 @@ import { edgeHeaders, edgeRefusal, refusalResponse, requestPath } from "./http/e
 import { parseApiBody } from "./http/json-body.ts";
 import { requestId } from "./http/request-id.ts";
 import { uiRoutes } from "./ui.ts";
+import { metricsRoutes } from "./metrics/routes.ts";
 import { ingestRoutes } from "./ingest/routes.ts";
 import { templateRoutes } from "./ingest/playground.ts";
 import { settingsRoutes, webhookRoutes } from "./webhooks/routes.ts";
@@ -140,6 +141,7 @@ export function createApp(ctx: AppContext) {
     })
     .use(api)
     .use(ingestRoutes(ctx))
+    .use(metricsRoutes(ctx))
     // The admin SPA last: its catch-all must not shadow any route above.
     .use(uiRoutes());
   requireDeclaredAccess(app.routes);

@@ -3,6 +3,7 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { CidrError, CidrList } from "./http/cidr.ts";
 import { parseHost } from "./http/host.ts";
+import { parseListen } from "./metrics/listen-address.ts";
 
 export const DEFAULT_HOST = "127.0.0.1";
 export const DEFAULT_PORT = 4280;
@@ -69,6 +70,11 @@ export const DEFAULT_PROBE_BURST = 30;
 export const DEFAULT_PROBE_PER_MINUTE = 10;
 /** How long an address that spent its burst gets 429 for unknown hooks. */
 export const DEFAULT_PROBE_BLOCK_SECONDS = 300;
+/** Prometheus /metrics: off unless one of these is set (metrics/routes.ts). */
+export const DEFAULT_METRICS_LISTEN: string | null = null;
+export const DEFAULT_METRICS_TOKEN: string | null = null;
+/** A metrics token shorter than this is refused: it is a password a scraper sends in the clear. */
+export const MIN_METRICS_TOKEN_LENGTH = 16;
 /** How long an unknown-hook answer is held back once half the burst is spent. */
 export const DEFAULT_PROBE_SLOW_MS = 1000;
 
@@ -142,6 +148,10 @@ export interface Config {
   maxHeaderBytes: number;
   probeBurst: number;
   probeBlockSeconds: number;
+  /** HOST:PORT of a listener for /metrics alone, or null. */
+  metricsListen: string | null;
+  /** The bearer token /metrics asks for (on the main listener, where it is off without one), or null. */
+  metricsToken: string | null;
 }
 
 /** Options as they arrive from the command line (strings) before resolution. */
@@ -163,6 +173,8 @@ export interface ServeFlags {
   "max-header-bytes"?: string;
   "probe-burst"?: string;
   "probe-block-seconds"?: string;
+  "metrics-listen"?: string;
+  "metrics-token"?: string;
 }
 
 export class ConfigError extends Error {}
@@ -224,6 +236,14 @@ export function resolveConfig(flags: ServeFlags = {}, env: Env = process.env): R
     return raw === undefined ? fallback : integer(flag, raw, min, max);
   };
 
+  const metricsListen = pick("metrics-listen", "INLET_METRICS_LISTEN") ?? DEFAULT_METRICS_LISTEN;
+  if (metricsListen !== null && !parseListen(metricsListen))
+    throw new ConfigError(`metrics-listen must be HOST:PORT (e.g. 127.0.0.1:9280 or [::1]:9280), got "${metricsListen}"`);
+  const metricsToken = pick("metrics-token", "INLET_METRICS_TOKEN") ?? DEFAULT_METRICS_TOKEN;
+  // The token itself is never echoed: an error message may end up in a log.
+  if (metricsToken !== null && !new RegExp(`^[\\x21-\\x7e]{${MIN_METRICS_TOKEN_LENGTH},512}$`).test(metricsToken))
+    throw new ConfigError(`metrics-token must be ${MIN_METRICS_TOKEN_LENGTH} to 512 printable characters, without spaces`);
+
   const baseRaw = pick("base-url", "INLET_BASE_URL");
   const displayHost = host.includes(":") ? `[${host}]` : host;
   const baseUrl = (baseRaw ?? `http://${displayHost}:${port}`).replace(/\/+$/, "");
@@ -253,6 +273,8 @@ export function resolveConfig(flags: ServeFlags = {}, env: Env = process.env): R
     maxHeaderBytes: whole("max-header-bytes", "INLET_MAX_HEADER_BYTES", DEFAULT_MAX_HEADER_BYTES, 1024, MAX_HEADER_BYTES_CEILING),
     probeBurst: whole("probe-burst", "INLET_PROBE_BURST", DEFAULT_PROBE_BURST, 0, 1_000_000),
     probeBlockSeconds: whole("probe-block-seconds", "INLET_PROBE_BLOCK_SECONDS", DEFAULT_PROBE_BLOCK_SECONDS, 1, 86_400),
+    metricsListen,
+    metricsToken,
     trustedProxies: cidrList("trusted-proxies", pick("trusted-proxies", "INLET_TRUSTED_PROXIES") ?? DEFAULT_TRUSTED_PROXIES.join(",")),
   });
 }

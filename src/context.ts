@@ -16,7 +16,7 @@ import {
   type Config,
 } from "./config.ts";
 import type { DataDirLock } from "./db/lock.ts";
-import { closeDatabase, type Db } from "./db/open.ts";
+import { closeDatabase, databaseBytes, type Db } from "./db/open.ts";
 import type { EventStore } from "./events/store/event-store.ts";
 import { SqliteEventStore } from "./events/store/sqlite-store.ts";
 import { StagedEvents } from "./events/store/staged.ts";
@@ -27,6 +27,8 @@ import { silentLogger, type Logger } from "./log.ts";
 import { SettingsStore } from "./settings/store.ts";
 import { TemplateCache } from "./templates/render.ts";
 import { WebhookStore } from "./webhooks/store.ts";
+import { Metrics } from "./metrics/metrics.ts";
+import { EventTally, observedCommitter } from "./metrics/observe.ts";
 
 export interface Clock {
   now(): number;
@@ -65,6 +67,8 @@ export interface AppContext {
   templates: TemplateCache;
   /** How many failure events each webhook may store (ingestion's refusals). */
   failureLimiter: FailureLimiter;
+  /** The Prometheus registry (metrics/metrics.ts): count here what /metrics should show. */
+  metrics: Metrics;
   /** Starts the background work: the text indexer and the retention sweep (once; later calls do nothing). */
   start(): void;
   /**
@@ -86,6 +90,8 @@ export interface ContextOptions {
   lock?: DataDirLock;
   /** Start the background work at once (otherwise start() does; contexts for app.handle leave it off). */
   start?: boolean;
+  /** The registry to count in (the server makes it first, for its request limits); a new one if absent. */
+  metrics?: Metrics;
 }
 
 export function createContext(opts: ContextOptions): SqliteContext {
@@ -94,9 +100,12 @@ export function createContext(opts: ContextOptions): SqliteContext {
   const logger = opts.logger ?? silentLogger;
   const db = opts.db;
   const bus = new EventBus();
+  const metrics = opts.metrics ?? new Metrics();
+  const tally = new EventTally(() => events.count());
   const events = new SqliteEventStore(db, {
     logger,
     bus,
+    observeCommits: (committer) => observedCommitter(committer, metrics, tally),
     maxQueue: config.writeQueueLimit,
     readTimeoutMs: config.readTimeoutMs,
     readWaitMs: config.readWaitMs,
@@ -104,6 +113,12 @@ export function createContext(opts: ContextOptions): SqliteContext {
   const feed = new Feed({ events, bus, logger });
   const staged = new StagedEvents(db, () => clock.now());
   const outbox = new ActionOutbox(db, staged);
+  metrics.observe({
+    writeQueueDepth: () => events.queueDepth(),
+    feedSubscribers: () => feed.size,
+    databaseBytes: () => databaseBytes(db),
+    eventCount: () => tally.value(),
+  });
 
   let timers: (() => void)[] | null = null;
   let stopping: Promise<void> | null = null;
@@ -115,7 +130,15 @@ export function createContext(opts: ContextOptions): SqliteContext {
         batch: DEFAULT_TEXT_INDEX_SERVE_BATCH,
         busy: () => events.recentlyActive(DEFAULT_TEXT_INDEX_BUSY_MS),
       }),
-      events.startRetention({ retentionDays: config.retentionDays, now: () => clock.now(), logger }),
+      events.startRetention({
+        retentionDays: config.retentionDays,
+        now: () => clock.now(),
+        logger,
+        onDeleted: (n) => {
+          metrics.retentionDeletions.inc(n);
+          tally.removed(n);
+        },
+      }),
     ];
     // Events a crash left staged are written now (each is stored once, whatever happened before).
     void staged.flush(events).catch((error) => logger.error("could not write staged events", { error }));
@@ -181,6 +204,7 @@ export function createContext(opts: ContextOptions): SqliteContext {
     settings: new SettingsStore(db),
     templates: new TemplateCache(DEFAULT_TEMPLATE_CACHE_SIZE),
     failureLimiter: new FailureLimiter(),
+    metrics,
     start,
     stop,
   };

@@ -18,6 +18,7 @@ import { headerProblem, type HeaderLimits } from "./http/header-limits.ts";
 import type { ProbeThrottle } from "./http/probe-throttle.ts";
 import { requestId } from "./http/request-id.ts";
 import type { Logger } from "./log.ts";
+import type { LimitName, Metrics } from "./metrics/metrics.ts";
 
 export interface RequestLimitOptions {
   /** How long a request's body may take to arrive, from its headers on. */
@@ -30,12 +31,10 @@ export interface RequestLimitOptions {
   probes?: ProbeThrottle;
   /** Proxies whose forwarding headers name the client; none when not given. */
   trustedProxies?: CidrList;
+  /** Where refusals and answers are counted. */
+  metrics?: Metrics;
   logger: Logger;
 }
-
-/** The limits, as named in refusal counts (metrics) and logs. */
-export const LIMITS = ["headers", "in_flight", "per_address", "body_timeout", "probe"] as const;
-export type LimitName = (typeof LIMITS)[number];
 
 type Handler = (request: Request) => Response | undefined | void | Promise<Response | undefined | void>;
 
@@ -107,6 +106,7 @@ export class RequestLimits {
 
   private refuse(limit: LimitName, request: Request, path: string, address: string, reason: string, error: AppError, headers = {}) {
     this.refusals[limit]++;
+    this.options.metrics?.limitRefusals.inc({ limit });
     this.options.logger.info(`${request.method} ${maskPath(path)} ${error.status}`, {
       client: address,
       request_id: requestId(request),
@@ -188,6 +188,7 @@ export class RequestLimits {
         seconds: verdict.retryAfterS,
       });
     this.refusals.probe++;
+    this.options.metrics?.limitRefusals.inc({ limit: "probe" });
     return refusal(request, path, new AppError("too_many_requests"), { "retry-after": String(verdict.retryAfterS) });
   }
 }

@@ -20,13 +20,17 @@ import { CidrList } from "./http/cidr.ts";
 import { ProbeThrottle } from "./http/probe-throttle.ts";
 import { closeDatabase, ensureDirectory, openDatabase, type Db } from "./db/open.ts";
 import { createLogger, type Logger } from "./log.ts";
-import { RequestLimits, type LimitName } from "./request-limits.ts";
+import { RequestLimits } from "./request-limits.ts";
+import { startMetricsListener, type MetricsListener } from "./metrics/listener.ts";
+import { Metrics, type LimitName } from "./metrics/metrics.ts";
 
 export interface RunningServer {
   url: string;
   ctx: AppContext;
   /** Requests in progress from one client address, or from all. */
   requestsInProgress(address?: string): number;
+  /** Where --metrics-listen serves /metrics, if it is set. */
+  metricsUrl: string | null;
   /** Requests each limit refused since start. */
   refusals: Readonly<Record<LimitName, number>>;
   /** Stops accepting, finishes in-flight requests and pending commits, closes the database. */
@@ -52,7 +56,9 @@ export async function startServer(
     lock.release();
     throw err;
   }
+  const metrics = new Metrics();
   const limits = new RequestLimits({
+    metrics,
     bodyTimeoutMs: config.bodyTimeoutMs,
     maxRequestsPerAddress: config.maxRequestsPerAddress,
     trustedProxies: CidrList.parse(config.trustedProxies),
@@ -97,9 +103,11 @@ export async function startServer(
   // With --port 0 the real port is known only now; the default base URL must name it.
   const baseUrl = config.port === 0 && config.baseUrl.endsWith(":0") ? url : config.baseUrl;
   let ctx: AppContext;
+  let metricsListener: MetricsListener | null;
   try {
-    ctx = createContext({ config: { ...config, baseUrl }, db, logger, lock });
+    ctx = createContext({ config: { ...config, baseUrl }, db, logger, lock, metrics });
     app = createApp(ctx);
+    metricsListener = config.metricsListen ? startMetricsListener(config.metricsListen, metrics, config.metricsToken, logger) : null;
   } catch (err) {
     server.stop(true);
     closeDatabase(db);
@@ -120,10 +128,18 @@ export async function startServer(
     (stopping ??= (async () => {
       // Stop accepting first; the context then stops in its own order (context.ts), ending the
       // live feeds before it awaits the requests in flight, which an open feed would hold for ever.
+      await metricsListener?.stop();
       await ctx.stop(server.stop(false));
       logger.info("inlet stopped");
     })());
-  return { url, ctx, stop, requestsInProgress: (address) => limits.requestsInProgress(address), refusals: limits.refusals };
+  return {
+    url,
+    ctx,
+    stop,
+    requestsInProgress: (address) => limits.requestsInProgress(address),
+    refusals: limits.refusals,
+    metricsUrl: metricsListener?.url ?? null,
+  };
 }
 
 /**

@@ -35,6 +35,10 @@ Options:
   --probe-burst N          unknown-hook answers one address gets before it is slowed, then
                            refused with 429; 0: off (env INLET_PROBE_BURST, default 30)
   --probe-block-seconds N  how long such an address is refused (env INLET_PROBE_BLOCK_SECONDS, default 300)
+  --metrics-listen HOST:PORT
+                           serve Prometheus /metrics on a listener of its own (env INLET_METRICS_LISTEN)
+  --metrics-token TOKEN    serve /metrics on the main listener to "Authorization: Bearer TOKEN"
+                           (env INLET_METRICS_TOKEN; 16+ characters); metrics are off without either
   -h, --help               show this help
 `;
 
@@ -59,6 +63,8 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
       "max-header-bytes": { type: "string" },
       "probe-burst": { type: "string" },
       "probe-block-seconds": { type: "string" },
+      "metrics-listen": { type: "string" },
+      "metrics-token": { type: "string" },
     },
     SERVE_USAGE,
   );

@@ -14,6 +14,7 @@ import { failureEvent, type FailureDetails } from "./failures.ts";
 import { cloudEventsValidation, eventGridValidation } from "./handshake.ts";
 import { runPipeline } from "./pipeline.ts";
 import { QueueFullError } from "../events/store/group-commit.ts";
+import { countHookRequest, noteWebhook, withReason } from "../metrics/hooks.ts";
 
 const METHODS = new Set(["GET", "HEAD", "DELETE", "POST", "PUT", "PATCH", "OPTIONS"]);
 
@@ -25,7 +26,7 @@ export function ingestRoutes(ctx: AppContext) {
   async function recordFailure(webhook: IngestWebhook, details: FailureDetails): Promise<void> {
     const now = ctx.clock.now();
     const { allowed, suppressed } = limiter.take(webhook.id, now);
-    if (!allowed) return;
+    if (!allowed) return void ctx.metrics.failureEventsSuppressed.inc({ webhook_id: webhook.id });
     try {
       await events.write(failureEvent(webhook, details, now, suppressed));
     } catch (error) {
@@ -36,7 +37,7 @@ export function ingestRoutes(ctx: AppContext) {
   /** Refuses a request to a known webhook: stores why, and answers with the reason's status. */
   async function refuse(webhook: IngestWebhook, details: FailureDetails): Promise<Response> {
     await recordFailure(webhook, details);
-    return hookResponse(details.reason);
+    return withReason(hookResponse(details.reason), details.reason);
   }
 
   /** The connection closed under a request: not the server's fault, so a quiet line rather than an error. */
@@ -49,6 +50,7 @@ export function ingestRoutes(ctx: AppContext) {
     const method = request.method.toUpperCase();
     const webhook = SLUG_PATTERN.test(slug) ? ctx.webhooks.getBySlug(slug) : null;
     if (!webhook || !webhook.enabled || !METHODS.has(method)) return hookResponse("not_found");
+    noteWebhook(request, webhook.id);
     const headers = templateHeaders(request.headers);
 
     if (webhook.serviceAccountId) {
@@ -84,7 +86,9 @@ export function ingestRoutes(ctx: AppContext) {
     const templateRequest = { method, headers, body, query: queryMapping(request.url) };
     let result;
     try {
+      const rendering = ctx.metrics.renderSeconds.startTimer();
       result = runPipeline(ctx.templates.compile(webhook.template), templateRequest, webhook, ctx.clock.now());
+      rendering();
     } catch (err) {
       // A stored template that no longer compiles (e.g. saved before a limit existed).
       if (!(err instanceof TemplateError)) throw err;
@@ -108,7 +112,13 @@ export function ingestRoutes(ctx: AppContext) {
   }
 
   // Public: a webhook's own key, when it has one, is checked in receive.
-  return new Elysia()
-    .use(accessControl())
-    .all("/hooks/:slug", ({ request, params }) => receive(request, params.slug), { access: "public", parse: "none" });
+  return new Elysia().use(accessControl()).all(
+    "/hooks/:slug",
+    async ({ request, params }) => {
+      const response = await receive(request, params.slug);
+      countHookRequest(ctx.metrics, request, response);
+      return response;
+    },
+    { access: "public", parse: "none" },
+  );
 }

@@ -47,6 +47,8 @@ const ACCESS: Record<string, Access> = {
   "POST /api/templates/validate": "read",
   "POST /api/templates/render": "read",
   "ALL /hooks/:slug": "public",
+  // Off without --metrics-token; with it, the token is checked by the route (test/api/metrics.test.ts).
+  "GET /metrics": "public",
   "GET /": "public",
   "ALL /*": "public",
 };

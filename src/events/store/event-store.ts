@@ -95,6 +95,8 @@ export interface RetentionSchedule {
   retentionDays: number;
   now: () => number;
   logger: Logger;
+  /** Told how many events a sweep deleted (metrics). */
+  onDeleted?: (count: number) => void;
 }
 
 /** Background indexing for the `text` filter, a batch at a time. */

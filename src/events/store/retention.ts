@@ -47,12 +47,13 @@ export interface RetentionOptions extends RetentionSchedule {
 }
 
 /** Runs one full sweep, yielding to the event loop between batches. */
-export async function sweep({ client, retentionDays, now, logger, batch = RETENTION_BATCH }: RetentionOptions): Promise<number> {
+export async function sweep({ client, retentionDays, now, logger, onDeleted, batch = RETENTION_BATCH }: RetentionOptions): Promise<number> {
   const cutoff = now() - retentionDays * DAY_MS;
   let total = 0;
   for (;;) {
     const n = deleteExpiredBatch(client, cutoff, batch);
     total += n;
+    if (n > 0) onDeleted?.(n);
     if (n < batch) break;
     await new Promise((r) => setTimeout(r, 5));
   }
