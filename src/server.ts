@@ -2,6 +2,7 @@
 // and the app, and stop gracefully (the context's stop() holds the order).
 import { lookup as dnsLookup } from "node:dns/promises";
 import { isIP } from "node:net";
+import { networkInterfaces } from "node:os";
 import type { Server } from "bun";
 import { websocket } from "elysia/ws";
 import { createApp } from "./app.ts";
@@ -118,6 +119,14 @@ export async function startServer(
   app.server = server as unknown as typeof app.server;
   ctx.start();
   logger.info(`inlet listening on ${url}`, { data: config.dataDir });
+  const wildcard = wildcardBaseUrl(ctx.config.baseUrl);
+  if (wildcard) {
+    const example = `http://${lanAddress() ?? "nas.lan"}:${server.port}`;
+    logger.warn(
+      `listening on every interface, but hook URLs and the setup link name ${wildcard}, which no sender can reach: ` +
+        `set --base-url to the address or name they use, e.g. --base-url ${example} (the admin UI shows hook URLs with the address your browser used)`,
+    );
+  }
   if (ctx.users.count("admin") === 0) {
     // Printed at warn so that it shows at every log level but "silent"; the token is spent on use.
     logger.warn(`no admin user yet: open ${setupLink(ctx.config.baseUrl, ctx.setup.issue())} to create one (or run "inlet admin create")`);
@@ -157,6 +166,20 @@ async function checkHost(host: string, lookup: HostLookup): Promise<string | nul
   } catch {
     return `cannot resolve host ${host}`;
   }
+}
+
+/** The base URL's host when it is a wildcard address (every interface), else null. */
+export function wildcardBaseUrl(baseUrl: string): string | null {
+  const host = new URL(baseUrl).hostname;
+  return host === "0.0.0.0" || host === "[::]" ? host : null;
+}
+
+/** This machine's first non-loopback IPv4 address, for the example in that warning. */
+function lanAddress(): string | null {
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const a of addresses ?? []) if (a.family === "IPv4" && !a.internal) return a.address;
+  }
+  return null;
 }
 
 /** Why a socket could not listen, in words (the runtime's errors name the syscall and errno). */

@@ -9,6 +9,7 @@ import { WebhookActions } from "../components/WebhookActions.tsx";
 import { emptySample, sampleFromPayload, STARTERS, type SampleRequest } from "../lib/starters.ts";
 import { Link, navigate, useLocation } from "../router.tsx";
 import { useIsAdmin } from "../session.ts";
+import { shownHookUrl } from "../lib/hook-url.ts";
 
 interface Draft {
   name: string;
@@ -111,9 +112,9 @@ export function WebhookEditPage({ id }: { id?: string }) {
         <div class="url-row card">
           <span class="muted">URL</span>
           <code class="url mono" data-testid="webhook-url">
-            {webhook.url}
+            {shownHookUrl(webhook.url)}
           </code>
-          {admin && <CopyButton text={webhook.url} label="Copy URL" />}
+          {admin && <CopyButton text={shownHookUrl(webhook.url)} label="Copy URL" />}
         </div>
       )}
       <form class="webhook-form" onSubmit={save}>
