@@ -79,6 +79,21 @@ describe("from a trusted proxy", () => {
     expect((await login(srv, PASSWORD, { forwarded: "for=2001:db8::6" })).status).not.toBe(429);
   });
 
+  test("a browser's https Origin counts as this server's when a trusted proxy says it ended TLS", async () => {
+    const res = await login(srv, PASSWORD, { "x-forwarded-for": "203.0.113.30", "x-forwarded-proto": "https" });
+    const cookie = res.headers.get("set-cookie")!.split(";")[0]!;
+    const host = new URL(srv.server.url).host;
+    const patch = (headers: Record<string, string>) =>
+      fetch(`${srv.server.url}/api/settings`, {
+        method: "PATCH",
+        headers: { cookie, origin: `https://${host}`, "content-type": "application/json", ...headers },
+        body: JSON.stringify({ enforce_webhook_auth: false }),
+      });
+    expect((await patch({ "x-forwarded-for": "203.0.113.30", "x-forwarded-proto": "https" })).status).toBe(200);
+    // The same Origin without the proxy's word for https is another origin.
+    expect((await patch({ "x-forwarded-for": "203.0.113.30" })).status).toBe(403);
+  });
+
   test("X-Forwarded-Proto: https makes the session cookie Secure; plain http does not", async () => {
     const https = await login(srv, PASSWORD, { "x-forwarded-for": "203.0.113.20", "x-forwarded-proto": "https" });
     expect(https.status).toBe(200);
