@@ -2,7 +2,7 @@
 // throttling and the cookie's Secure flag) only when the peer is a trusted proxy. Here every request
 // comes from 127.0.0.1; one server trusts it, the other does not.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { startLoggedServer, type LoggedServer } from "../support/raw-http.ts";
+import { rawConnection, startLoggedServer, type LoggedServer } from "../support/raw-http.ts";
 import { waitUntil } from "../support/wait.ts";
 
 const EMAIL = "ops@example.com";
@@ -100,5 +100,31 @@ describe("from a trusted proxy", () => {
     expect(https.headers.get("set-cookie")).toMatch(/; Secure$/);
     const http = await login(srv, PASSWORD, { "x-forwarded-for": "203.0.113.21", "x-forwarded-proto": "http" });
     expect(http.headers.get("set-cookie")).not.toContain("Secure");
+  });
+});
+
+describe("--max-requests-per-address behind a trusted proxy", () => {
+  let srv: LoggedServer;
+  beforeAll(
+    async () => void (srv = await startLoggedServer({ trustedProxies: ["127.0.0.0/8"], maxRequestsPerAddress: 2, bodyTimeoutMs: 60_000 })),
+  );
+  afterAll(() => srv.stop());
+
+  test("each forwarded client has its own cap, though all arrive from the proxy's address", async () => {
+    const held = await Promise.all(
+      [1, 2].map(async () => {
+        const conn = await rawConnection(srv.port);
+        conn.socket.write(
+          "POST /api/auth/login HTTP/1.1\r\nHost: localhost\r\nX-Forwarded-For: 203.0.113.40\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n",
+        );
+        return conn;
+      }),
+    );
+    await waitUntil(() => srv.server.requestsInProgress("203.0.113.40") === 2, "two requests held for one client");
+    const health = (from: string) => fetch(`${srv.server.url}/api/health`, { headers: { "x-forwarded-for": from } });
+    expect((await health("203.0.113.40")).status).toBe(429);
+    expect((await health("203.0.113.41")).status).toBe(200);
+    for (const c of held) c.socket.destroy();
+    await waitUntil(() => srv.server.requestsInProgress() === 0, "the held requests to end");
   });
 });
