@@ -1,6 +1,7 @@
 // createApp: mounts every route (each declares its access level) and the error handler. It never listens.
 import { Elysia } from "elysia";
 import { accessControl, requireDeclaredAccess } from "./auth/access.ts";
+import { automationRoutes } from "./automations/routes.ts";
 import { clientOf } from "./auth/client-address.ts";
 import { serviceAccountRoutes } from "./auth/routes.ts";
 import { authRoutes, userRoutes } from "./auth/user-routes.ts";
@@ -19,6 +20,7 @@ import { metricsRoutes } from "./metrics/routes.ts";
 import { ingestRoutes } from "./ingest/routes.ts";
 import { templateRoutes } from "./ingest/playground.ts";
 import { settingsRoutes, webhookRoutes } from "./webhooks/routes.ts";
+import { replayRoutes } from "./replay/routes.ts";
 
 /** Log lines must not carry the secret part of hook URLs. */
 export function maskPath(path: string): string {
@@ -95,7 +97,9 @@ export function createApp(ctx: AppContext) {
         .use(userRoutes(ctx))
         .use(webhookRoutes(ctx))
         .use(settingsRoutes(ctx))
-        .use(templateRoutes(ctx)),
+        .use(templateRoutes(ctx))
+        .use(automationRoutes(ctx))
+        .use(replayRoutes(ctx)),
     );
 
   // See src/http/edge.ts for why the router must not assume a long host name.

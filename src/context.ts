@@ -2,6 +2,7 @@
 // which it all stops. This is where the storage backend is chosen: the app itself sees the
 // EventStore interface only.
 import { ActionOutbox } from "./actions/store/outbox.ts";
+import type { AutomationEngine } from "./automations/model.ts";
 import { AutomationStore } from "./automations/store/automations.ts";
 import { ServiceAccountStore } from "./auth/service-accounts.ts";
 import { SessionStore } from "./auth/sessions.ts";
@@ -29,6 +30,8 @@ import { TemplateCache } from "./templates/render.ts";
 import { WebhookStore } from "./webhooks/store.ts";
 import { Metrics } from "./metrics/metrics.ts";
 import { EventTally, observedCommitter } from "./metrics/observe.ts";
+import { SecretBox } from "./verification/secret-box.ts";
+import { DedupKeys } from "./dedup/store.ts";
 
 export interface Clock {
   now(): number;
@@ -55,6 +58,8 @@ export interface AppContext {
   /** Actions of firings, waiting for the delivery worker. */
   outbox: ActionOutbox;
   automations: AutomationStore;
+  /** The automation engine, when one runs: what the API reports as an automation's `status`. */
+  engine?: AutomationEngine;
   serviceAccounts: ServiceAccountStore;
   /** Admin UI sign-in: users, their sessions, the first-run setup token and failed-login throttling. */
   users: UserStore;
@@ -69,6 +74,10 @@ export interface AppContext {
   failureLimiter: FailureLimiter;
   /** The Prometheus registry (metrics/metrics.ts): count here what /metrics should show. */
   metrics: Metrics;
+  /** Seals and opens webhook verification secrets with the data directory's key (secrets.key). */
+  secrets: SecretBox;
+  /** The dedup keys of stored events, per webhook, within the retention window. */
+  dedup: DedupKeys;
   /** Starts the background work: the text indexer and the retention sweep (once; later calls do nothing). */
   start(): void;
   /**
@@ -92,6 +101,8 @@ export interface ContextOptions {
   start?: boolean;
   /** The registry to count in (the server makes it first, for its request limits); a new one if absent. */
   metrics?: Metrics;
+  /** The data directory's secrets key; without one, a key that lives as long as the process (tests). */
+  secrets?: SecretBox;
 }
 
 export function createContext(opts: ContextOptions): SqliteContext {
@@ -152,7 +163,8 @@ export function createContext(opts: ContextOptions): SqliteContext {
    *    waiting for ever, so they end before the requests in flight are awaited;
    * 3. the requests in flight finish (`requestsDone`): they may still read and write events (a
    *    feed that joined meanwhile is ended too);
-   * 4. staged events (a firing's, a delivery's) are handed to the event store;
+   * 4. staged events (a firing's, a delivery's) are handed to the event store, and the dedup keys
+   *    and duplicate counts waiting for their batch are written;
    * 5. the read worker closes: reads still waiting are answered 503;
    * 6. the group commit drains: every event acknowledged or queued is committed, then the
    *    committer lets its connection go;
@@ -171,6 +183,8 @@ export function createContext(opts: ContextOptions): SqliteContext {
       feed.close();
       logger.debug("stopping: requests finished");
       await staged.flush(events).catch((error) => logger.error("could not write staged events", { error }));
+      ctx.dedup.flush();
+      ctx.webhooks.flushDuplicates();
       await events.close();
       logger.debug("stopping: reads closed, group commit drained");
       closeDatabase(db);
@@ -190,7 +204,7 @@ export function createContext(opts: ContextOptions): SqliteContext {
     feed,
     staged,
     outbox,
-    automations: new AutomationStore(db, () => clock.now()),
+    automations: new AutomationStore(db, () => clock.now(), staged),
     serviceAccounts: new ServiceAccountStore(db, () => clock.now()),
     users: new UserStore(db, () => clock.now()),
     sessions: new SessionStore(db, () => clock.now()),
@@ -205,6 +219,12 @@ export function createContext(opts: ContextOptions): SqliteContext {
     templates: new TemplateCache(DEFAULT_TEMPLATE_CACHE_SIZE),
     failureLimiter: new FailureLimiter(),
     metrics,
+    secrets: opts.secrets ?? new SecretBox(),
+    dedup: new DedupKeys(
+      db,
+      () => clock.now() - config.retentionDays * 86_400_000,
+      (error) => logger.error("could not record dedup keys", { error: String(error) }),
+    ),
     start,
     stop,
   };

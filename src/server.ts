@@ -24,6 +24,7 @@ import { createLogger, type Logger } from "./log.ts";
 import { RequestLimits } from "./request-limits.ts";
 import { startMetricsListener, type MetricsListener } from "./metrics/listener.ts";
 import { Metrics, type LimitName } from "./metrics/metrics.ts";
+import { SecretBox } from "./verification/secret-box.ts";
 
 export interface RunningServer {
   url: string;
@@ -106,7 +107,7 @@ export async function startServer(
   let ctx: AppContext;
   let metricsListener: MetricsListener | null;
   try {
-    ctx = createContext({ config: { ...config, baseUrl }, db, logger, lock, metrics });
+    ctx = createContext({ config: { ...config, baseUrl }, db, logger, lock, metrics, secrets: SecretBox.forDataDir(config.dataDir) });
     app = createApp(ctx);
     metricsListener = config.metricsListen ? startMetricsListener(config.metricsListen, metrics, config.metricsToken, logger) : null;
   } catch (err) {

@@ -42,10 +42,20 @@ const ACCESS: Record<string, Access> = {
   "PATCH /api/webhooks/:id": "write",
   "DELETE /api/webhooks/:id": "write",
   "POST /api/webhooks/:id/rotate": "write",
+  "POST /api/webhooks/:id/replay": "admin",
   "GET /api/settings/": "read",
   "PATCH /api/settings/": "write",
   "POST /api/templates/validate": "read",
   "POST /api/templates/render": "read",
+  "POST /api/automations/": "write",
+  "POST /api/automations/filter": "read",
+  "POST /api/automations/count": "read",
+  "GET /api/automations/related-to/:resource_id": "read",
+  "DELETE /api/automations/owned-by/:resource_id": "write",
+  "GET /api/automations/:id": "read",
+  "PUT /api/automations/:id": "write",
+  "PATCH /api/automations/:id": "write",
+  "DELETE /api/automations/:id": "write",
   "ALL /hooks/:slug": "public",
   // Off without --metrics-token; with it, the token is checked by the route (test/api/metrics.test.ts).
   "GET /metrics": "public",
@@ -67,9 +77,11 @@ const BODIES: Record<string, unknown> = {
   "POST /api/webhooks/filter": {},
   "PUT /api/webhooks/:id": { name: "matrix", description: "", template: "{}" },
   "PATCH /api/webhooks/:id": {},
+  "POST /api/webhooks/:id/replay": { since: "2026-01-01T00:00:00Z", dry_run: true },
   "PATCH /api/settings/": {},
   "POST /api/templates/validate": { template: "{}" },
   "POST /api/templates/render": { template: "{}" },
+  "POST /api/automations/filter": {},
 };
 
 const PLACEHOLDER_ID = "00000000-0000-4000-8000-000000000000";
@@ -130,7 +142,7 @@ describe("access matrix: every route × every caller", () => {
 
   test("refused callers get 401/403 with the catalogue's shape, and change nothing", async () => {
     const counts = () =>
-      ["service_accounts", "users", "webhooks", "events", "sessions"].map(
+      ["service_accounts", "users", "webhooks", "events", "sessions", "automations"].map(
         (table) => (t.ctx.db.$client.query(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n,
       );
     const before = counts();

@@ -112,3 +112,14 @@ describe("inlet admin set-password", () => {
     expect(r.stderr).toContain("missing --email");
   });
 });
+
+describe("inlet service-account create", () => {
+  test("a name already taken (ignoring case) → exit 1 with the reason, no second account", async () => {
+    const first = await inlet(["service-account", "create", "deploy", "--data-dir", dataDir]);
+    expect(first.code).toBe(0);
+    const again = await inlet(["service-account", "create", "Deploy", "--role", "webhook", "--data-dir", dataDir]);
+    expect(again).toMatchObject({ code: 1, stdout: "", stderr: 'A service account named "Deploy" already exists\n' });
+    const list = await inlet(["service-account", "ls", "-o", "json", "--data-dir", dataDir]);
+    expect(JSON.parse(list.stdout).map((a: { name: string }) => a.name)).toEqual(["deploy"]);
+  });
+});
