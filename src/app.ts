@@ -3,6 +3,7 @@ import { Elysia } from "elysia";
 import { accessControl, requireDeclaredAccess } from "./auth/access.ts";
 import { automationRoutes } from "./automations/routes.ts";
 import { dryRunRoutes } from "./automations/engine/dry-run-route.ts";
+import { clientOf } from "./auth/client-address.ts";
 import { serviceAccountRoutes } from "./auth/routes.ts";
 import { authRoutes, userRoutes } from "./auth/user-routes.ts";
 import type { AppContext } from "./context.ts";
@@ -16,6 +17,7 @@ import { edgeHeaders, edgeRefusal, refusalResponse, requestPath } from "./http/e
 import { parseApiBody } from "./http/json-body.ts";
 import { requestId } from "./http/request-id.ts";
 import { uiRoutes } from "./ui.ts";
+import { metricsRoutes } from "./metrics/routes.ts";
 import { ingestRoutes } from "./ingest/routes.ts";
 import { templateRoutes } from "./ingest/playground.ts";
 import { settingsRoutes, webhookRoutes } from "./webhooks/routes.ts";
@@ -42,7 +44,12 @@ export function createApp(ctx: AppContext) {
   const logRequest = (request: Request, status: number | string, fields: Record<string, string> = {}) => {
     const t0 = started.get(request);
     const ms = t0 === undefined ? undefined : (performance.now() - t0).toFixed(1);
-    ctx.logger.info(`${request.method} ${maskPath(requestPath(request.url))} ${status}`, { ms, request_id: requestId(request), ...fields });
+    ctx.logger.info(`${request.method} ${maskPath(requestPath(request.url))} ${status}`, {
+      ms,
+      request_id: requestId(request),
+      client: clientOf(request, app.server).address,
+      ...fields,
+    });
   };
   const bodies = parseApiBody({
     maxBytes: ctx.config.apiMaxJsonBytes,
@@ -140,6 +147,7 @@ export function createApp(ctx: AppContext) {
     })
     .use(api)
     .use(ingestRoutes(ctx))
+    .use(metricsRoutes(ctx))
     // The admin SPA last: its catch-all must not shadow any route above.
     .use(uiRoutes());
   requireDeclaredAccess(app.routes);

@@ -1,7 +1,9 @@
 // The one module that reads flags and the environment: flags > environment > defaults.
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
+import { CidrError, CidrList } from "./http/cidr.ts";
 import { parseHost } from "./http/host.ts";
+import { parseListen } from "./metrics/listen-address.ts";
 
 export const DEFAULT_HOST = "127.0.0.1";
 export const DEFAULT_PORT = 4280;
@@ -49,6 +51,34 @@ function hostList(raw: string): string[] {
 export const DEFAULT_BODY_TIMEOUT_MS = 15_000;
 /** Requests in progress at once from one client address; past it, 429 and the connection is closed. 0: no cap. */
 export const DEFAULT_MAX_REQUESTS_PER_ADDRESS = 256;
+
+// ---- operating behind proxies and under load (request-limits.ts and src/http/) ----
+/** Proxies whose X-Forwarded-For / Forwarded / X-Forwarded-Proto are believed (`--trusted-proxies`): none. */
+export const DEFAULT_TRUSTED_PROXIES: readonly string[] = [];
+/**
+ * Requests in progress at once over all clients; past it, 503 with Retry-After. Each may hold a body
+ * of up to --max-body-bytes, so this bounds memory: 512 small webhooks keep 2 cores busy, and 512
+ * bodies of 1 MiB stay near half a gigabyte. 0: no cap.
+ */
+export const DEFAULT_MAX_REQUESTS_IN_FLIGHT = 512;
+/** Distinct header names a request may carry; past it, 431. The runtime's own ceiling is about 200. */
+export const DEFAULT_MAX_HEADER_COUNT = 100;
+/** Bytes of a request's headers; past it, 431. The runtime refuses past 16384 itself. */
+export const DEFAULT_MAX_HEADER_BYTES = 8192;
+export const MAX_HEADER_BYTES_CEILING = 16_384;
+/** Unknown-hook answers one client address may get in a burst before it is slowed (past half) and refused; 0: off. */
+export const DEFAULT_PROBE_BURST = 30;
+/** How fast that burst comes back. */
+export const DEFAULT_PROBE_PER_MINUTE = 10;
+/** How long an address that spent its burst gets 429 for unknown hooks. */
+export const DEFAULT_PROBE_BLOCK_SECONDS = 300;
+/** Prometheus /metrics: off unless one of these is set (metrics/routes.ts). */
+export const DEFAULT_METRICS_LISTEN: string | null = null;
+export const DEFAULT_METRICS_TOKEN: string | null = null;
+/** A metrics token shorter than this is refused: it is a password a scraper sends in the clear. */
+export const MIN_METRICS_TOKEN_LENGTH = 16;
+/** How long an unknown-hook answer is held back once half the burst is spent. */
+export const DEFAULT_PROBE_SLOW_MS = 1000;
 
 // ---- tunables with no flag: a server's working sizes and intervals ----
 /** Compiled templates the app keeps (templates/render.ts TemplateCache): one per webhook in use. */
@@ -121,6 +151,17 @@ export interface Config {
   bodyTimeoutMs: number;
   maxRequestsPerAddress: number;
   readWaitMs: number;
+  /** CIDR ranges, validated (http/cidr.ts). */
+  trustedProxies: readonly string[];
+  maxRequestsInFlight: number;
+  maxHeaderCount: number;
+  maxHeaderBytes: number;
+  probeBurst: number;
+  probeBlockSeconds: number;
+  /** HOST:PORT of a listener for /metrics alone, or null. */
+  metricsListen: string | null;
+  /** The bearer token /metrics asks for (on the main listener, where it is off without one), or null. */
+  metricsToken: string | null;
 }
 
 /** Options as they arrive from the command line (strings) before resolution. */
@@ -137,6 +178,14 @@ export interface ServeFlags {
   "allowed-hosts"?: string;
   "body-timeout-ms"?: string;
   "max-requests-per-address"?: string;
+  "trusted-proxies"?: string;
+  "max-requests-in-flight"?: string;
+  "max-header-count"?: string;
+  "max-header-bytes"?: string;
+  "probe-burst"?: string;
+  "probe-block-seconds"?: string;
+  "metrics-listen"?: string;
+  "metrics-token"?: string;
 }
 
 export class ConfigError extends Error {}
@@ -153,6 +202,20 @@ function integer(name: string, raw: string, min: number, max: number): number {
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
   return value;
+}
+
+/** `--trusted-proxies`: comma-separated addresses and CIDR ranges, each checked. */
+function cidrList(name: string, raw: string): string[] {
+  try {
+    CidrList.parse(raw);
+  } catch (err) {
+    if (err instanceof CidrError) throw new ConfigError(`${name}: ${err.message}`);
+    throw err;
+  }
+  return raw
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean);
 }
 
 /** The settings, frozen: nothing changes them once resolved (the base URL for --port 0 included). */
@@ -182,6 +245,19 @@ export function resolveConfig(flags: ServeFlags = {}, env: Env = process.env): R
   const maxRequestsPerAddress =
     perAddressRaw === undefined ? DEFAULT_MAX_REQUESTS_PER_ADDRESS : integer("max-requests-per-address", perAddressRaw, 0, 1_000_000);
 
+  const whole = (flag: keyof ServeFlags, envName: string, fallback: number, min: number, max: number) => {
+    const raw = pick(flag, envName);
+    return raw === undefined ? fallback : integer(flag, raw, min, max);
+  };
+
+  const metricsListen = pick("metrics-listen", "INLET_METRICS_LISTEN") ?? DEFAULT_METRICS_LISTEN;
+  if (metricsListen !== null && !parseListen(metricsListen))
+    throw new ConfigError(`metrics-listen must be HOST:PORT (e.g. 127.0.0.1:9280 or [::1]:9280), got "${metricsListen}"`);
+  const metricsToken = pick("metrics-token", "INLET_METRICS_TOKEN") ?? DEFAULT_METRICS_TOKEN;
+  // The token itself is never echoed: an error message may end up in a log.
+  if (metricsToken !== null && !new RegExp(`^[\\x21-\\x7e]{${MIN_METRICS_TOKEN_LENGTH},512}$`).test(metricsToken))
+    throw new ConfigError(`metrics-token must be ${MIN_METRICS_TOKEN_LENGTH} to 512 printable characters, without spaces`);
+
   const baseRaw = pick("base-url", "INLET_BASE_URL");
   const displayHost = host.includes(":") ? `[${host}]` : host;
   const baseUrl = (baseRaw ?? `http://${displayHost}:${port}`).replace(/\/+$/, "");
@@ -207,13 +283,25 @@ export function resolveConfig(flags: ServeFlags = {}, env: Env = process.env): R
     bodyTimeoutMs,
     maxRequestsPerAddress,
     readWaitMs: DEFAULT_READ_WAIT_MS,
+    maxRequestsInFlight: whole("max-requests-in-flight", "INLET_MAX_REQUESTS_IN_FLIGHT", DEFAULT_MAX_REQUESTS_IN_FLIGHT, 0, 1_000_000),
+    maxHeaderCount: whole("max-header-count", "INLET_MAX_HEADER_COUNT", DEFAULT_MAX_HEADER_COUNT, 8, 1000),
+    maxHeaderBytes: whole("max-header-bytes", "INLET_MAX_HEADER_BYTES", DEFAULT_MAX_HEADER_BYTES, 1024, MAX_HEADER_BYTES_CEILING),
+    probeBurst: whole("probe-burst", "INLET_PROBE_BURST", DEFAULT_PROBE_BURST, 0, 1_000_000),
+    probeBlockSeconds: whole("probe-block-seconds", "INLET_PROBE_BLOCK_SECONDS", DEFAULT_PROBE_BLOCK_SECONDS, 1, 86_400),
+    metricsListen,
+    metricsToken,
+    trustedProxies: cidrList("trusted-proxies", pick("trusted-proxies", "INLET_TRUSTED_PROXIES") ?? DEFAULT_TRUSTED_PROXIES.join(",")),
   });
 }
 
 /** A frozen copy of `config` (the same object when it is frozen already). */
 export function freezeConfig(config: Readonly<Config>): Readonly<Config> {
-  if (Object.isFrozen(config) && Object.isFrozen(config.allowedHosts)) return config;
-  return Object.freeze({ ...config, allowedHosts: Object.freeze([...config.allowedHosts]) });
+  if (Object.isFrozen(config) && Object.isFrozen(config.allowedHosts) && Object.isFrozen(config.trustedProxies)) return config;
+  return Object.freeze({
+    ...config,
+    allowedHosts: Object.freeze([...config.allowedHosts]),
+    trustedProxies: Object.freeze([...(config.trustedProxies ?? [])]),
+  });
 }
 
 /** Where a data directory keeps its database. */

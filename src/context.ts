@@ -17,7 +17,7 @@ import {
   type Config,
 } from "./config.ts";
 import type { DataDirLock } from "./db/lock.ts";
-import { closeDatabase, type Db } from "./db/open.ts";
+import { closeDatabase, databaseBytes, type Db } from "./db/open.ts";
 import type { EventStore } from "./events/store/event-store.ts";
 import { SqliteEventStore } from "./events/store/sqlite-store.ts";
 import { StagedEvents } from "./events/store/staged.ts";
@@ -28,6 +28,8 @@ import { silentLogger, type Logger } from "./log.ts";
 import { SettingsStore } from "./settings/store.ts";
 import { TemplateCache } from "./templates/render.ts";
 import { WebhookStore } from "./webhooks/store.ts";
+import { Metrics } from "./metrics/metrics.ts";
+import { EventTally, observedCommitter } from "./metrics/observe.ts";
 import { SecretBox } from "./verification/secret-box.ts";
 import { DedupKeys } from "./dedup/store.ts";
 
@@ -70,6 +72,8 @@ export interface AppContext {
   templates: TemplateCache;
   /** How many failure events each webhook may store (ingestion's refusals). */
   failureLimiter: FailureLimiter;
+  /** The Prometheus registry (metrics/metrics.ts): count here what /metrics should show. */
+  metrics: Metrics;
   /** Seals and opens webhook verification secrets with the data directory's key (secrets.key). */
   secrets: SecretBox;
   /** The dedup keys of stored events, per webhook, within the retention window. */
@@ -95,6 +99,8 @@ export interface ContextOptions {
   lock?: DataDirLock;
   /** Start the background work at once (otherwise start() does; contexts for app.handle leave it off). */
   start?: boolean;
+  /** The registry to count in (the server makes it first, for its request limits); a new one if absent. */
+  metrics?: Metrics;
   /** The data directory's secrets key; without one, a key that lives as long as the process (tests). */
   secrets?: SecretBox;
 }
@@ -105,9 +111,12 @@ export function createContext(opts: ContextOptions): SqliteContext {
   const logger = opts.logger ?? silentLogger;
   const db = opts.db;
   const bus = new EventBus();
+  const metrics = opts.metrics ?? new Metrics();
+  const tally = new EventTally(() => events.count());
   const events = new SqliteEventStore(db, {
     logger,
     bus,
+    observeCommits: (committer) => observedCommitter(committer, metrics, tally),
     maxQueue: config.writeQueueLimit,
     readTimeoutMs: config.readTimeoutMs,
     readWaitMs: config.readWaitMs,
@@ -117,6 +126,12 @@ export function createContext(opts: ContextOptions): SqliteContext {
   const outbox = new ActionOutbox(db, staged);
   const automations = new AutomationStore(db, () => clock.now(), staged);
   const engine = new Engine({ db, events, bus, staged, outbox, automations, clock, logger });
+  metrics.observe({
+    writeQueueDepth: () => events.queueDepth(),
+    feedSubscribers: () => feed.size,
+    databaseBytes: () => databaseBytes(db),
+    eventCount: () => tally.value(),
+  });
 
   let timers: (() => void)[] | null = null;
   let stopping: Promise<void> | null = null;
@@ -133,6 +148,10 @@ export function createContext(opts: ContextOptions): SqliteContext {
         rawRetentionDays: config.rawRetentionDays,
         now: () => clock.now(),
         logger,
+        onDeleted: (n) => {
+          metrics.retentionDeletions.inc(n);
+          tally.removed(n);
+        },
       }),
     ];
     engine.start();
@@ -206,6 +225,7 @@ export function createContext(opts: ContextOptions): SqliteContext {
     settings: new SettingsStore(db),
     templates: new TemplateCache(DEFAULT_TEMPLATE_CACHE_SIZE),
     failureLimiter: new FailureLimiter(),
+    metrics,
     secrets: opts.secrets ?? new SecretBox(),
     dedup: new DedupKeys(
       db,

@@ -106,13 +106,13 @@ export const ERRORS = {
     in: ["api"],
     status: 429,
     message: "Too many requests",
-    doc: "Too many failed sign-ins, requests in progress from one address, waiting reads, or a full write queue; `Retry-After` says when to retry",
+    doc: "Too many failed sign-ins, requests in progress from one address, requests for unknown hooks from one address, waiting reads, or a full write queue; `Retry-After` says when to retry",
   },
   unavailable: {
     in: ["api"],
     status: 503,
     message: "The service is temporarily unavailable",
-    doc: "Storage failed or is stopping, or a read waited too long behind others; `Retry-After` says when to retry",
+    doc: "Storage failed or is stopping, a read waited too long behind others, or more requests are in flight than `--max-requests-in-flight`; `Retry-After` says when to retry",
   },
   // A feed's backfill past the time limit is refused like a bad filter (1002): reconnecting with the
   // same filter would only time out again.
@@ -148,6 +148,13 @@ export const ERRORS = {
     status: 422,
     message: "The JSON body is nested too deeply",
     doc: "An API body nested deeper than its limit of arrays and objects",
+  },
+  // RFC 6585 §5.
+  headers_too_large: {
+    in: ["api"],
+    status: 431,
+    message: "The request's headers are too many or too large",
+    doc: "More headers than `--max-header-count`, or more bytes of them than `--max-header-bytes`; the connection is closed",
   },
   // Automations (src/automations/validate.ts).
   trigger_too_broad: {

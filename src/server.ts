@@ -2,16 +2,28 @@
 // and the app, and stop gracefully (the context's stop() holds the order).
 import { lookup as dnsLookup } from "node:dns/promises";
 import { isIP } from "node:net";
+import { networkInterfaces } from "node:os";
 import type { Server } from "bun";
 import { websocket } from "elysia/ws";
 import { createApp } from "./app.ts";
 import { setupLink } from "./auth/setup.ts";
-import { databasePath, DEFAULT_IDLE_TIMEOUT_S, DEFAULT_MAX_REQUEST_BODY_BYTES, type Config } from "./config.ts";
+import {
+  databasePath,
+  DEFAULT_IDLE_TIMEOUT_S,
+  DEFAULT_MAX_REQUEST_BODY_BYTES,
+  DEFAULT_PROBE_PER_MINUTE,
+  DEFAULT_PROBE_SLOW_MS,
+  type Config,
+} from "./config.ts";
 import { createContext, type AppContext } from "./context.ts";
 import { lockDataDir } from "./db/lock.ts";
+import { CidrList } from "./http/cidr.ts";
+import { ProbeThrottle } from "./http/probe-throttle.ts";
 import { closeDatabase, ensureDirectory, openDatabase, type Db } from "./db/open.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { RequestLimits } from "./request-limits.ts";
+import { startMetricsListener, type MetricsListener } from "./metrics/listener.ts";
+import { Metrics, type LimitName } from "./metrics/metrics.ts";
 import { SecretBox } from "./verification/secret-box.ts";
 
 export interface RunningServer {
@@ -19,6 +31,10 @@ export interface RunningServer {
   ctx: AppContext;
   /** Requests in progress from one client address, or from all. */
   requestsInProgress(address?: string): number;
+  /** Where --metrics-listen serves /metrics, if it is set. */
+  metricsUrl: string | null;
+  /** Requests each limit refused since start. */
+  refusals: Readonly<Record<LimitName, number>>;
   /** Stops accepting, finishes in-flight requests and pending commits, closes the database. */
   stop(): Promise<void>;
 }
@@ -42,7 +58,22 @@ export async function startServer(
     lock.release();
     throw err;
   }
-  const limits = new RequestLimits({ bodyTimeoutMs: config.bodyTimeoutMs, maxRequestsPerAddress: config.maxRequestsPerAddress, logger });
+  const metrics = new Metrics();
+  const limits = new RequestLimits({
+    metrics,
+    bodyTimeoutMs: config.bodyTimeoutMs,
+    maxRequestsPerAddress: config.maxRequestsPerAddress,
+    trustedProxies: CidrList.parse(config.trustedProxies),
+    maxRequestsInFlight: config.maxRequestsInFlight,
+    headers: { maxCount: config.maxHeaderCount, maxBytes: config.maxHeaderBytes },
+    probes: new ProbeThrottle({
+      burst: config.probeBurst,
+      perMinute: DEFAULT_PROBE_PER_MINUTE,
+      blockMs: config.probeBlockSeconds * 1000,
+      slowMs: DEFAULT_PROBE_SLOW_MS,
+    }),
+    logger,
+  });
   // The socket is bound before the context is built, so that with --port 0 the frozen config's base
   // URL names the real port. Requests reach `app` only once it exists: from Bun.serve returning to
   // `app` being set below nothing awaits, so no request can be dispatched in between.
@@ -74,9 +105,11 @@ export async function startServer(
   // With --port 0 the real port is known only now; the default base URL must name it.
   const baseUrl = config.port === 0 && config.baseUrl.endsWith(":0") ? url : config.baseUrl;
   let ctx: AppContext;
+  let metricsListener: MetricsListener | null;
   try {
-    ctx = createContext({ config: { ...config, baseUrl }, db, logger, lock, secrets: SecretBox.forDataDir(config.dataDir) });
+    ctx = createContext({ config: { ...config, baseUrl }, db, logger, lock, metrics, secrets: SecretBox.forDataDir(config.dataDir) });
     app = createApp(ctx);
+    metricsListener = config.metricsListen ? startMetricsListener(config.metricsListen, metrics, config.metricsToken, logger) : null;
   } catch (err) {
     server.stop(true);
     closeDatabase(db);
@@ -87,6 +120,14 @@ export async function startServer(
   app.server = server as unknown as typeof app.server;
   ctx.start();
   logger.info(`inlet listening on ${url}`, { data: config.dataDir });
+  const wildcard = wildcardBaseUrl(ctx.config.baseUrl);
+  if (wildcard) {
+    const example = `http://${lanAddress() ?? "nas.lan"}:${server.port}`;
+    logger.warn(
+      `listening on every interface, but hook URLs and the setup link name ${wildcard}, which no sender can reach: ` +
+        `set --base-url to the address or name they use, e.g. --base-url ${example} (the admin UI shows hook URLs with the address your browser used)`,
+    );
+  }
   if (ctx.users.count("admin") === 0) {
     // Printed at warn so that it shows at every log level but "silent"; the token is spent on use.
     logger.warn(`no admin user yet: open ${setupLink(ctx.config.baseUrl, ctx.setup.issue())} to create one (or run "inlet admin create")`);
@@ -97,10 +138,18 @@ export async function startServer(
     (stopping ??= (async () => {
       // Stop accepting first; the context then stops in its own order (context.ts), ending the
       // live feeds before it awaits the requests in flight, which an open feed would hold for ever.
+      await metricsListener?.stop();
       await ctx.stop(server.stop(false));
       logger.info("inlet stopped");
     })());
-  return { url, ctx, stop, requestsInProgress: (address) => limits.requestsInProgress(address) };
+  return {
+    url,
+    ctx,
+    stop,
+    requestsInProgress: (address) => limits.requestsInProgress(address),
+    refusals: limits.refusals,
+    metricsUrl: metricsListener?.url ?? null,
+  };
 }
 
 /**
@@ -118,6 +167,20 @@ async function checkHost(host: string, lookup: HostLookup): Promise<string | nul
   } catch {
     return `cannot resolve host ${host}`;
   }
+}
+
+/** The base URL's host when it is a wildcard address (every interface), else null. */
+export function wildcardBaseUrl(baseUrl: string): string | null {
+  const host = new URL(baseUrl).hostname;
+  return host === "0.0.0.0" || host === "[::]" ? host : null;
+}
+
+/** This machine's first non-loopback IPv4 address, for the example in that warning. */
+function lanAddress(): string | null {
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const a of addresses ?? []) if (a.family === "IPv4" && !a.internal) return a.address;
+  }
+  return null;
 }
 
 /** Why a socket could not listen, in words (the runtime's errors name the syscall and errno). */

@@ -3,6 +3,7 @@
 // API keys (Authorization: Bearer, checked first) and the admin UI's session cookie.
 import type { Config } from "../config.ts";
 import { AppError } from "../errors.ts";
+import { clientOf, secureCookies } from "./client-address.ts";
 import { bearerToken } from "./keys.ts";
 import type { Role, ServiceAccountStore } from "./service-accounts.ts";
 import { readCookie, SESSION_COOKIE, sessionCookie, type SessionStore } from "./sessions.ts";
@@ -76,7 +77,9 @@ export function isSameOrigin(config: Pick<Config, "baseUrl">, request: Request):
   const origin = source ? originOf(source) : null;
   if (!origin) return false;
   const url = new URL(request.url);
-  const own = originOf(`${url.protocol}//${request.headers.get("host") ?? url.host}`);
+  // Behind a trusted proxy that ends TLS, the browser's origin is https although this hop is not.
+  const scheme = clientOf(request).proto === "https" ? "https:" : url.protocol;
+  const own = originOf(`${scheme}//${request.headers.get("host") ?? url.host}`);
   return origin === own || origin === originOf(config.baseUrl);
 }
 
@@ -112,6 +115,6 @@ export function guardRoute(deps: GuardDeps, level: Access, request: Request, set
   admitted.set(request, principal);
   if (principal.kind === "user" && principal.renewed) {
     const token = readCookie(request.headers.get("cookie"), SESSION_COOKIE)!;
-    set.headers["set-cookie"] = sessionCookie(token, principal.expires, deps.clock.now(), deps.config.baseUrl.startsWith("https:"));
+    set.headers["set-cookie"] = sessionCookie(token, principal.expires, deps.clock.now(), secureCookies(deps.config.baseUrl, request));
   }
 }

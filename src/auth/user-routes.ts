@@ -4,7 +4,7 @@ import { Elysia, t } from "elysia";
 import type { AppContext } from "../context.ts";
 import { AppError, errorResponse, notFound } from "../errors.ts";
 import { accessControl } from "./access.ts";
-import { clientAddress } from "./client-address.ts";
+import { clientAddress, secureCookies } from "./client-address.ts";
 import { isSameOrigin, principalOf } from "./guard.ts";
 import { clearedSessionCookie, readCookie, SESSION_COOKIE, sessionCookie } from "./sessions.ts";
 import { checkPassword, normalizeEmail, USER_ROLES, type User, type UserRole } from "./users.ts";
@@ -20,13 +20,11 @@ const credentials = {
 const roleSchema = t.Union(USER_ROLES.map((r) => t.Literal(r)));
 
 export function authRoutes(ctx: AppContext) {
-  const secure = ctx.config.baseUrl.startsWith("https:");
-
   /** Starts a session and sets its cookie; a user deleted meanwhile is refused like a wrong password. */
-  const signIn = (user: User, set: { headers: Record<string, string | number> }) => {
+  const signIn = (user: User, request: Request, set: { headers: Record<string, string | number> }) => {
     const session = ctx.sessions.create(user.id);
     if (!session) throw new AppError("unauthorized", WRONG_CREDENTIALS);
-    set.headers["set-cookie"] = sessionCookie(session.token, session.expires, ctx.clock.now(), secure);
+    set.headers["set-cookie"] = sessionCookie(session.token, session.expires, ctx.clock.now(), secureCookies(ctx.config.baseUrl, request));
     return user;
   };
 
@@ -54,7 +52,7 @@ export function authRoutes(ctx: AppContext) {
         const user = await ctx.users.create({ email: body.email, password: body.password, role: "admin" });
         set.status = 201;
         ctx.logger.info("first admin created through the setup link", { user: user.email });
-        return signIn(user, set);
+        return signIn(user, request, set);
       },
       { access: "public", body: t.Object({ token: t.String({ maxLength: 200 }), ...credentials }) },
     )
@@ -75,7 +73,7 @@ export function authRoutes(ctx: AppContext) {
           ctx.logger.warn("failed sign-in", { ip, email });
           throw new AppError("unauthorized", WRONG_CREDENTIALS);
         }
-        const signedIn = signIn(user, set);
+        const signedIn = signIn(user, request, set);
         ctx.loginThrottle.succeed(ip, email);
         return signedIn;
       },
@@ -87,7 +85,7 @@ export function authRoutes(ctx: AppContext) {
         refuseCrossSite(request);
         const token = readCookie(request.headers.get("cookie"), SESSION_COOKIE);
         if (token) ctx.sessions.revoke(token);
-        set.headers["set-cookie"] = clearedSessionCookie(secure);
+        set.headers["set-cookie"] = clearedSessionCookie(secureCookies(ctx.config.baseUrl, request));
         set.status = 204;
       },
       { access: "public" },

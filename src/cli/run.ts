@@ -3,6 +3,7 @@ import { VERSION } from "../version.ts";
 import { adminCommand } from "./admin.ts";
 import { automationCommand } from "./automation.ts";
 import { backupCommand, restoreCommand } from "./backup.ts";
+import { doctorCommand } from "./doctor.ts";
 import { eventsCommand } from "./events.ts";
 import { CliError, UsageError, type CliIO } from "./io.ts";
 import { loginCommand, logoutCommand } from "./login.ts";
@@ -27,6 +28,7 @@ export const COMMANDS: Record<string, { run: Command; summary: string; hidden?: 
   admin: { run: adminCommand, summary: "add a user of the admin UI (offline)" },
   backup: { run: backupCommand, summary: "copy the database consistently, also while the server runs" },
   restore: { run: restoreCommand, summary: "put a backup in place (offline, server stopped)" },
+  doctor: { run: doctorCommand, summary: "check the data directory and, with --url, a running server" },
   version: { run: async (_argv, io) => (io.stdout(`inlet ${VERSION}\n`), 0), summary: "print the version" },
 };
 

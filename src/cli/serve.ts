@@ -25,6 +25,22 @@ Options:
   --max-requests-per-address N
                            requests in progress from one address, then 429; 0: no cap
                            (env INLET_MAX_REQUESTS_PER_ADDRESS, default 256)
+  --trusted-proxies CIDRS  proxies whose X-Forwarded-For/-Proto and Forwarded are believed,
+                           comma-separated addresses or ranges (env INLET_TRUSTED_PROXIES, default none)
+  --max-requests-in-flight N
+                           requests in progress over all clients, then 503; 0: no cap
+                           (env INLET_MAX_REQUESTS_IN_FLIGHT, default 512)
+  --max-header-count N     distinct headers a request may carry, then 431
+                           (env INLET_MAX_HEADER_COUNT, default 100)
+  --max-header-bytes N     bytes of a request's headers, then 431 (at most 16384)
+                           (env INLET_MAX_HEADER_BYTES, default 8192)
+  --probe-burst N          unknown-hook answers one address gets before it is slowed, then
+                           refused with 429; 0: off (env INLET_PROBE_BURST, default 30)
+  --probe-block-seconds N  how long such an address is refused (env INLET_PROBE_BLOCK_SECONDS, default 300)
+  --metrics-listen HOST:PORT
+                           serve Prometheus /metrics on a listener of its own (env INLET_METRICS_LISTEN)
+  --metrics-token TOKEN    serve /metrics on the main listener to "Authorization: Bearer TOKEN"
+                           (env INLET_METRICS_TOKEN; 16+ characters); metrics are off without either
   -h, --help               show this help
 `;
 
@@ -44,6 +60,14 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
       "allowed-hosts": { type: "string" },
       "body-timeout-ms": { type: "string" },
       "max-requests-per-address": { type: "string" },
+      "trusted-proxies": { type: "string" },
+      "max-requests-in-flight": { type: "string" },
+      "max-header-count": { type: "string" },
+      "max-header-bytes": { type: "string" },
+      "probe-burst": { type: "string" },
+      "probe-block-seconds": { type: "string" },
+      "metrics-listen": { type: "string" },
+      "metrics-token": { type: "string" },
     },
     SERVE_USAGE,
   );

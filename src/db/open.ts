@@ -161,6 +161,14 @@ export function closeDatabase(db: Db): void {
 export const databaseFile = (db: Db): string => db.$client.filename;
 
 /** Whether the database answers at all (the health check): throws when it does not. */
+/** The database file's size from its page count (cheap: no file or table is read; the WAL not included). */
+export function databaseBytes(db: Db): number {
+  const row = db.$client
+    .query<{ bytes: number }, []>("SELECT page_count * page_size AS bytes FROM pragma_page_count(), pragma_page_size()")
+    .get();
+  return row?.bytes ?? 0;
+}
+
 export function pingDatabase(db: Db): void {
   db.$client.query("SELECT 1").get();
 }

@@ -91,6 +91,8 @@ export function eventRoutes(ctx: AppContext) {
           try {
             await Promise.all(list.map((event) => ctx.events.write(event)));
           } catch {
+            // Storage failed (a full disk, say): the same answer hooks give, which senders retry.
+            set.headers["retry-after"] = "5";
             throw new AppError("unavailable", "The events could not be stored; retry shortly");
           }
           set.status = 204;

@@ -40,8 +40,9 @@ const trimSlashes = (path: string) => path.replace(/\/+$/, "") || "/";
  * (an internal name, an address, a tunnel's or a proxy's name), and a hook is authorized by its
  * secret slug or key, never by a browser's cookie, so a rebound page gains nothing a direct sender
  * lacks. Health and readiness: probes (a container orchestrator's) send the address as Host, and they reveal nothing.
+ * Metrics: a scraper uses whatever name it was configured with, and /metrics needs its own token.
  */
-const anyHost = (path: string) => isHookPath(path) || ["/api/health", "/api/ready"].includes(trimSlashes(path));
+const anyHost = (path: string) => isHookPath(path) || ["/api/health", "/api/ready", "/metrics"].includes(trimSlashes(path));
 
 /**
  * Why this request must not go further, or null. `routedPath` is the path Elysia routes on; it must

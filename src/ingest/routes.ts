@@ -18,6 +18,7 @@ import { SecretKeyError } from "../verification/secret-box.ts";
 import { dedupKeyOf } from "../dedup/key.ts";
 import { runPipeline } from "./pipeline.ts";
 import { QueueFullError } from "../events/store/group-commit.ts";
+import { countHookRequest, noteWebhook, withReason } from "../metrics/hooks.ts";
 
 const METHODS = new Set(["GET", "HEAD", "DELETE", "POST", "PUT", "PATCH", "OPTIONS"]);
 
@@ -31,7 +32,7 @@ export function ingestRoutes(ctx: AppContext) {
   async function recordFailure(webhook: IngestWebhook, details: FailureDetails): Promise<void> {
     const now = ctx.clock.now();
     const { allowed, suppressed } = limiter.take(webhook.id, now);
-    if (!allowed) return;
+    if (!allowed) return void ctx.metrics.failureEventsSuppressed.inc({ webhook_id: webhook.id });
     try {
       await events.write(failureEvent(webhook, details, now, suppressed));
     } catch (error) {
@@ -42,7 +43,7 @@ export function ingestRoutes(ctx: AppContext) {
   /** Refuses a request to a known webhook: stores why, and answers with the reason's status. */
   async function refuse(webhook: IngestWebhook, details: FailureDetails): Promise<Response> {
     await recordFailure(webhook, details);
-    return hookResponse(details.reason);
+    return withReason(hookResponse(details.reason), details.reason);
   }
 
   /** The connection closed under a request: not the server's fault, so a quiet line rather than an error. */
@@ -55,6 +56,7 @@ export function ingestRoutes(ctx: AppContext) {
     const method = request.method.toUpperCase();
     const webhook = SLUG_PATTERN.test(slug) ? ctx.webhooks.getBySlug(slug) : null;
     if (!webhook || !webhook.enabled || !METHODS.has(method)) return hookResponse("not_found");
+    noteWebhook(request, webhook.id);
     const headers = templateHeaders(request.headers);
 
     if (webhook.serviceAccountId) {
@@ -126,7 +128,9 @@ export function ingestRoutes(ctx: AppContext) {
     const { method, headers, body, query } = templateRequest;
     let result;
     try {
+      const rendering = ctx.metrics.renderSeconds.startTimer();
       result = runPipeline(ctx.templates.compile(webhook.template), templateRequest, webhook, ctx.clock.now());
+      rendering();
     } catch (err) {
       // A stored template that no longer compiles (e.g. saved before a limit existed).
       if (!(err instanceof TemplateError)) throw err;
@@ -157,9 +161,15 @@ export function ingestRoutes(ctx: AppContext) {
   }
 
   // Public: a webhook's own key, when it has one, is checked in receive.
-  return new Elysia()
-    .use(accessControl())
-    .all("/hooks/:slug", ({ request, params }) => receive(request, params.slug), { access: "public", parse: "none" });
+  return new Elysia().use(accessControl()).all(
+    "/hooks/:slug",
+    async ({ request, params }) => {
+      const response = await receive(request, params.slug);
+      countHookRequest(ctx.metrics, request, response);
+      return response;
+    },
+    { access: "public", parse: "none" },
+  );
 }
 
 /** The query string of a URL, without its `?`. */

@@ -60,6 +60,8 @@ const ACCESS: Record<string, Access> = {
   "DELETE /api/automations/:id": "write",
   "POST /api/automations/dry-run": "read",
   "ALL /hooks/:slug": "public",
+  // Off without --metrics-token; with it, the token is checked by the route (test/api/metrics.test.ts).
+  "GET /metrics": "public",
   "GET /": "public",
   "ALL /*": "public",
 };

@@ -33,11 +33,11 @@ export interface RunningInlet {
 }
 
 /** Starts `inlet serve` (the compiled binary when `binary` is given, else the source) and waits for it to listen. */
-export async function startInlet(opts: { binary?: string } = {}): Promise<RunningInlet> {
+export async function startInlet(opts: { binary?: string; host?: string } = {}): Promise<RunningInlet> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), "inlet-e2e-"));
   const cmd = opts.binary ? [opts.binary] : [process.execPath, join(ROOT, "src/main.ts")];
-  const proc = Bun.spawn([...cmd, "serve", "--host", "127.0.0.1", "--port", String(port), "--data-dir", dataDir], {
+  const proc = Bun.spawn([...cmd, "serve", "--host", opts.host ?? "127.0.0.1", "--port", String(port), "--data-dir", dataDir], {
     cwd: dataDir,
     env: { PATH: process.env.PATH ?? "", HOME: dataDir },
     stdin: "ignore",

@@ -97,6 +97,8 @@ export interface RetentionSchedule {
   rawRetentionDays?: number;
   now: () => number;
   logger: Logger;
+  /** Told how many events a sweep deleted (metrics). */
+  onDeleted?: (count: number) => void;
 }
 
 /** Background indexing for the `text` filter, a batch at a time. */

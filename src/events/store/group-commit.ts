@@ -44,6 +44,8 @@ export class GroupCommitWriter {
   private inFlight: Promise<void> | null = null;
   private scheduled = false;
   private lastWrite = -Infinity;
+  /** A commit has failed and none has succeeded since: said once in the log, not per batch. */
+  private failing = false;
   private readonly maxBatch: number;
   private readonly maxQueue: number;
 
@@ -104,13 +106,25 @@ export class GroupCommitWriter {
       )
       .then(
         (stored) => {
+          if (this.failing) {
+            this.failing = false;
+            this.logger.info("storage works again: events are being stored");
+          }
           const byId = new Map(stored.map((s) => [s.event.id, s]));
           for (const p of batch) p.resolve(byId.get(p.event.id) ?? null);
           // Store first, then broadcast: the feed only ever shows committed events, in commit order.
           this.bus.publish(stored);
         },
         (error) => {
-          this.logger.error("group commit failed; answering 503 to its requests", { error: String(error), events: batch.length });
+          // A full disk fails every commit until space returns: one line for the episode, not one per
+          // batch (each of which was a request or more answered 503, and the sender retries).
+          if (!this.failing) {
+            this.failing = true;
+            this.logger.error("cannot store events; answering 503 until storage works again", {
+              error: String(error),
+              events: batch.length,
+            });
+          } else this.logger.debug("group commit failed again", { error: String(error), events: batch.length });
           for (const p of batch) p.reject(new StorageError(error));
         },
       )

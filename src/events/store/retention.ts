@@ -54,6 +54,7 @@ export async function sweep({
   rawRetentionDays,
   now,
   logger,
+  onDeleted,
   batch = RETENTION_BATCH,
 }: RetentionOptions): Promise<number> {
   const cutoff = now() - retentionDays * DAY_MS;
@@ -73,6 +74,7 @@ export async function sweep({
   for (;;) {
     const n = deleteExpiredBatch(client, cutoff, batch);
     total += n;
+    if (n > 0) onDeleted?.(n);
     if (n < batch) break;
     await new Promise((r) => setTimeout(r, 5));
   }

@@ -41,6 +41,8 @@ export interface SqliteStoreOptions {
   readWaitMs?: number;
   /** Runs the group commits' transactions; on this connection unless given. */
   committer?: Committer;
+  /** Wraps the committer (metrics time its transactions). */
+  observeCommits?: (committer: Committer) => Committer;
 }
 
 export class SqliteEventStore implements EventStore {
@@ -69,7 +71,8 @@ export class SqliteEventStore implements EventStore {
     this.selectLastSeq = client.prepare("SELECT coalesce(max(seq), 0) AS seq FROM events");
     this.selectAfter = client.prepare("SELECT seq, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?");
     this.selectCount = client.prepare("SELECT count(*) AS n FROM events");
-    this.committer = opts.committer ?? new InlineCommitter(client);
+    const committer = opts.committer ?? new InlineCommitter(client);
+    this.committer = opts.observeCommits ? opts.observeCommits(committer) : committer;
     this.writer = new GroupCommitWriter(this.committer, opts.bus ?? { publish: () => {} }, logger, { maxQueue: opts.maxQueue });
     this.reader = new EventReader(db, logger, opts.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS, opts.readWaitMs ?? DEFAULT_READ_WAIT_MS);
   }
@@ -84,6 +87,11 @@ export class SqliteEventStore implements EventStore {
 
   recentlyActive(ms: number): boolean {
     return this.writer.recentlyActive(ms);
+  }
+
+  /** Events waiting for the group commit (metrics). */
+  queueDepth(): number {
+    return this.writer.pending;
   }
 
   drain(): Promise<void> {

@@ -4,6 +4,7 @@ import { api, type Webhook } from "../api.ts";
 import { navigate } from "../router.tsx";
 import { ConfirmDialog, Dialog } from "./Dialog.tsx";
 import { CopyButton } from "./ui.tsx";
+import { shownHookUrl } from "../lib/hook-url.ts";
 
 export function WebhookActions({ webhook, onRotated }: { webhook: Webhook; onRotated: (w: Webhook) => void }) {
   const [asking, setAsking] = useState<"rotate" | "delete" | null>(null);
@@ -39,9 +40,9 @@ export function WebhookActions({ webhook, onRotated }: { webhook: Webhook; onRot
           <p>Send requests here from now on:</p>
           <div class="url-row">
             <code class="url mono" data-testid="rotated-url">
-              {rotated.url}
+              {shownHookUrl(rotated.url)}
             </code>
-            <CopyButton text={rotated.url} label="Copy URL" />
+            <CopyButton text={shownHookUrl(rotated.url)} label="Copy URL" />
           </div>
           <div class="dialog-actions">
             <button type="button" class="btn primary" onClick={() => setRotated(null)} autofocus>

@@ -9,6 +9,7 @@ import { filterFromQuery, filterToQuery, isFiltered, type FeedFilter } from "../
 import { useFeed } from "../lib/useFeed.ts";
 import { Link, navigate, useLocation } from "../router.tsx";
 import { useIsAdmin } from "../session.ts";
+import { shownHookUrl } from "../lib/hook-url.ts";
 
 const STATUS_TEXT = { connecting: "Connecting…", live: "Live", polling: "Live (polling every 2 s)" };
 
@@ -107,7 +108,7 @@ function FirstRun({ webhooks }: { webhooks: Webhook[] }) {
       </EmptyState>
     );
   }
-  const curl = `curl -X POST '${hook.url}' -H 'Content-Type: application/json' -d '{"hello": "world"}'`;
+  const curl = `curl -X POST '${shownHookUrl(hook.url)}' -H 'Content-Type: application/json' -d '{"hello": "world"}'`;
   return (
     <EmptyState title="Waiting for the first event">
       <p>

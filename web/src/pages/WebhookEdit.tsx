@@ -11,6 +11,7 @@ import { draftOf, verificationBody, type VerificationDraft } from "../lib/verifi
 import { emptySample, sampleFromPayload, STARTERS, type SampleRequest } from "../lib/starters.ts";
 import { Link, navigate, useLocation } from "../router.tsx";
 import { useIsAdmin } from "../session.ts";
+import { shownHookUrl } from "../lib/hook-url.ts";
 
 interface Draft {
   name: string;
@@ -130,9 +131,9 @@ export function WebhookEditPage({ id }: { id?: string }) {
         <div class="url-row card">
           <span class="muted">URL</span>
           <code class="url mono" data-testid="webhook-url">
-            {webhook.url}
+            {shownHookUrl(webhook.url)}
           </code>
-          {admin && <CopyButton text={webhook.url} label="Copy URL" />}
+          {admin && <CopyButton text={shownHookUrl(webhook.url)} label="Copy URL" />}
         </div>
       )}
       <form class="webhook-form" onSubmit={save}>

@@ -6,6 +6,7 @@ import { EMPTY_FILTER, toEventFilter } from "../lib/filter.ts";
 import { useLoad } from "../lib/useLoad.ts";
 import { Link } from "../router.tsx";
 import { useIsAdmin } from "../session.ts";
+import { shownHookUrl } from "../lib/hook-url.ts";
 
 interface Stats {
   last: Record<string, string | undefined>;
@@ -93,11 +94,11 @@ export function WebhooksPage() {
               </div>
               {w.description && <p class="muted">{w.description}</p>}
               <div class="url-row">
-                <code class="url mono" title={w.url}>
-                  {w.url}
+                <code class="url mono" title={shownHookUrl(w.url)}>
+                  {shownHookUrl(w.url)}
                 </code>
                 {/* Viewers get the URL masked (it is the credential of a hook without a key): nothing to copy. */}
-                {admin && <CopyButton text={w.url} label="Copy URL" />}
+                {admin && <CopyButton text={shownHookUrl(w.url)} label="Copy URL" />}
               </div>
               <p class="small muted stats">
                 Last event: {stats?.last[w.id] ? <TimeAgo iso={stats.last[w.id]!} /> : stats ? "never" : "…"}
