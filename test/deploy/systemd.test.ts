@@ -40,7 +40,7 @@ test("Inlet runs with the environment the unit gives it", async () => {
   const env = Object.fromEntries(
     directives.filter(([key]) => key === "Environment").map(([, value]) => value.split("=", 2) as [string, string]),
   );
-  expect(Object.keys(env).sort()).toEqual(["INLET_DATA_DIR", "INLET_HOST", "INLET_LOG_FORMAT", "INLET_PORT"]);
+  expect(Object.keys(env).sort()).toEqual(["INLET_DATA_DIR", "INLET_HOST", "INLET_LOG_FORMAT", "INLET_PORT", "INLET_TRUSTED_PROXIES"]);
   // Where systemd would put the state directory, and a port free here.
   const server = await startServeProcess([], { ...env, INLET_DATA_DIR: join(dir.path, "state"), INLET_PORT: String(await freePort()) });
   try {
