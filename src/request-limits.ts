@@ -18,7 +18,7 @@ import { headerProblem, type HeaderLimits } from "./http/header-limits.ts";
 import type { ProbeThrottle } from "./http/probe-throttle.ts";
 import { requestId } from "./http/request-id.ts";
 import type { Logger } from "./log.ts";
-import type { LimitName, Metrics } from "./metrics/metrics.ts";
+import type { Metrics, RequestLimitName } from "./metrics/metrics.ts";
 
 export interface RequestLimitOptions {
   /** How long a request's body may take to arrive, from its headers on. */
@@ -90,7 +90,7 @@ export class RequestLimits {
   private readonly inProgress = new Map<string, number>();
   private total = 0;
   /** Requests refused by each limit since start. */
-  readonly refusals: Record<LimitName, number> = { headers: 0, in_flight: 0, per_address: 0, body_timeout: 0, probe: 0 };
+  readonly refusals: Record<RequestLimitName, number> = { headers: 0, in_flight: 0, per_address: 0, body_timeout: 0, probe: 0 };
 
   constructor(private readonly options: RequestLimitOptions) {}
 
@@ -104,7 +104,7 @@ export class RequestLimits {
     return (request, server) => this.handle(request, server, handler);
   }
 
-  private refuse(limit: LimitName, request: Request, path: string, address: string, reason: string, error: AppError, headers = {}) {
+  private refuse(limit: RequestLimitName, request: Request, path: string, address: string, reason: string, error: AppError, headers = {}) {
     this.refusals[limit]++;
     this.options.metrics?.limitRefusals.inc({ limit });
     this.options.logger.info(`${request.method} ${maskPath(path)} ${error.status}`, {

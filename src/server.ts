@@ -23,7 +23,7 @@ import { closeDatabase, ensureDirectory, openDatabase, type Db } from "./db/open
 import { createLogger, type Logger } from "./log.ts";
 import { RequestLimits } from "./request-limits.ts";
 import { startMetricsListener, type MetricsListener } from "./metrics/listener.ts";
-import { Metrics, type LimitName } from "./metrics/metrics.ts";
+import { Metrics, type RequestLimitName } from "./metrics/metrics.ts";
 import { SecretBox } from "./verification/secret-box.ts";
 
 export interface RunningServer {
@@ -34,7 +34,7 @@ export interface RunningServer {
   /** Where --metrics-listen serves /metrics, if it is set. */
   metricsUrl: string | null;
   /** Requests each limit refused since start. */
-  refusals: Readonly<Record<LimitName, number>>;
+  refusals: Readonly<Record<RequestLimitName, number>>;
   /** Stops accepting, finishes in-flight requests and pending commits, closes the database. */
   stop(): Promise<void>;
 }

@@ -43,6 +43,10 @@ export const webhooks = sqliteTable(
     dedupKey: text("dedup_key"),
     /** Requests answered as duplicates of a stored event, not stored again. */
     duplicates: integer("duplicates").notNull().default(0),
+    /** Client addresses the webhook accepts (JSON list of CIDR ranges); null: any. */
+    allowedIps: text("allowed_ips"),
+    /** Requests per minute it accepts, and the burst (JSON `{"per_minute", "burst"}`); null: no limit. */
+    rateLimit: text("rate_limit"),
   },
   (t) => [uniqueIndex("webhooks_slug").on(t.slug), index("webhooks_name").on(t.name)],
 );

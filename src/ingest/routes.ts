@@ -17,6 +17,8 @@ import type { Verification } from "../verification/model.ts";
 import { SecretKeyError } from "../verification/secret-box.ts";
 import { dedupKeyOf } from "../dedup/key.ts";
 import { runPipeline } from "./pipeline.ts";
+import { WebhookRateLimits } from "./rate-limits.ts";
+import { clientOf } from "../auth/client-address.ts";
 import { QueueFullError } from "../events/store/group-commit.ts";
 import { countHookRequest, noteWebhook, withReason } from "../metrics/hooks.ts";
 
@@ -25,6 +27,7 @@ const METHODS = new Set(["GET", "HEAD", "DELETE", "POST", "PUT", "PATCH", "OPTIO
 export function ingestRoutes(ctx: AppContext) {
   const { events } = ctx;
   const limiter = ctx.failureLimiter;
+  const rateLimits = new WebhookRateLimits(() => ctx.clock.now());
   /** Dedup keys of requests being stored right now: a redelivery racing its original is a duplicate too. */
   const inFlight = new Set<string>();
 
@@ -56,6 +59,16 @@ export function ingestRoutes(ctx: AppContext) {
     const method = request.method.toUpperCase();
     const webhook = SLUG_PATTERN.test(slug) ? ctx.webhooks.getBySlug(slug) : null;
     if (!webhook || !webhook.enabled || !METHODS.has(method)) return hookResponse("not_found");
+    // A sender outside the allowlist learns nothing: the answer an unknown hook gets.
+    if (webhook.allowedIps && !webhook.allowedIps.has(clientOf(request).address)) {
+      ctx.metrics.limitRefusals.inc({ limit: "allowlist" });
+      return hookResponse("not_found");
+    }
+    const wait = webhook.rateLimit ? rateLimits.take(webhook.id, webhook.rateLimit) : 0;
+    if (wait > 0) {
+      ctx.metrics.limitRefusals.inc({ limit: "rate" });
+      return hookResponse("too_many_requests", { "retry-after": String(wait) });
+    }
     noteWebhook(request, webhook.id);
     const headers = templateHeaders(request.headers);
 

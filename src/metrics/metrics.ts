@@ -28,7 +28,10 @@ export interface MetricSources {
 }
 
 /** The request limits (request-limits.ts), as refusals are counted by. */
-export const LIMITS = ["headers", "in_flight", "per_address", "body_timeout", "probe"] as const;
+export const REQUEST_LIMITS = ["headers", "in_flight", "per_address", "body_timeout", "probe"] as const;
+export type RequestLimitName = (typeof REQUEST_LIMITS)[number];
+/** The request limits, and a webhook's own: its allowlist and its rate limit (ingest/routes.ts). */
+export const LIMITS = [...REQUEST_LIMITS, "allowlist", "rate"] as const;
 export type LimitName = (typeof LIMITS)[number];
 
 const SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
@@ -76,7 +79,7 @@ export class Metrics {
   });
   readonly limitRefusals = new Counter({
     name: "inlet_limit_refusals_total",
-    help: "Requests refused by a limit: headers (431), in_flight (503), per_address (429), body_timeout (408), probe (429)",
+    help: "Requests refused by a limit: headers (431), in_flight (503), per_address (429), body_timeout (408), probe (429), a webhook's allowlist (404) and rate limit (429)",
     labelNames: ["limit"] as const,
     registers: [this.registry],
   });

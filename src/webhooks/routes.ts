@@ -6,6 +6,7 @@ import type { AppContext } from "../context.ts";
 import { AppError, invalid, notFound } from "../errors.ts";
 import { LIMITS } from "../templates/render.ts";
 import type { Webhook, WebhookInput, WebhookRow } from "./store.ts";
+import { allowedIpsColumn, rateLimitColumn } from "./access-rules.ts";
 
 const DEFAULT_RECENT_REQUESTS = 20;
 const MAX_RECENT_REQUESTS = 100;
@@ -19,6 +20,8 @@ const serviceAccountId = t.Nullable(t.String({ maxLength: 100 }));
 // Checked by parseVerification, so that a 422 names the field inside it.
 const verification = t.Unknown();
 const dedupKey = t.Nullable(t.String({ maxLength: 1000 }));
+// Checked by access-rules.ts, so that a 422 names the entry.
+const accessRule = t.Unknown();
 
 const createBody = t.Object({
   name,
@@ -28,6 +31,8 @@ const createBody = t.Object({
   service_account_id: t.Optional(serviceAccountId),
   verification: t.Optional(verification),
   dedup_key: t.Optional(dedupKey),
+  allowed_ips: t.Optional(accessRule),
+  rate_limit: t.Optional(accessRule),
 });
 const replaceBody = t.Object({
   name,
@@ -37,6 +42,8 @@ const replaceBody = t.Object({
   service_account_id: t.Optional(serviceAccountId),
   verification: t.Optional(verification),
   dedup_key: t.Optional(dedupKey),
+  allowed_ips: t.Optional(accessRule),
+  rate_limit: t.Optional(accessRule),
 });
 const patchBody = t.Partial(replaceBody);
 // A null body means no criteria (Prefect's client may send one); it becomes an empty one before
@@ -77,6 +84,8 @@ type WebhookBody = Partial<{
   service_account_id: string | null;
   verification: unknown;
   dedup_key: string | null;
+  allowed_ips: unknown;
+  rate_limit: unknown;
 }>;
 
 export function webhookRoutes(ctx: AppContext) {
@@ -139,6 +148,8 @@ export function webhookRoutes(ctx: AppContext) {
     checkServiceAccount(body.service_account_id);
     checkDedupKey(body.dedup_key);
     const changes: Partial<WebhookInput> = {};
+    if (body.allowed_ips !== undefined) changes.allowedIps = allowedIpsColumn(body.allowed_ips);
+    if (body.rate_limit !== undefined) changes.rateLimit = rateLimitColumn(body.rate_limit);
     const sealed = sealedVerification(body, current);
     if (sealed !== undefined) changes.verification = sealed;
     if (body.dedup_key !== undefined) changes.dedupKey = body.dedup_key || null;
@@ -175,6 +186,8 @@ export function webhookRoutes(ctx: AppContext) {
             serviceAccountId: body.service_account_id ?? null,
             verification: sealedVerification(body, null) ?? null,
             dedupKey: body.dedup_key || null,
+            allowedIps: body.allowed_ips === undefined ? null : allowedIpsColumn(body.allowed_ips),
+            rateLimit: body.rate_limit === undefined ? null : rateLimitColumn(body.rate_limit),
           };
           checkEnforcement(input, true);
           set.status = 201;

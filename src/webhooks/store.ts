@@ -7,6 +7,7 @@ import type { SettingsStore } from "../settings/store.ts";
 import { newSlug } from "./slug.ts";
 import { sealedView } from "../verification/secret-box.ts";
 import type { VerificationView } from "../verification/model.ts";
+import { parseAccessRules, type RateLimit, type WebhookAccessRules } from "./access-rules.ts";
 
 export type WebhookRow = typeof webhooks.$inferSelect;
 
@@ -26,6 +27,10 @@ export interface Webhook {
   dedup_key: string | null;
   /** Requests answered as redeliveries of a stored event (204, not stored again). */
   duplicates: number;
+  /** Client addresses (CIDR ranges) it accepts; null: any. Others get 404, as for an unknown hook. */
+  allowed_ips: string[] | null;
+  /** Requests per minute, with a burst; past it, 429 with Retry-After. Null: no limit. */
+  rate_limit: RateLimit | null;
 }
 
 export interface WebhookInput {
@@ -37,6 +42,9 @@ export interface WebhookInput {
   /** Sealed (SecretBox.seal), or null for none. */
   verification?: string | null;
   dedupKey?: string | null;
+  /** JSON, as stored (access-rules.ts). */
+  allowedIps?: string | null;
+  rateLimit?: string | null;
 }
 
 export interface WebhookListOptions {
@@ -56,7 +64,7 @@ export class WebhookStore {
   ) {
     // The ingestion hot path: one indexed lookup per request, prepared once.
     this.bySlug = db.$client.prepare(
-      "SELECT id, name, enabled, template, service_account_id, verification, dedup_key FROM webhooks WHERE slug = ?",
+      "SELECT id, name, enabled, template, service_account_id, verification, dedup_key, allowed_ips, rate_limit FROM webhooks WHERE slug = ?",
     );
   }
 
@@ -75,6 +83,8 @@ export class WebhookStore {
       verification: sealedView(row.verification),
       dedup_key: row.dedupKey || null,
       duplicates: row.duplicates + (this.pendingDuplicates.get(row.id) ?? 0),
+      allowed_ips: row.allowedIps ? (JSON.parse(row.allowedIps) as string[]) : null,
+      rate_limit: row.rateLimit ? (JSON.parse(row.rateLimit) as RateLimit) : null,
     };
   }
 
@@ -91,6 +101,8 @@ export class WebhookStore {
         serviceAccountId: input.serviceAccountId,
         verification: input.verification ?? null,
         dedupKey: input.dedupKey || null,
+        allowedIps: input.allowedIps ?? null,
+        rateLimit: input.rateLimit ?? null,
         slug: newSlug(),
         created: now,
         updated: now,
@@ -127,6 +139,7 @@ export class WebhookStore {
           serviceAccountId: row.service_account_id,
           verification: row.verification,
           dedupKey: row.dedup_key || null,
+          ...parseAccessRules(row.allowed_ips, row.rate_limit),
         }
       : null;
   }
@@ -209,9 +222,11 @@ interface WebhookRowRaw {
   service_account_id: string | null;
   verification: string | null;
   dedup_key: string | null;
+  allowed_ips: string | null;
+  rate_limit: string | null;
 }
 
-export interface IngestWebhook {
+export interface IngestWebhook extends WebhookAccessRules {
   id: string;
   name: string;
   enabled: boolean;

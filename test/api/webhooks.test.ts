@@ -12,6 +12,7 @@ describe("webhook management", () => {
     expect(res.status).toBe(201);
     const w = await res.json();
     expect(Object.keys(w).sort()).toEqual([
+      "allowed_ips",
       "created",
       "dedup_key",
       "description",
@@ -19,6 +20,7 @@ describe("webhook management", () => {
       "enabled",
       "id",
       "name",
+      "rate_limit",
       "service_account_id",
       "slug",
       "template",
@@ -27,7 +29,7 @@ describe("webhook management", () => {
       "verification",
     ]);
     expect(w).toMatchObject({ name: "models", description: "", enabled: true, template: STATIC, service_account_id: null });
-    expect(w).toMatchObject({ verification: null, dedup_key: null, duplicates: 0 });
+    expect(w).toMatchObject({ verification: null, dedup_key: null, duplicates: 0, allowed_ips: null, rate_limit: null });
     expect(w.slug).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(w.url).toBe(`https://inlet.example.org/hooks/${w.slug}`);
     expect((await t.request("GET", `/api/webhooks/${w.id}`)).status).toBe(200);
