@@ -3,6 +3,10 @@ import { useEffect, useState } from "preact/hooks";
 import { api, onUnauthorized, type Me } from "./api.ts";
 import { Layout } from "./components/Layout.tsx";
 import { ErrorBox, Spinner } from "./components/ui.tsx";
+import { AutomationEditPage } from "./pages/AutomationEdit.tsx";
+import { AutomationsPage } from "./pages/Automations.tsx";
+import { DeliveriesPage } from "./pages/Deliveries.tsx";
+import { DestinationsPage } from "./pages/Destinations.tsx";
 import { FeedPage } from "./pages/Feed.tsx";
 import { FailuresPage } from "./pages/Failures.tsx";
 import { LoginPage } from "./pages/Login.tsx";
@@ -25,6 +29,11 @@ const ROUTES: [string, (p: Record<string, string>) => preact.JSX.Element][] = [
   ["/service-accounts", () => <ServiceAccountsPage />],
   ["/settings", () => <SettingsPage />],
   ["/users", () => <UsersPage />],
+  ["/automations", () => <AutomationsPage />],
+  ["/automations/new", () => <AutomationEditPage />],
+  ["/automations/:id", (p) => <AutomationEditPage key={p.id} id={p.id} />],
+  ["/automations/:id/deliveries", (p) => <DeliveriesPage id={p.id} />],
+  ["/destinations", () => <DestinationsPage />],
 ];
 
 export function App() {

@@ -92,3 +92,16 @@ export function webhookOf(e: InletEvent): { id: string; name: string } | null {
   if (!r) return null;
   return { id: r["prefect.resource.id"]!.slice(WEBHOOK_PREFIX.length), name: r["prefect.resource.name"] ?? "" };
 }
+
+export type {
+  Action,
+  Automation,
+  AutomationStatus,
+  DryRunFiring,
+  DryRunResult,
+  EventTrigger,
+} from "../../src/automations/model.ts";
+import type { Automation, AutomationStatus } from "../../src/automations/model.ts";
+
+/** An automation as the API answers it: with what the engine knows of it now. */
+export type AutomationWithStatus = Automation & { status?: AutomationStatus | null };
