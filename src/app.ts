@@ -1,5 +1,7 @@
 // createApp: mounts every route (each declares its access level) and the error handler. It never listens.
 import { Elysia } from "elysia";
+import { deliveryRoutes } from "./actions/delivery-routes.ts";
+import { destinationRoutes } from "./actions/routes.ts";
 import { accessControl, requireDeclaredAccess } from "./auth/access.ts";
 import { serviceAccountRoutes } from "./auth/routes.ts";
 import { authRoutes, userRoutes } from "./auth/user-routes.ts";
@@ -75,7 +77,9 @@ export function createApp(ctx: AppContext) {
         .use(userRoutes(ctx))
         .use(webhookRoutes(ctx))
         .use(settingsRoutes(ctx))
-        .use(templateRoutes(ctx)),
+        .use(templateRoutes(ctx))
+        .use(destinationRoutes(ctx))
+        .use(deliveryRoutes(ctx)),
     );
 
   // See src/http/edge.ts for why the router must not assume a long host name.

@@ -2,6 +2,10 @@
 // which it all stops. This is where the storage backend is chosen: the app itself sees the
 // EventStore interface only.
 import { ActionOutbox } from "./actions/store/outbox.ts";
+import { DeliveryStore } from "./actions/store/deliveries.ts";
+import { DestinationStore } from "./actions/store/destinations.ts";
+import { systemResolver } from "./actions/worker/address.ts";
+import { DeliveryWorker, type DeliveryWorkerOptions } from "./actions/worker/worker.ts";
 import { AutomationStore } from "./automations/store/automations.ts";
 import { ServiceAccountStore } from "./auth/service-accounts.ts";
 import { SessionStore } from "./auth/sessions.ts";
@@ -9,6 +13,12 @@ import { SetupToken } from "./auth/setup.ts";
 import { LoginThrottle } from "./auth/throttle.ts";
 import { UserStore } from "./auth/users.ts";
 import {
+  DEFAULT_DELIVERY_BUSY_MS,
+  DEFAULT_DELIVERY_BUSY_PER_SECOND,
+  DEFAULT_DELIVERY_CONCURRENCY,
+  DEFAULT_DELIVERY_CONCURRENCY_PER_DESTINATION,
+  DEFAULT_DELIVERY_STOP_GRACE_MS,
+  DEFAULT_DELIVERY_TIMEOUT_MS,
   DEFAULT_TEMPLATE_CACHE_SIZE,
   DEFAULT_TEXT_INDEX_BUSY_MS,
   DEFAULT_TEXT_INDEX_SERVE_BATCH,
@@ -53,6 +63,12 @@ export interface AppContext {
   /** Actions of firings, waiting for the delivery worker. */
   outbox: ActionOutbox;
   automations: AutomationStore;
+  /** Where actions are sent (secrets included: never hand one to a client as it is). */
+  destinations: DestinationStore;
+  /** The outbox's deliveries and their attempts, past the enqueue. */
+  deliveries: DeliveryStore;
+  /** Sends due deliveries; start() starts it, stop() stops it first. */
+  deliveryWorker: DeliveryWorker;
   serviceAccounts: ServiceAccountStore;
   /** Admin UI sign-in: users, their sessions, the first-run setup token and failed-login throttling. */
   users: UserStore;
@@ -86,6 +102,8 @@ export interface ContextOptions {
   lock?: DataDirLock;
   /** Start the background work at once (otherwise start() does; contexts for app.handle leave it off). */
   start?: boolean;
+  /** The delivery worker's settings, over the defaults (tests shorten the timeout, pin the resolver). */
+  delivery?: Partial<DeliveryWorkerOptions>;
 }
 
 export function createContext(opts: ContextOptions): SqliteContext {
@@ -104,6 +122,25 @@ export function createContext(opts: ContextOptions): SqliteContext {
   const feed = new Feed({ events, bus, logger });
   const staged = new StagedEvents(db, () => clock.now());
   const outbox = new ActionOutbox(db, staged);
+  const automations = new AutomationStore(db, () => clock.now());
+  const destinations = new DestinationStore(db, () => clock.now());
+  const deliveries = new DeliveryStore(db);
+  const templates = new TemplateCache(DEFAULT_TEMPLATE_CACHE_SIZE);
+  const deliveryWorker = new DeliveryWorker(
+    { db, deliveries, destinations, automations, staged, events, templates, clock, logger },
+    {
+      concurrency: DEFAULT_DELIVERY_CONCURRENCY,
+      perDestination: DEFAULT_DELIVERY_CONCURRENCY_PER_DESTINATION,
+      timeoutMs: DEFAULT_DELIVERY_TIMEOUT_MS,
+      busyPerSecond: DEFAULT_DELIVERY_BUSY_PER_SECOND,
+      busyWindowMs: DEFAULT_DELIVERY_BUSY_MS,
+      stopGraceMs: DEFAULT_DELIVERY_STOP_GRACE_MS,
+      resolve: systemResolver,
+      random: Math.random,
+      ...opts.delivery,
+    },
+  );
+  outbox.onQueued(() => deliveryWorker.wake());
 
   let timers: (() => void)[] | null = null;
   let stopping: Promise<void> | null = null;
@@ -117,6 +154,8 @@ export function createContext(opts: ContextOptions): SqliteContext {
       }),
       events.startRetention({ retentionDays: config.retentionDays, now: () => clock.now(), logger }),
     ];
+    // Deliveries left pending by a stop or a crash are sent now.
+    deliveryWorker.start();
     // Events a crash left staged are written now (each is stored once, whatever happened before).
     void staged.flush(events).catch((error) => logger.error("could not write staged events", { error }));
   }
@@ -124,7 +163,10 @@ export function createContext(opts: ContextOptions): SqliteContext {
   /**
    * The order, and why. Before calling this the server stops accepting connections (its job, not
    * the context's); `requestsDone` is its promise that the requests in flight have finished.
-   * 1. background timers: no indexing or retention sweep starts on a store about to close;
+   * 1. background timers: no indexing or retention sweep starts on a store about to close; the
+   *    delivery worker takes no more deliveries, and its sends in flight get a bounded time to
+   *    finish and be recorded, awaited with the requests at 3 (those still in flight after it stay
+   *    pending for the next start);
    * 2. live feeds end: an open websocket or event stream would keep the server's graceful stop
    *    waiting for ever, so they end before the requests in flight are awaited;
    * 3. the requests in flight finish (`requestsDone`): they may still read and write events (a
@@ -140,6 +182,7 @@ export function createContext(opts: ContextOptions): SqliteContext {
   function stop(requestsDone?: Promise<unknown>): Promise<void> {
     return (stopping ??= (async () => {
       for (const stopTimer of timers ?? []) stopTimer();
+      const deliveriesStopped = deliveryWorker.stop();
       logger.debug("stopping: background work stopped");
       feed.close();
       logger.debug("stopping: live feeds ended");
@@ -147,6 +190,7 @@ export function createContext(opts: ContextOptions): SqliteContext {
       // A feed whose handshake was in flight at step 2 may have joined since.
       feed.close();
       logger.debug("stopping: requests finished");
+      await deliveriesStopped;
       await staged.flush(events).catch((error) => logger.error("could not write staged events", { error }));
       await events.close();
       logger.debug("stopping: reads closed, group commit drained");
@@ -167,7 +211,10 @@ export function createContext(opts: ContextOptions): SqliteContext {
     feed,
     staged,
     outbox,
-    automations: new AutomationStore(db, () => clock.now()),
+    automations,
+    destinations,
+    deliveries,
+    deliveryWorker,
     serviceAccounts: new ServiceAccountStore(db, () => clock.now()),
     users: new UserStore(db, () => clock.now()),
     sessions: new SessionStore(db, () => clock.now()),
@@ -179,7 +226,7 @@ export function createContext(opts: ContextOptions): SqliteContext {
       () => clock.now(),
     ),
     settings: new SettingsStore(db),
-    templates: new TemplateCache(DEFAULT_TEMPLATE_CACHE_SIZE),
+    templates,
     failureLimiter: new FailureLimiter(),
     start,
     stop,

@@ -45,6 +45,17 @@ const ACCESS: Record<string, Access> = {
   "PATCH /api/settings/": "write",
   "POST /api/templates/validate": "read",
   "POST /api/templates/render": "read",
+  "GET /api/destinations/": "admin",
+  "POST /api/destinations/": "admin",
+  "GET /api/destinations/:id": "admin",
+  "PUT /api/destinations/:id": "admin",
+  "PATCH /api/destinations/:id": "admin",
+  "DELETE /api/destinations/:id": "admin",
+  "POST /api/destinations/:id/test": "admin",
+  "POST /api/destinations/:id/rotate-secret": "admin",
+  "POST /api/destinations/:id/retry-failed": "admin",
+  "GET /api/automations/:id/deliveries": "read",
+  "POST /api/deliveries/:id/retry": "admin",
   "ALL /hooks/:slug": "public",
   "GET /": "public",
   "ALL /*": "public",
@@ -67,6 +78,10 @@ const BODIES: Record<string, unknown> = {
   "PATCH /api/settings/": {},
   "POST /api/templates/validate": { template: "{}" },
   "POST /api/templates/render": { template: "{}" },
+  "POST /api/destinations/": { name: "matrix", type: "slack", config: { url: "http://127.0.0.1:9/x" } },
+  "PUT /api/destinations/:id": { name: "matrix", config: {} },
+  "PATCH /api/destinations/:id": {},
+  "POST /api/destinations/:id/retry-failed": { since: "2026-01-01T00:00:00Z" },
 };
 
 const PLACEHOLDER_ID = "00000000-0000-4000-8000-000000000000";
