@@ -45,7 +45,7 @@ export function EventDetail({ event, onClose }: { event: InletEvent; onClose: ()
       )}
       {admin && (
         <p>
-          <Link class="btn small" href={automate} onClick={onClose}>
+          <Link class="btn small" href={automate}>
             Automate…
           </Link>{" "}
           <span class="muted small">Act when an event like this one arrives, or when it stops arriving.</span>

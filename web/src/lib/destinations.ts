@@ -1,23 +1,11 @@
-// Destinations as the API answers them, and the fields each type asks for. Secret fields are
+// The fields each type of destination asks for, and the bodies the API takes. Secret fields are
 // write-only: the API says only whether one is set, and a blank one in an update keeps it.
+import type { DestinationType, DestinationView } from "../../../src/actions/destinations/model.ts";
 
-export type DestinationType = "webhook" | "slack" | "discord" | "teams" | "ntfy" | "gotify" | "email";
+export type { DestinationType };
 
-export interface Destination {
-  id: string;
-  name: string;
-  type: DestinationType;
-  enabled: boolean;
-  disabled_reason?: string | null;
-  /** The settings that may be shown. */
-  config: Record<string, unknown>;
-  /** The names of the secret fields that hold a value. */
-  secrets_set?: string[];
-  created: string;
-  updated: string;
-  /** Only in the answers to create and rotate-secret: shown once. */
-  signing_secret?: string;
-}
+/** A destination as the API answers it; `signing_secret` only in the answers to create (shown once). */
+export type Destination = DestinationView & { signing_secret?: string };
 
 export interface DestinationField {
   key: string;

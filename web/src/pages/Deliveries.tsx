@@ -1,7 +1,7 @@
 // The delivery log of one automation: each action it queued, newest first, with every attempt (the
 // request as sent, secrets masked, and the answer) and "Retry now" on a failed one.
 import { useState } from "preact/hooks";
-import { api, nextPagePath, type AutomationWithStatus } from "../api.ts";
+import { api, type AutomationWithStatus } from "../api.ts";
 import { EmptyState, ErrorBox, PageHeader, Spinner, TimeAgo } from "../components/ui.tsx";
 import type { Destination } from "../lib/destinations.ts";
 import { shortTime } from "../lib/time.ts";
@@ -22,6 +22,9 @@ export interface Attempt {
 export interface Delivery {
   id: string;
   action_index: number;
+  action_type: string;
+  /** Why it failed, once given up. */
+  reason: string | null;
   destination_id: string | null;
   status: "pending" | "delivered" | "failed";
   next_attempt: string | null;
@@ -30,6 +33,7 @@ export interface Delivery {
 
 interface DeliveryPage {
   deliveries: Delivery[];
+  /** A page token for ?page=, or null on the last page. */
   next_page: string | null;
 }
 
@@ -50,7 +54,7 @@ export function DeliveriesPage({ id }: { id: string }) {
   const nextToken = next === undefined ? page.data?.next_page : next;
 
   const loadOlder = async () => {
-    const p = await api<DeliveryPage>("GET", nextPagePath(nextToken!));
+    const p = await api<DeliveryPage>("GET", `/api/automations/${id}/deliveries?page=${encodeURIComponent(nextToken!)}`);
     setOlder((x) => [...x, ...p.deliveries]);
     setNext(p.next_page);
   };
@@ -94,7 +98,7 @@ export function DeliveriesPage({ id }: { id: string }) {
                 <span class={`badge ${STATUS_BADGE[d.status]}`} data-testid="delivery-status">
                   {d.status}
                 </span>{" "}
-                Action {d.action_index + 1}
+                Action {d.action_index + 1} <span class="mono small">{d.action_type}</span>
                 {d.destination_id && (
                   <> → {names.data?.get(d.destination_id) ?? <span class="mono">{d.destination_id.slice(0, 8)}</span>}</>
                 )}
@@ -105,6 +109,7 @@ export function DeliveriesPage({ id }: { id: string }) {
                 </button>
               )}
             </div>
+            {d.status === "failed" && d.reason && <p class="small error-text">{d.reason}</p>}
             <p class="small muted">
               {d.attempts.length} attempt{d.attempts.length === 1 ? "" : "s"}
               {d.status === "pending" && d.next_attempt && <> · next {shortTime(d.next_attempt)}</>}
