@@ -3,10 +3,6 @@ import { useEffect, useState } from "preact/hooks";
 import { api, onUnauthorized, type Me } from "./api.ts";
 import { Layout } from "./components/Layout.tsx";
 import { ErrorBox, Spinner } from "./components/ui.tsx";
-import { AutomationEditPage } from "./pages/AutomationEdit.tsx";
-import { AutomationsPage } from "./pages/Automations.tsx";
-import { DeliveriesPage } from "./pages/Deliveries.tsx";
-import { DestinationsPage } from "./pages/Destinations.tsx";
 import { FeedPage } from "./pages/Feed.tsx";
 import { FailuresPage } from "./pages/Failures.tsx";
 import { LoginPage } from "./pages/Login.tsx";
@@ -19,6 +15,13 @@ import { WebhookEditPage } from "./pages/WebhookEdit.tsx";
 import { WebhooksPage } from "./pages/Webhooks.tsx";
 import { match, navigate, useLocation } from "./router.tsx";
 import { MeContext } from "./session.ts";
+import { lazyPage } from "./lib/lazy.tsx";
+
+const automationPages = () => import("./pages/automation-pages.ts");
+const AutomationsPage = lazyPage(automationPages, (m) => m.AutomationsPage);
+const AutomationEditPage = lazyPage(automationPages, (m) => m.AutomationEditPage);
+const DeliveriesPage = lazyPage(automationPages, (m) => m.DeliveriesPage);
+const DestinationsPage = lazyPage(automationPages, (m) => m.DestinationsPage);
 
 const ROUTES: [string, (p: Record<string, string>) => preact.JSX.Element][] = [
   ["/", () => <FeedPage />],
