@@ -6,6 +6,7 @@ import { DeliveryStore } from "./actions/store/deliveries.ts";
 import { DestinationStore } from "./actions/store/destinations.ts";
 import { systemResolver } from "./actions/worker/address.ts";
 import { DeliveryWorker, type DeliveryWorkerOptions } from "./actions/worker/worker.ts";
+import type { AutomationEngine } from "./automations/model.ts";
 import { AutomationStore } from "./automations/store/automations.ts";
 import { ServiceAccountStore } from "./auth/service-accounts.ts";
 import { SessionStore } from "./auth/sessions.ts";
@@ -69,6 +70,8 @@ export interface AppContext {
   deliveries: DeliveryStore;
   /** Sends due deliveries; start() starts it, stop() stops it first. */
   deliveryWorker: DeliveryWorker;
+  /** The automation engine, when one runs: what the API reports as an automation's `status`. */
+  engine?: AutomationEngine;
   serviceAccounts: ServiceAccountStore;
   /** Admin UI sign-in: users, their sessions, the first-run setup token and failed-login throttling. */
   users: UserStore;
@@ -122,7 +125,7 @@ export function createContext(opts: ContextOptions): SqliteContext {
   const feed = new Feed({ events, bus, logger });
   const staged = new StagedEvents(db, () => clock.now());
   const outbox = new ActionOutbox(db, staged);
-  const automations = new AutomationStore(db, () => clock.now());
+  const automations = new AutomationStore(db, () => clock.now(), staged);
   const destinations = new DestinationStore(db, () => clock.now());
   const deliveries = new DeliveryStore(db);
   const templates = new TemplateCache(DEFAULT_TEMPLATE_CACHE_SIZE);
