@@ -3,7 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import {
   controlFor,
-  fieldOfMessage,
+  fieldOfError,
   formControls,
   labelValue,
   newDraft,
@@ -69,7 +69,13 @@ describe("a server 422 beside the field it names", () => {
     ["actions[1].payload: line 2: unexpected end", "actions.1.payload"],
     ["name: is required", "name"],
     ["The request is invalid", null],
-  ])("%j names %j", (message, field) => expect(fieldOfMessage(message)).toBe(field));
+  ])("%j names %j", (message, field) => expect(fieldOfError(message)).toBe(field));
+
+  test("the error's own field wins over the message", () => {
+    expect(fieldOfError("a Proactive trigger's window must be at least 10 seconds", "trigger.triggers[1].within")).toBe(
+      "trigger.triggers.1.within",
+    );
+  });
 
   test("the deepest control the path falls under; none for a path the form does not show", () => {
     const d = setIn(newDraft({ event: "a" }), ["actions"], [{ type: "call-webhook", payload: "{{" }]);

@@ -1,8 +1,8 @@
 // Create or edit a destination: its type's fields. Secret fields are never filled in from the
 // server: they say whether a value is set, and a blank one keeps it.
 import { useState } from "preact/hooks";
-import { api } from "../api.ts";
-import { fieldOfMessage } from "../lib/automation-draft.ts";
+import { api, type ApiError } from "../api.ts";
+import { fieldOfError } from "../lib/automation-draft.ts";
 import {
   DESTINATION_TYPES,
   destinationBody,
@@ -51,7 +51,7 @@ export function DestinationForm({ existing, onSaved, onCancel }: Props) {
       onSaved(saved ?? existing!);
     } catch (err) {
       const message = (err as Error).message;
-      setError({ message, field: fieldOfMessage(message) });
+      setError({ message, field: fieldOfError(message, (err as ApiError).field) });
     } finally {
       setBusy(false);
     }

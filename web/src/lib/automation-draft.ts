@@ -107,13 +107,17 @@ export function parseDraft(text: string): Parsed {
 
 export const showDraft = (d: Draft) => JSON.stringify(d, null, 2);
 
+/** A field path with its indexes as `.0`: `actions[0].payload` → `actions.0.payload`. */
+export const normalPath = (field: string) => field.replace(/\[(\d+)\]/g, ".$1");
+
 /**
- * The field a server 422 names. Messages start with the path, `trigger.within: …` or
- * `actions[0].payload: …`; the answer is that path with indexes as `.0`, or null when it names none.
+ * The field a server 422 names: the error's `field` when it has one, else the path its message
+ * starts with (`trigger.within: …`, `actions[0].payload: …`); null when it names none.
  */
-export function fieldOfMessage(message: string): string | null {
+export function fieldOfError(message: string, field?: string): string | null {
+  if (field) return normalPath(field);
   const m = /^([A-Za-z_][\w]*(?:(?:\.[\w]+)|(?:\[\d+\]))*)\s*:/.exec(message);
-  return m ? m[1]!.replace(/\[(\d+)\]/g, ".$1") : null;
+  return m ? normalPath(m[1]!) : null;
 }
 
 /** Whether an error about `field` belongs beside the form control for `control` (itself or inside it). */

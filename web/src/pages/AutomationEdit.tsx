@@ -11,7 +11,7 @@ import {
   ACTION_LISTS,
   controlFor,
   draftOf,
-  fieldOfMessage,
+  fieldOfError,
   formControls,
   newDraft,
   parseDraft,
@@ -95,7 +95,7 @@ export function AutomationEditPage({ id }: { id?: string }) {
   const showProblem = (e: unknown, d: Draft) => {
     const err = e as ApiError;
     const message = err.line ? `${err.message} (line ${err.line})` : err.message;
-    const control = err.status === 422 && mode === "form" ? controlFor(fieldOfMessage(err.message), formControls(d)) : null;
+    const control = err.status === 422 && mode === "form" ? controlFor(fieldOfError(err.message, err.field), formControls(d)) : null;
     setProblem({ message, control });
   };
 
