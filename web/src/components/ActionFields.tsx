@@ -72,7 +72,15 @@ export function ActionFields({ list, heading, draft, set, errorFor, destinations
               </Field>
               {(type === "send-notification" || type === "call-webhook") && (
                 <Field label="Destination" id={`${id}-dest`} error={errorFor(at(destKey))}>
-                  {destinations ? (
+                  {destinations?.length === 0 ? (
+                    <p class="hint" id={`${id}-dest`}>
+                      No destinations yet:{" "}
+                      <a href="/destinations" target="_blank" rel="noopener">
+                        add one
+                      </a>{" "}
+                      in a new tab; it shows here when you come back.
+                    </p>
+                  ) : destinations ? (
                     <select id={`${id}-dest`} value={dest} onChange={(e) => set([list, i, destKey], e.currentTarget.value || null)}>
                       <option value="">Choose…</option>
                       {dest && !destinations.some((d) => d.id === dest) && <option value={dest}>{dest}</option>}

@@ -58,8 +58,16 @@ export function AutomationEditPage({ id }: { id?: string }) {
   const [saved, setSaved] = useState(false);
   const [deleting, setDeleting] = useState(false);
 
+  // Destinations are listed again when the window regains focus: one may have been added in another tab.
   useEffect(() => {
-    if (admin) api<Destination[]>("GET", "/api/destinations").then(setDestinations, () => setDestinations([]));
+    if (!admin) return;
+    const load = () => api<Destination[]>("GET", "/api/destinations").then(setDestinations, () => setDestinations([]));
+    load();
+    window.addEventListener("focus", load);
+    return () => window.removeEventListener("focus", load);
+  }, []);
+
+  useEffect(() => {
     const load = id
       ? api<AutomationWithStatus>("GET", `/api/automations/${id}`).then((a) => (setAutomation(a), draftOf(a)))
       : prefilled(query);

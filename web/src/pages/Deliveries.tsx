@@ -134,6 +134,14 @@ export function DeliveriesPage({ id }: { id: string }) {
   );
 }
 
+/** An HTTP request as it went on the wire (request line, headers, body); anything else (an email) as JSON. */
+function showRequest(r: unknown): string {
+  const http = r as { method?: unknown; url?: unknown; headers?: Record<string, string>; body?: unknown };
+  if (typeof http.method !== "string" || typeof http.url !== "string") return JSON.stringify(r, null, 2);
+  const headers = Object.entries(http.headers ?? {}).map(([k, v]) => `${k}: ${v}`);
+  return [`${http.method} ${http.url}`, ...headers, "", typeof http.body === "string" ? http.body : ""].join("\n");
+}
+
 function AttemptRow({ attempt: a }: { attempt: Attempt }) {
   const ok = a.status_code !== null && a.status_code >= 200 && a.status_code < 300;
   return (
@@ -147,7 +155,7 @@ function AttemptRow({ attempt: a }: { attempt: Attempt }) {
           <>
             <h3 class="small">Request sent</h3>
             <pre class="code-block mono" data-testid="attempt-request">
-              {typeof a.request === "string" ? a.request : JSON.stringify(a.request, null, 2)}
+              {showRequest(a.request)}
             </pre>
           </>
         )}
