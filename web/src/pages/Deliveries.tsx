@@ -1,6 +1,6 @@
 // The delivery log of one automation: each action it queued, newest first, with every attempt (the
 // request as sent, secrets masked, and the answer) and "Retry now" on a failed one.
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { api, type AutomationWithStatus } from "../api.ts";
 import { EmptyState, ErrorBox, PageHeader, Spinner, TimeAgo } from "../components/ui.tsx";
 import type { Destination } from "../lib/destinations.ts";
@@ -37,6 +37,9 @@ interface DeliveryPage {
   next_page: string | null;
 }
 
+/** How often the log is read again while a delivery is pending. */
+const REFRESH_MS = 2000;
+
 const STATUS_BADGE = { pending: "", delivered: "ok", failed: "danger" };
 
 export function DeliveriesPage({ id }: { id: string }) {
@@ -72,6 +75,13 @@ export function DeliveriesPage({ id }: { id: string }) {
   };
 
   const all = [...(page.data?.deliveries ?? []), ...older];
+  // While a delivery on the first page is on its way, the page follows it.
+  const waiting = page.data?.deliveries.some((d) => d.status === "pending") ?? false;
+  useEffect(() => {
+    if (!waiting) return;
+    const t = setTimeout(page.reload, REFRESH_MS);
+    return () => clearTimeout(t);
+  }, [page.data]);
   return (
     <section>
       <PageHeader title={`Deliveries${automation.data ? ` of ${automation.data.name}` : ""}`}>
