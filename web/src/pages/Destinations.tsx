@@ -4,7 +4,7 @@ import { useState } from "preact/hooks";
 import { api } from "../api.ts";
 import { DestinationForm } from "../components/DestinationForm.tsx";
 import { ConfirmDialog, Dialog } from "../components/Dialog.tsx";
-import { CopyButton, EmptyState, ErrorBox, PageHeader, Spinner } from "../components/ui.tsx";
+import { CopyButton, EmptyState, ErrorBox, Field, PageHeader, Spinner } from "../components/ui.tsx";
 import { DESTINATION_TYPES, type Destination } from "../lib/destinations.ts";
 import { useLoad } from "../lib/useLoad.ts";
 
@@ -17,13 +17,14 @@ interface TestResult {
   response?: string | null;
 }
 
-type Asking = { what: "delete" | "rotate"; d: Destination } | null;
+type Asking = { what: "delete" | "rotate" | "retry"; d: Destination } | null;
 
 export function DestinationsPage() {
   const list = useLoad(() => api<Destination[]>("GET", "/api/destinations"));
   const [editing, setEditing] = useState<Destination | "new" | null>(null);
   const [secret, setSecret] = useState<{ name: string; value: string } | null>(null);
   const [asking, setAsking] = useState<Asking>(null);
+  const [notice, setNotice] = useState<string | null>(null);
   const [tests, setTests] = useState<Record<string, TestResult | "running" | { failed: string }>>({});
 
   const saved = (d: Destination) => {
@@ -52,6 +53,11 @@ export function DestinationsPage() {
         )}
       </PageHeader>
       <p class="muted">Where automations send notifications and webhook calls. Secrets you enter are never shown again.</p>
+      {notice && (
+        <p class="notice" role="status">
+          {notice}
+        </p>
+      )}
       {editing !== null && (
         <DestinationForm
           key={editing === "new" ? "new" : editing.id}
@@ -90,6 +96,9 @@ export function DestinationsPage() {
                     Rotate signing secret…
                   </button>
                 )}
+                <button type="button" class="btn small" onClick={() => setAsking({ what: "retry", d })}>
+                  Retry failed…
+                </button>
                 <button type="button" class="btn small danger" onClick={() => setAsking({ what: "delete", d })}>
                   Delete…
                 </button>
@@ -110,6 +119,13 @@ export function DestinationsPage() {
         >
           <p>Requests are signed with both the old and the new secret for a while, so the receiver can switch without losing any.</p>
         </ConfirmDialog>
+      )}
+      {asking?.what === "retry" && (
+        <RetryFailed
+          destination={asking.d}
+          onClose={() => setAsking(null)}
+          onDone={(n) => setNotice(`${asking.d.name}: ${n} failed deliver${n === 1 ? "y" : "ies"} queued again.`)}
+        />
       )}
       {asking?.what === "delete" && (
         <ConfirmDialog
@@ -170,5 +186,37 @@ function TestOutcome({ result }: { result: TestResult | "running" | { failed: st
       {result.duration_ms != null && ` in ${result.duration_ms} ms`}
       {result.error && ` · ${result.error}`}
     </p>
+  );
+}
+
+/** "Retry failed since T": every delivery to the destination that failed since then is queued again. */
+function RetryFailed({
+  destination,
+  onDone,
+  onClose,
+}: {
+  destination: Destination;
+  onDone: (retried: number) => void;
+  onClose: () => void;
+}) {
+  // datetime-local takes local time without a zone; a day ago to start with.
+  const [since, setSince] = useState(() => {
+    const d = new Date(Date.now() - 86_400_000);
+    return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+  });
+  return (
+    <ConfirmDialog
+      title={`Retry the failed deliveries to “${destination.name}”?`}
+      confirmLabel="Retry them"
+      onClose={onClose}
+      onConfirm={async () => {
+        const body = { since: new Date(since).toISOString() };
+        onDone((await api<{ retried: number }>("POST", `/api/destinations/${destination.id}/retry-failed`, body)).retried);
+      }}
+    >
+      <Field label="Failed since" id="retry-since">
+        <input id="retry-since" type="datetime-local" required value={since} onInput={(e) => setSince(e.currentTarget.value)} />
+      </Field>
+    </ConfirmDialog>
   );
 }
