@@ -4,6 +4,7 @@ import { deliveryRoutes } from "./actions/delivery-routes.ts";
 import { destinationRoutes } from "./actions/routes.ts";
 import { accessControl, requireDeclaredAccess } from "./auth/access.ts";
 import { automationRoutes } from "./automations/routes.ts";
+import { dryRunRoutes } from "./automations/engine/dry-run-route.ts";
 import { serviceAccountRoutes } from "./auth/routes.ts";
 import { authRoutes, userRoutes } from "./auth/user-routes.ts";
 import type { AppContext } from "./context.ts";
@@ -81,7 +82,8 @@ export function createApp(ctx: AppContext) {
         .use(templateRoutes(ctx))
         .use(destinationRoutes(ctx))
         .use(deliveryRoutes(ctx))
-        .use(automationRoutes(ctx)),
+        .use(automationRoutes(ctx))
+        .use(dryRunRoutes(ctx)),
     );
 
   // See src/http/edge.ts for why the router must not assume a long host name.

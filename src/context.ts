@@ -6,7 +6,7 @@ import { DeliveryStore } from "./actions/store/deliveries.ts";
 import { DestinationStore } from "./actions/store/destinations.ts";
 import { systemResolver } from "./actions/worker/address.ts";
 import { DeliveryWorker, type DeliveryWorkerOptions } from "./actions/worker/worker.ts";
-import type { AutomationEngine } from "./automations/model.ts";
+import { Engine } from "./automations/engine/engine.ts";
 import { AutomationStore } from "./automations/store/automations.ts";
 import { ServiceAccountStore } from "./auth/service-accounts.ts";
 import { SessionStore } from "./auth/sessions.ts";
@@ -70,8 +70,8 @@ export interface AppContext {
   deliveries: DeliveryStore;
   /** Sends due deliveries; start() starts it, stop() stops it first. */
   deliveryWorker: DeliveryWorker;
-  /** The automation engine, when one runs: what the API reports as an automation's `status`. */
-  engine?: AutomationEngine;
+  /** The automation engine: evaluates committed events against the automations (automations/engine/). */
+  engine: Engine;
   serviceAccounts: ServiceAccountStore;
   /** Admin UI sign-in: users, their sessions, the first-run setup token and failed-login throttling. */
   users: UserStore;
@@ -144,6 +144,7 @@ export function createContext(opts: ContextOptions): SqliteContext {
     },
   );
   outbox.onQueued(() => deliveryWorker.wake());
+  const engine = new Engine({ db, events, bus, staged, outbox, automations, clock, logger });
 
   let timers: (() => void)[] | null = null;
   let stopping: Promise<void> | null = null;
@@ -159,6 +160,7 @@ export function createContext(opts: ContextOptions): SqliteContext {
     ];
     // Deliveries left pending by a stop or a crash are sent now.
     deliveryWorker.start();
+    engine.start();
     // Events a crash left staged are written now (each is stored once, whatever happened before).
     void staged.flush(events).catch((error) => logger.error("could not write staged events", { error }));
   }
@@ -194,6 +196,8 @@ export function createContext(opts: ContextOptions): SqliteContext {
       feed.close();
       logger.debug("stopping: requests finished");
       await deliveriesStopped;
+      await engine.stop();
+      logger.debug("stopping: automation engine stopped");
       await staged.flush(events).catch((error) => logger.error("could not write staged events", { error }));
       await events.close();
       logger.debug("stopping: reads closed, group commit drained");
@@ -218,6 +222,7 @@ export function createContext(opts: ContextOptions): SqliteContext {
     destinations,
     deliveries,
     deliveryWorker,
+    engine,
     serviceAccounts: new ServiceAccountStore(db, () => clock.now()),
     users: new UserStore(db, () => clock.now()),
     sessions: new SessionStore(db, () => clock.now()),

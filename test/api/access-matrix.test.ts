@@ -63,6 +63,7 @@ const ACCESS: Record<string, Access> = {
   "PUT /api/automations/:id": "write",
   "PATCH /api/automations/:id": "write",
   "DELETE /api/automations/:id": "write",
+  "POST /api/automations/dry-run": "read",
   "ALL /hooks/:slug": "public",
   "GET /": "public",
   "ALL /*": "public",

@@ -26,7 +26,7 @@ async function lifecycleEvents(t: TestApp) {
 const rows = (t: TestApp, table: string) => (t.ctx.db.$client.query(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
 
 describe("POST /api/automations/", () => {
-  test("201 with Prefect's fields, the defaults filled in, a trigger id and a null status", async () => {
+  test("201 with Prefect's fields, the defaults filled in, a trigger id and a status", async () => {
     await using t = createTestApp({ clock: fixedClock() });
     const body = automationBody();
     delete body.description;
@@ -56,7 +56,7 @@ describe("POST /api/automations/", () => {
       tags: [],
       actions_on_trigger: [],
       actions_on_resolve: [],
-      status: null,
+      status: { last_triggered: null, last_resolved: null, proactive: null },
       created: "2026-01-02T03:04:05.000Z",
     });
     expect(a.trigger).toEqual({
@@ -242,7 +242,7 @@ describe("GET, PUT, PATCH, DELETE /api/automations/:id", () => {
       actions_on_resolve: [{ type: "do-nothing" }],
       created: a.created,
       updated: "2026-01-02T03:04:06.000Z",
-      status: null,
+      status: { last_triggered: null, last_resolved: null, proactive: null },
     });
     expect((after.trigger as Body).id).toBe(a.trigger.id);
   });
@@ -281,7 +281,7 @@ describe("GET, PUT, PATCH, DELETE /api/automations/:id", () => {
     await using t = createTestApp();
     const a = await create(t);
     const status = { last_triggered: "2026-01-02T03:04:05.000Z", last_resolved: null, proactive: null };
-    t.ctx.engine = { statusOf: (id) => (id === a.id ? status : null), dryRun: async () => ({ evaluated: 0, firings: [] }) };
+    t.ctx.engine.statusOf = (id) => (id === a.id ? status : null);
     expect((await get(t, a.id)).status).toEqual(status);
   });
 });

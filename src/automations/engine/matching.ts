@@ -1,0 +1,86 @@
+// Which events an event trigger looks at, and which bucket an event falls into. Event names glob
+// as Prefect's (fnmatchcase, whole name); labels match as event filters do (globs, `!`, lists; an
+// absent label never matches).
+import { globToRegExp } from "../../events/filter/glob.ts";
+import { matchesLabelValue } from "../../events/filter/match.ts";
+import { RESOURCE_ID, RESOURCE_ROLE, type Event, type Resource } from "../../events/model.ts";
+import type { EventTrigger, ResourceSpecification } from "../model.ts";
+
+type NameTest = (name: string) => boolean;
+
+/**
+ * A test for a set of name patterns. A negated pattern (`!x`) matches nothing: Prefect never looks
+ * one up (since its PR #21977). An empty set matches every name when `emptyMatchesAll`.
+ */
+function nameTest(patterns: string[], emptyMatchesAll: boolean): NameTest {
+  if (patterns.length === 0) return () => emptyMatchesAll;
+  const exact = new Set<string>();
+  const globs: RegExp[] = [];
+  for (const p of patterns) {
+    if (p.startsWith("!")) continue;
+    if (/[*?[]/.test(p)) globs.push(globToRegExp(p));
+    else exact.add(p);
+  }
+  return (name) => exact.has(name) || globs.some((re) => re.test(name));
+}
+
+const asList = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
+
+/** Every listed label matches (a list of values is ORed). */
+function matchesSpec(spec: [string, string[]][], resource: Resource): boolean {
+  return spec.every(([label, values]) => values.some((expected) => matchesLabelValue(expected, resource[label])));
+}
+
+const specEntries = (spec: ResourceSpecification): [string, string[]][] => Object.entries(spec).map(([k, v]) => [k, asList(v)]);
+
+/**
+ * Prefect's `find_resource_label`: `related:<role>:<label>` reads the label of the first related
+ * resource in that role, any other name the primary resource's label; missing is "".
+ */
+function resourceLabel(event: Event, label: string): string {
+  if (label.startsWith("related:")) {
+    const rest = label.slice("related:".length);
+    const colon = rest.indexOf(":");
+    if (colon < 0) return "";
+    const role = rest.slice(0, colon);
+    const name = rest.slice(colon + 1);
+    return event.related.find((r) => r[RESOURCE_ROLE] === role)?.[name] ?? "";
+  }
+  return event.resource[label] ?? "";
+}
+
+export interface TriggerMatcher {
+  /** The event's name opens a window (is in `after`). */
+  startsAfter: NameTest;
+  /** The event's name is counted (is in `expect`; any name when `expect` is empty). */
+  expects: NameTest;
+  /** The event's resources satisfy `match` and `match_related`. */
+  covers(event: Event): boolean;
+  /** The bucket the event falls into, and its `for_each` labels (sorted by name). */
+  bucketOf(event: Event): { key: string; labels: Record<string, string> };
+}
+
+export function compileMatcher(trigger: EventTrigger): TriggerMatcher {
+  const match = specEntries(trigger.match);
+  const related = (Array.isArray(trigger.match_related) ? trigger.match_related : [trigger.match_related])
+    .map(specEntries)
+    .filter((spec) => spec.length > 0);
+  const forEach = [...trigger.for_each].sort();
+  return {
+    startsAfter: nameTest(trigger.after, false),
+    expects: nameTest(trigger.expect, true),
+    covers(event) {
+      if (match.length > 0 && !matchesSpec(match, event.resource)) return false;
+      return related.every((spec) => event.related.some((r) => matchesSpec(spec, r)));
+    },
+    bucketOf(event) {
+      if (forEach.length === 0) return { key: "", labels: {} };
+      const labels: Record<string, string> = {};
+      for (const label of forEach) labels[label] = resourceLabel(event, label);
+      return { key: JSON.stringify(forEach.map((l) => labels[l])), labels };
+    },
+  };
+}
+
+/** The event is the automation's own (its firings, its actions, its lifecycle): never counted for it. */
+export const isOwnEvent = (event: Event, resourceId: string) => event.resource[RESOURCE_ID] === resourceId;
