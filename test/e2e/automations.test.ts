@@ -1,6 +1,6 @@
 // The Automations pages in real headless Chromium against the real server, at desktop and phone
-// widths: the list, the editor's form and JSON views, a 422 beside its field, "Automate" from an
-// event and from a webhook, pause and resume. Screenshots land in test-results/e2e/.
+// widths: the list, the editor's form and JSON views, a 422 beside its field, the dry run,
+// "Automate" from an event and from a webhook, pause and resume. Screenshots land in test-results/e2e/.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
 import { launchBrowser, send, startInlet, type Browser, type RunningInlet } from "../support/browser.ts";
@@ -62,6 +62,12 @@ describe.each(VIEWPORTS)("automations at %s width", (label, viewport) => {
       config: { url: receiver.url },
     });
     destinationId = dest.id;
+    // A watchdog whose event never comes: waiting at first, down once its 10 s have passed.
+    await apiCall(page(), "POST", "/api/automations/", {
+      name: `Backup watchdog ${label}`,
+      trigger: { type: "event", expect: [`backup.${label}.done`], posture: "Proactive", threshold: 1, within: 10 },
+      actions: [],
+    });
   });
 
   afterAll(async () => {
@@ -110,6 +116,10 @@ describe.each(VIEWPORTS)("automations at %s width", (label, viewport) => {
     expect(await card.textContent()).toContain(`On 2 × ${EVENT} on product.models.* within 10 min`);
     expect(await card.textContent()).toContain("Last fired: never");
     expect(await card.getByRole("switch").isChecked()).toBe(true);
+    const watchdog = page()
+      .getByTestId("automation-card")
+      .filter({ hasText: `Backup watchdog ${label}` });
+    expect(await watchdog.getByTestId("proactive-state").textContent()).toBe("Waiting");
     expect(await fitsWidth(page())).toBe(true);
     await b.screenshot(`21-automations-${label}`);
   });
@@ -169,6 +179,35 @@ describe.each(VIEWPORTS)("automations at %s width", (label, viewport) => {
     expect(await page().locator("#au-name").inputValue()).toBe(`When ${EVENT} arrives`);
   });
 
+  test("test against recent events: which would have fired, with nothing saved or sent", async () => {
+    // Still the pre-filled draft: widened to the three events of any model, with an action that marks what it would send.
+    await page().locator("#au-resource").fill("");
+    await page().getByRole("button", { name: "Add action" }).first().click();
+    await page().locator("#actions-0-type").selectOption("call-webhook");
+    await page().locator("#actions-0-dest").selectOption(destinationId);
+    await page().locator("#actions-0-payload").fill(`dry-run-${label}`);
+    const automationsBefore = await apiCall<number>(page(), "POST", "/api/automations/count");
+    await page().locator("#dry-limit").fill("50");
+    await page().getByRole("button", { name: "Run test" }).click();
+    const result = page().getByTestId("dry-run-result");
+    await result.waitFor();
+    expect(await result.locator("p").first().textContent()).toMatch(/^Replayed \d+ events: it would have fired 3 times\.$/);
+    await result.locator(".firing", { hasText: EVENT }).nth(2).waitFor();
+    expect(await result.locator(".firing").count()).toBe(3);
+    await b.screenshot(`24-automation-dry-run-${label}`);
+    expect(await fitsWidth(page())).toBe(true);
+    expect(await apiCall<number>(page(), "POST", "/api/automations/count")).toBe(automationsBefore);
+    expect(receiver.received.filter((r) => r.body.includes(`dry-run-${label}`))).toEqual([]);
+  });
+
+  test("a 422 from a dry run is shown beside its field too", async () => {
+    await page().locator("#au-posture").selectOption("Proactive");
+    await page().locator("#au-within").fill("3");
+    await page().getByRole("button", { name: "Run test" }).click();
+    await page().getByTestId("au-within-error").waitFor();
+    await page().locator("#au-posture").selectOption("Reactive");
+  });
+
   test("Automate from a webhook card opens the editor on that webhook's events", async () => {
     await page().getByRole("link", { name: "Webhooks", exact: true }).click();
     await page()
@@ -199,6 +238,17 @@ describe.each(VIEWPORTS)("automations at %s width", (label, viewport) => {
       .getByText("Enabled")
       .waitFor();
     expect((await stored()).enabled).toBe(true);
+  });
+
+  test("a Proactive automation whose events did not come is shown down, since when", async () => {
+    const state = page()
+      .getByTestId("automation-card")
+      .filter({ hasText: `Backup watchdog ${label}` })
+      .getByTestId("proactive-state");
+    // Its 10 s window opened when it was created, before the tests above; the list reads the state again by itself.
+    await state.filter({ hasText: /^Down since/ }).waitFor({ timeout: 20_000 });
+    expect(await state.textContent()).toMatch(/^Down since \d{1,2}:\d{2}/);
+    await b.screenshot(`25-automations-down-${label}`);
   });
 });
 

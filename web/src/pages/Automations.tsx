@@ -1,6 +1,6 @@
 // Automations: each with its trigger in a line, on/off, when it last fired and, for a Proactive
 // trigger, whether it is waiting for its events or down.
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { api, type AutomationWithStatus } from "../api.ts";
 import { EmptyState, ErrorBox, PageHeader, Spinner, TimeAgo } from "../components/ui.tsx";
 import { describeTrigger } from "../lib/automation-text.ts";
@@ -9,10 +9,19 @@ import { useLoad } from "../lib/useLoad.ts";
 import { Link } from "../router.tsx";
 import { useIsAdmin } from "../session.ts";
 
+/** How often the list is read again while it is shown. */
+const REFRESH_MS = 5000;
+
 export function AutomationsPage() {
   const admin = useIsAdmin();
   const list = useLoad(() => api<AutomationWithStatus[]>("POST", "/api/automations/filter", { sort: "NAME_ASC" }));
   const [toggleError, setToggleError] = useState<string | null>(null);
+
+  // The states change on their own (a deadline passes, a trigger fires): read them again while the page is in view.
+  useEffect(() => {
+    const t = setInterval(() => document.visibilityState === "visible" && list.reload(), REFRESH_MS);
+    return () => clearInterval(t);
+  }, []);
 
   const toggle = async (a: AutomationWithStatus) => {
     setToggleError(null);
