@@ -89,7 +89,7 @@ describe.each(VIEWPORTS)("automations at %s width", (label, viewport) => {
     await page().getByRole("button", { name: "Add action" }).first().click();
     await page().locator("#actions-0-type").selectOption("call-webhook");
     await page().locator("#actions-0-dest").selectOption(destinationId);
-    await page().locator("#actions-0-payload").fill('{"model": "{{ event.resource.id }}"}');
+    await page().locator("#actions-0-payload").fill(`{"model": "{{ event.resource['prefect.resource.id'] }}"}`);
     await b.screenshot(`20-automation-new-${label}`);
     expect(await fitsWidth(page())).toBe(true);
     await page().getByRole("button", { name: "Create automation" }).click();
@@ -104,7 +104,9 @@ describe.each(VIEWPORTS)("automations at %s width", (label, viewport) => {
       threshold: 2,
       within: 600,
     });
-    expect(a.actions).toEqual([{ type: "call-webhook", destination_id: destinationId, payload: '{"model": "{{ event.resource.id }}"}' }]);
+    expect(a.actions).toEqual([
+      { type: "call-webhook", destination_id: destinationId, payload: `{"model": "{{ event.resource['prefect.resource.id'] }}"}` },
+    ]);
   });
 
   test("the list shows it with its trigger, its switch and when it last fired", async () => {

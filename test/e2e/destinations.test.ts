@@ -1,10 +1,10 @@
 // The Destinations page in real headless Chromium against the real server, at desktop and phone
 // widths: a secret typed once and never shown again, the signing secret shown once, "Send test"
-// against a loopback receiver started here. Screenshots land in test-results/e2e/.
+// against a loopback receiver started here, and an automation's delivery log with Retry now. Screenshots land in test-results/e2e/.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
 import { Webhook } from "standardwebhooks";
-import { launchBrowser, startInlet, type Browser, type RunningInlet } from "../support/browser.ts";
+import { launchBrowser, send, startInlet, type Browser, type RunningInlet } from "../support/browser.ts";
 import { startReceiver, type Receiver } from "../support/receivers.ts";
 import { ADMIN, apiCall, fitsWidth, setUpAdmin, signIn } from "../support/ui-session.ts";
 
@@ -136,6 +136,72 @@ describe.each(VIEWPORTS)("destinations at %s width", (label, viewport) => {
     await page().getByTestId("dest-url-set").waitFor();
     expect(await page().locator("#dest-url").inputValue()).toBe("");
     await page().getByRole("button", { name: "Cancel" }).click();
+  });
+
+  test("the delivery log: the attempt with its request (secret masked) and answer, then Retry now", async () => {
+    const [dest] = (await apiCall<{ id: string; name: string }[]>(page(), "GET", "/api/destinations")).filter(
+      (d) => d.name === `${NAME} (prod)`,
+    );
+    const hook = await apiCall<{ url: string }>(page(), "POST", "/api/webhooks/", {
+      name: `deploys-${label}`,
+      template: `{"event": "deploy.${label}.requested", "resource": {"prefect.resource.id": "app.{{ body.app }}"}}`,
+    });
+    const automation = await apiCall<{ id: string }>(page(), "POST", "/api/automations/", {
+      name: `Deploy on request ${label}`,
+      trigger: { type: "event", expect: [`deploy.${label}.requested`], posture: "Reactive", threshold: 1, within: 0 },
+      actions: [{ type: "call-webhook", destination_id: dest!.id, payload: `{"deploy": "{{ event.resource['prefect.resource.id'] }}"}` }],
+    });
+    // The receiver is gone: the delivery is given up at once and the destination disabled.
+    status = 410;
+    expect(await send(hook.url, { body: '{"app": "shop"}', headers: { "content-type": "application/json" } })).toBe(204);
+    await page().goto(`${server.url}/automations/${automation.id}/deliveries`);
+    const delivery = page().getByTestId("delivery").first();
+    await delivery.getByTestId("delivery-status").filter({ hasText: "failed" }).waitFor();
+    const attempt = delivery.getByTestId("attempt").first();
+    expect(await attempt.locator("summary").textContent()).toMatch(/^#1 .* · 410 · \d+ ms/);
+    await attempt.locator("summary").click();
+    const request = (await attempt.getByTestId("attempt-request").textContent())!;
+    expect(request).toStartWith(`POST ${receiver.url}/deploy`);
+    expect(request).toContain('{"deploy": "app.shop"}');
+    expect(request).toMatch(/^webhook-signature: v1,/m);
+    expect(request).toMatch(/^Authorization: (?!Bearer)/m);
+    expect(request).not.toContain(TOKEN);
+    expect(await attempt.getByTestId("attempt-response").textContent()).toBe("gone");
+    expect(await fitsWidth(page())).toBe(true);
+    await b.screenshot(`35-delivery-log-failed-${label}`);
+
+    // Enable the destination again, bring the receiver back, and retry.
+    await page().getByRole("link", { name: "Destinations" }).click();
+    await card(`${NAME} (prod)`)
+      .getByText(/Disabled: .*410/)
+      .waitFor();
+    await card(`${NAME} (prod)`).getByRole("button", { name: "Edit" }).click();
+    await page().getByLabel("Enabled").check();
+    await page().getByRole("button", { name: "Save destination" }).click();
+    await card(`${NAME} (prod)`)
+      .getByText(/Disabled/)
+      .waitFor({ state: "detached" });
+    status = 200;
+    const before = receiver.received.length;
+    await page().goto(`${server.url}/automations/${automation.id}/deliveries`);
+    await delivery.getByRole("button", { name: "Retry now" }).click();
+    await delivery.getByTestId("delivery-status").filter({ hasText: "delivered" }).waitFor();
+    expect(await delivery.getByTestId("attempt").count()).toBe(2);
+    expect(await delivery.getByTestId("attempt").first().locator("summary").textContent()).toMatch(/^#2 .* · 200 · \d+ ms/);
+    expect(await delivery.getByRole("button", { name: "Retry now" }).count()).toBe(0);
+    const got = receiver.received.slice(before);
+    expect(got.map((r) => r.body)).toEqual(['{"deploy": "app.shop"}']);
+    expect(got[0]!.headers.authorization).toBe(`Bearer ${TOKEN}`);
+    await b.screenshot(`36-delivery-log-retried-${label}`);
+
+    // Nothing failed since yesterday any more: "Retry failed…" finds none to queue.
+    await page().getByRole("link", { name: "Destinations" }).click();
+    await card(`${NAME} (prod)`).getByRole("button", { name: "Retry failed…" }).click();
+    await page().getByRole("dialog").getByRole("button", { name: "Retry them" }).click();
+    await page()
+      .getByRole("status")
+      .filter({ hasText: `${NAME} (prod): 0 failed deliveries queued again.` })
+      .waitFor();
   });
 
   test("delete asks first, then removes it", async () => {

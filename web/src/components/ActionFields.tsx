@@ -26,7 +26,12 @@ function actionOf(type: string, previous: Record<string, unknown> = {}): Record<
   const dest = previous.destination_id ?? previous.block_document_id ?? null;
   switch (type) {
     case "send-notification":
-      return { type, destination_id: dest, subject: "{{ automation.name }}", body: "{{ event.event }} on {{ event.resource.id }}" };
+      return {
+        type,
+        destination_id: dest,
+        subject: "{{ automation.name }}",
+        body: "{{ event.event }} on {{ event.resource['prefect.resource.id'] }}",
+      };
     case "call-webhook":
       return { type, destination_id: dest, payload: "{{ event | tojson }}" };
     case "pause-automation":

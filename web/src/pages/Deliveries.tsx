@@ -126,11 +126,9 @@ export function DeliveriesPage({ id }: { id: string }) {
               <span class="mono"> · webhook-id {d.id}</span>
             </p>
             {d.attempts.length > 0 && (
-              <ol class="attempt-list" reversed>
-                {[...d.attempts].reverse().map((a, i) => (
-                  <AttemptRow key={i} attempt={a} />
-                ))}
-              </ol>
+              <ul class="attempt-list" aria-label="Attempts, newest first">
+                {d.attempts.map((a, i) => <AttemptRow key={i} attempt={a} n={i + 1} />).reverse()}
+              </ul>
             )}
           </li>
         ))}
@@ -152,13 +150,14 @@ function showRequest(r: unknown): string {
   return [`${http.method} ${http.url}`, ...headers, "", typeof http.body === "string" ? http.body : ""].join("\n");
 }
 
-function AttemptRow({ attempt: a }: { attempt: Attempt }) {
+function AttemptRow({ attempt: a, n }: { attempt: Attempt; n: number }) {
   const ok = a.status_code !== null && a.status_code >= 200 && a.status_code < 300;
   return (
     <li class="attempt" data-testid="attempt">
       <details>
         <summary>
-          <TimeAgo iso={a.at} /> · <span class={ok ? "ok-text" : "error-text"}>{a.status_code ?? "no answer"}</span> · {a.duration_ms} ms
+          <span class="muted">#{n}</span> <TimeAgo iso={a.at} /> ·{" "}
+          <span class={ok ? "ok-text" : "error-text"}>{a.status_code ?? "no answer"}</span> · {a.duration_ms} ms
           {a.error && <span class="error-text"> · {a.error}</span>}
         </summary>
         {a.request !== undefined && a.request !== null && (
