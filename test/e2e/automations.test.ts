@@ -264,6 +264,8 @@ describe("a viewer", () => {
     try {
       await signIn(b.page, server.url, VIEWER);
       expect(await b.page.getByRole("link", { name: "Destinations" }).count()).toBe(0);
+      await b.page.goto(`${server.url}/destinations`);
+      await b.page.getByRole("heading", { name: "Destinations are for admins" }).waitFor();
       await b.page.getByRole("link", { name: "Automations", exact: true }).click();
       await b.page.getByRole("link", { name: "Model refresh desktop" }).waitFor();
       expect(await b.page.getByRole("link", { name: "New automation" }).count()).toBe(0);

@@ -7,6 +7,7 @@ import { ConfirmDialog, Dialog } from "../components/Dialog.tsx";
 import { CopyButton, EmptyState, ErrorBox, Field, PageHeader, Spinner } from "../components/ui.tsx";
 import { DESTINATION_TYPES, type Destination } from "../lib/destinations.ts";
 import { useLoad } from "../lib/useLoad.ts";
+import { useIsAdmin } from "../session.ts";
 
 /** The answer of "Send test". */
 interface TestResult {
@@ -20,6 +21,16 @@ interface TestResult {
 type Asking = { what: "delete" | "rotate" | "retry"; d: Destination } | null;
 
 export function DestinationsPage() {
+  if (!useIsAdmin())
+    return (
+      <EmptyState title="Destinations are for admins">
+        <p>Their settings hold secrets (tokens, passwords, webhook URLs), so only admins see them.</p>
+      </EmptyState>
+    );
+  return <DestinationList />;
+}
+
+function DestinationList() {
   const list = useLoad(() => api<Destination[]>("GET", "/api/destinations"));
   const [editing, setEditing] = useState<Destination | "new" | null>(null);
   const [secret, setSecret] = useState<{ name: string; value: string } | null>(null);
