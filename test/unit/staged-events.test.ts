@@ -31,6 +31,15 @@ describe("staged events", () => {
     expect((await t.ctx.events.get(id))?.payload).toEqual({ n: 1 });
   });
 
+  test("a flush with nothing staged does not stop later flushes from writing", async () => {
+    await using t = createTestApp({ database: "file" });
+    await t.ctx.staged.flush(t.ctx.events);
+    t.ctx.staged.stage([event(Bun.randomUUIDv7())]);
+    await t.ctx.staged.flush(t.ctx.events);
+    expect(t.ctx.staged.pending()).toBe(0);
+    expect(t.ctx.events.count()).toBe(1);
+  });
+
   test("a transaction that fails stages nothing", async () => {
     await using t = createTestApp();
     expect(() =>

@@ -45,6 +45,9 @@ export class StagedEvents {
       return this.flushing;
     }
     this.flushing = (async () => {
+      // Yield first: with nothing staged the body would finish (and clear `flushing`) before the
+      // assignment above, leaving a settled promise there that every later call would return.
+      await Promise.resolve();
       try {
         do {
           this.again = false;
