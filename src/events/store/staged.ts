@@ -3,12 +3,15 @@
 // and its event are durable together; `flush` then writes them through the group commit and deletes
 // them. Each staged event has its id already, and the event store keeps one event per id, so a
 // flush repeated after a crash stores each event once.
-import { asc, count, inArray } from "drizzle-orm";
+import { count, inArray, sql } from "drizzle-orm";
 import { parseJsonExact } from "../../json.ts";
 import type { Db } from "../../db/open.ts";
 import { stagedEvents } from "../../db/schema.ts";
 import type { Event } from "../model.ts";
 import type { EventStore } from "./event-store.ts";
+
+/** Staged events handed to the group commit at once. */
+const FLUSH_BATCH = 500;
 
 export class StagedEvents {
   private flushing: Promise<void> | null = null;
@@ -36,40 +39,43 @@ export class StagedEvents {
   }
 
   /**
-   * Writes every staged event to the event store and forgets it once committed. Calls made while
-   * a flush runs are folded into one more pass, so none is lost and none runs twice at once.
+   * Writes every staged event to the event store, in the order they were staged, and forgets each
+   * once committed. Calls made while a flush runs are folded into one more pass, so none is lost and
+   * none runs twice at once.
    */
   flush(events: Pick<EventStore, "write">): Promise<void> {
     if (this.flushing) {
       this.again = true;
       return this.flushing;
     }
-    this.flushing = (async () => {
-      // Yield first: with nothing staged the body would finish (and clear `flushing`) before the
-      // assignment above, leaving a settled promise there that every later call would return.
-      await Promise.resolve();
-      try {
-        do {
-          this.again = false;
-          for (;;) {
-            const rows = this.db.select().from(stagedEvents).orderBy(asc(stagedEvents.created), asc(stagedEvents.id)).limit(500).all();
-            if (rows.length === 0) break;
-            await Promise.all(rows.map((row) => events.write(parseJsonExact(row.data) as Event)));
-            this.db
-              .delete(stagedEvents)
-              .where(
-                inArray(
-                  stagedEvents.id,
-                  rows.map((row) => row.id),
-                ),
-              )
-              .run();
-          }
-        } while (this.again);
-      } finally {
-        this.flushing = null;
+    // Cleared by a callback, never inside the pass: a pass with nothing to write finishes before
+    // `flushing` is even assigned, and clearing it there would leave it set for good.
+    const pass = this.drain(events).finally(() => {
+      this.flushing = null;
+    });
+    this.flushing = pass;
+    return pass;
+  }
+
+  private async drain(events: Pick<EventStore, "write">): Promise<void> {
+    do {
+      this.again = false;
+      for (;;) {
+        // Staging order is insertion order (rowid); ids and creation times may tie or run backwards.
+        const rows = this.db.select().from(stagedEvents).orderBy(sql`rowid`).limit(FLUSH_BATCH).all();
+        if (rows.length === 0) break;
+        // Queued together, so the group commit keeps their order; each resolves once committed.
+        await Promise.all(rows.map((row) => events.write(parseJsonExact(row.data) as Event)));
+        this.db
+          .delete(stagedEvents)
+          .where(
+            inArray(
+              stagedEvents.id,
+              rows.map((row) => row.id),
+            ),
+          )
+          .run();
       }
-    })();
-    return this.flushing;
+    } while (this.again);
   }
 }
