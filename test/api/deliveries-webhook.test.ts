@@ -195,55 +195,27 @@ describe("a webhook destination", () => {
   test("410 Gone: failed at once, the destination disabled, its other pending deliveries failed", async () => {
     const r = receiver(answers(410));
     const dest = await webhookDestination(r.url);
-    await t.ctx.deliveryWorker.stop();
-    // Two firings queued while the worker is stopped; one worker, one send at a time to this destination.
-    const first = await fireAt(dest.id);
-    const second = await fireAt(dest.id);
-    const { DeliveryWorker } = await import("../../src/actions/worker/worker.ts");
-    const worker = new DeliveryWorker(
-      {
-        db: t.ctx.db,
-        deliveries: t.ctx.deliveries,
-        destinations: t.ctx.destinations,
-        automations: t.ctx.automations,
-        staged: t.ctx.staged,
-        events: t.ctx.events,
-        templates: t.ctx.templates,
-        clock,
-        logger: t.ctx.logger,
-      },
-      {
-        concurrency: 4,
-        perDestination: 1,
-        timeoutMs: 500,
-        busyPerSecond: 50,
-        busyWindowMs: 0,
-        stopGraceMs: 1000,
-        resolve: async () => [],
-        random: () => 0.5,
-      },
+    const automation = storeAutomation(t.ctx, [{ type: "call-webhook", destination_id: dest.id, payload: "{}" }]);
+    // A delivery not yet due (its firing is a minute ahead), then one due now.
+    await fire(t.ctx, buildFiring(automation, clock.now() + 60_000));
+    const [later] = deliveriesOf(t.ctx, automation.id);
+    const { id } = await fireAt(dest.id);
+    expect((await settled(t.ctx, id)).reason).toBe("the receiver answered 410 Gone: destination disabled");
+    expect(r.received).toHaveLength(1);
+    expect(t.ctx.deliveries.get(later!.id)).toMatchObject({
+      status: "failed",
+      reason: "destination disabled: the receiver answered 410 Gone",
+    });
+    const shown = await (await t.request("GET", `/api/destinations/${dest.id}`)).json();
+    expect(shown).toMatchObject({ enabled: false, disabled_reason: "the receiver answered 410 Gone" });
+    await waitUntil(
+      () => storedEvents(t).filter((e) => e.event === "prefect-cloud.automation.action.failed").length === 2,
+      "two failed events",
     );
-    worker.start();
-    try {
-      await waitUntil(() => t.ctx.deliveries.get(second.id)!.status === "failed" && worker.busy === 0, "both deliveries to fail");
-      expect(r.received).toHaveLength(1);
-      expect(t.ctx.deliveries.get(first.id)).toMatchObject({
-        status: "failed",
-        reason: "the receiver answered 410 Gone: destination disabled",
-      });
-      expect(t.ctx.deliveries.get(second.id)).toMatchObject({
-        status: "failed",
-        reason: "destination disabled: the receiver answered 410 Gone",
-      });
-      const shown = await (await t.request("GET", `/api/destinations/${dest.id}`)).json();
-      expect(shown).toMatchObject({ enabled: false, disabled_reason: "the receiver answered 410 Gone" });
-      await waitUntil(
-        () => storedEvents(t).filter((e) => e.event === "prefect-cloud.automation.action.failed").length === 2,
-        "two failed events",
-      );
-    } finally {
-      await worker.stop();
-    }
+    // Once disabled, a new firing's delivery fails without a send.
+    const after = await fireAt(dest.id);
+    expect((await settled(t.ctx, after.id)).reason).toBe("destination disabled: the receiver answered 410 Gone");
+    expect(r.received).toHaveLength(1);
   });
 
   test("a name resolving to a metadata address is refused, and given up at once", async () => {
