@@ -78,8 +78,11 @@ export const DEFAULT_DELIVERY_CONCURRENCY = 32;
 export const DEFAULT_DELIVERY_CONCURRENCY_PER_DESTINATION = 4;
 /** A delivery succeeds with a 2xx within this (Svix's 15 s). */
 export const DEFAULT_DELIVERY_TIMEOUT_MS = 15_000;
-/** While a webhook was written within DEFAULT_DELIVERY_BUSY_MS, at most this many deliveries start per second. */
-export const DEFAULT_DELIVERY_BUSY_PER_SECOND = 50;
+/**
+ * While an event other than the automations' own was committed within DEFAULT_DELIVERY_BUSY_MS,
+ * at most this many deliveries start per second (bench/deliveries.ts measures what they cost).
+ */
+export const DEFAULT_DELIVERY_BUSY_PER_SECOND = 10;
 export const DEFAULT_DELIVERY_BUSY_MS = 100;
 /** How long stopping lets sends in flight finish; the rest stay pending for the next start. */
 export const DEFAULT_DELIVERY_STOP_GRACE_MS = 5_000;

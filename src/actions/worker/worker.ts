@@ -53,6 +53,11 @@ export interface DeliveryWorkerDeps {
 
 /** How long an outcome may wait for others to be recorded with (a few milliseconds on a sync of ~10). */
 export const RECORD_DELAY_MS = 5;
+/**
+ * The same while ingestion is busy: its group commit and the worker share one database connection
+ * and its disk syncs, so outcomes then wait longer to be recorded in fewer, larger transactions.
+ */
+export const BUSY_RECORD_DELAY_MS = 250;
 
 /** The longest the worker sleeps without looking at the table (a retry due later wakes it on time anyway). */
 const MAX_SLEEP_MS = 60_000;
@@ -164,11 +169,12 @@ export class DeliveryWorker {
     let started = 0;
     let waiting = false;
     if (allowed > 0) {
-      // Rows in flight are still pending and due: read past them.
-      for (const row of this.deps.deliveries.due(now, room + this.inFlight.size + this.opts.perDestination * 4)) {
-        if (this.inFlight.has(row.id)) continue;
+      const busyDestinations = [...this.perDestination].filter(([, n]) => n >= this.opts.perDestination).map(([id]) => id);
+      const rows = this.deps.deliveries.due(now, allowed + 1, [...this.inFlight.keys()], busyDestinations);
+      for (const row of rows) {
         const key = row.destinationId ?? "";
-        if ((this.perDestination.get(key) ?? 0) >= this.opts.perDestination && key !== "") continue;
+        // Several due rows may share a destination with one slot left.
+        if (key !== "" && (this.perDestination.get(key) ?? 0) >= this.opts.perDestination) continue;
         if (started >= allowed) {
           waiting = true;
           break;
@@ -221,14 +227,18 @@ export class DeliveryWorker {
       this.wake();
       if (!this.recordQueued) {
         this.recordQueued = true;
-        // Outcomes finishing within RECORD_DELAY_MS are recorded in one transaction: one disk sync
-        // for all of them, which is what a delivery costs ingestion most.
-        setTimeout(() => {
-          this.recordQueued = false;
-          if (this.closed) return;
-          this.record();
-          this.wake();
-        }, RECORD_DELAY_MS);
+        // Outcomes finishing within RECORD_DELAY_MS (BUSY_RECORD_DELAY_MS while ingestion is busy)
+        // are recorded in one transaction: one disk sync for all of them, which is what a delivery
+        // costs ingestion most.
+        setTimeout(
+          () => {
+            this.recordQueued = false;
+            if (this.closed) return;
+            this.record();
+            this.wake();
+          },
+          this.opts.busy() ? BUSY_RECORD_DELAY_MS : RECORD_DELAY_MS,
+        );
       }
     })();
     this.inFlight.set(row.id, done);
