@@ -129,6 +129,12 @@ export function createContext(opts: ContextOptions): SqliteContext {
   const destinations = new DestinationStore(db, () => clock.now());
   const deliveries = new DeliveryStore(db);
   const templates = new TemplateCache(DEFAULT_TEMPLATE_CACHE_SIZE);
+  // When an event other than the automations' own was last committed: the delivery worker gives
+  // way to ingestion while it is recent (its own executed/failed events must not slow it down).
+  let ingestedAt = -Infinity;
+  bus.subscribe((batch) => {
+    if (batch.some((stored) => !stored.event.event.startsWith("prefect-cloud.automation."))) ingestedAt = performance.now();
+  });
   const deliveryWorker = new DeliveryWorker(
     { db, deliveries, destinations, automations, staged, events, templates, clock, logger },
     {
@@ -136,7 +142,7 @@ export function createContext(opts: ContextOptions): SqliteContext {
       perDestination: DEFAULT_DELIVERY_CONCURRENCY_PER_DESTINATION,
       timeoutMs: DEFAULT_DELIVERY_TIMEOUT_MS,
       busyPerSecond: DEFAULT_DELIVERY_BUSY_PER_SECOND,
-      busyWindowMs: DEFAULT_DELIVERY_BUSY_MS,
+      busy: () => performance.now() - ingestedAt < DEFAULT_DELIVERY_BUSY_MS,
       stopGraceMs: DEFAULT_DELIVERY_STOP_GRACE_MS,
       resolve: systemResolver,
       random: Math.random,

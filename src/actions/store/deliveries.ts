@@ -1,7 +1,7 @@
 // Deliveries (storage): the deliveries and delivery_attempts tables, past the outbox's insert. The
 // worker takes due rows from here and records each attempt with the delivery's new state in one
 // statement pair, inside the transaction its caller opens (see worker/worker.ts).
-import { and, asc, desc, eq, gte, inArray, lte, min, or, lt } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, isNull, lt, lte, min, notInArray, or, sql } from "drizzle-orm";
 import type { Db } from "../../db/open.ts";
 import { deliveries, deliveryAttempts } from "../../db/schema.ts";
 
@@ -33,12 +33,24 @@ export class DeliveryStore {
     return this.db.select().from(deliveries).where(eq(deliveries.id, id)).get() ?? null;
   }
 
-  /** Pending deliveries due by `now`, the longest waiting first. */
-  due(now: number, limit: number): DeliveryRow[] {
+  /**
+   * Pending deliveries due by `now`, the longest waiting first, leaving out those in `skip` (the
+   * worker's in flight) and those to the destinations in `busyDestinations`.
+   */
+  due(now: number, limit: number, skip: readonly string[] = [], busyDestinations: readonly string[] = []): DeliveryRow[] {
     return this.db
       .select()
       .from(deliveries)
-      .where(and(eq(deliveries.status, "pending"), lte(deliveries.nextAttempt, now)))
+      .where(
+        and(
+          eq(deliveries.status, "pending"),
+          lte(deliveries.nextAttempt, now),
+          skip.length > 0 ? notInArray(deliveries.id, [...skip]) : undefined,
+          busyDestinations.length > 0
+            ? or(isNull(deliveries.destinationId), notInArray(deliveries.destinationId, [...busyDestinations]))
+            : undefined,
+        ),
+      )
       .orderBy(asc(deliveries.nextAttempt), asc(deliveries.id))
       .limit(limit)
       .all();
@@ -64,17 +76,16 @@ export class DeliveryStore {
         nextAttempt: outcome.nextAttempt,
         reason: outcome.reason,
         updated: outcome.at,
+        ...(outcome.attempt ? { attemptCount: sql`${deliveries.attemptCount} + 1` } : {}),
         ...(outcome.request !== null ? { request: outcome.request } : {}),
       })
       .where(eq(deliveries.id, outcome.deliveryId))
       .returning({ attemptCount: deliveries.attemptCount })
       .get();
     if (!row || !outcome.attempt) return;
-    const attempt = row.attemptCount + 1;
-    this.db.update(deliveries).set({ attemptCount: attempt }).where(eq(deliveries.id, outcome.deliveryId)).run();
     this.db
       .insert(deliveryAttempts)
-      .values({ deliveryId: outcome.deliveryId, attempt, ...outcome.attempt })
+      .values({ deliveryId: outcome.deliveryId, attempt: row.attemptCount, ...outcome.attempt })
       .run();
   }
 

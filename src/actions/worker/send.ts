@@ -90,8 +90,6 @@ export async function sendHttp(request: HttpRequest, opts: SendOptions): Promise
       body: request.body,
       redirect: "manual",
       signal: abort.signal,
-      // A pooled connection may be one a receiver is about to close; deliveries are rare enough.
-      keepalive: false,
     });
     const text = await readCapped(response);
     const status = response.status;

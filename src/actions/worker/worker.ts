@@ -29,8 +29,8 @@ export interface DeliveryWorkerOptions {
   timeoutMs: number;
   /** Deliveries started per second while ingestion is busy (it comes first). */
   busyPerSecond: number;
-  /** How recent a write makes ingestion busy. */
-  busyWindowMs: number;
+  /** Whether ingestion is busy now (the context watches committed events that are not the automations' own). */
+  busy: () => boolean;
   /** How long stop() lets sends in flight finish; the rest stay pending. */
   stopGraceMs: number;
   resolve: Resolver;
@@ -45,11 +45,19 @@ export interface DeliveryWorkerDeps {
   destinations: DestinationStore;
   automations: AutomationStore;
   staged: StagedEvents;
-  events: Pick<EventStore, "write" | "recentlyActive">;
+  events: Pick<EventStore, "write">;
   templates: TemplateCache;
   clock: Clock;
   logger: Logger;
 }
+
+/** How long an outcome may wait for others to be recorded with (a few milliseconds on a sync of ~10). */
+export const RECORD_DELAY_MS = 5;
+/**
+ * The same while ingestion is busy: its group commit and the worker share one database connection
+ * and its disk syncs, so outcomes then wait longer to be recorded in fewer, larger transactions.
+ */
+export const BUSY_RECORD_DELAY_MS = 250;
 
 /** The longest the worker sleeps without looking at the table (a retry due later wakes it on time anyway). */
 const MAX_SLEEP_MS = 60_000;
@@ -143,7 +151,7 @@ export class DeliveryWorker {
 
   /** Tokens for starting sends while ingestion is busy (a bucket refilled at busyPerSecond). */
   private allowance(room: number): number {
-    if (!this.deps.events.recentlyActive(this.opts.busyWindowMs)) return room;
+    if (!this.opts.busy()) return room;
     const t = performance.now();
     this.tokens = Math.min(this.opts.busyPerSecond, this.tokens + ((t - this.tokensAt) * this.opts.busyPerSecond) / 1000);
     this.tokensAt = t;
@@ -161,11 +169,12 @@ export class DeliveryWorker {
     let started = 0;
     let waiting = false;
     if (allowed > 0) {
-      // Rows in flight are still pending and due: read past them.
-      for (const row of this.deps.deliveries.due(now, room + this.inFlight.size + this.opts.perDestination * 4)) {
-        if (this.inFlight.has(row.id)) continue;
+      const busyDestinations = [...this.perDestination].filter(([, n]) => n >= this.opts.perDestination).map(([id]) => id);
+      const rows = this.deps.deliveries.due(now, allowed + 1, [...this.inFlight.keys()], busyDestinations);
+      for (const row of rows) {
         const key = row.destinationId ?? "";
-        if ((this.perDestination.get(key) ?? 0) >= this.opts.perDestination && key !== "") continue;
+        // Several due rows may share a destination with one slot left.
+        if (key !== "" && (this.perDestination.get(key) ?? 0) >= this.opts.perDestination) continue;
         if (started >= allowed) {
           waiting = true;
           break;
@@ -190,8 +199,9 @@ export class DeliveryWorker {
     const key = row.destinationId ?? "";
     this.perDestination.set(key, (this.perDestination.get(key) ?? 0) + 1);
     const done = (async () => {
+      let result: RunResult;
       try {
-        const result = await runDelivery(
+        result = await runDelivery(
           row,
           {
             destination: (id) => this.deps.destinations.get(id),
@@ -202,23 +212,33 @@ export class DeliveryWorker {
           },
           { timeoutMs: this.opts.timeoutMs, resolve: this.opts.resolve, now: () => this.deps.clock.now() },
         );
-        if (this.closed) return;
-        this.finished.push({ row, result });
       } catch (error) {
         // A bug, not a receiver's failure: the delivery stays pending and is tried again later.
         this.deps.logger.error("delivery: unexpected error", { delivery: row.id, error });
         this.release(row);
         return;
+      } finally {
+        // The receiver is free for the next send; the delivery stays in flight until recorded.
+        this.perDestination.set(key, (this.perDestination.get(key) ?? 1) - 1);
       }
+      if (this.closed) return;
+      this.finished.push({ row, result });
+      // The next sends start while this one waits to be recorded.
+      this.wake();
       if (!this.recordQueued) {
         this.recordQueued = true;
-        // Outcomes finishing together are recorded in one transaction.
-        setImmediate(() => {
-          this.recordQueued = false;
-          if (this.closed) return;
-          this.record();
-          this.wake();
-        });
+        // Outcomes finishing within RECORD_DELAY_MS (BUSY_RECORD_DELAY_MS while ingestion is busy)
+        // are recorded in one transaction: one disk sync for all of them, which is what a delivery
+        // costs ingestion most.
+        setTimeout(
+          () => {
+            this.recordQueued = false;
+            if (this.closed) return;
+            this.record();
+            this.wake();
+          },
+          this.opts.busy() ? BUSY_RECORD_DELAY_MS : RECORD_DELAY_MS,
+        );
       }
     })();
     this.inFlight.set(row.id, done);
@@ -226,8 +246,6 @@ export class DeliveryWorker {
 
   private release(row: DeliveryRow): void {
     this.inFlight.delete(row.id);
-    const key = row.destinationId ?? "";
-    this.perDestination.set(key, (this.perDestination.get(key) ?? 1) - 1);
   }
 
   /** Records the finished attempts, each with its delivery's state and event, then writes the events. */
