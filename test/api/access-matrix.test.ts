@@ -59,6 +59,8 @@ const ACCESS: Record<string, Access> = {
   "POST /api/automations/": "write",
   "POST /api/automations/filter": "read",
   "POST /api/automations/count": "read",
+  "GET /api/automations/related-to/:resource_id": "read",
+  "DELETE /api/automations/owned-by/:resource_id": "write",
   "GET /api/automations/:id": "read",
   "PUT /api/automations/:id": "write",
   "PATCH /api/automations/:id": "write",
