@@ -56,7 +56,9 @@ export const DEFAULT_FAILURES_PER_MINUTE = 60;
 export const DEFAULT_RUNAWAY_FIRINGS = 60;
 export const DEFAULT_RUNAWAY_WINDOW_MS = 60_000;
 /** Events the automation engine evaluates in one transaction (automations/engine/engine.ts). */
-export const DEFAULT_ENGINE_BATCH = 500;
+export const DEFAULT_ENGINE_BATCH = 2000;
+/** How long the engine lets committed events gather before it evaluates them as one batch. */
+export const DEFAULT_ENGINE_COALESCE_MS = 100;
 /** Webhooks whose failure budget is tracked; past it the budgets start afresh (memory stays bounded). */
 export const DEFAULT_FAILURE_WEBHOOKS_TRACKED = 10_000;
 /** Events in one group-commit transaction (events/store/group-commit.ts). */

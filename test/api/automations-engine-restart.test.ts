@@ -92,7 +92,7 @@ describe("a stop and a start", () => {
     }
   });
 
-  test("a deadline that came while Inlet was stopped fires once at start-up, not once per missed window", async () => {
+  test("a deadline that passed while Inlet was stopped fires once at start-up, not once per missed window", async () => {
     const dir = dataDir();
     const clock = fixedClock();
     const first = openOn(dir, clock);

@@ -70,10 +70,10 @@ export class EventTriggerState {
     const expects = matcher.expects(event.event);
     const after = trigger.after.length > 0 && matcher.startsAfter(event.event);
     if ((!expects && !after) || !matcher.covers(event)) return;
-    const { key, labels } = matcher.bucketOf(event);
+    const key = matcher.keyOf(event);
     let ks = this.keys.get(key);
     if (!ks) {
-      ks = { bucket: null, down: null, last: null, labels };
+      ks = { bucket: null, down: null, last: null, labels: matcher.labelsOf(event) };
       this.keys.set(key, ks);
     }
     this.dirty.add(key);

@@ -26,12 +26,31 @@ function nameTest(patterns: string[], emptyMatchesAll: boolean): NameTest {
 
 const asList = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
 
-/** Every listed label matches (a list of values is ORed). */
-function matchesSpec(spec: [string, string[]][], resource: Resource): boolean {
-  return spec.every(([label, values]) => values.some((expected) => matchesLabelValue(expected, resource[label])));
+type ValueTest = (value: string | undefined) => boolean;
+
+/** One expected label value, compiled once: a literal compares, a glob or a `!` goes through the filters' matcher. */
+function valueTest(expected: string): ValueTest {
+  if (!expected.startsWith("!")) {
+    if (!/[*?[]/.test(expected)) return (value) => value === expected;
+    const prefix = expected.slice(0, -1);
+    if (expected.endsWith("*") && !/[*?[]/.test(prefix)) return (value) => value !== undefined && value.startsWith(prefix);
+  }
+  return (value) => matchesLabelValue(expected, value);
 }
 
-const specEntries = (spec: ResourceSpecification): [string, string[]][] => Object.entries(spec).map(([k, v]) => [k, asList(v)]);
+/** A label and the tests of its values (ORed). */
+type SpecEntry = [string, ValueTest[]];
+
+/** Every listed label matches (a list of values is ORed). */
+function matchesSpec(spec: SpecEntry[], resource: Resource): boolean {
+  for (const [label, tests] of spec) {
+    const value = resource[label];
+    if (!tests.some((test) => test(value))) return false;
+  }
+  return true;
+}
+
+const specEntries = (spec: ResourceSpecification): SpecEntry[] => Object.entries(spec).map(([k, v]) => [k, asList(v).map(valueTest)]);
 
 /**
  * Prefect's `find_resource_label`: `related:<role>:<label>` reads the label of the first related
@@ -56,8 +75,10 @@ export interface TriggerMatcher {
   expects: NameTest;
   /** The event's resources satisfy `match` and `match_related`. */
   covers(event: Event): boolean;
-  /** The bucket the event falls into, and its `for_each` labels (sorted by name). */
-  bucketOf(event: Event): { key: string; labels: Record<string, string> };
+  /** The bucket the event falls into. */
+  keyOf(event: Event): string;
+  /** The event's `for_each` labels (sorted by name), as firings report them. */
+  labelsOf(event: Event): Record<string, string>;
 }
 
 export function compileMatcher(trigger: EventTrigger): TriggerMatcher {
@@ -73,11 +94,16 @@ export function compileMatcher(trigger: EventTrigger): TriggerMatcher {
       if (match.length > 0 && !matchesSpec(match, event.resource)) return false;
       return related.every((spec) => event.related.some((r) => matchesSpec(spec, r)));
     },
-    bucketOf(event) {
-      if (forEach.length === 0) return { key: "", labels: {} };
+    keyOf(event) {
+      // No label: one bucket; one label (the common case): its value; several: their values as a JSON list.
+      if (forEach.length === 0) return "";
+      if (forEach.length === 1) return resourceLabel(event, forEach[0]!);
+      return JSON.stringify(forEach.map((label) => resourceLabel(event, label)));
+    },
+    labelsOf(event) {
       const labels: Record<string, string> = {};
       for (const label of forEach) labels[label] = resourceLabel(event, label);
-      return { key: JSON.stringify(forEach.map((l) => labels[l])), labels };
+      return labels;
     },
   };
 }

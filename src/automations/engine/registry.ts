@@ -20,11 +20,15 @@ export interface Entry {
   loaded: Loaded;
   leaf: LeafNode;
   trigger: EventTrigger;
+  /** The candidate index's mark (candidates.ts). */
+  seen?: number;
 }
 
 export class Registry {
   readonly loaded = new Map<string, Loaded>();
   readonly index = new CandidateIndex<Entry>();
+  /** Each automation's earliest Proactive deadline (those with one), kept up to date by `refreshDue`. */
+  private readonly dues = new Map<Loaded, number>();
 
   /** Loads an enabled automation with its stored state; a Proactive trigger starts watching at its last change. */
   load(automation: Automation, rows: StateRow[]): Loaded {
@@ -41,6 +45,7 @@ export class Registry {
     loaded.entries = evaluator.leaves.map((leaf) => ({ loaded, leaf, trigger: leaf.state.trigger }));
     for (const entry of loaded.entries) this.index.add(entry);
     this.loaded.set(automation.id, loaded);
+    this.refreshDue(loaded);
     return loaded;
   }
 
@@ -49,19 +54,31 @@ export class Registry {
     if (!loaded) return;
     for (const entry of loaded.entries) this.index.remove(entry);
     this.loaded.delete(id);
+    this.dues.delete(loaded);
   }
 
   clear(): void {
     for (const id of [...this.loaded.keys()]) this.unload(id);
   }
 
+  /** Notes an automation's earliest deadline after its state changed. */
+  refreshDue(loaded: Loaded): void {
+    const due = loaded.evaluator.nextDue();
+    if (due === null) this.dues.delete(loaded);
+    else this.dues.set(loaded, due);
+  }
+
+  /** The automations with a deadline at or before `now`. */
+  due(now: number): Loaded[] {
+    const due: Loaded[] = [];
+    for (const [loaded, at] of this.dues) if (at <= now) due.push(loaded);
+    return due;
+  }
+
   /** The earliest Proactive deadline of any automation, or null. */
   nextDue(): number | null {
     let due: number | null = null;
-    for (const { evaluator } of this.loaded.values()) {
-      const d = evaluator.nextDue();
-      if (d !== null && (due === null || d < due)) due = d;
-    }
+    for (const d of this.dues.values()) if (due === null || d < due) due = d;
     return due;
   }
 }
