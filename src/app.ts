@@ -3,6 +3,8 @@ import { Elysia } from "elysia";
 import { deliveryRoutes } from "./actions/delivery-routes.ts";
 import { destinationRoutes } from "./actions/routes.ts";
 import { accessControl, requireDeclaredAccess } from "./auth/access.ts";
+import { automationRoutes } from "./automations/routes.ts";
+import { dryRunRoutes } from "./automations/engine/dry-run-route.ts";
 import { serviceAccountRoutes } from "./auth/routes.ts";
 import { authRoutes, userRoutes } from "./auth/user-routes.ts";
 import type { AppContext } from "./context.ts";
@@ -79,7 +81,9 @@ export function createApp(ctx: AppContext) {
         .use(settingsRoutes(ctx))
         .use(templateRoutes(ctx))
         .use(destinationRoutes(ctx))
-        .use(deliveryRoutes(ctx)),
+        .use(deliveryRoutes(ctx))
+        .use(automationRoutes(ctx))
+        .use(dryRunRoutes(ctx)),
     );
 
   // See src/http/edge.ts for why the router must not assume a long host name.

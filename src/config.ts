@@ -52,6 +52,13 @@ export const DEFAULT_TEMPLATE_CACHE_SIZE = 1000;
 /** Failure events one webhook may store at once; then DEFAULT_FAILURES_PER_MINUTE (ingest/failures.ts). */
 export const DEFAULT_FAILURE_BURST = 20;
 export const DEFAULT_FAILURES_PER_MINUTE = 60;
+/** An automation that fires more than this many times in DEFAULT_RUNAWAY_WINDOW_MS is paused (automations/engine/runaway.ts). */
+export const DEFAULT_RUNAWAY_FIRINGS = 60;
+export const DEFAULT_RUNAWAY_WINDOW_MS = 60_000;
+/** Events the automation engine evaluates in one transaction (automations/engine/engine.ts). */
+export const DEFAULT_ENGINE_BATCH = 2000;
+/** How long the engine lets committed events gather before it evaluates them as one batch. */
+export const DEFAULT_ENGINE_COALESCE_MS = 100;
 /** Webhooks whose failure budget is tracked; past it the budgets start afresh (memory stays bounded). */
 export const DEFAULT_FAILURE_WEBHOOKS_TRACKED = 10_000;
 /** Events in one group-commit transaction (events/store/group-commit.ts). */

@@ -6,6 +6,7 @@ import { DeliveryStore } from "./actions/store/deliveries.ts";
 import { DestinationStore } from "./actions/store/destinations.ts";
 import { systemResolver } from "./actions/worker/address.ts";
 import { DeliveryWorker, type DeliveryWorkerOptions } from "./actions/worker/worker.ts";
+import { Engine } from "./automations/engine/engine.ts";
 import { AutomationStore } from "./automations/store/automations.ts";
 import { ServiceAccountStore } from "./auth/service-accounts.ts";
 import { SessionStore } from "./auth/sessions.ts";
@@ -69,6 +70,8 @@ export interface AppContext {
   deliveries: DeliveryStore;
   /** Sends due deliveries; start() starts it, stop() stops it first. */
   deliveryWorker: DeliveryWorker;
+  /** The automation engine: evaluates committed events against the automations (automations/engine/). */
+  engine: Engine;
   serviceAccounts: ServiceAccountStore;
   /** Admin UI sign-in: users, their sessions, the first-run setup token and failed-login throttling. */
   users: UserStore;
@@ -122,7 +125,7 @@ export function createContext(opts: ContextOptions): SqliteContext {
   const feed = new Feed({ events, bus, logger });
   const staged = new StagedEvents(db, () => clock.now());
   const outbox = new ActionOutbox(db, staged);
-  const automations = new AutomationStore(db, () => clock.now());
+  const automations = new AutomationStore(db, () => clock.now(), staged);
   const destinations = new DestinationStore(db, () => clock.now());
   const deliveries = new DeliveryStore(db);
   const templates = new TemplateCache(DEFAULT_TEMPLATE_CACHE_SIZE);
@@ -147,6 +150,7 @@ export function createContext(opts: ContextOptions): SqliteContext {
     },
   );
   outbox.onQueued(() => deliveryWorker.wake());
+  const engine = new Engine({ db, events, bus, staged, outbox, automations, clock, logger });
 
   let timers: (() => void)[] | null = null;
   let stopping: Promise<void> | null = null;
@@ -162,6 +166,7 @@ export function createContext(opts: ContextOptions): SqliteContext {
     ];
     // Deliveries left pending by a stop or a crash are sent now.
     deliveryWorker.start();
+    engine.start();
     // Events a crash left staged are written now (each is stored once, whatever happened before).
     void staged.flush(events).catch((error) => logger.error("could not write staged events", { error }));
   }
@@ -197,6 +202,8 @@ export function createContext(opts: ContextOptions): SqliteContext {
       feed.close();
       logger.debug("stopping: requests finished");
       await deliveriesStopped;
+      await engine.stop();
+      logger.debug("stopping: automation engine stopped");
       await staged.flush(events).catch((error) => logger.error("could not write staged events", { error }));
       await events.close();
       logger.debug("stopping: reads closed, group commit drained");
@@ -221,6 +228,7 @@ export function createContext(opts: ContextOptions): SqliteContext {
     destinations,
     deliveries,
     deliveryWorker,
+    engine,
     serviceAccounts: new ServiceAccountStore(db, () => clock.now()),
     users: new UserStore(db, () => clock.now()),
     sessions: new SessionStore(db, () => clock.now()),

@@ -149,6 +149,19 @@ export const ERRORS = {
     message: "The JSON body is nested too deeply",
     doc: "An API body nested deeper than its limit of arrays and objects",
   },
+  // Automations (src/automations/validate.ts).
+  trigger_too_broad: {
+    in: ["api"],
+    status: 422,
+    message: "The trigger matches every event",
+    doc: "An automation's event trigger with an empty `expect` and an empty `match` (it would count every event, its own included)",
+  },
+  unsupported_action: {
+    in: ["api"],
+    status: 422,
+    message: "This action type is not supported",
+    doc: "An automation action of a type Inlet does not run (Prefect's orchestration actions such as `run-deployment`); the message names the type and where it is",
+  },
 
   // Reasons of hook failure events (prefect-cloud.webhook.failed): one per pipeline stage.
   template_syntax: {

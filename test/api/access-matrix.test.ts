@@ -56,6 +56,14 @@ const ACCESS: Record<string, Access> = {
   "POST /api/destinations/:id/retry-failed": "admin",
   "GET /api/automations/:id/deliveries": "read",
   "POST /api/deliveries/:id/retry": "admin",
+  "POST /api/automations/": "write",
+  "POST /api/automations/filter": "read",
+  "POST /api/automations/count": "read",
+  "GET /api/automations/:id": "read",
+  "PUT /api/automations/:id": "write",
+  "PATCH /api/automations/:id": "write",
+  "DELETE /api/automations/:id": "write",
+  "POST /api/automations/dry-run": "read",
   "ALL /hooks/:slug": "public",
   "GET /": "public",
   "ALL /*": "public",
@@ -82,6 +90,7 @@ const BODIES: Record<string, unknown> = {
   "PUT /api/destinations/:id": { name: "matrix", config: {} },
   "PATCH /api/destinations/:id": {},
   "POST /api/destinations/:id/retry-failed": { since: "2026-01-01T00:00:00Z" },
+  "POST /api/automations/filter": {},
 };
 
 const PLACEHOLDER_ID = "00000000-0000-4000-8000-000000000000";
@@ -142,7 +151,7 @@ describe("access matrix: every route × every caller", () => {
 
   test("refused callers get 401/403 with the catalogue's shape, and change nothing", async () => {
     const counts = () =>
-      ["service_accounts", "users", "webhooks", "events", "sessions"].map(
+      ["service_accounts", "users", "webhooks", "events", "sessions", "automations"].map(
         (table) => (t.ctx.db.$client.query(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n,
       );
     const before = counts();

@@ -31,6 +31,16 @@ describe("staged events", () => {
     expect((await t.ctx.events.get(id))?.payload).toEqual({ n: 1 });
   });
 
+  test("an event staged and flushed while an empty flush is finishing is written all the same", async () => {
+    await using t = createTestApp();
+    // The empty pass has already run to its end, but `flushing` is cleared only after this turn.
+    const empty = t.ctx.staged.flush(t.ctx.events);
+    t.ctx.staged.stage([event(Bun.randomUUIDv7())]);
+    await Promise.all([empty, t.ctx.staged.flush(t.ctx.events)]);
+    expect(t.ctx.staged.pending()).toBe(0);
+    expect(t.ctx.events.count()).toBe(1);
+  });
+
   test("a flush with nothing staged does not stop later flushes from writing", async () => {
     await using t = createTestApp();
     await t.ctx.staged.flush(t.ctx.events);

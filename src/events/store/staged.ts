@@ -46,7 +46,9 @@ export class StagedEvents {
   flush(events: Pick<EventStore, "write">): Promise<void> {
     if (this.flushing) {
       this.again = true;
-      return this.flushing;
+      // The pass in flight may have finished its last check of `again` already (it is only waiting
+      // for `flushing` to be cleared): one more flush after it writes what was staged meanwhile.
+      return this.flushing.then(() => (this.again ? this.flush(events) : undefined));
     }
     // Cleared by a callback, never inside the pass: a pass with nothing to write finishes before
     // `flushing` is even assigned, and clearing it there would leave it set for good.
