@@ -13,6 +13,7 @@ export const fieldError = (field: string, detail: string) => invalid(`${field}: 
 export const given = (value: unknown) => value !== undefined && value !== null;
 
 export function object(value: unknown, field: string): Json {
+  if (value === undefined) throw fieldError(field, "Field required");
   if (!isJsonObject(value)) throw fieldError(field, `must be an object, got ${jsonTypeName(value)}`);
   return value;
 }

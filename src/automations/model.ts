@@ -88,6 +88,8 @@ export interface AutomationCore {
   actions: Action[];
   actions_on_trigger: Action[];
   actions_on_resolve: Action[];
+  /** The resource the automation belongs to (Prefect's `owner_resource`): set on create only; `DELETE /api/automations/owned-by/{id}` deletes by it. */
+  owner_resource?: string | null;
 }
 
 /** As stored and returned. */

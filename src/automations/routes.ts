@@ -8,6 +8,7 @@ import { invalid, notFound } from "../errors.ts";
 import { isUuid } from "./fields.ts";
 import type { Automation } from "./model.ts";
 import type { AutomationSort } from "./store/automations.ts";
+import { relatedResourceIds } from "./related.ts";
 import { parseAutomation, parseEnabledPatch } from "./validate.ts";
 
 /** Prefect's page bound for automations. */
@@ -83,6 +84,24 @@ export function automationRoutes(ctx: AppContext) {
       },
     )
     .post("/count", () => automations.count(), { access: "read" })
+    .get(
+      "/related-to/:resource_id",
+      ({ params }) =>
+        automations
+          .list()
+          .filter((a) => relatedResourceIds(a).includes(params.resource_id))
+          .map(answer),
+      { access: "read" },
+    )
+    .delete(
+      "/owned-by/:resource_id",
+      async ({ params, set }) => {
+        automations.deleteOwnedBy(params.resource_id);
+        await recorded();
+        set.status = 202;
+      },
+      { access: "write" },
+    )
     .get("/:id", ({ params }) => answer(existing(idOf(params))), { access: "read" })
     .put(
       "/:id",

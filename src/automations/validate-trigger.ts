@@ -32,18 +32,21 @@ function spec(value: unknown, field: string): ResourceSpecification {
   const labels = object(value, field);
   const keys = Object.keys(labels);
   if (keys.length > TRIGGER_LIMITS.labels) throw fieldError(field, `must have at most ${TRIGGER_LIMITS.labels} labels`);
-  const out: ResourceSpecification = {};
-  for (const label of keys) {
-    const at = `${field}[${JSON.stringify(label)}]`;
-    if (label.length > TRIGGER_LIMITS.labelChars)
-      throw fieldError(field, `label names must be at most ${TRIGGER_LIMITS.labelChars} characters`);
-    const v = labels[label];
-    if (typeof v === "string") out[label] = text(v, at, TRIGGER_LIMITS.labelChars);
-    else if (Array.isArray(v))
-      out[label] = list(v, at, TRIGGER_LIMITS.values).map((item, i) => text(item, `${at}[${i}]`, TRIGGER_LIMITS.labelChars));
-    else throw fieldError(at, "must be a string or a list of strings");
-  }
-  return out;
+  // Built with fromEntries: a label named "__proto__" stays a label, not the object's prototype.
+  return Object.fromEntries(
+    keys.map((label) => {
+      const at = `${field}[${JSON.stringify(label)}]`;
+      if (label.length > TRIGGER_LIMITS.labelChars) {
+        throw fieldError(field, `label names must be at most ${TRIGGER_LIMITS.labelChars} characters`);
+      }
+      const v = labels[label];
+      if (typeof v === "string") return [label, text(v, at, TRIGGER_LIMITS.labelChars)];
+      if (Array.isArray(v)) {
+        return [label, list(v, at, TRIGGER_LIMITS.values).map((item, i) => text(item, `${at}[${i}]`, TRIGGER_LIMITS.labelChars))];
+      }
+      throw fieldError(at, "must be a string or a list of strings");
+    }),
+  );
 }
 
 function relatedSpecs(value: unknown, field: string): ResourceSpecification | ResourceSpecification[] {
@@ -169,4 +172,14 @@ export function parseTrigger(value: unknown, field: string, depth: number, newId
     `${field}.type`,
     `must be "event", "compound" or "sequence" (Inlet has no metric triggers), got ${JSON.stringify(type)}`,
   );
+}
+
+/**
+ * Refuses a trigger tree in which two triggers share an id (a child pasted twice, say): the engine
+ * keeps each trigger's state under its id, so the two would count as one.
+ */
+export function requireDistinctIds(trigger: Trigger, field: string, seen = new Set<string>()): void {
+  if (seen.has(trigger.id)) throw fieldError(`${field}.id`, "another trigger of this automation has the same id");
+  seen.add(trigger.id);
+  if (trigger.type !== "event") trigger.triggers.forEach((child, i) => requireDistinctIds(child, `${field}.triggers[${i}]`, seen));
 }

@@ -1,12 +1,12 @@
 // An automation from a client's JSON, in Prefect's shape (an automation exported from Prefect Cloud
 // is taken as it is), checked and defaulted into the AutomationCore that is stored. Every refusal is
-// a 422 naming the field. Fields Inlet does not keep (`id`, `created`, `owner_resource`, `status`,
-// Prefect Cloud's `account` …) are ignored, so an answer of this API can be sent back unchanged.
+// a 422 naming the field. Fields Inlet does not keep (`id`, `created`, `status`, Prefect Cloud's
+// `account` …) are ignored, so an answer of this API can be sent back unchanged.
 import { invalid } from "../errors.ts";
 import { bool, fieldError, given, object, optionalText, stringSet, text } from "./fields.ts";
 import type { AutomationCore } from "./model.ts";
 import { parseActions, type TemplateCheck } from "./validate-actions.ts";
-import { parseTrigger } from "./validate-trigger.ts";
+import { parseTrigger, requireDistinctIds, TRIGGER_LIMITS } from "./validate-trigger.ts";
 
 export const AUTOMATION_LIMITS = {
   nameChars: 200,
@@ -40,7 +40,14 @@ export function parseAutomation(body: unknown, opts: ParseOptions): AutomationCo
     actions: parseActions(raw.actions, "actions", null, checkTemplate),
     actions_on_trigger: parseActions(raw.actions_on_trigger, "actions_on_trigger", current?.actions_on_trigger ?? [], checkTemplate),
     actions_on_resolve: parseActions(raw.actions_on_resolve, "actions_on_resolve", current?.actions_on_resolve ?? [], checkTemplate),
+    // As Prefect: given on create; a PUT keeps the stored one, whatever its body says.
+    owner_resource: current
+      ? (current.owner_resource ?? null)
+      : given(raw.owner_resource)
+        ? text(raw.owner_resource, "owner_resource", TRIGGER_LIMITS.labelChars, { min: 1 })
+        : null,
   };
+  requireDistinctIds(core.trigger, "trigger");
   if (Buffer.byteLength(JSON.stringify(core)) > AUTOMATION_LIMITS.bytes) {
     throw invalid(`body: the automation must be at most ${AUTOMATION_LIMITS.bytes} bytes as JSON`);
   }

@@ -100,6 +100,9 @@ function fromFile(v: Values, usage: string): string {
   return file;
 }
 
+/** The API's largest page of automations. */
+const PAGE = 200;
+
 const path = (id: string) => `/api/automations/${encodeURIComponent(id)}`;
 
 /** A call about one automation; a 404 becomes Prefect's message. */
@@ -156,7 +159,12 @@ export const AUTOMATION_COMMANDS: Record<string, Subcommand> = {
   ls: apiCommand(LS_HELP, output, [], async (_args, v, client, io) => {
     const format = str(v, "output");
     if (format !== undefined && format !== "json") throw new UsageError("Only 'json' output format is supported.", LS_HELP);
-    const automations = await client.request<Shown[]>("POST", "/api/automations/filter");
+    const automations: Shown[] = [];
+    for (;;) {
+      const page = await client.request<Shown[]>("POST", "/api/automations/filter", { limit: PAGE, offset: automations.length });
+      automations.push(...page);
+      if (page.length < PAGE) break;
+    }
     if (format === "json") io.stdout(json(automations));
     else if (automations.length === 0) io.stdout("No automations found.\n");
     else io.stdout(renderTable(automations));

@@ -11,6 +11,7 @@ import { ORIGIN } from "../support/people.ts";
 /** The level each route must have: `METHOD path` as Elysia lists it in app.routes. */
 const ACCESS: Record<string, Access> = {
   "GET /api/health": "public",
+  "GET /api/ready": "public",
   "GET /api/auth/setup": "public",
   "POST /api/auth/setup": "public",
   "POST /api/auth/login": "public",
@@ -59,6 +60,8 @@ const ACCESS: Record<string, Access> = {
   "POST /api/automations/": "write",
   "POST /api/automations/filter": "read",
   "POST /api/automations/count": "read",
+  "GET /api/automations/related-to/:resource_id": "read",
+  "DELETE /api/automations/owned-by/:resource_id": "write",
   "GET /api/automations/:id": "read",
   "PUT /api/automations/:id": "write",
   "PATCH /api/automations/:id": "write",

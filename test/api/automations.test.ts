@@ -10,7 +10,7 @@ const MISSING = "00000000-0000-4000-8000-000000000000";
 async function create(t: TestApp, body: Body = automationBody()) {
   const res = await t.request("POST", "/api/automations/", { body });
   expect(res.status).toBe(201);
-  return (await res.json()) as Body & { id: string; trigger: Body; actions: Body[] };
+  return (await res.json()) as Body & { id: string; name: string; trigger: Body; actions: Body[] };
 }
 
 const get = async (t: TestApp, id: string) => (await (await t.request("GET", `/api/automations/${id}`)).json()) as Body;
@@ -43,6 +43,7 @@ describe("POST /api/automations/", () => {
         "enabled",
         "id",
         "name",
+        "owner_resource",
         "status",
         "tags",
         "trigger",
@@ -56,6 +57,7 @@ describe("POST /api/automations/", () => {
       tags: [],
       actions_on_trigger: [],
       actions_on_resolve: [],
+      owner_resource: null,
       status: { last_triggered: null, last_resolved: null, proactive: null },
       created: "2026-01-02T03:04:05.000Z",
     });
@@ -80,7 +82,8 @@ describe("POST /api/automations/", () => {
     const a = await create(t, exported);
     expect(a.id).not.toBe(exported.id);
     expect(a.created).not.toBe(exported.created);
-    for (const ignored of ["account", "workspace", "created_by", "updated_by", "owner_resource"]) expect(a).not.toHaveProperty(ignored);
+    for (const ignored of ["account", "workspace", "created_by", "updated_by"]) expect(a).not.toHaveProperty(ignored);
+    expect(a.owner_resource).toBeNull();
     expect(a.trigger).toEqual(exported.trigger as Body);
     expect(a.actions).toEqual(exported.actions as Body[]);
     expect(a.actions_on_resolve).toEqual(exported.actions_on_resolve as Body[]);
@@ -181,6 +184,7 @@ describe("POST /api/automations/", () => {
     };
     expect(await refused(automationBody({ trigger: compound }))).toStartWith("trigger.triggers[1].within:");
     expect(await refused("not an object" as unknown as Body)).toStartWith("body:");
+    expect((await (await t.request("POST", "/api/automations/")).json()).error.message).toBe("body: Field required");
     expect(rows(t, "automations")).toBe(0);
   });
 
@@ -304,11 +308,79 @@ describe("POST /api/automations/filter and /count", () => {
     expect(await names({ sort: "CREATED_DESC", limit: 2 })).toEqual(["c", "a"]);
     expect(await names({ limit: 1, offset: 1 })).toEqual(["b"]);
     expect(await names({ automations: { name: { any_: ["c", "a"] } } })).toEqual(["a", "c"]);
+    // As Prefect's client sends it: the other criteria are not applied.
+    expect(
+      await names({ sort: "NAME_ASC", offset: 0, automations: { operator: "and_", name: { any_: ["b"] }, tags: null, created: null } }),
+    ).toEqual(["b"]);
+    expect(await names(null)).toEqual(["a", "b", "c"]);
     expect((await t.request("POST", "/api/automations/filter", { body: { sort: "SIDEWAYS" } })).status).toBe(422);
     expect((await t.request("POST", "/api/automations/filter", { body: { limit: 201 } })).status).toBe(422);
     const count = await t.request("POST", "/api/automations/count");
     expect(count.status).toBe(200);
     expect(await count.json()).toBe(3);
+  });
+});
+
+describe("GET /api/automations/related-to/:resource_id", () => {
+  test("lists the automations whose trigger names the resource exactly, or whose actions select the automation", async () => {
+    await using t = createTestApp();
+    const hook = "prefect-cloud.webhook.5b3e0c8a-1f2d-4e6b-9a7c-0d1e2f3a4b5c";
+    const direct = await create(
+      t,
+      withTrigger({ match: { "prefect.resource.id": ["cron.backup", hook] } }, automationBody({ name: "direct" })),
+    );
+    const related = await create(
+      t,
+      withTrigger(
+        { match_related: [{ "prefect.resource.id": hook, "prefect.resource.role": "webhook" }] },
+        automationBody({ name: "related" }),
+      ),
+    );
+    const nested = await create(
+      t,
+      automationBody({
+        name: "nested",
+        trigger: { type: "sequence", within: null, triggers: [withTrigger({ match_related: { "prefect.resource.id": hook } }).trigger] },
+      }),
+    );
+    await create(t, withTrigger({ match: { "prefect.resource.id": "prefect-cloud.webhook.*" } }, automationBody({ name: "glob" })));
+    const pauser = await create(
+      t,
+      automationBody({ name: "pauser", actions: [{ type: "pause-automation", source: "selected", automation_id: direct.id }] }),
+    );
+    const names = async (resource: string) => {
+      const res = await t.request("GET", `/api/automations/related-to/${encodeURIComponent(resource)}`);
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { name: string; status: unknown }[]).map((a) => a.name);
+    };
+    expect(await names(hook)).toEqual([direct.name, related.name, nested.name]);
+    expect(await names(`prefect-cloud.automation.${direct.id}`)).toEqual([pauser.name]);
+    expect(await names("nothing.names.this")).toEqual([]);
+  });
+});
+
+describe("DELETE /api/automations/owned-by/:resource_id", () => {
+  test("→ 202: deletes the automations created with that owner_resource, each with its event; PUT cannot change the owner", async () => {
+    await using t = createTestApp();
+    const owner = "prefect-cloud.webhook.5b3e0c8a-1f2d-4e6b-9a7c-0d1e2f3a4b5c";
+    const owned = await create(t, automationBody({ name: "owned", owner_resource: owner }));
+    const moved = await create(t, automationBody({ name: "moved", owner_resource: owner }));
+    const other = await create(t, automationBody({ name: "other", owner_resource: "prefect-cloud.webhook.other" }));
+    const none = await create(t, automationBody({ name: "none" }));
+    expect(owned.owner_resource).toBe(owner);
+    // A PUT keeps the stored owner whatever its body says (as Prefect's update has no owner_resource).
+    expect(
+      (await t.request("PUT", `/api/automations/${moved.id}`, { body: automationBody({ name: "moved", owner_resource: null }) })).status,
+    ).toBe(204);
+    expect((await get(t, moved.id)).owner_resource).toBe(owner);
+    const res = await t.request("DELETE", `/api/automations/owned-by/${encodeURIComponent(owner)}`);
+    expect(res.status).toBe(202);
+    expect(await res.text()).toBe("");
+    for (const gone of [owned, moved]) expect((await t.request("GET", `/api/automations/${gone.id}`)).status).toBe(404);
+    for (const kept of [other, none]) expect((await t.request("GET", `/api/automations/${kept.id}`)).status).toBe(200);
+    const deleted = (await lifecycleEvents(t)).filter((e) => e.event === "prefect-cloud.automation.deleted");
+    expect(deleted.map((e) => e.resource["prefect.resource.name"]).sort()).toEqual(["moved", "owned"]);
+    expect((await t.request("DELETE", `/api/automations/owned-by/${encodeURIComponent(owner)}`)).status).toBe(202);
   });
 });
 

@@ -94,6 +94,17 @@ describe("inlet automation ls and inspect", () => {
     expect((JSON.parse(asJson.stdout) as { id: string }[]).map((x) => x.id)).toContain(a.id);
   });
 
+  test("ls lists every automation, past the API's page of 200", async () => {
+    const before = (await (await srv.api("POST", "/api/automations/count")).json()) as number;
+    for (let i = 0; i < 201 - before; i++) await create(automationBody({ name: `many ${String(i).padStart(3, "0")}` }));
+    const r = await auto(["ls", "-o", "json"]);
+    expect(r.code).toBe(0);
+    const listed = JSON.parse(r.stdout) as { id: string }[];
+    expect(listed.length).toBe(Math.max(201, before));
+    expect(new Set(listed.map((a) => a.id)).size).toBe(listed.length);
+    // 201 creates, each committed with its lifecycle event before it answers.
+  }, 60_000);
+
   test("inspect prints YAML by default, JSON with -o json; unknown id: Prefect's message, exit 1", async () => {
     const a = await create(automationBody({ name: "inspected" }));
     const yaml = await auto(["inspect", a.id]);

@@ -9,7 +9,9 @@ import { TemplateCache } from "../../src/templates/render.ts";
 import { automationBody, withTrigger, type Body } from "../support/automations.ts";
 
 const templates = new TemplateCache(16);
-const opts = { checkTemplate: (s: string) => templates.validate(s), newId: () => "11111111-1111-4111-8111-111111111111" };
+let ids = 0;
+const newId = () => `11111111-1111-4111-8111-${String(++ids).padStart(12, "0")}`;
+const opts = { checkTemplate: (s: string) => templates.validate(s), newId };
 const parse = (body: unknown, current?: AutomationCore) => parseAutomation(body, { ...opts, current });
 const eventTrigger = (fields: Body) => parse(withTrigger(fields)).trigger as EventTrigger;
 
@@ -23,6 +25,8 @@ function refusal(body: unknown): { code: string; field: unknown; message: string
   }
   throw new Error("accepted");
 }
+
+const ID = "33333333-3333-4333-8333-333333333333";
 
 const nested = (depth: number): Body =>
   depth === 1 ? (automationBody().trigger as Body) : { type: "sequence", within: null, triggers: [nested(depth - 1)] };
@@ -73,7 +77,7 @@ describe("event triggers: accepted, with Prefect's defaults", () => {
       { type: undefined, match: undefined, posture: undefined, threshold: undefined, within: undefined },
       {
         type: "event",
-        id: "11111111-1111-4111-8111-111111111111",
+        id: expect.stringMatching(/^11111111-1111-4111-8111-\d{12}$/),
         match: {},
         match_related: {},
         after: [],
@@ -143,6 +147,13 @@ describe("event triggers: accepted, with Prefect's defaults", () => {
       "within",
     ]);
   });
+});
+
+test('a label named "__proto__" stays a label, and the stored JSON keeps it', () => {
+  const trigger = eventTrigger(JSON.parse('{"match": {"__proto__": ["x"], "prefect.resource.id": "a"}}'));
+  expect(Object.keys(trigger.match)).toEqual(["__proto__", "prefect.resource.id"]);
+  expect(Object.getPrototypeOf(trigger.match)).toBe(Object.prototype);
+  expect(JSON.stringify(trigger.match)).toBe('{"__proto__":["x"],"prefect.resource.id":"a"}');
 });
 
 describe("composite triggers", () => {
@@ -255,6 +266,15 @@ describe("refusals name the field", () => {
       "validation",
       "trigger.triggers[0].triggers[0].triggers[0].triggers[0].triggers[0]",
     ],
+    [
+      "two triggers with one id",
+      automationBody({
+        trigger: { type: "compound", require: "all", within: 60, triggers: [child, { ...child, id: ID }, { ...child, id: ID }] },
+      }),
+      "validation",
+      "trigger.triggers[2].id",
+    ],
+    ["an owner_resource that is not a string", automationBody({ owner_resource: 5 }), "validation", "owner_resource"],
     ["an action without a type", automationBody({ actions: [{}] }), "validation", "actions[0].type"],
     [
       "run-deployment",

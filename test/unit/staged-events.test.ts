@@ -61,6 +61,21 @@ describe("staged events", () => {
     expect((await t.ctx.events.after(0, 10)).map((s) => s.event.id)).toEqual(ids);
   });
 
+  test("a full write queue leaves the rest staged, in order; a later flush writes them, each once", async () => {
+    await using t = createTestApp({ clock: fixedClock(), config: { writeQueueLimit: 2 } });
+    const ids = [Bun.randomUUIDv7(), Bun.randomUUIDv7(), Bun.randomUUIDv7()];
+    t.ctx.staged.stage(ids.map((id) => event(id)));
+    const refused = await t.ctx.staged.flush(t.ctx.events).then(
+      () => null,
+      (err: Error) => err.message,
+    );
+    expect(refused).toBe("The write queue is full");
+    expect(t.ctx.staged.pending()).toBe(1);
+    await t.ctx.staged.flush(t.ctx.events);
+    expect(t.ctx.staged.pending()).toBe(0);
+    expect((await t.ctx.events.after(0, 10)).map((s) => s.event.id)).toEqual(ids);
+  });
+
   test("a transaction that fails stages nothing", async () => {
     await using t = createTestApp();
     expect(() =>

@@ -122,6 +122,22 @@ export class AutomationStore {
     return gone;
   }
 
+  /** Deletes every automation whose `owner_resource` is `resource`, in one transaction; their ids. */
+  deleteOwnedBy(resource: string): string[] {
+    const now = this.now();
+    const rows = atomically(this.db, () => {
+      const deleted = this.db
+        .delete(automations)
+        .where(sql`json_extract(${automations.data}, '$.owner_resource') = ${resource}`)
+        .returning()
+        .all();
+      this.staged.stage(deleted.map((row) => lifecycleEvent("deleted", toAutomation(row), now)));
+      return deleted;
+    });
+    for (const row of rows) this.changed(row.id);
+    return rows.map((row) => row.id);
+  }
+
   get(id: string): Automation | null {
     const row = this.db.select().from(automations).where(eq(automations.id, id)).get();
     return row ? toAutomation(row) : null;

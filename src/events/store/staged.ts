@@ -66,18 +66,32 @@ export class StagedEvents {
         // Staging order is insertion order (rowid); ids and creation times may tie or run backwards.
         const rows = this.db.select().from(stagedEvents).orderBy(sql`rowid`).limit(FLUSH_BATCH).all();
         if (rows.length === 0) break;
-        // Queued together, so the group commit keeps their order; each resolves once committed.
-        await Promise.all(rows.map((row) => events.write(parseJsonExact(row.data) as Event)));
-        this.db
-          .delete(stagedEvents)
-          .where(
-            inArray(
-              stagedEvents.id,
-              rows.map((row) => row.id),
-            ),
-          )
-          .run();
+        await this.writeInOrder(rows, events);
       }
     } while (this.again);
+  }
+
+  /**
+   * Queues the rows together, so the group commit keeps their order, and forgets those committed.
+   * A full write queue refuses at once: the rows from there on stay staged for a later flush (so
+   * the order holds and each pass makes progress), and the flush fails with the refusal once the
+   * rows already queued have committed; no write is left without someone awaiting it.
+   */
+  private async writeInOrder(rows: { id: string; data: string }[], events: Pick<EventStore, "write">): Promise<void> {
+    const written: string[] = [];
+    const queued: Promise<void>[] = [];
+    let refusal: unknown = null;
+    for (const row of rows) {
+      try {
+        queued.push(events.write(parseJsonExact(row.data) as Event).then(() => void written.push(row.id)));
+      } catch (err) {
+        refusal = err;
+        break;
+      }
+    }
+    const failed = (await Promise.allSettled(queued)).find((r) => r.status === "rejected");
+    if (written.length > 0) this.db.delete(stagedEvents).where(inArray(stagedEvents.id, written)).run();
+    if (refusal !== null) throw refusal;
+    if (failed) throw failed.reason;
   }
 }
