@@ -8,7 +8,7 @@ import { dryRunRoutes } from "./automations/engine/dry-run-route.ts";
 import { serviceAccountRoutes } from "./auth/routes.ts";
 import { authRoutes, userRoutes } from "./auth/user-routes.ts";
 import type { AppContext } from "./context.ts";
-import { pingDatabase } from "./db/open.ts";
+import { databaseReadiness, pingDatabase } from "./db/open.ts";
 import { AppError, errorResponse, hookResponse, statusOf } from "./errors.ts";
 import { eventRoutes } from "./events/routes.ts";
 import { MAX_EVENT_DEPTH } from "./events/model.ts";
@@ -16,6 +16,7 @@ import { feedSseRoutes } from "./feed/sse.ts";
 import { feedWsRoutes } from "./feed/websocket.ts";
 import { edgeHeaders, edgeRefusal, refusalResponse, requestPath } from "./http/edge.ts";
 import { parseApiBody } from "./http/json-body.ts";
+import { requestId } from "./http/request-id.ts";
 import { uiRoutes } from "./ui.ts";
 import { ingestRoutes } from "./ingest/routes.ts";
 import { templateRoutes } from "./ingest/playground.ts";
@@ -42,7 +43,7 @@ export function createApp(ctx: AppContext) {
   const logRequest = (request: Request, status: number | string, fields: Record<string, string> = {}) => {
     const t0 = started.get(request);
     const ms = t0 === undefined ? undefined : (performance.now() - t0).toFixed(1);
-    ctx.logger.info(`${request.method} ${maskPath(requestPath(request.url))} ${status}`, { ms, ...fields });
+    ctx.logger.info(`${request.method} ${maskPath(requestPath(request.url))} ${status}`, { ms, request_id: requestId(request), ...fields });
   };
   const bodies = parseApiBody({
     maxBytes: ctx.config.apiMaxJsonBytes,
@@ -66,6 +67,18 @@ export function createApp(ctx: AppContext) {
           ctx.logger.error("health check: database unreachable", { error });
           return Response.json({ status: "unavailable", database: "unreachable" }, { status: statusOf("unavailable") });
         }
+      },
+      { access: "public" },
+    )
+    // Ready to take events: the database takes a write now and has this binary's schema. Health
+    // says the process is alive; a load balancer or an orchestrator asks this one before sending.
+    .get(
+      "/api/ready",
+      () => {
+        const readiness = databaseReadiness(ctx.db);
+        const ready = readiness.database === "writable" && readiness.migrations === "current";
+        if (!ready) ctx.logger.warn("readiness check: not ready", { ...readiness });
+        return Response.json({ status: ready ? "ready" : "unavailable", ...readiness }, { status: ready ? 200 : statusOf("unavailable") });
       },
       { access: "public" },
     )
@@ -94,11 +107,14 @@ export function createApp(ctx: AppContext) {
       started.set(request, performance.now());
       const headers = edgeHeaders(requestPath(request.url));
       if (headers) Object.assign(set.headers, headers);
+      set.headers["x-request-id"] = requestId(request);
       const refusal = edgeRefusal(ctx.config, request, path);
       if (refusal) {
         // Answered here, before routing: the after-response log does not see it.
         logRequest(request, refusal.status, { refused: refusal.code });
-        return refusalResponse(request, refusal);
+        const response = refusalResponse(request, refusal);
+        response.headers.set("x-request-id", requestId(request));
+        return response;
       }
     })
     .onAfterResponse(({ request, set, responseValue }) => {

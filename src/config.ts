@@ -9,6 +9,8 @@ export const DEFAULT_DATA_DIR = "./inlet-data";
 export const DEFAULT_MAX_BODY_BYTES = 1_048_576;
 export const DEFAULT_RETENTION_DAYS = 30;
 export const DEFAULT_LOG_LEVEL = "info";
+/** Log lines as text for people; `json` writes one object per line for a log shipper. */
+export const DEFAULT_LOG_FORMAT = "text";
 /** How far back a live-feed subscriber may ask for a backfill (Prefect: 15 minutes). */
 export const DEFAULT_BACKFILL_MINUTES = 15;
 /** Events waiting for a group commit; past this, hooks answer 429 with Retry-After (the sender retries). */
@@ -110,6 +112,8 @@ export const DEFAULT_DELIVERY_STOP_GRACE_MS = 5_000;
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_FORMATS = ["text", "json"] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 export interface Config {
   host: string;
@@ -119,6 +123,7 @@ export interface Config {
   maxBodyBytes: number;
   retentionDays: number;
   logLevel: LogLevel;
+  logFormat: LogFormat;
   backfillMinutes: number;
   writeQueueLimit: number;
   readTimeoutMs: number;
@@ -139,6 +144,7 @@ export interface ServeFlags {
   "max-body-bytes"?: string;
   "retention-days"?: string;
   "log-level"?: string;
+  "log-format"?: string;
   "allowed-hosts"?: string;
   "body-timeout-ms"?: string;
   "max-requests-per-address"?: string;
@@ -175,6 +181,9 @@ export function resolveConfig(flags: ServeFlags = {}, env: Env = process.env): R
   const logLevel = (pick("log-level", "INLET_LOG_LEVEL") ?? DEFAULT_LOG_LEVEL) as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`log-level must be one of ${LOG_LEVELS.join(", ")}, got "${logLevel}"`);
 
+  const logFormat = (pick("log-format", "INLET_LOG_FORMAT") ?? DEFAULT_LOG_FORMAT) as LogFormat;
+  if (!LOG_FORMATS.includes(logFormat)) throw new ConfigError(`log-format must be one of ${LOG_FORMATS.join(", ")}, got "${logFormat}"`);
+
   const bodyTimeoutRaw = pick("body-timeout-ms", "INLET_BODY_TIMEOUT_MS");
   const bodyTimeoutMs = bodyTimeoutRaw === undefined ? DEFAULT_BODY_TIMEOUT_MS : integer("body-timeout-ms", bodyTimeoutRaw, 1, 3_600_000);
   const perAddressRaw = pick("max-requests-per-address", "INLET_MAX_REQUESTS_PER_ADDRESS");
@@ -195,6 +204,7 @@ export function resolveConfig(flags: ServeFlags = {}, env: Env = process.env): R
     maxBodyBytes,
     retentionDays,
     logLevel,
+    logFormat,
     backfillMinutes: DEFAULT_BACKFILL_MINUTES,
     writeQueueLimit: DEFAULT_WRITE_QUEUE_LIMIT,
     readTimeoutMs: DEFAULT_READ_TIMEOUT_MS,

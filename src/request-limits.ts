@@ -5,6 +5,7 @@
 import type { Server } from "bun";
 import { maskPath } from "./app.ts";
 import { AppError, errorResponse, hookResponse } from "./errors.ts";
+import { requestId } from "./http/request-id.ts";
 import type { Logger } from "./log.ts";
 
 export interface RequestLimitOptions {
@@ -50,8 +51,8 @@ function hasBody(request: Request): boolean {
 }
 
 /** Hook URLs answer with a status and an empty body; everything else with the error catalogue's shape. */
-function refusal(path: string, error: AppError, headers: Record<string, string>): Response {
-  const all = { connection: "close", ...headers };
+function refusal(request: Request, path: string, error: AppError, headers: Record<string, string>): Response {
+  const all = { connection: "close", "x-request-id": requestId(request), ...headers };
   return path.startsWith("/hooks/") ? hookResponse(error.code, all) : errorResponse(error, all);
 }
 
@@ -86,11 +87,20 @@ export class RequestLimits {
     const path = () => new URL(request.url).pathname;
     const count = this.inProgress.get(address) ?? 0;
     if (maxRequestsPerAddress > 0 && count >= maxRequestsPerAddress) {
-      logger.info(`${request.method} ${maskPath(path())} 429`, { address, reason: `${count} requests in progress from this address` });
-      // Closing the connection too: refusing is only worth it if the file descriptor is given back.
-      return refusal(path(), new AppError("too_many_requests", "Too many requests in progress from your address; try again shortly"), {
-        "retry-after": "1",
+      logger.info(`${request.method} ${maskPath(path())} 429`, {
+        address,
+        request_id: requestId(request),
+        reason: `${count} requests in progress from this address`,
       });
+      // Closing the connection too: refusing is only worth it if the file descriptor is given back.
+      return refusal(
+        request,
+        path(),
+        new AppError("too_many_requests", "Too many requests in progress from your address; try again shortly"),
+        {
+          "retry-after": "1",
+        },
+      );
     }
     this.inProgress.set(address, count + 1);
 
@@ -106,10 +116,11 @@ export class RequestLimits {
         timer = setTimeout(() => {
           logger.info(`${request.method} ${maskPath(path())} 408`, {
             address,
+            request_id: requestId(request),
             reason: `the body did not arrive within ${bodyTimeoutMs} ms`,
           });
           // Once the answer is out the runtime closes the connection, and the handler's read fails.
-          resolve(refusal(path(), new AppError("request_timeout"), {}));
+          resolve(refusal(request, path(), new AppError("request_timeout"), {}));
         }, bodyTimeoutMs);
       });
     }
@@ -120,7 +131,7 @@ export class RequestLimits {
       return response && !arrived ? closing(response) : response;
     } catch (error) {
       logger.error(`unhandled error on ${request.method} ${maskPath(path())}`, { error });
-      return refusal(path(), new AppError("internal"), {});
+      return refusal(request, path(), new AppError("internal"), {});
     } finally {
       clearTimeout(timer);
       const left = (this.inProgress.get(address) ?? 1) - 1;

@@ -27,7 +27,7 @@ export type HostLookup = (host: string) => Promise<unknown>;
 
 export async function startServer(
   config: Readonly<Config>,
-  logger: Logger = createLogger(config.logLevel),
+  logger: Logger = createLogger(config.logLevel, undefined, config.logFormat),
   lookup: HostLookup = dnsLookup,
 ): Promise<RunningServer> {
   const hostProblem = await checkHost(config.host, lookup);
@@ -138,7 +138,7 @@ function listenProblem(err: unknown): string {
 
 /** Runs until SIGINT/SIGTERM, then stops gracefully; resolves to the exit status (1 if stopping failed). */
 export async function serveUntilSignal(config: Config): Promise<number> {
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, config.logFormat);
   // Listening for signals before the server starts: one that arrives as it starts (right after the
   // "listening" line) still stops it gracefully rather than ending the process mid-way.
   const signalled = new Promise<string>((resolve) => {

@@ -1,7 +1,8 @@
 // Service accounts and their API keys (storage).
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/open.ts";
 import { serviceAccounts } from "../db/schema.ts";
+import { AppError } from "../errors.ts";
 import { constantTimeEqual, displayPrefix, generateApiKey, hashApiKey, isWellFormedKey } from "./keys.ts";
 import { Revocations } from "./revocations.ts";
 
@@ -37,8 +38,18 @@ export class ServiceAccountStore {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Creates an account and returns it with its key; the key is never retrievable again. */
+  /**
+   * Creates an account and returns it with its key; the key is never retrievable again. Names are
+   * unique (ignoring case and surrounding spaces): lists and a webhook's account picker show them,
+   * and two "ci" entries cannot be told apart.
+   */
   create(name: string, role: Role): ServiceAccount & { api_key: string } {
+    const taken = this.db
+      .select({ id: serviceAccounts.id })
+      .from(serviceAccounts)
+      .where(sql`lower(trim(${serviceAccounts.name})) = lower(trim(${name}))`)
+      .get();
+    if (taken) throw new AppError("conflict", `A service account named "${name.trim()}" already exists`);
     const key = generateApiKey();
     const now = this.now();
     const row = this.db

@@ -1,6 +1,6 @@
 // `inlet backup FILE` (a consistent copy while the server runs) and `inlet restore FILE`
 // (offline, refused while a server holds the data directory). Both work on the data directory.
-import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { databasePath, resolveDataDir } from "../config.ts";
 import { str, subcommand } from "./args.ts";
@@ -70,6 +70,10 @@ const backup = subcommand(
         }
       : undefined;
     try {
+      // A backup holds what the database holds: only its owner may read it. SQLite writes into an
+      // empty file and keeps its mode.
+      writeFileSync(partial, "", { mode: 0o600 });
+      chmodSync(partial, 0o600);
       await vacuumInto(source, partial, onProgress);
       renameSync(partial, target);
     } catch (err) {
@@ -115,9 +119,10 @@ const restore = subcommand(
       renameSync(target, keptAt);
       for (const suffix of ["-wal", "-shm"]) if (existsSync(`${target}${suffix}`)) renameSync(`${target}${suffix}`, `${keptAt}${suffix}`);
     }
-    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const incoming = `${target}.restoring`;
     copyFileSync(backupFile, incoming);
+    chmodSync(incoming, 0o600);
     // An older backup's missing migrations are applied when the server next starts.
     renameSync(incoming, target);
     io.stdout(`Restored ${backupFile} into ${dataDir}.${keptAt ? `\nThe previous database is kept at ${keptAt}` : ""}\n`);

@@ -15,6 +15,7 @@ Options:
   --max-body-bytes N       largest accepted body       (env INLET_MAX_BODY_BYTES, default 1048576)
   --retention-days N       days events are kept        (env INLET_RETENTION_DAYS, default 30)
   --log-level LEVEL        debug|info|warn|error|silent (env INLET_LOG_LEVEL, default info)
+  --log-format FORMAT      text, or json: one object per line (env INLET_LOG_FORMAT, default text)
   --allowed-hosts NAMES    more host names to answer for, comma-separated
                            (env INLET_ALLOWED_HOSTS; always: the base URL's host and loopback)
   --body-timeout-ms N      time a request body may take to arrive, then 408
@@ -36,6 +37,7 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
       "max-body-bytes": { type: "string" },
       "retention-days": { type: "string" },
       "log-level": { type: "string" },
+      "log-format": { type: "string" },
       "allowed-hosts": { type: "string" },
       "body-timeout-ms": { type: "string" },
       "max-requests-per-address": { type: "string" },

@@ -4,6 +4,7 @@ import { ROLES, ServiceAccountStore, type Role } from "../auth/service-accounts.
 import { databasePath, resolveDataDir } from "../config.ts";
 import { openDatabase } from "../db/open.ts";
 import { parse } from "./args.ts";
+import { AppError } from "../errors.ts";
 import { CliError, UsageError, type CliIO } from "./io.ts";
 
 export const SERVICE_ACCOUNT_USAGE = `Usage: inlet service-account <command> [options]
@@ -51,7 +52,13 @@ export async function serviceAccountCommand(argv: string[], io: CliIO): Promise<
       if (!arg) throw new UsageError("missing NAME", SERVICE_ACCOUNT_USAGE);
       const role = (values.role ?? "admin") as Role;
       if (!ROLES.includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(", ")}`, SERVICE_ACCOUNT_USAGE);
-      const account = openStore(values["data-dir"], io).create(arg, role);
+      let account;
+      try {
+        account = openStore(values["data-dir"], io).create(arg, role);
+      } catch (err) {
+        if (err instanceof AppError) throw new CliError(err.message);
+        throw err;
+      }
       if (json)
         io.stdout(`${JSON.stringify({ id: account.id, name: account.name, role: account.role, api_key: account.api_key }, null, 2)}\n`);
       else

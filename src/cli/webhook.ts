@@ -1,8 +1,9 @@
 // `inlet webhook …`: Prefect's `prefect cloud webhook` verbs, flags and messages, over the REST API.
+import { existsSync } from "node:fs";
 import type { Webhook } from "../webhooks/store.ts";
 import { CLIENT_HELP, CLIENT_OPTIONS, dispatch, jsonOutput, str, subcommand, type Options, type Values } from "./args.ts";
 import { ApiError, clientFor, type ApiClient } from "./client.ts";
-import { CliError, confirm, readInputFile, type CliIO } from "./io.ts";
+import { CliError, confirm, readInputFile, UsageError, type CliIO } from "./io.ts";
 import { json, oneLine, table } from "./output.ts";
 
 export const WEBHOOK_USAGE = `Usage: inlet webhook <command> [options]
@@ -44,10 +45,19 @@ function renderTable(hooks: Webhook[]): string {
   );
 }
 
-/** `-t '{…}'` is the template itself; `-t @file` reads it from a file (like curl's `-d @file`). */
+/**
+ * `-t '{…}'` is the template itself; `-t @file` reads it from a file (like curl's `-d @file`).
+ * A template makes a JSON object, so it has a `{`: a value without one is a file name given
+ * without its `@` (or a typo of one), and storing it as the template would fail every request.
+ */
 async function templateArg(io: CliIO, value: string | undefined): Promise<string | undefined> {
-  if (value === undefined || !value.startsWith("@")) return value;
-  return await readInputFile(io, value.slice(1), "the template");
+  if (value === undefined) return value;
+  if (value.startsWith("@")) return await readInputFile(io, value.slice(1), "the template");
+  if (!value.includes("{")) {
+    if (existsSync(value)) throw new UsageError(`-t "${value}" names a file; to read the template from it, use -t @${value}`);
+    throw new UsageError(`-t "${value}" is not a template (a template makes a JSON object: {…}); to read one from a file, use -t @FILE`);
+  }
+  return value;
 }
 
 const path = (id: string) => `/api/webhooks/${encodeURIComponent(id)}`;

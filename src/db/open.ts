@@ -3,9 +3,9 @@
 import { Database } from "bun:sqlite";
 import { drizzle, type BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
 import { migrate } from "drizzle-orm/bun-sqlite/migrator";
-import { mkdirSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { configureConnection } from "./connection.ts";
+import { BUSY_TIMEOUT_MS, configureConnection } from "./connection.ts";
 import * as schema from "./schema.ts";
 
 export type Db = BunSQLiteDatabase<typeof schema> & { $client: Database };
@@ -34,6 +34,7 @@ export function openDatabase({ path, readonly = false }: OpenOptions): Db {
   let client: Database | null = null;
   try {
     client = new Database(path, readonly ? { readonly: true } : { create: true, readwrite: true, strict: true });
+    if (onDisk) keepPrivate(path);
     // Before anything writes to it: a schema this binary does not know must stay as it is.
     if (onDisk && newestAppliedMigration(client) > newestKnownMigration()) {
       throw new DatabaseOpenError(`${path} was made by a newer version of Inlet; upgrade this one first`);
@@ -61,10 +62,21 @@ export function openDatabase({ path, readonly = false }: OpenOptions): Db {
 /** A database that cannot be used, in words that name the file and what to do about it. */
 export class DatabaseOpenError extends Error {}
 
-/** Creates the data directory, or says why it cannot be. */
+/**
+ * The database holds hook URLs and key hashes: only its owner may read it. SQLite gives the WAL and
+ * shared-memory files the database file's mode, so setting it on the database covers them; the
+ * existing ones (from a release that left them readable) are narrowed too.
+ */
+function keepPrivate(path: string): void {
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(file)) chmodSync(file, 0o600);
+}
+
+/** Creates the data directory (only its owner may enter it), or says why it cannot be. */
 export function ensureDirectory(dir: string): void {
   try {
-    mkdirSync(dir, { recursive: true });
+    const existed = existsSync(dir);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (!existed) chmodSync(dir, 0o700);
   } catch (err) {
     throw new DatabaseOpenError(`cannot create the data directory ${dir}: ${fileSystemProblem(err)}`);
   }
@@ -151,6 +163,41 @@ export const databaseFile = (db: Db): string => db.$client.filename;
 /** Whether the database answers at all (the health check): throws when it does not. */
 export function pingDatabase(db: Db): void {
   db.$client.query("SELECT 1").get();
+}
+
+export interface Readiness {
+  /** `writable`, or why not (`locked`, `read-only`, `unreachable`). */
+  database: string;
+  /** `current` when every migration this binary knows has been applied, else `pending`. */
+  migrations: "current" | "pending";
+}
+
+/**
+ * Whether the database can take a write now: the write lock is taken and given back at once (a
+ * BEGIN IMMEDIATE that writes nothing), waiting at most `waitMs` for another writer, and whether the
+ * schema is this binary's.
+ */
+export function databaseReadiness(db: Db, waitMs = 250): Readiness {
+  const client = db.$client;
+  const migrations = client.filename === ":memory:" || newestAppliedMigration(client) >= newestKnownMigration() ? "current" : "pending";
+  let database = "writable";
+  // Synchronous from here to the end: nothing else on this connection runs in between.
+  client.exec(`PRAGMA busy_timeout = ${waitMs}`);
+  try {
+    client.exec("BEGIN IMMEDIATE");
+    client.exec("ROLLBACK");
+  } catch (err) {
+    const code = String((err as { code?: string }).code ?? "");
+    database =
+      code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")
+        ? "locked"
+        : code.startsWith("SQLITE_READONLY")
+          ? "read-only"
+          : "unreachable";
+  } finally {
+    client.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  }
+  return { database, migrations };
 }
 
 /** A fresh, migrated in-memory database, for tests and offline rendering. */

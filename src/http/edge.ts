@@ -39,9 +39,9 @@ const trimSlashes = (path: string) => path.replace(/\/+$/, "") || "/";
  * Paths any host name may reach. Hooks: senders address them by whatever name reaches this server
  * (an internal name, an address, a tunnel's or a proxy's name), and a hook is authorized by its
  * secret slug or key, never by a browser's cookie, so a rebound page gains nothing a direct sender
- * lacks. Health: probes (a container orchestrator's) send the address as Host, and it reveals nothing.
+ * lacks. Health and readiness: probes (a container orchestrator's) send the address as Host, and they reveal nothing.
  */
-const anyHost = (path: string) => isHookPath(path) || trimSlashes(path) === "/api/health";
+const anyHost = (path: string) => isHookPath(path) || ["/api/health", "/api/ready"].includes(trimSlashes(path));
 
 /**
  * Why this request must not go further, or null. `routedPath` is the path Elysia routes on; it must

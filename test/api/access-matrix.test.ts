@@ -11,6 +11,7 @@ import { ORIGIN } from "../support/people.ts";
 /** The level each route must have: `METHOD path` as Elysia lists it in app.routes. */
 const ACCESS: Record<string, Access> = {
   "GET /api/health": "public",
+  "GET /api/ready": "public",
   "GET /api/auth/setup": "public",
   "POST /api/auth/setup": "public",
   "POST /api/auth/login": "public",

@@ -61,6 +61,16 @@ describe("service accounts API", () => {
     expect(JSON.stringify(list)).not.toContain("api_key");
   });
 
+  test("a second account with the same name (ignoring case and spaces) → 409, nothing created", async () => {
+    const t = createTestApp();
+    expect((await t.request("POST", "/api/service-accounts", { body: { name: "ci" } })).status).toBe(201);
+    const again = await t.request("POST", "/api/service-accounts", { body: { name: " CI ", role: "webhook" } });
+    expect(again.status).toBe(409);
+    expect(await again.json()).toEqual({ error: { code: "conflict", message: 'A service account named "CI" already exists' } });
+    const names = (await (await t.request("GET", "/api/service-accounts")).json()).map((a: { name: string }) => a.name);
+    expect(names).toEqual(["test-admin", "ci"]);
+  });
+
   test("rotate-key invalidates the old key at once; delete removes the account", async () => {
     const t = createTestApp();
     const created = await (await t.request("POST", "/api/service-accounts", { body: { name: "ci" } })).json();

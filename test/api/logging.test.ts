@@ -29,7 +29,7 @@ test("one log line per request with method, status and duration; hook slugs and 
   await waitUntil(() => lines.filter((l) => / (GET|POST) /.test(l)).length >= 3, "three request log lines");
   const requestLines = lines.filter((l) => / (GET|POST) /.test(l));
   expect(requestLines).toHaveLength(3);
-  expect(requestLines[0]).toMatch(/INFO  POST \/api\/webhooks\/? 201 ms=\d+\.\d$/);
+  expect(requestLines[0]).toMatch(/INFO  POST \/api\/webhooks\/? 201 ms=\d+\.\d request_id=[0-9a-f-]{36}$/);
   expect(requestLines[1]).toMatch(/INFO  GET \/hooks\/\*\*\* 204 ms=/);
   expect(requestLines[2]).toMatch(/INFO  GET \/hooks\/\*\*\* 404 ms=/);
   const all = lines.join("\n");

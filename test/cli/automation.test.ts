@@ -102,7 +102,8 @@ describe("inlet automation ls and inspect", () => {
     const listed = JSON.parse(r.stdout) as { id: string }[];
     expect(listed.length).toBe(Math.max(201, before));
     expect(new Set(listed.map((a) => a.id)).size).toBe(listed.length);
-  });
+    // 201 creates, each committed with its lifecycle event before it answers.
+  }, 60_000);
 
   test("inspect prints YAML by default, JSON with -o json; unknown id: Prefect's message, exit 1", async () => {
     const a = await create(automationBody({ name: "inspected" }));

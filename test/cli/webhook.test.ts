@@ -64,6 +64,21 @@ describe("inlet webhook create", () => {
     expect(JSON.parse(r.stdout).template).toBe(SIMPLE_TEMPLATE);
   });
 
+  test("-t FILE without @ is refused with a hint, exit 2, nothing created (the path is never stored as the template)", async () => {
+    const dir = tempDir();
+    const file = join(dir.path, "github.j2");
+    writeFileSync(file, SIMPLE_TEMPLATE);
+    const named = await wh(["create", "path-not-template", "-t", file]);
+    const typo = await wh(["create", "path-not-template", "-t", join(dir.path, "githb.j2")]);
+    dir.remove();
+    expect(named.code).toBe(2);
+    expect(named.stderr).toStartWith(`inlet: -t "${file}" names a file; to read the template from it, use -t @${file}\n`);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain("is not a template (a template makes a JSON object: {…}); to read one from a file, use -t @FILE");
+    const list = (await (await srv.api("POST", "/api/webhooks/filter")).json()) as { name: string }[];
+    expect(list.map((h) => h.name)).not.toContain("path-not-template");
+  });
+
   test("-t @missing-file fails with one line", async () => {
     const r = await wh(["create", "x", "-t", "@/nonexistent/t.j2"]);
     expect(r.code).toBe(1);

@@ -33,7 +33,7 @@ export async function startServeProcess(args: string[], env: Record<string, stri
       const { value, done } = await reader.read();
       if (done) return;
       output += decoder.decode(value, { stream: true });
-      const m = /listening on (http:\/\/\S+)/.exec(output);
+      const m = /listening on (http:\/\/[^\s"]+)/.exec(output);
       if (m) listening(m[1]!);
     }
   })();
