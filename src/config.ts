@@ -60,7 +60,7 @@ export const DEFAULT_RUNAWAY_WINDOW_MS = 60_000;
 /** Events the automation engine evaluates in one transaction (automations/engine/engine.ts). */
 export const DEFAULT_ENGINE_BATCH = 2000;
 /** How long the engine lets committed events gather before it evaluates them as one batch. */
-export const DEFAULT_ENGINE_COALESCE_MS = 100;
+export const DEFAULT_ENGINE_COALESCE_MS = 500;
 /** Webhooks whose failure budget is tracked; past it the budgets start afresh (memory stays bounded). */
 export const DEFAULT_FAILURE_WEBHOOKS_TRACKED = 10_000;
 /** Events in one group-commit transaction (events/store/group-commit.ts). */

@@ -21,7 +21,6 @@ import { AutomationStateStore, type FiringTimes } from "../store/state.ts";
 import { dryRun } from "./dry-run.ts";
 import type { Outcome } from "./event-trigger.ts";
 import { runawayEvent, runawayReason, toFiring } from "./firing.ts";
-import { isOwnEvent } from "./matching.ts";
 import { PendingEvents } from "./pending.ts";
 import { Registry, type Entry, type Loaded } from "./registry.ts";
 import { RunawayGuard } from "./runaway.ts";
@@ -76,6 +75,7 @@ export class Engine implements AutomationEngine {
   private timer: ReturnType<typeof setInterval> | null = null;
   private nextDue: number | null = null;
   private lastSweep = 0;
+  private passes = 0;
   /** Trigger evaluations so far (an event times the candidate triggers it reached): tests and the benchmark. */
   evaluations = 0;
   /**
@@ -199,6 +199,7 @@ export class Engine implements AutomationEngine {
       if (this.stopped) return;
       const busySince = cpuMs();
       const touched = new Set<Loaded>();
+      const passNo = ++this.passes;
       const resets = this.applyChanges(touched);
       const decided: [Loaded, Outcome][] = [];
       // Events of a batch repeat names and resources: each pair is looked up once per batch.
@@ -209,11 +210,17 @@ export class Engine implements AutomationEngine {
         if (!candidates) lookups.set(pair, (candidates = this.registry.index.candidates(event)));
         if (candidates.length === 0) continue;
         const at = eventTime(event);
+        const owner = event.resource[RESOURCE_ID]!;
+        this.evaluations += candidates.length;
         for (const entry of candidates) {
-          if (isOwnEvent(event, entry.loaded.resourceId)) continue;
-          touched.add(entry.loaded);
-          this.evaluations++;
-          for (const outcome of entry.loaded.evaluator.onEvent(entry.leaf, event, at)) decided.push([entry.loaded, outcome]);
+          const loaded = entry.loaded;
+          if (owner === loaded.resourceId) continue; // its own events never count for it
+          if (loaded.pass !== passNo) {
+            loaded.pass = passNo;
+            touched.add(loaded);
+          }
+          const outcomes = loaded.evaluator.onEvent(entry.leaf, event, at);
+          for (const outcome of outcomes) decided.push([loaded, outcome]);
         }
       }
       const caughtUp = batch.length < this.batch && !this.pending.waiting;
