@@ -37,8 +37,9 @@ interface DeliveryPage {
   next_page: string | null;
 }
 
-/** How often the log is read again while a delivery is pending. */
-const REFRESH_MS = 2000;
+/** How often the log is read again: soon while a delivery is on its way, else now and then for new ones. */
+const REFRESH_PENDING_MS = 2000;
+const REFRESH_IDLE_MS = 5000;
 
 const STATUS_BADGE = { pending: "", delivered: "ok", failed: "danger" };
 
@@ -75,13 +76,13 @@ export function DeliveriesPage({ id }: { id: string }) {
   };
 
   const all = [...(page.data?.deliveries ?? []), ...older];
-  // While a delivery on the first page is on its way, the page follows it.
+  // The log follows new deliveries and those on their way (not once older pages are loaded below it).
   const waiting = page.data?.deliveries.some((d) => d.status === "pending") ?? false;
   useEffect(() => {
-    if (!waiting) return;
-    const t = setTimeout(page.reload, REFRESH_MS);
+    if (!page.data || older.length > 0) return;
+    const t = setTimeout(() => document.visibilityState === "visible" && page.reload(), waiting ? REFRESH_PENDING_MS : REFRESH_IDLE_MS);
     return () => clearTimeout(t);
-  }, [page.data]);
+  }, [page.data, older.length]);
   return (
     <section>
       <PageHeader title={`Deliveries${automation.data ? ` of ${automation.data.name}` : ""}`}>
