@@ -234,4 +234,28 @@ describe("Proactive triggers on the clock", () => {
     expect(alert!.payload).toEqual({ triggering_labels: { "prefect.resource.id": "host.a" }, triggering_event: beat });
     expect(alert!.related).toEqual([{ "prefect.resource.id": `prefect.event.${beat.id}`, "prefect.resource.role": "triggering-event" }]);
   });
+
+  test("a compound trigger fires once all its children fired within its window; its event has no posture", async () => {
+    const clock = fixedClock();
+    await using t = createTestApp({ clock });
+    t.ctx.engine.start();
+    const on = (name: string) => ({ type: "event", expect: [name], posture: "Reactive", threshold: 1, within: 0 });
+    const id = await createAutomation(t, {
+      name: "deploy then smoke test",
+      trigger: { type: "compound", require: "all", within: 300, triggers: [on("deploy.done"), on("smoke.passed")] },
+    });
+    await postEvents(t, [{ event: "deploy.done" }]);
+    clock.advance(400_000);
+    await postEvents(t, [{ event: "smoke.passed" }]);
+    expect(firingEvents(t)).toEqual([]);
+    clock.advance(10_000);
+    await postEvents(t, [{ event: "deploy.done" }]);
+    const [fired] = firingEvents(t);
+    expect(firingEvents(t)).toHaveLength(1);
+    expect(fired!.resource).toEqual({
+      "prefect.resource.id": `prefect-cloud.automation.${id}`,
+      "prefect.resource.name": "deploy then smoke test",
+    });
+    expect(fired!.payload.triggering_event).toMatchObject({ event: "deploy.done" });
+  });
 });
