@@ -21,6 +21,7 @@ import { uiRoutes } from "./ui.ts";
 import { ingestRoutes } from "./ingest/routes.ts";
 import { templateRoutes } from "./ingest/playground.ts";
 import { settingsRoutes, webhookRoutes } from "./webhooks/routes.ts";
+import { replayRoutes } from "./replay/routes.ts";
 
 /** Log lines must not carry the secret part of hook URLs. */
 export function maskPath(path: string): string {
@@ -96,7 +97,8 @@ export function createApp(ctx: AppContext) {
         .use(destinationRoutes(ctx))
         .use(deliveryRoutes(ctx))
         .use(automationRoutes(ctx))
-        .use(dryRunRoutes(ctx)),
+        .use(dryRunRoutes(ctx))
+        .use(replayRoutes(ctx)),
     );
 
   // See src/http/edge.ts for why the router must not assume a long host name.

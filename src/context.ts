@@ -38,6 +38,8 @@ import { silentLogger, type Logger } from "./log.ts";
 import { SettingsStore } from "./settings/store.ts";
 import { TemplateCache } from "./templates/render.ts";
 import { WebhookStore } from "./webhooks/store.ts";
+import { SecretBox } from "./verification/secret-box.ts";
+import { DedupKeys } from "./dedup/store.ts";
 
 export interface Clock {
   now(): number;
@@ -84,6 +86,10 @@ export interface AppContext {
   templates: TemplateCache;
   /** How many failure events each webhook may store (ingestion's refusals). */
   failureLimiter: FailureLimiter;
+  /** Seals and opens webhook verification secrets with the data directory's key (secrets.key). */
+  secrets: SecretBox;
+  /** The dedup keys of stored events, per webhook, within the retention window. */
+  dedup: DedupKeys;
   /** Starts the background work: the text indexer and the retention sweep (once; later calls do nothing). */
   start(): void;
   /**
@@ -107,6 +113,8 @@ export interface ContextOptions {
   start?: boolean;
   /** The delivery worker's settings, over the defaults (tests shorten the timeout, pin the resolver). */
   delivery?: Partial<DeliveryWorkerOptions>;
+  /** The data directory's secrets key; without one, a key that lives as long as the process (tests). */
+  secrets?: SecretBox;
 }
 
 export function createContext(opts: ContextOptions): SqliteContext {
@@ -182,7 +190,8 @@ export function createContext(opts: ContextOptions): SqliteContext {
    *    waiting for ever, so they end before the requests in flight are awaited;
    * 3. the requests in flight finish (`requestsDone`): they may still read and write events (a
    *    feed that joined meanwhile is ended too);
-   * 4. staged events (a firing's, a delivery's) are handed to the event store;
+   * 4. staged events (a firing's, a delivery's) are handed to the event store, and the dedup keys
+   *    and duplicate counts waiting for their batch are written;
    * 5. the read worker closes: reads still waiting are answered 503;
    * 6. the group commit drains: every event acknowledged or queued is committed, then the
    *    committer lets its connection go;
@@ -205,6 +214,8 @@ export function createContext(opts: ContextOptions): SqliteContext {
       await engine.stop();
       logger.debug("stopping: automation engine stopped");
       await staged.flush(events).catch((error) => logger.error("could not write staged events", { error }));
+      ctx.dedup.flush();
+      ctx.webhooks.flushDuplicates();
       await events.close();
       logger.debug("stopping: reads closed, group commit drained");
       closeDatabase(db);
@@ -242,6 +253,12 @@ export function createContext(opts: ContextOptions): SqliteContext {
     settings: new SettingsStore(db),
     templates,
     failureLimiter: new FailureLimiter(),
+    secrets: opts.secrets ?? new SecretBox(),
+    dedup: new DedupKeys(
+      db,
+      () => clock.now() - config.retentionDays * 86_400_000,
+      (error) => logger.error("could not record dedup keys", { error: String(error) }),
+    ),
     start,
     stop,
   };

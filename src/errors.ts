@@ -88,7 +88,7 @@ export const ERRORS = {
     in: ["api"],
     status: 422,
     message: "That would break a rule of this server",
-    doc: "Valid input that a server rule forbids: removing the last admin, your own role or account, a webhook without a service account while `enforce_webhook_auth` is on",
+    doc: "Valid input that a server rule forbids: removing the last admin, your own role or account, a webhook with neither a service account nor verification while `enforce_webhook_auth` is on",
   },
   request_timeout: {
     in: ["api"],
@@ -193,6 +193,18 @@ export const ERRORS = {
     status: 413,
     message: "The request body is too large",
     doc: "A hook's body larger than `--max-body-bytes` (refused without reading it whole)",
+  },
+  signature_invalid: {
+    in: ["hook"],
+    status: 401,
+    message: "The request's signature is missing or wrong",
+    doc: "A webhook with `verification` got a request whose signature is missing, malformed or made with none of its secrets (GitHub's legacy sha1-only header included)",
+  },
+  timestamp_out_of_window: {
+    in: ["hook"],
+    status: 401,
+    message: "The request was signed too long ago",
+    doc: "A correctly signed request whose signed timestamp is outside the webhook's window (300 s, or its `tolerance_seconds`)",
   },
 
   // Ends of a live feed.

@@ -34,8 +34,35 @@ export const webhooks = sqliteTable(
     slug: text("slug").notNull(),
     created: millis("created"),
     updated: millis("updated"),
+    /**
+     * How requests prove they come from the sender (src/verification/): JSON of the scheme and its
+     * settings, with the secrets encrypted by the data directory's key. Null: no verification.
+     */
+    verification: text("verification"),
+    /** A template expression whose value marks a redelivery (src/dedup/); null or "": none. */
+    dedupKey: text("dedup_key"),
+    /** Requests answered as duplicates of a stored event, not stored again. */
+    duplicates: integer("duplicates").notNull().default(0),
   },
   (t) => [uniqueIndex("webhooks_slug").on(t.slug), index("webhooks_name").on(t.name)],
+);
+
+/**
+ * The dedup keys of the events each webhook stored: a request whose key is here, and recorded
+ * within the retention window, is a redelivery. Keys are per webhook, as GitHub shares one delivery
+ * id across every hook subscribed to an event.
+ */
+export const dedupKeys = sqliteTable(
+  "dedup_keys",
+  {
+    webhookId: text("webhook_id")
+      .notNull()
+      .references(() => webhooks.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    eventId: text("event_id").notNull(),
+    stored: millis("stored"),
+  },
+  (t) => [primaryKey({ columns: [t.webhookId, t.key] }), index("dedup_keys_stored").on(t.stored)],
 );
 
 export const settings = sqliteTable("settings", {
