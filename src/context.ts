@@ -134,7 +134,8 @@ export function createContext(opts: ContextOptions): SqliteContext {
   const staged = new StagedEvents(db, () => clock.now());
   const outbox = new ActionOutbox(db, staged);
   const automations = new AutomationStore(db, () => clock.now(), staged);
-  const destinations = new DestinationStore(db, () => clock.now());
+  const secrets = opts.secrets ?? new SecretBox();
+  const destinations = new DestinationStore(db, () => clock.now(), secrets);
   const deliveries = new DeliveryStore(db);
   const templates = new TemplateCache(DEFAULT_TEMPLATE_CACHE_SIZE);
   // When an event other than the automations' own was last committed: the delivery worker gives
@@ -258,7 +259,7 @@ export function createContext(opts: ContextOptions): SqliteContext {
     settings: new SettingsStore(db),
     templates,
     failureLimiter: new FailureLimiter(),
-    secrets: opts.secrets ?? new SecretBox(),
+    secrets,
     dedup: new DedupKeys(
       db,
       () => clock.now() - config.retentionDays * 86_400_000,

@@ -228,6 +228,23 @@ describe("failures that are final", () => {
     expect(delivery).toMatchObject({ status: "failed", reason: "destination not found" });
   });
 
+  test("secrets sealed with another key: the destination still lists them, and its deliveries fail saying why", async () => {
+    const id = await destination("ntfy", { server: r.url, topic: "a", token: SECRET });
+    const { SecretBox } = await import("../../src/verification/secret-box.ts");
+    const other = new SecretBox();
+    t.ctx.db.$client.run("UPDATE destinations SET secrets = ? WHERE id = ?", [
+      JSON.stringify({ set: ["token"], sealed: other.sealText(JSON.stringify({ token: SECRET })) }),
+      id,
+    ]);
+    expect((await (await t.request("GET", `/api/destinations/${id}`)).json()).secrets_set).toEqual(["token"]);
+    const { delivery } = await deliver(notify(id));
+    expect(delivery).toMatchObject({
+      status: "failed",
+      reason: "the destination's secrets were sealed with another secrets.key: set them again",
+    });
+    expect(r.received).toEqual([]);
+  });
+
   test("no secret appears in any stored event", async () => {
     const id = await destination("ntfy", { server: r.url, topic: "a", token: SECRET });
     await deliver(notify(id));

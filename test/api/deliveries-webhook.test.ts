@@ -274,3 +274,23 @@ describe("a webhook destination", () => {
     expect(JSON.parse(r.received[0]!.body)).toMatchObject({ type: "inlet.test", destination: { id: dest.id } });
   });
 });
+
+describe("stopping", () => {
+  test("a send still in flight after the grace period stays pending, unrecorded; one answered in time is recorded", async () => {
+    await t.close();
+    clock = fixedClock(Date.now());
+    t = createTestApp({ clock, database: "file", delivery: { timeoutMs: 5_000, stopGraceMs: 300, random: () => 0.5 } });
+    t.ctx.deliveryWorker.start();
+    let release!: () => void;
+    const slow = receiver(() => new Promise<Response>(() => {}));
+    const quick = receiver(() => new Promise<Response>((resolve) => (release = () => resolve(new Response("ok")))));
+    const hanging = await fireAt((await webhookDestination(slow.url)).id);
+    const answered = await fireAt((await webhookDestination(quick.url)).id);
+    await waitUntil(() => slow.received.length === 1 && quick.received.length === 1, "both sends");
+    const stopped = t.ctx.deliveryWorker.stop();
+    release();
+    await stopped;
+    expect(t.ctx.deliveries.get(hanging.id)).toMatchObject({ status: "pending", attemptCount: 0 });
+    expect(t.ctx.deliveries.get(answered.id)).toMatchObject({ status: "delivered", attemptCount: 1 });
+  });
+});

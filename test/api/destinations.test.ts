@@ -113,6 +113,14 @@ describe("destinations", () => {
     expect((await t.request("GET", `/api/destinations/${body.id}`)).status).toBe(404);
   });
 
+  test("secrets are encrypted at rest: the database holds no value, only which fields are set", async () => {
+    const { body } = await create({ name: "n", type: "ntfy", config: { server: "http://ntfy.lan", topic: "a", token: "at-rest-secret" } });
+    const row = t.ctx.db.$client.query("SELECT * FROM destinations WHERE id = ?").get(body.id);
+    expect(JSON.stringify(row)).not.toContain("at-rest-secret");
+    expect(JSON.parse((row as { secrets: string }).secrets).set).toEqual(["token"]);
+    expect((t.ctx.destinations.get(body.id)!.secrets as { token: string }).token).toBe("at-rest-secret");
+  });
+
   test("rotating the secret of a destination that does not sign → 422", async () => {
     const { body } = await create({ name: "s", type: "slack", config: { url: SECRET_URL } });
     expect((await t.request("POST", `/api/destinations/${body.id}/rotate-secret`)).status).toBe(422);

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { databasePath, resolveConfig } from "../../src/config.ts";
 import { createContext } from "../../src/context.ts";
 import { openDatabase } from "../../src/db/open.ts";
+import { SecretBox } from "../../src/verification/secret-box.ts";
 import { freePort, tempDir } from "../support/cli.ts";
 import { buildFiring, fire, storeAutomation } from "../support/firings.ts";
 import { startServeProcess, type ServeProcess } from "../support/serve.ts";
@@ -23,7 +24,8 @@ afterEach(async () => {
 /** Records a firing of an automation calling a webhook destination at `url`, with no server running; the delivery's id. */
 async function recordFiring(dataDir: string, url: string): Promise<string> {
   const db = openDatabase({ path: databasePath(dataDir) });
-  const ctx = createContext({ config: resolveConfig({ "data-dir": dataDir }, {}), db });
+  // The server's own key: it must open the destination's secrets sealed here.
+  const ctx = createContext({ config: resolveConfig({ "data-dir": dataDir }, {}), db, secrets: SecretBox.forDataDir(dataDir) });
   const { destination } = ctx.destinations.create({
     name: "receiver",
     type: "webhook",

@@ -42,8 +42,8 @@ export function createTestApp(opts: TestAppOptions = {}): TestApp {
     config,
     db,
     clock: opts.clock,
-    delivery: opts.delivery,
     secrets: dir ? SecretBox.forDataDir(dir) : undefined,
+    delivery: opts.delivery,
   });
   const app = createApp(ctx);
   const adminKey = ctx.serviceAccounts.create("test-admin", "admin").api_key;

@@ -77,6 +77,10 @@ export type DestinationOf<T extends DestinationType> = {
   disabled_reason: string | null;
   config: ConfigOf[T];
   secrets: SecretsOf[T];
+  /** The secret fields that have a value (readable without the key). */
+  secrets_set: string[];
+  /** Set when the secrets were sealed with another key than this server's (`secrets` is then empty). */
+  secrets_unreadable?: true;
   signing_secrets: SigningSecret[];
   created: number;
   updated: number;
@@ -84,6 +88,11 @@ export type DestinationOf<T extends DestinationType> = {
 
 /** A destination as the worker uses it, secrets included; never sent to a client. */
 export type Destination = { [T in DestinationType]: DestinationOf<T> }[DestinationType];
+
+/** The secret fields of `secrets` that have a value, in the order answers list them. */
+export function secretsSet(type: DestinationType, secrets: Record<string, unknown>): string[] {
+  return SECRET_FIELDS[type].filter((field) => secrets[field] !== undefined);
+}
 
 /** A Standard Webhooks signing secret (`whsec_…`); `expires` is set on the one a rotation replaced. */
 export interface SigningSecret {
@@ -107,7 +116,6 @@ export interface DestinationView {
 }
 
 export function toView(d: Destination): DestinationView {
-  const secrets = d.secrets as Record<string, unknown>;
   return {
     id: d.id,
     name: d.name,
@@ -115,7 +123,7 @@ export function toView(d: Destination): DestinationView {
     enabled: d.enabled,
     disabled_reason: d.disabled_reason,
     config: { ...d.config },
-    secrets_set: SECRET_FIELDS[d.type].filter((field) => secrets[field] !== undefined),
+    secrets_set: d.secrets_set,
     created: new Date(d.created).toISOString(),
     updated: new Date(d.updated).toISOString(),
   };

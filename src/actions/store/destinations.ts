@@ -1,12 +1,15 @@
 // Destinations (storage): the destinations table, and nothing else touches it. Settings are kept
-// as JSON in two columns, `config` (shown) and `secrets` (write-only); `signing_secrets` holds a
+// as JSON in two columns, `config` (shown) and `secrets` (write-only, encrypted with the data
+// directory's secrets.key, beside the names of the fields that are set); `signing_secrets` holds a
 // webhook destination's Standard Webhooks secrets.
 import { asc, eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/open.ts";
 import { destinations } from "../../db/schema.ts";
+import { SecretKeyError, type SecretBox } from "../../verification/secret-box.ts";
 import {
   newSigningSecret,
   ROTATION_OVERLAP_MS,
+  secretsSet,
   type Destination,
   type DestinationType,
   type SigningSecret,
@@ -25,8 +28,40 @@ export class DestinationStore {
   constructor(
     private readonly db: Db,
     private readonly now: () => number,
+    private readonly box: SecretBox,
     private readonly newId: () => string = () => crypto.randomUUID(),
   ) {}
+
+  /** The secrets column: which fields are set, in the clear, and their values sealed. */
+  private seal(type: DestinationType, secrets: Record<string, unknown>): string {
+    return JSON.stringify({ set: secretsSet(type, secrets), sealed: this.box.sealText(JSON.stringify(secrets)) });
+  }
+
+  private toDestination(row: Row): Destination {
+    const column = JSON.parse(row.secrets) as { set: string[]; sealed: string };
+    let secrets: Record<string, unknown> = {};
+    let unreadable = false;
+    try {
+      secrets = JSON.parse(this.box.openText(column.sealed));
+    } catch (error) {
+      if (!(error instanceof SecretKeyError)) throw error;
+      unreadable = true;
+    }
+    return {
+      id: row.id,
+      name: row.name,
+      type: row.type,
+      enabled: row.enabled,
+      disabled_reason: row.disabledReason,
+      config: JSON.parse(row.config),
+      secrets,
+      secrets_set: column.set,
+      ...(unreadable ? { secrets_unreadable: true } : {}),
+      signing_secrets: JSON.parse(row.signingSecrets),
+      created: row.created,
+      updated: row.updated,
+    } as Destination;
+  }
 
   /** Creates it; a webhook destination gets its signing secret, returned here once. */
   create(input: DestinationInput): { destination: Destination; signingSecret: string | null } {
@@ -40,7 +75,7 @@ export class DestinationStore {
         name: input.name,
         type: input.type,
         config: JSON.stringify(input.config),
-        secrets: JSON.stringify(input.secrets),
+        secrets: this.seal(input.type, input.secrets),
         signingSecrets: JSON.stringify(signing),
         enabled: input.enabled,
         created: now,
@@ -48,26 +83,33 @@ export class DestinationStore {
       })
       .returning()
       .get();
-    return { destination: toDestination(row), signingSecret };
+    return { destination: this.toDestination(row), signingSecret };
   }
 
   get(id: string): Destination | null {
     const row = this.db.select().from(destinations).where(eq(destinations.id, id)).get();
-    return row ? toDestination(row) : null;
+    return row ? this.toDestination(row) : null;
   }
 
   list(): Destination[] {
-    return this.db.select().from(destinations).orderBy(asc(destinations.name), asc(destinations.created)).all().map(toDestination);
+    return this.db
+      .select()
+      .from(destinations)
+      .orderBy(asc(destinations.name), asc(destinations.created))
+      .all()
+      .map((row) => this.toDestination(row));
   }
 
   /** Replaces name, settings and whether it is enabled (enabling clears why it was disabled); null when there is none. */
   update(id: string, input: Omit<DestinationInput, "type">): Destination | null {
+    const current = this.db.select({ type: destinations.type }).from(destinations).where(eq(destinations.id, id)).get();
+    if (!current) return null;
     const row = this.db
       .update(destinations)
       .set({
         name: input.name,
         config: JSON.stringify(input.config),
-        secrets: JSON.stringify(input.secrets),
+        secrets: this.seal(current.type, input.secrets),
         enabled: input.enabled,
         disabledReason: input.enabled ? null : sql`${destinations.disabledReason}`,
         updated: this.now(),
@@ -75,7 +117,7 @@ export class DestinationStore {
       .where(eq(destinations.id, id))
       .returning()
       .get();
-    return row ? toDestination(row) : null;
+    return row ? this.toDestination(row) : null;
   }
 
   delete(id: string): boolean {
@@ -108,19 +150,4 @@ export class DestinationStore {
   disable(id: string, reason: string): void {
     this.db.update(destinations).set({ enabled: false, disabledReason: reason, updated: this.now() }).where(eq(destinations.id, id)).run();
   }
-}
-
-function toDestination(row: Row): Destination {
-  return {
-    id: row.id,
-    name: row.name,
-    type: row.type,
-    enabled: row.enabled,
-    disabled_reason: row.disabledReason,
-    config: JSON.parse(row.config),
-    secrets: JSON.parse(row.secrets),
-    signing_secrets: JSON.parse(row.signingSecrets),
-    created: row.created,
-    updated: row.updated,
-  } as Destination;
 }

@@ -68,6 +68,8 @@ export async function runDelivery(row: DeliveryRow, deps: RunDeps, opts: SendOpt
   const destination = row.destinationId ? deps.destination(row.destinationId) : null;
   if (!destination) return finished(row, now, false, "destination not found", null);
   if (!destination.enabled) return finished(row, now, false, `destination disabled: ${destination.disabled_reason ?? "by a person"}`, null);
+  if (destination.secrets_unreadable)
+    return finished(row, now, false, "the destination's secrets were sealed with another secrets.key: set them again", null);
 
   let rendered: Rendered;
   let firstRender: string | null = null;

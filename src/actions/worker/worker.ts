@@ -131,6 +131,10 @@ export class DeliveryWorker {
   /** "Send test": one signed message to the destination now, outside the outbox (nothing is recorded). */
   async sendTest(destination: Destination): Promise<Attempt> {
     const now = this.deps.clock.now();
+    if (destination.secrets_unreadable) {
+      const error = "the destination's secrets were sealed with another secrets.key: set them again";
+      return { ok: false, statusCode: null, response: null, error, durationMs: 0, retryAfterMs: null, final: "refused" };
+    }
     const payload = JSON.stringify({
       type: "inlet.test",
       destination: { id: destination.id, name: destination.name },
