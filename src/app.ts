@@ -1,5 +1,7 @@
 // createApp: mounts every route (each declares its access level) and the error handler. It never listens.
 import { Elysia } from "elysia";
+import { deliveryRoutes } from "./actions/delivery-routes.ts";
+import { destinationRoutes } from "./actions/routes.ts";
 import { accessControl, requireDeclaredAccess } from "./auth/access.ts";
 import { automationRoutes } from "./automations/routes.ts";
 import { dryRunRoutes } from "./automations/engine/dry-run-route.ts";
@@ -99,6 +101,8 @@ export function createApp(ctx: AppContext) {
         .use(webhookRoutes(ctx))
         .use(settingsRoutes(ctx))
         .use(templateRoutes(ctx))
+        .use(destinationRoutes(ctx))
+        .use(deliveryRoutes(ctx))
         .use(automationRoutes(ctx))
         .use(dryRunRoutes(ctx))
         .use(replayRoutes(ctx)),

@@ -112,6 +112,21 @@ export const DEFAULT_IDLE_TIMEOUT_S = 30;
  * bounds its own bodies (413 without reading them whole); this is the ceiling for the rest.
  */
 export const DEFAULT_MAX_REQUEST_BODY_BYTES = 16 * 1024 * 1024;
+// The delivery worker (actions/worker/): how much it sends at once, and how it gives way to ingestion.
+/** Deliveries in flight at once, over all destinations (sent, or answered and waiting to be recorded). */
+export const DEFAULT_DELIVERY_CONCURRENCY = 32;
+/** Sends in flight at once to one destination (a slow receiver does not hold up the others). */
+export const DEFAULT_DELIVERY_CONCURRENCY_PER_DESTINATION = 4;
+/** A delivery succeeds with a 2xx within this (Svix's 15 s). */
+export const DEFAULT_DELIVERY_TIMEOUT_MS = 15_000;
+/**
+ * While an event other than the automations' own was committed within DEFAULT_DELIVERY_BUSY_MS,
+ * at most this many deliveries start per second (bench/deliveries.ts measures what they cost).
+ */
+export const DEFAULT_DELIVERY_BUSY_PER_SECOND = 10;
+export const DEFAULT_DELIVERY_BUSY_MS = 100;
+/** How long stopping lets sends in flight finish; the rest stay pending for the next start. */
+export const DEFAULT_DELIVERY_STOP_GRACE_MS = 5_000;
 /*
  * Tunables owned by the module that uses them (exported and named there, no flag):
  * - live feed: DEFAULT_QUEUE_EVENTS, DEFAULT_QUEUE_BYTES, HEARTBEAT_MS (feed/feed.ts);

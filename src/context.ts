@@ -2,6 +2,10 @@
 // which it all stops. This is where the storage backend is chosen: the app itself sees the
 // EventStore interface only.
 import { ActionOutbox } from "./actions/store/outbox.ts";
+import { DeliveryStore } from "./actions/store/deliveries.ts";
+import { DestinationStore } from "./actions/store/destinations.ts";
+import { systemResolver } from "./actions/worker/address.ts";
+import { DeliveryWorker, type DeliveryWorkerOptions } from "./actions/worker/worker.ts";
 import { Engine } from "./automations/engine/engine.ts";
 import { AutomationStore } from "./automations/store/automations.ts";
 import { ServiceAccountStore } from "./auth/service-accounts.ts";
@@ -10,6 +14,12 @@ import { SetupToken } from "./auth/setup.ts";
 import { LoginThrottle } from "./auth/throttle.ts";
 import { UserStore } from "./auth/users.ts";
 import {
+  DEFAULT_DELIVERY_BUSY_MS,
+  DEFAULT_DELIVERY_BUSY_PER_SECOND,
+  DEFAULT_DELIVERY_CONCURRENCY,
+  DEFAULT_DELIVERY_CONCURRENCY_PER_DESTINATION,
+  DEFAULT_DELIVERY_STOP_GRACE_MS,
+  DEFAULT_DELIVERY_TIMEOUT_MS,
   DEFAULT_TEMPLATE_CACHE_SIZE,
   DEFAULT_TEXT_INDEX_BUSY_MS,
   DEFAULT_TEXT_INDEX_SERVE_BATCH,
@@ -58,6 +68,12 @@ export interface AppContext {
   /** Actions of firings, waiting for the delivery worker. */
   outbox: ActionOutbox;
   automations: AutomationStore;
+  /** Where actions are sent (secrets included: never hand one to a client as it is). */
+  destinations: DestinationStore;
+  /** The outbox's deliveries and their attempts, past the enqueue. */
+  deliveries: DeliveryStore;
+  /** Sends due deliveries; start() starts it, stop() stops it first. */
+  deliveryWorker: DeliveryWorker;
   /** The automation engine: evaluates committed events against the automations (automations/engine/). */
   engine: Engine;
   serviceAccounts: ServiceAccountStore;
@@ -101,6 +117,8 @@ export interface ContextOptions {
   start?: boolean;
   /** The registry to count in (the server makes it first, for its request limits); a new one if absent. */
   metrics?: Metrics;
+  /** The delivery worker's settings, over the defaults (tests shorten the timeout, pin the resolver). */
+  delivery?: Partial<DeliveryWorkerOptions>;
   /** The data directory's secrets key; without one, a key that lives as long as the process (tests). */
   secrets?: SecretBox;
 }
@@ -125,6 +143,31 @@ export function createContext(opts: ContextOptions): SqliteContext {
   const staged = new StagedEvents(db, () => clock.now());
   const outbox = new ActionOutbox(db, staged);
   const automations = new AutomationStore(db, () => clock.now(), staged);
+  const secrets = opts.secrets ?? new SecretBox();
+  const destinations = new DestinationStore(db, () => clock.now(), secrets);
+  const deliveries = new DeliveryStore(db);
+  const templates = new TemplateCache(DEFAULT_TEMPLATE_CACHE_SIZE);
+  // When an event other than the automations' own was last committed: the delivery worker gives
+  // way to ingestion while it is recent (its own executed/failed events must not slow it down).
+  let ingestedAt = -Infinity;
+  bus.subscribe((batch) => {
+    if (batch.some((stored) => !stored.event.event.startsWith("prefect-cloud.automation."))) ingestedAt = performance.now();
+  });
+  const deliveryWorker = new DeliveryWorker(
+    { db, deliveries, destinations, automations, staged, events, templates, clock, logger },
+    {
+      concurrency: DEFAULT_DELIVERY_CONCURRENCY,
+      perDestination: DEFAULT_DELIVERY_CONCURRENCY_PER_DESTINATION,
+      timeoutMs: DEFAULT_DELIVERY_TIMEOUT_MS,
+      busyPerSecond: DEFAULT_DELIVERY_BUSY_PER_SECOND,
+      busy: () => performance.now() - ingestedAt < DEFAULT_DELIVERY_BUSY_MS,
+      stopGraceMs: DEFAULT_DELIVERY_STOP_GRACE_MS,
+      resolve: systemResolver,
+      random: Math.random,
+      ...opts.delivery,
+    },
+  );
+  outbox.onQueued(() => deliveryWorker.wake());
   const engine = new Engine({ db, events, bus, staged, outbox, automations, clock, logger });
   metrics.observe({
     writeQueueDepth: () => events.queueDepth(),
@@ -154,6 +197,8 @@ export function createContext(opts: ContextOptions): SqliteContext {
         },
       }),
     ];
+    // Deliveries left pending by a stop or a crash are sent now.
+    deliveryWorker.start();
     engine.start();
     // Events a crash left staged are written now (each is stored once, whatever happened before).
     void staged.flush(events).catch((error) => logger.error("could not write staged events", { error }));
@@ -162,7 +207,10 @@ export function createContext(opts: ContextOptions): SqliteContext {
   /**
    * The order, and why. Before calling this the server stops accepting connections (its job, not
    * the context's); `requestsDone` is its promise that the requests in flight have finished.
-   * 1. background timers: no indexing or retention sweep starts on a store about to close;
+   * 1. background timers: no indexing or retention sweep starts on a store about to close; the
+   *    delivery worker takes no more deliveries, and its sends in flight get a bounded time to
+   *    finish and be recorded, awaited with the requests at 3 (those still in flight after it stay
+   *    pending for the next start);
    * 2. live feeds end: an open websocket or event stream would keep the server's graceful stop
    *    waiting for ever, so they end before the requests in flight are awaited;
    * 3. the requests in flight finish (`requestsDone`): they may still read and write events (a
@@ -179,6 +227,7 @@ export function createContext(opts: ContextOptions): SqliteContext {
   function stop(requestsDone?: Promise<unknown>): Promise<void> {
     return (stopping ??= (async () => {
       for (const stopTimer of timers ?? []) stopTimer();
+      const deliveriesStopped = deliveryWorker.stop();
       logger.debug("stopping: background work stopped");
       feed.close();
       logger.debug("stopping: live feeds ended");
@@ -186,6 +235,7 @@ export function createContext(opts: ContextOptions): SqliteContext {
       // A feed whose handshake was in flight at step 2 may have joined since.
       feed.close();
       logger.debug("stopping: requests finished");
+      await deliveriesStopped;
       await engine.stop();
       logger.debug("stopping: automation engine stopped");
       await staged.flush(events).catch((error) => logger.error("could not write staged events", { error }));
@@ -211,6 +261,9 @@ export function createContext(opts: ContextOptions): SqliteContext {
     staged,
     outbox,
     automations,
+    destinations,
+    deliveries,
+    deliveryWorker,
     engine,
     serviceAccounts: new ServiceAccountStore(db, () => clock.now()),
     users: new UserStore(db, () => clock.now()),
@@ -223,10 +276,10 @@ export function createContext(opts: ContextOptions): SqliteContext {
       () => clock.now(),
     ),
     settings: new SettingsStore(db),
-    templates: new TemplateCache(DEFAULT_TEMPLATE_CACHE_SIZE),
+    templates,
     failureLimiter: new FailureLimiter(),
     metrics,
-    secrets: opts.secrets ?? new SecretBox(),
+    secrets,
     dedup: new DedupKeys(
       db,
       () => clock.now() - config.retentionDays * 86_400_000,

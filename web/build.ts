@@ -12,6 +12,8 @@ const result = await Bun.build({
   outdir,
   minify: true,
   target: "browser",
+  // Pages imported with import() get their own chunks (web/src/lib/lazy.tsx).
+  splitting: true,
   // Absolute asset URLs, so that deep links (/webhooks/…) load the same files.
   publicPath: "/",
   naming: { entry: "[name].[ext]", chunk: "assets/[name]-[hash].[ext]", asset: "assets/[name]-[hash].[ext]" },

@@ -6,6 +6,7 @@ import { CLIENT_HELP, CLIENT_OPTIONS, dispatch, str, subcommand, type Options, t
 import { ApiError, clientFor, type ApiClient } from "./client.ts";
 import { CliError, confirm, readInputFile, UsageError, type CliIO } from "./io.ts";
 import { json, oneLine, table } from "./output.ts";
+import { AUTOMATION_DELIVERIES_COMMAND } from "./automation-deliveries.ts";
 
 export const AUTOMATION_USAGE = `Usage: inlet automation <command> [options]
 
@@ -20,6 +21,7 @@ Commands:
   pause AUTOMATION_ID                  pause an automation
   resume AUTOMATION_ID                 resume a paused automation
   delete AUTOMATION_ID                 delete an automation
+  deliveries AUTOMATION_ID             its actions' deliveries, newest first, with their last attempt
 
 Run "inlet automation <command> --help" for a command's options.
 `;
@@ -208,8 +210,7 @@ export const AUTOMATION_COMMANDS: Record<string, Subcommand> = {
     return 0;
   }),
 
-  // DELIVERIES: `inlet automation deliveries AUTOMATION_ID` (an automation's action deliveries)
-  // joins here, from src/cli/automation-deliveries.ts, with a line in AUTOMATION_USAGE.
+  deliveries: AUTOMATION_DELIVERIES_COMMAND,
 };
 
 export async function automationCommand(argv: string[], io: CliIO): Promise<number> {

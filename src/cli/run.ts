@@ -5,6 +5,7 @@ import { automationCommand } from "./automation.ts";
 import { backupCommand, restoreCommand } from "./backup.ts";
 import { doctorCommand } from "./doctor.ts";
 import { eventsCommand } from "./events.ts";
+import { destinationCommand } from "./destination.ts";
 import { CliError, UsageError, type CliIO } from "./io.ts";
 import { loginCommand, logoutCommand } from "./login.ts";
 import { serveCommand } from "./serve.ts";
@@ -29,6 +30,7 @@ export const COMMANDS: Record<string, { run: Command; summary: string; hidden?: 
   backup: { run: backupCommand, summary: "copy the database consistently, also while the server runs" },
   restore: { run: restoreCommand, summary: "put a backup in place (offline, server stopped)" },
   doctor: { run: doctorCommand, summary: "check the data directory and, with --url, a running server" },
+  destination: { run: destinationCommand, summary: "manage where automations send: ls, create, test, delete" },
   version: { run: async (_argv, io) => (io.stdout(`inlet ${VERSION}\n`), 0), summary: "print the version" },
 };
 

@@ -6,7 +6,7 @@ import { TemplateError, type TemplateErrorReason } from "./errors.ts";
 import { setClock } from "./filters/humanize.ts";
 import { LIMITS, restoreBudget, startBudget } from "./limits.ts";
 import { headerMapping } from "./python.ts";
-import { runtime, TemplateContext } from "./sandbox.ts";
+import { printing, runtime, TemplateContext } from "./sandbox.ts";
 
 export { TemplateError, type TemplateErrorReason };
 export { LIMITS } from "./limits.ts";
@@ -92,23 +92,46 @@ function headerMap(headers: Record<string, string>): Record<string, unknown> {
 
 export function renderTemplate(tpl: CompiledTemplate, request: TemplateRequest, options: RenderOptions = {}): string {
   if (!tpl.code) return tpl.source;
-  const context = new TemplateContext(
+  return run(
+    tpl.code,
     { method: request.method, headers: headerMap(request.headers), body: request.body, query: request.query },
-    tpl.code.blocks,
+    options,
+    "json",
   );
+}
+
+/**
+ * Renders with the names of `vars` (an action's context: automation, event, labels, firing) under
+ * the same budgets as a webhook's template. `print: "text"` prints strings as they are (a
+ * notification's subject and body); "json", the default, escapes them as JSON string content.
+ */
+export function renderWithContext(
+  tpl: CompiledTemplate,
+  vars: Record<string, unknown>,
+  options: RenderOptions & { print?: "json" | "text" } = {},
+): string {
+  if (!tpl.code) return tpl.source;
+  return run(tpl.code, vars, options, options.print ?? "json");
+}
+
+function run(code: CompiledCode, vars: Record<string, unknown>, options: RenderOptions, mode: "json" | "text"): string {
+  const context = new TemplateContext(vars, code.blocks);
   const frame = new runtime.Frame();
   frame.topLevel = true;
   const previous = startBudget(options.deadlineMs ?? LIMITS.deadlineMs);
   const restoreClock = options.now ? setClock(options.now) : null;
+  const previousMode = printing.mode;
+  printing.mode = mode;
   let output = "";
   try {
-    tpl.code.root(env, context, frame, runtime, (err: unknown, res: string) => {
+    code.root(env, context, frame, runtime, (err: unknown, res: string) => {
       if (err) throw err;
       output = res;
     });
   } catch (e) {
     throw e instanceof TemplateError ? e : runtime.handleError(e, -1);
   } finally {
+    printing.mode = previousMode;
     restoreBudget(previous);
     restoreClock?.();
   }

@@ -177,11 +177,18 @@ function grow(buffer: string, piece: string): string {
   return out;
 }
 
+/**
+ * How the render in progress prints strings: "json" (the default: escaped as JSON string content)
+ * or "text" (as they are, for a notification's subject and body). Renders never overlap.
+ */
+export const printing: { mode: "json" | "text" } = { mode: "json" };
+
 export function out(buffer: string, value: unknown): string {
   if (value === undefined) return buffer;
   if (value instanceof Safe) return grow(buffer, value.val);
   if (typeof value === "number" || typeof value === "boolean" || value === null) return grow(buffer, pyStr(value));
-  return grow(buffer, jsonEscape(typeof value === "string" ? value : pyStr(value)));
+  const text = typeof value === "string" ? value : pyStr(value);
+  return grow(buffer, printing.mode === "json" ? jsonEscape(text) : text);
 }
 
 /** What a `for` iterates: lists, a string's characters, a mapping's keys (or items for `k, v`). */

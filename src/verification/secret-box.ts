@@ -78,6 +78,27 @@ export class SecretBox {
     return v;
   }
 
+  /** Any text sealed with this key (a destination's secrets): `v1:` and the base64 of IV, ciphertext and tag. */
+  sealText(text: string): string {
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv("aes-256-gcm", this.key, iv);
+    const sealed = Buffer.concat([cipher.update(text, "utf8"), cipher.final(), cipher.getAuthTag()]);
+    return `${VERSION}:${Buffer.concat([iv, sealed]).toString("base64")}`;
+  }
+
+  /** The text `sealText` sealed; throws SecretKeyError when this key did not seal it. */
+  openText(sealed: string): string {
+    const raw = Buffer.from(sealed.slice(VERSION.length + 1), "base64");
+    if (!sealed.startsWith(`${VERSION}:`) || raw.length < IV_BYTES + TAG_BYTES) throw new SecretKeyError("a sealed secret is malformed");
+    const decipher = createDecipheriv("aes-256-gcm", this.key, raw.subarray(0, IV_BYTES));
+    decipher.setAuthTag(raw.subarray(raw.length - TAG_BYTES));
+    try {
+      return Buffer.concat([decipher.update(raw.subarray(IV_BYTES, raw.length - TAG_BYTES)), decipher.final()]).toString("utf8");
+    } catch {
+      throw new SecretKeyError("the secrets were sealed with another key (is secrets.key the data directory's own?)");
+    }
+  }
+
   private decrypt(sealed: string): string[] {
     const raw = Buffer.from(sealed.slice(VERSION.length + 1), "base64");
     if (!sealed.startsWith(`${VERSION}:`) || raw.length < IV_BYTES + TAG_BYTES) throw new SecretKeyError("a sealed secret is malformed");

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApp } from "../../src/app.ts";
 import { databasePath, resolveConfig, type Config } from "../../src/config.ts";
-import { createContext, type AppContext, type Clock, type SqliteContext } from "../../src/context.ts";
+import { createContext, type AppContext, type Clock, type ContextOptions, type SqliteContext } from "../../src/context.ts";
 import { openDatabase, openMemoryDatabase } from "../../src/db/open.ts";
 import { SecretBox } from "../../src/verification/secret-box.ts";
 
@@ -30,13 +30,21 @@ export interface TestAppOptions {
   clock?: Clock;
   /** "file": a database file in a fresh temporary directory, read through the read worker. */
   database?: "memory" | "file";
+  /** The delivery worker's settings over the defaults (a short timeout, a pinned resolver). */
+  delivery?: ContextOptions["delivery"];
 }
 
 export function createTestApp(opts: TestAppOptions = {}): TestApp {
   const dir = opts.database === "file" ? mkdtempSync(join(tmpdir(), "inlet-test-")) : null;
   const config = { ...resolveConfig({ "data-dir": dir ?? "/nonexistent-test-dir" }, {}), ...opts.config };
   const db = dir ? openDatabase({ path: databasePath(dir) }) : openMemoryDatabase();
-  const ctx = createContext({ config, db, clock: opts.clock, secrets: dir ? SecretBox.forDataDir(dir) : undefined });
+  const ctx = createContext({
+    config,
+    db,
+    clock: opts.clock,
+    secrets: dir ? SecretBox.forDataDir(dir) : undefined,
+    delivery: opts.delivery,
+  });
   const app = createApp(ctx);
   const adminKey = ctx.serviceAccounts.create("test-admin", "admin").api_key;
   let closing: Promise<void> | null = null;

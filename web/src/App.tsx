@@ -15,6 +15,13 @@ import { WebhookEditPage } from "./pages/WebhookEdit.tsx";
 import { WebhooksPage } from "./pages/Webhooks.tsx";
 import { match, navigate, useLocation } from "./router.tsx";
 import { MeContext } from "./session.ts";
+import { lazyPage } from "./lib/lazy.tsx";
+
+const automationPages = () => import("./pages/automation-pages.ts");
+const AutomationsPage = lazyPage(automationPages, (m) => m.AutomationsPage);
+const AutomationEditPage = lazyPage(automationPages, (m) => m.AutomationEditPage);
+const DeliveriesPage = lazyPage(automationPages, (m) => m.DeliveriesPage);
+const DestinationsPage = lazyPage(automationPages, (m) => m.DestinationsPage);
 
 const ROUTES: [string, (p: Record<string, string>) => preact.JSX.Element][] = [
   ["/", () => <FeedPage />],
@@ -25,6 +32,11 @@ const ROUTES: [string, (p: Record<string, string>) => preact.JSX.Element][] = [
   ["/service-accounts", () => <ServiceAccountsPage />],
   ["/settings", () => <SettingsPage />],
   ["/users", () => <UsersPage />],
+  ["/automations", () => <AutomationsPage />],
+  ["/automations/new", () => <AutomationEditPage />],
+  ["/automations/:id", (p) => <AutomationEditPage key={p.id} id={p.id} />],
+  ["/automations/:id/deliveries", (p) => <DeliveriesPage id={p.id} />],
+  ["/destinations", () => <DestinationsPage />],
 ];
 
 export function App() {

@@ -8,6 +8,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly line?: number,
+    /** The field a 422 names (`trigger.within`, `actions[0].payload`), when the server says. */
+    readonly field?: string,
   ) {
     super(message);
   }
@@ -42,9 +44,15 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
     /* a non-JSON body is reported below */
   }
   if (!res.ok) {
-    const err = (data as { error?: { code?: string; message?: string; line?: number } } | undefined)?.error;
+    const err = (data as { error?: { code?: string; message?: string; line?: number; field?: string } } | undefined)?.error;
     if (res.status === 401 && !path.startsWith("/api/auth/")) unauthorizedListeners.forEach((fn) => fn());
-    throw new ApiError(res.status, err?.code ?? "http_" + res.status, err?.message ?? `Request failed (${res.status})`, err?.line);
+    throw new ApiError(
+      res.status,
+      err?.code ?? "http_" + res.status,
+      err?.message ?? `Request failed (${res.status})`,
+      err?.line,
+      err?.field,
+    );
   }
   return data as T;
 }
@@ -92,3 +100,16 @@ export function webhookOf(e: InletEvent): { id: string; name: string } | null {
   if (!r) return null;
   return { id: r["prefect.resource.id"]!.slice(WEBHOOK_PREFIX.length), name: r["prefect.resource.name"] ?? "" };
 }
+
+export type {
+  Action,
+  Automation,
+  AutomationStatus,
+  DryRunFiring,
+  DryRunResult,
+  EventTrigger,
+} from "../../src/automations/model.ts";
+import type { Automation, AutomationStatus } from "../../src/automations/model.ts";
+
+/** An automation as the API answers it: with what the engine knows of it now. */
+export type AutomationWithStatus = Automation & { status?: AutomationStatus | null };

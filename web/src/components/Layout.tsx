@@ -8,6 +8,8 @@ const NAV: { href: string; label: string; adminOnly?: boolean }[] = [
   { href: "/", label: "Events" },
   { href: "/webhooks", label: "Webhooks" },
   { href: "/failures", label: "Failures" },
+  { href: "/automations", label: "Automations" },
+  { href: "/destinations", label: "Destinations", adminOnly: true },
   { href: "/service-accounts", label: "Service accounts" },
   { href: "/settings", label: "Settings" },
   { href: "/users", label: "Users", adminOnly: true },

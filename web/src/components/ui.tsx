@@ -78,12 +78,26 @@ export function TimeAgo({ iso }: { iso: string }) {
   );
 }
 
-export function Field({ label, hint, children, id }: { label: string; hint?: ComponentChildren; children: ComponentChildren; id: string }) {
+interface FieldProps {
+  label: string;
+  hint?: ComponentChildren;
+  children: ComponentChildren;
+  id: string;
+  /** The server's complaint about this field, shown beside it. */
+  error?: string | null;
+}
+
+export function Field({ label, hint, children, id, error }: FieldProps) {
   return (
-    <div class="field">
+    <div class={`field${error ? " has-error" : ""}`}>
       <label for={id}>{label}</label>
       {children}
       {hint && <p class="hint">{hint}</p>}
+      {error && (
+        <p class="field-error" role="alert" data-testid={`${id}-error`}>
+          {error}
+        </p>
+      )}
     </div>
   );
 }

@@ -9,3 +9,10 @@ export function timeAgo(date: Date, now = Date.now()): string {
   if (s < 30 * 86400) return `${Math.floor(s / 86400)} d ago`;
   return date.toLocaleDateString();
 }
+
+/** A moment to read at a glance: the time today, else the date and time. */
+export function shortTime(iso: string, now = new Date()): string {
+  const d = new Date(iso);
+  const time = d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  return d.toDateString() === now.toDateString() ? time : `${d.toLocaleDateString()} ${time}`;
+}

@@ -120,6 +120,13 @@ export function WebhooksPage() {
                   </>
                 )}
               </p>
+              {admin && (
+                <p class="small">
+                  <Link href={`/automations/new?webhook=${w.id}`} aria-label={`Automate ${w.name}`}>
+                    Automate…
+                  </Link>
+                </p>
+              )}
             </li>
           ))}
         </ul>
