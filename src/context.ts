@@ -38,7 +38,7 @@ import { silentLogger, type Logger } from "./log.ts";
 import { SettingsStore } from "./settings/store.ts";
 import { TemplateCache } from "./templates/render.ts";
 import { WebhookStore } from "./webhooks/store.ts";
-import { Metrics } from "./metrics/metrics.ts";
+import { countAutomationEvents, Metrics } from "./metrics/metrics.ts";
 import { EventTally, observedCommitter } from "./metrics/observe.ts";
 import { SecretBox } from "./verification/secret-box.ts";
 import { DedupKeys } from "./dedup/store.ts";
@@ -168,6 +168,7 @@ export function createContext(opts: ContextOptions): SqliteContext {
     },
   );
   outbox.onQueued(() => deliveryWorker.wake());
+  bus.subscribe((batch) => countAutomationEvents(metrics, batch));
   const engine = new Engine({ db, events, bus, staged, outbox, automations, clock, logger });
   metrics.observe({
     writeQueueDepth: () => events.queueDepth(),

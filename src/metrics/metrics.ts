@@ -7,11 +7,7 @@
 // token, a body or a client address (unbounded, and personal).
 //
 // Adding a metric: define it in the class below (a field, documented), and count from the code that
-// knows, through ctx.metrics. Reserved for work that is not here yet, with these names and labels:
-//   inlet_automation_firings_total{automation_id}   one per firing recorded (automations)
-//   inlet_deliveries_total{status}                  one per delivery attempt finished: "succeeded",
-//                                                   "failed" (will retry) or "abandoned" (actions)
-// A value that already lives elsewhere (a queue's length) is better read at scrape time with a
+// knows, through ctx.metrics. A value that already lives elsewhere (a queue's length) is better read at scrape time with a
 // gauge's collect() than copied on every change: see `observe`.
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 
@@ -46,6 +42,20 @@ export class Metrics {
     name: "inlet_hook_requests_total",
     help: "Requests to hook URLs, by webhook id, status and failure reason",
     labelNames: ["webhook_id", "status", "reason"] as const,
+    registers: [this.registry],
+  });
+  /** Automation firings, counted from their committed events (countAutomationEvents). */
+  readonly automationFirings = new Counter({
+    name: "inlet_automation_firings_total",
+    help: "Automation firings recorded, by automation id and state (Triggered, Resolved)",
+    labelNames: ["automation_id", "state"] as const,
+    registers: [this.registry],
+  });
+  /** Deliveries finished: delivered (a 2xx), or failed (given up after the last retry, or at once). */
+  readonly deliveries = new Counter({
+    name: "inlet_deliveries_total",
+    help: "Action deliveries finished, by status: delivered or failed (given up)",
+    labelNames: ["status"] as const,
     registers: [this.registry],
   });
   readonly failureEventsSuppressed = new Counter({
@@ -127,5 +137,34 @@ export class Metrics {
   /** The exposition text and its content type. */
   async render(): Promise<{ text: string; contentType: string }> {
     return { text: await this.registry.metrics(), contentType: this.registry.contentType };
+  }
+}
+
+const AUTOMATION_PREFIX = "prefect-cloud.automation.";
+
+/**
+ * Counts firings and finished deliveries from the events that record them, as they are committed
+ * (the bus): the events are the record, so the counts agree with what the event store holds.
+ */
+export function countAutomationEvents(
+  metrics: Metrics,
+  events: readonly { event: { event: string; resource: Record<string, string> } }[],
+): void {
+  for (const { event } of events) {
+    if (!event.event.startsWith(AUTOMATION_PREFIX)) continue;
+    switch (event.event) {
+      case "prefect-cloud.automation.triggered":
+      case "prefect-cloud.automation.resolved": {
+        const id = event.resource["prefect.resource.id"]?.slice(AUTOMATION_PREFIX.length) ?? "";
+        metrics.automationFirings.inc({ automation_id: id, state: event.event.endsWith("triggered") ? "Triggered" : "Resolved" });
+        break;
+      }
+      case "prefect-cloud.automation.action.executed":
+        metrics.deliveries.inc({ status: "delivered" });
+        break;
+      case "prefect-cloud.automation.action.failed":
+        metrics.deliveries.inc({ status: "failed" });
+        break;
+    }
   }
 }

@@ -58,6 +58,12 @@ test("a hook's event fires an automation whose call-webhook reaches the receiver
     const names = storedEvents(t).map((e) => e.event);
     expect(names).toContain("github.push");
     expect(names).toContain("prefect-cloud.automation.action.triggered");
+
+    // /metrics counts the firing and the delivery from the events that record them.
+    const firings = (await t.ctx.metrics.automationFirings.get()).values;
+    expect(firings).toEqual([{ labels: { automation_id: automation.id, state: "Triggered" }, value: 1 }]);
+    const finished = (await t.ctx.metrics.deliveries.get()).values;
+    expect(finished).toEqual([{ labels: { status: "delivered" }, value: 1 }]);
   } finally {
     await receiver.stop();
   }
