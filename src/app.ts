@@ -17,6 +17,7 @@ import { uiRoutes } from "./ui.ts";
 import { ingestRoutes } from "./ingest/routes.ts";
 import { templateRoutes } from "./ingest/playground.ts";
 import { settingsRoutes, webhookRoutes } from "./webhooks/routes.ts";
+import { backupRoutes } from "./settings/backup-route.ts";
 
 /** Log lines must not carry the secret part of hook URLs. */
 export function maskPath(path: string): string {
@@ -88,7 +89,8 @@ export function createApp(ctx: AppContext) {
         .use(userRoutes(ctx))
         .use(webhookRoutes(ctx))
         .use(settingsRoutes(ctx))
-        .use(templateRoutes(ctx)),
+        .use(templateRoutes(ctx))
+        .use(backupRoutes(ctx)),
     );
 
   // See src/http/edge.ts for why the router must not assume a long host name.

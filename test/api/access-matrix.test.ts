@@ -46,6 +46,7 @@ const ACCESS: Record<string, Access> = {
   "PATCH /api/settings/": "write",
   "POST /api/templates/validate": "read",
   "POST /api/templates/render": "read",
+  "GET /api/backup": "admin",
   "ALL /hooks/:slug": "public",
   "GET /": "public",
   "ALL /*": "public",
