@@ -12,6 +12,8 @@ const result = await Bun.build({
   outdir,
   minify: true,
   target: "browser",
+  // The template editor (CodeMirror) is a chunk of its own, loaded by the pages that edit a template.
+  splitting: true,
   // Absolute asset URLs, so that deep links (/webhooks/…) load the same files.
   publicPath: "/",
   naming: { entry: "[name].[ext]", chunk: "assets/[name]-[hash].[ext]", asset: "assets/[name]-[hash].[ext]" },

@@ -3,6 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, onUnauthorized, type Me } from "./api.ts";
 import { Layout } from "./components/Layout.tsx";
 import { ErrorBox, Spinner } from "./components/ui.tsx";
+import { EventPage } from "./pages/EventPage.tsx";
 import { FeedPage } from "./pages/Feed.tsx";
 import { FailuresPage } from "./pages/Failures.tsx";
 import { LoginPage } from "./pages/Login.tsx";
@@ -16,7 +17,7 @@ import { WebhooksPage } from "./pages/Webhooks.tsx";
 import { match, navigate, useLocation } from "./router.tsx";
 import { MeContext } from "./session.ts";
 
-const ROUTES: [string, (p: Record<string, string>) => preact.JSX.Element][] = [
+export const ROUTES: [string, (p: Record<string, string>) => preact.JSX.Element][] = [
   ["/", () => <FeedPage />],
   ["/webhooks", () => <WebhooksPage />],
   ["/webhooks/new", () => <WebhookEditPage />],
@@ -25,6 +26,7 @@ const ROUTES: [string, (p: Record<string, string>) => preact.JSX.Element][] = [
   ["/service-accounts", () => <ServiceAccountsPage />],
   ["/settings", () => <SettingsPage />],
   ["/users", () => <UsersPage />],
+  ["/events/:id", (p) => <EventPage id={p.id} />],
 ];
 
 export function App() {

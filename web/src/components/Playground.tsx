@@ -3,6 +3,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, type EventPage, type RenderResult } from "../api.ts";
 import { toEventFilter, EMPTY_FILTER } from "../lib/filter.ts";
+import { problemText } from "../lib/problem-text.ts";
 import { parseHeaderLines, sampleFromPayload, type SampleRequest } from "../lib/starters.ts";
 import { JsonView } from "./JsonView.tsx";
 import { RequestEditor, type RecentRequest } from "./RequestEditor.tsx";
@@ -20,7 +21,7 @@ interface Props {
 function errorText(error: RenderResult["error"]): string | null {
   if (!error) return null;
   if (typeof error === "string") return error;
-  return `${error.line ? `Line ${error.line}: ` : ""}${error.message}`;
+  return problemText(error.message, error.line);
 }
 
 export function Playground({ template, sample, onSample, webhookId, preferRecent }: Props) {

@@ -7,6 +7,7 @@ import { TemplateEditor, type TemplateProblem } from "../components/TemplateEdit
 import { CopyButton, ErrorBox, Field, PageHeader, Spinner } from "../components/ui.tsx";
 import { WebhookActions } from "../components/WebhookActions.tsx";
 import { emptySample, sampleFromPayload, STARTERS, type SampleRequest } from "../lib/starters.ts";
+import { problemText } from "../lib/problem-text.ts";
 import { Link, navigate, useLocation } from "../router.tsx";
 import { useIsAdmin } from "../session.ts";
 
@@ -90,8 +91,7 @@ export function WebhookEditPage({ id }: { id?: string }) {
         navigate(`/webhooks/${w.id}`);
       }
     } catch (err) {
-      const line = (err as { line?: number }).line;
-      setSaveError(`${line ? `Line ${line}: ` : ""}${(err as Error).message}`);
+      setSaveError(problemText((err as Error).message, (err as { line?: number }).line));
     } finally {
       setBusy(false);
     }
@@ -101,7 +101,7 @@ export function WebhookEditPage({ id }: { id?: string }) {
   if (id && !webhook) return <Spinner label="Loading webhook" />;
 
   return (
-    <section>
+    <section class="webhook-page">
       <PageHeader title={id ? webhook!.name : "New webhook"}>
         <Link class="btn" href="/webhooks">
           Back to webhooks
@@ -164,6 +164,7 @@ export function WebhookEditPage({ id }: { id?: string }) {
               onInput={(v) => set("template", v)}
               readOnly={!admin}
               onProblem={setProblem}
+              sample={sample}
             />
           </Field>
         </fieldset>
@@ -181,7 +182,7 @@ export function WebhookEditPage({ id }: { id?: string }) {
           </div>
         )}
       </form>
-      <div ref={playgroundRef}>
+      <div ref={playgroundRef} class="playground-slot">
         {replayNote && (
           <p class="notice" role="status">
             {replayNote}
