@@ -18,6 +18,7 @@ import { ingestRoutes } from "./ingest/routes.ts";
 import { templateRoutes } from "./ingest/playground.ts";
 import { settingsRoutes, webhookRoutes } from "./webhooks/routes.ts";
 import { backupRoutes } from "./settings/backup-route.ts";
+import { suppressedFailureRoutes } from "./ingest/suppressed-route.ts";
 
 /** Log lines must not carry the secret part of hook URLs. */
 export function maskPath(path: string): string {
@@ -90,7 +91,8 @@ export function createApp(ctx: AppContext) {
         .use(webhookRoutes(ctx))
         .use(settingsRoutes(ctx))
         .use(templateRoutes(ctx))
-        .use(backupRoutes(ctx)),
+        .use(backupRoutes(ctx))
+        .use(suppressedFailureRoutes(ctx)),
     );
 
   // See src/http/edge.ts for why the router must not assume a long host name.

@@ -47,6 +47,7 @@ const ACCESS: Record<string, Access> = {
   "POST /api/templates/validate": "read",
   "POST /api/templates/render": "read",
   "GET /api/backup": "admin",
+  "GET /api/failures/suppressed": "read",
   "ALL /hooks/:slug": "public",
   "GET /": "public",
   "ALL /*": "public",

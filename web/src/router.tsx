@@ -4,8 +4,21 @@ import { useEffect, useState } from "preact/hooks";
 
 const EVENT = "inlet:navigate";
 
-export function navigate(to: string, replace = false): void {
+/** Asked before an in-app navigation leaves the page; false stays (unsaved changes, say). */
+let leaveGuard: ((to: string) => boolean) | null = null;
+
+/** Installs a guard while a page has unsaved work; returns its removal. */
+export function guardLeaving(guard: (to: string) => boolean): () => void {
+  leaveGuard = guard;
+  return () => {
+    if (leaveGuard === guard) leaveGuard = null;
+  };
+}
+
+/** `force`: the page itself moves on (after saving), so its guard is not asked. */
+export function navigate(to: string, replace = false, force = false): void {
   if (to === location.pathname + location.search) return;
+  if (!force && leaveGuard && new URL(to, location.origin).pathname !== location.pathname && !leaveGuard(to)) return;
   history[replace ? "replaceState" : "pushState"](null, "", to);
   window.dispatchEvent(new Event(EVENT));
   window.scrollTo(0, 0);

@@ -39,6 +39,11 @@ export function problemDiagnostics(state: EditorState, problem: EditorProblem | 
   return [{ from: line.from, to: Math.max(line.to, line.from), severity: "error", message: problem.message }];
 }
 
+/** The page's CSP nonce (the server puts a fresh one in each page): CodeMirror's style elements carry it. */
+function cspNonce(): string {
+  return (document.querySelector('meta[property="csp-nonce"]') as HTMLMetaElement | null)?.nonce ?? "";
+}
+
 export function CodeEditor({ id, value, onChange, readOnly, problem, tabIndents, sample, describedBy, label }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
@@ -46,6 +51,8 @@ export function CodeEditor({ id, value, onChange, readOnly, problem, tabIndents,
   latest.current = { onChange, sample };
   const tabs = useRef(new Compartment());
   const editable = useRef(new Compartment());
+  /** Texts the editor itself reported: the parent echoes them back, maybe late, and must not undo newer typing. */
+  const emitted = useRef(new Set<string>());
 
   useEffect(() => {
     const v = new EditorView({
@@ -53,7 +60,11 @@ export function CodeEditor({ id, value, onChange, readOnly, problem, tabIndents,
       state: EditorState.create({
         doc: value,
         extensions: [
+          EditorView.cspNonce.of(cspNonce()),
           lineNumbers(),
+          // Long lines wrap: the editor never scrolls sideways (nothing hides off-screen on a phone,
+          // and there is no scrolling region that a keyboard could not reach).
+          EditorView.lineWrapping,
           history(),
           drawSelection(),
           highlightActiveLine(),
@@ -80,7 +91,12 @@ export function CodeEditor({ id, value, onChange, readOnly, problem, tabIndents,
             spellcheck: "false",
           }),
           EditorView.updateListener.of((u) => {
-            if (u.docChanged) latest.current.onChange(u.state.doc.toString());
+            if (!u.docChanged) return;
+            const text = u.state.doc.toString();
+            emitted.current.add(text);
+            // Echoes arrive within a few renders; older texts need not be remembered.
+            if (emitted.current.size > 50) emitted.current.delete(emitted.current.values().next().value!);
+            latest.current.onChange(text);
           }),
         ],
       }),
@@ -89,10 +105,14 @@ export function CodeEditor({ id, value, onChange, readOnly, problem, tabIndents,
     return () => v.destroy();
   }, []);
 
-  // A value set from outside (a starter, a reload) replaces the text; the editor's own edits match already.
+  // A value set from outside (a starter, a reload) replaces the text. The editor's own edits come
+  // back as values too, possibly a keystroke behind: those are skipped, or two renders would
+  // replace each other's text for ever.
   useEffect(() => {
     const v = view.current;
-    if (v && v.state.doc.toString() !== value) v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: value } });
+    if (!v) return;
+    if (!emitted.current.has(value) && v.state.doc.toString() !== value)
+      v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: value } });
   }, [value]);
 
   useEffect(() => {

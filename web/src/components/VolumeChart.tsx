@@ -12,6 +12,9 @@ interface Bucket {
 }
 
 export interface VolumeSeries {
+  /** The window shown, in seconds: the x axis spans it exactly, so a brush maps to real times. */
+  since: number;
+  until: number;
   /** Bucket starts, in seconds (uPlot's time unit). */
   times: number[];
   events: number[];
@@ -19,9 +22,11 @@ export interface VolumeSeries {
 }
 
 /** Both answers on the buckets of the first (the server returns the same buckets for the same window). */
-export function toSeries(all: Bucket[], failed: Bucket[]): VolumeSeries {
+export function toSeries(all: Bucket[], failed: Bucket[], window: { since: number; until: number }): VolumeSeries {
   const failures = new Map(failed.map((b) => [b.start_time, b.count]));
   return {
+    since: window.since / 1000,
+    until: window.until / 1000,
     times: all.map((b) => Date.parse(b.start_time) / 1000),
     events: all.map((b) => b.count),
     failures: all.map((b) => failures.get(b.start_time) ?? 0),
@@ -43,6 +48,7 @@ export function VolumeChart({ filter, refresh, onBrush }: Props) {
   const brush = useRef(onBrush);
   brush.current = onBrush;
   const [series, setSeries] = useState<VolumeSeries | null>(null);
+  const span = useRef<[number, number]>([0, 1]);
   const [error, setError] = useState<string | null>(null);
   const key = JSON.stringify(filter);
 
@@ -61,7 +67,7 @@ export function VolumeChart({ filter, refresh, onBrush }: Props) {
             api<Bucket[]>("POST", "/api/events/count-by/time", { filter: base, ...shape }),
             api<Bucket[]>("POST", "/api/events/count-by/time", { filter: failedOnly, ...shape }),
           ]);
-          if (live) setSeries(toSeries(all, failed)), setError(null);
+          if (live) setSeries(toSeries(all, failed, window)), setError(null);
         } catch (e) {
           if (live) setError((e as Error).message);
         }
@@ -78,6 +84,7 @@ export function VolumeChart({ filter, refresh, onBrush }: Props) {
     const el = host.current;
     if (!el || !series) return;
     const data: uPlot.AlignedData = [series.times, series.events, series.failures];
+    span.current = [series.since, series.until];
     if (plot.current) {
       plot.current.setData(data);
       return;
@@ -90,7 +97,7 @@ export function VolumeChart({ filter, refresh, onBrush }: Props) {
         legend: { show: false },
         cursor: { drag: { x: true, y: false, setScale: false }, points: { show: false } },
         select: { show: true, left: 0, top: 0, width: 0, height: 0 },
-        scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+        scales: { x: { time: true, range: () => span.current }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
         axes: [
           { stroke: css("--muted"), grid: { show: false }, ticks: { stroke: css("--border") } },
           { stroke: css("--muted"), size: 40, grid: { stroke: css("--border"), width: 1 }, ticks: { show: false } },

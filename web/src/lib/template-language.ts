@@ -1,7 +1,7 @@
 // Jinja inside JSON, for the template editor: one small stream tokenizer that knows both. Outside
 // tags it reads JSON (strings, numbers, literals, brackets); `{{ … }}`, `{% … %}` and `{# … #}` are
 // Jinja wherever they appear, inside a JSON string too, which is where templates mostly put them.
-import { StreamLanguage, type StringStream } from "@codemirror/language";
+import { StreamLanguage, type StreamParser, type StringStream } from "@codemirror/language";
 
 type Mode = "json" | "expression" | "statement" | "comment";
 
@@ -116,7 +116,7 @@ function json(stream: StringStream, state: State): string | null {
   return "punctuation";
 }
 
-export const jinjaJson = StreamLanguage.define<State>({
+export const jinjaJsonParser: StreamParser<State> = {
   name: "jinja-json",
   startState: () => ({ mode: "json", inString: false, tagStringQuote: null }),
   copyState: (s) => ({ ...s }),
@@ -124,5 +124,7 @@ export const jinjaJson = StreamLanguage.define<State>({
     if (state.mode !== "json") return insideTag(stream, state);
     return openTag(stream, state) ?? json(stream, state);
   },
-  languageData: { commentTokens: { block: { open: "{#", close: "#}" } }, closeBrackets: { brackets: ["(", "[", "{", '"'] } },
-});
+  languageData: { commentTokens: { block: { open: "{#", close: "#}" } } },
+};
+
+export const jinjaJson = StreamLanguage.define(jinjaJsonParser);

@@ -85,7 +85,7 @@ export function FeedPage() {
         )
       ) : (
         <>
-          <p class="muted small" aria-live="polite">
+          <p class="muted small" aria-live="polite" data-testid="feed-count">
             {feed.total.toLocaleString()} event{feed.total === 1 ? "" : "s"}
           </p>
           <ol class="event-list" aria-label="Events, newest first">

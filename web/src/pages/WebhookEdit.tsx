@@ -7,7 +7,10 @@ import { TemplateEditor, type TemplateProblem } from "../components/TemplateEdit
 import { CopyButton, ErrorBox, Field, PageHeader, Spinner } from "../components/ui.tsx";
 import { WebhookActions } from "../components/WebhookActions.tsx";
 import { emptySample, sampleFromPayload, STARTERS, type SampleRequest } from "../lib/starters.ts";
+import { readableMessage } from "../lib/messages.ts";
 import { problemText } from "../lib/problem-text.ts";
+import { toast } from "../lib/toast.ts";
+import { useUnsavedWarning } from "../lib/useUnsavedWarning.ts";
 import { Link, navigate, useLocation } from "../router.tsx";
 import { useIsAdmin } from "../session.ts";
 
@@ -18,6 +21,8 @@ interface Draft {
   enabled: boolean;
   service_account_id: string | null;
 }
+
+const startTemplate = (starter: string | null) => STARTERS.find((s) => s.id === starter)?.template ?? STARTERS[0]!.template;
 
 const fromWebhook = (w: Webhook): Draft => ({
   name: w.name,
@@ -49,9 +54,18 @@ export function WebhookEditPage({ id }: { id?: string }) {
   const [problem, setProblem] = useState<TemplateProblem | null>(null);
   const [replayNote, setReplayNote] = useState<string | null>(null);
   const playgroundRef = useRef<HTMLDivElement>(null);
+  const [enforced, setEnforced] = useState(false);
+  // What is saved (or, for a new webhook, what the chosen starter gives): anything else is unsaved.
+  const baseline = webhook ? fromWebhook(webhook) : { ...draft, name: "", description: "", template: startTemplate(starter) };
+  const dirty = admin && JSON.stringify(draft) !== JSON.stringify(baseline) && !busy;
+  useUnsavedWarning(dirty, "This webhook has unsaved changes. Leave without saving them?");
 
   useEffect(() => {
     api<ServiceAccount[]>("GET", "/api/service-accounts").then(setAccounts, () => {});
+    api<{ enforce_webhook_auth: boolean }>("GET", "/api/settings").then(
+      (st) => setEnforced(st.enforce_webhook_auth),
+      () => {},
+    );
     if (!id) return;
     api<Webhook>("GET", `/api/webhooks/${id}`).then(
       (w) => (setWebhook(w), setDraft(fromWebhook(w))),
@@ -84,14 +98,18 @@ export function WebhookEditPage({ id }: { id?: string }) {
     try {
       if (id) {
         await api("PUT", `/api/webhooks/${id}`, draft);
-        setWebhook(await api<Webhook>("GET", `/api/webhooks/${id}`));
+        const w = await api<Webhook>("GET", `/api/webhooks/${id}`);
+        setWebhook(w);
+        setDraft(fromWebhook(w));
         setSaved(true);
+        toast("Webhook saved");
       } else {
         const w = await api<Webhook>("POST", "/api/webhooks/", draft);
-        navigate(`/webhooks/${w.id}`);
+        toast(`Webhook “${w.name}” created`);
+        navigate(`/webhooks/${w.id}`, false, true); // saved: leaving loses nothing
       }
     } catch (err) {
-      setSaveError(problemText((err as Error).message, (err as { line?: number }).line));
+      setSaveError(problemText(readableMessage((err as Error).message), (err as { line?: number }).line));
     } finally {
       setBusy(false);
     }
@@ -132,13 +150,24 @@ export function WebhookEditPage({ id }: { id?: string }) {
             <Field label="Name" id="wh-name">
               <input id="wh-name" required maxLength={200} value={draft.name} onInput={(e) => set("name", e.currentTarget.value)} />
             </Field>
-            <Field label="Service account" id="wh-sa" hint="Requests must then carry that account's key (Authorization: Bearer …).">
+            <Field
+              label="Service account"
+              id="wh-sa"
+              hint={
+                enforced && !draft.service_account_id
+                  ? "Required: authentication is enforced on every webhook (Settings). Choose the account whose key senders will send."
+                  : "Requests must then carry that account's key (Authorization: Bearer …)."
+              }
+            >
               <select
                 id="wh-sa"
                 value={draft.service_account_id ?? ""}
                 onChange={(e) => set("service_account_id", e.currentTarget.value || null)}
               >
-                <option value="">None (anyone with the URL)</option>
+                {/* With authentication enforced, "None" is not a choice the server would accept. */}
+                <option value="" disabled={enforced}>
+                  {enforced ? "None (not allowed: authentication is required)" : "None (anyone with the URL)"}
+                </option>
                 {accounts.map((a) => (
                   <option key={a.id} value={a.id}>
                     {a.name} ({a.role})
