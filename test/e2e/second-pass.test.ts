@@ -218,7 +218,7 @@ describe("admin UI, second pass", () => {
       await page().getByTestId("template-status").filter({ hasText: "Template syntax OK" }).waitFor();
       await page().locator("#wh-name").fill("shop orders");
       await page().getByRole("button", { name: "Save changes" }).click();
-      await page().getByTestId("toast").filter({ hasText: "Webhook saved" }).waitFor();
+      await page().getByTestId("toast").filter({ hasText: "Webhook updated" }).waitFor();
       await page().getByRole("link", { name: "Events", exact: true }).click();
       await heading("Events");
     });

@@ -102,7 +102,7 @@ export function WebhookEditPage({ id }: { id?: string }) {
         setWebhook(w);
         setDraft(fromWebhook(w));
         setSaved(true);
-        toast("Webhook saved");
+        toast("Webhook updated: its next request uses these changes");
       } else {
         const w = await api<Webhook>("POST", "/api/webhooks/", draft);
         toast(`Webhook “${w.name}” created`);
