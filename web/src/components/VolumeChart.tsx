@@ -104,8 +104,9 @@ export function VolumeChart({ filter, refresh, onBrush }: Props) {
         ],
         series: [
           {},
-          { label: "Events", fill: css("--accent"), stroke: css("--accent"), paths: bars, points: { show: false } },
-          { label: "Failures", fill: css("--danger"), stroke: css("--danger"), paths: bars, points: { show: false } },
+          // No outline: an empty interval draws nothing rather than a line along the axis.
+          { label: "Events", fill: css("--accent"), stroke: css("--accent"), width: 0, paths: bars, points: { show: false } },
+          { label: "Failures", fill: css("--danger"), stroke: css("--danger"), width: 0, paths: bars, points: { show: false } },
         ],
         hooks: {
           setSelect: [
