@@ -91,6 +91,10 @@ describe("admin UI: editor, feed and events", () => {
     });
 
     test("unsaved edits: leaving asks first (fix 4), and a reload is warned about", async () => {
+      // Reached in-app, so that Back stays inside the app.
+      await page().goto(`${ui.server.url}/webhooks`);
+      await page().getByRole("link", { name: "shop", exact: true }).click();
+      await page().locator(".cm-content").waitFor();
       await page().locator("#wh-template").fill(TEMPLATE.replace("order.", "orders."));
       let asked = "";
       page().once("dialog", (d) => ((asked = d.message()), d.dismiss()));
@@ -98,6 +102,13 @@ describe("admin UI: editor, feed and events", () => {
       await waitUntil(() => asked !== "", "the leave confirmation");
       expect(asked).toContain("unsaved changes");
       expect(new URL(page().url()).pathname).toBe(`/webhooks/${ui.hookId}`);
+      // Back asks too; refused, the page and its address stay.
+      asked = "";
+      page().once("dialog", (d) => ((asked = d.message()), d.dismiss()));
+      await page().evaluate(() => history.back());
+      await waitUntil(() => asked !== "", "the leave confirmation on Back");
+      await page().waitForURL((u) => u.pathname === `/webhooks/${ui.hookId}`);
+      expect(await page().locator(".cm-content").textContent()).toContain("orders.");
       const warnsOnUnload = await page().evaluate(() => {
         const e = new Event("beforeunload", { cancelable: true });
         window.dispatchEvent(e);
