@@ -1,6 +1,8 @@
 // createApp: mounts every route (each declares its access level) and the error handler. It never listens.
 import { Elysia } from "elysia";
 import { accessControl, requireDeclaredAccess } from "./auth/access.ts";
+import { automationRoutes } from "./automations/routes.ts";
+import { dryRunRoutes } from "./automations/engine/dry-run-route.ts";
 import { serviceAccountRoutes } from "./auth/routes.ts";
 import { authRoutes, userRoutes } from "./auth/user-routes.ts";
 import type { AppContext } from "./context.ts";
@@ -19,6 +21,7 @@ import { templateRoutes } from "./ingest/playground.ts";
 import { settingsRoutes, webhookRoutes } from "./webhooks/routes.ts";
 import { backupRoutes } from "./settings/backup-route.ts";
 import { suppressedFailureRoutes } from "./ingest/suppressed-route.ts";
+import { replayRoutes } from "./replay/routes.ts";
 
 /** Log lines must not carry the secret part of hook URLs. */
 export function maskPath(path: string): string {
@@ -92,7 +95,10 @@ export function createApp(ctx: AppContext) {
         .use(settingsRoutes(ctx))
         .use(templateRoutes(ctx))
         .use(backupRoutes(ctx))
-        .use(suppressedFailureRoutes(ctx)),
+        .use(suppressedFailureRoutes(ctx))
+        .use(automationRoutes(ctx))
+        .use(dryRunRoutes(ctx))
+        .use(replayRoutes(ctx)),
     );
 
   // See src/http/edge.ts for why the router must not assume a long host name.

@@ -2,6 +2,7 @@
 // which it all stops. This is where the storage backend is chosen: the app itself sees the
 // EventStore interface only.
 import { ActionOutbox } from "./actions/store/outbox.ts";
+import { Engine } from "./automations/engine/engine.ts";
 import { AutomationStore } from "./automations/store/automations.ts";
 import { ServiceAccountStore } from "./auth/service-accounts.ts";
 import { SessionStore } from "./auth/sessions.ts";
@@ -27,6 +28,8 @@ import { silentLogger, type Logger } from "./log.ts";
 import { SettingsStore } from "./settings/store.ts";
 import { TemplateCache } from "./templates/render.ts";
 import { WebhookStore } from "./webhooks/store.ts";
+import { SecretBox } from "./verification/secret-box.ts";
+import { DedupKeys } from "./dedup/store.ts";
 
 export interface Clock {
   now(): number;
@@ -53,6 +56,8 @@ export interface AppContext {
   /** Actions of firings, waiting for the delivery worker. */
   outbox: ActionOutbox;
   automations: AutomationStore;
+  /** The automation engine: evaluates committed events against the automations (automations/engine/). */
+  engine: Engine;
   serviceAccounts: ServiceAccountStore;
   /** Admin UI sign-in: users, their sessions, the first-run setup token and failed-login throttling. */
   users: UserStore;
@@ -65,6 +70,10 @@ export interface AppContext {
   templates: TemplateCache;
   /** How many failure events each webhook may store (ingestion's refusals). */
   failureLimiter: FailureLimiter;
+  /** Seals and opens webhook verification secrets with the data directory's key (secrets.key). */
+  secrets: SecretBox;
+  /** The dedup keys of stored events, per webhook, within the retention window. */
+  dedup: DedupKeys;
   /** Starts the background work: the text indexer and the retention sweep (once; later calls do nothing). */
   start(): void;
   /**
@@ -86,6 +95,8 @@ export interface ContextOptions {
   lock?: DataDirLock;
   /** Start the background work at once (otherwise start() does; contexts for app.handle leave it off). */
   start?: boolean;
+  /** The data directory's secrets key; without one, a key that lives as long as the process (tests). */
+  secrets?: SecretBox;
 }
 
 export function createContext(opts: ContextOptions): SqliteContext {
@@ -104,6 +115,8 @@ export function createContext(opts: ContextOptions): SqliteContext {
   const feed = new Feed({ events, bus, logger });
   const staged = new StagedEvents(db, () => clock.now());
   const outbox = new ActionOutbox(db, staged);
+  const automations = new AutomationStore(db, () => clock.now(), staged);
+  const engine = new Engine({ db, events, bus, staged, outbox, automations, clock, logger });
 
   let timers: (() => void)[] | null = null;
   let stopping: Promise<void> | null = null;
@@ -115,8 +128,14 @@ export function createContext(opts: ContextOptions): SqliteContext {
         batch: DEFAULT_TEXT_INDEX_SERVE_BATCH,
         busy: () => events.recentlyActive(DEFAULT_TEXT_INDEX_BUSY_MS),
       }),
-      events.startRetention({ retentionDays: config.retentionDays, now: () => clock.now(), logger }),
+      events.startRetention({
+        retentionDays: config.retentionDays,
+        rawRetentionDays: config.rawRetentionDays,
+        now: () => clock.now(),
+        logger,
+      }),
     ];
+    engine.start();
     // Events a crash left staged are written now (each is stored once, whatever happened before).
     void staged.flush(events).catch((error) => logger.error("could not write staged events", { error }));
   }
@@ -129,7 +148,8 @@ export function createContext(opts: ContextOptions): SqliteContext {
    *    waiting for ever, so they end before the requests in flight are awaited;
    * 3. the requests in flight finish (`requestsDone`): they may still read and write events (a
    *    feed that joined meanwhile is ended too);
-   * 4. staged events (a firing's, a delivery's) are handed to the event store;
+   * 4. staged events (a firing's, a delivery's) are handed to the event store, and the dedup keys
+   *    and duplicate counts waiting for their batch are written;
    * 5. the read worker closes: reads still waiting are answered 503;
    * 6. the group commit drains: every event acknowledged or queued is committed, then the
    *    committer lets its connection go;
@@ -147,7 +167,11 @@ export function createContext(opts: ContextOptions): SqliteContext {
       // A feed whose handshake was in flight at step 2 may have joined since.
       feed.close();
       logger.debug("stopping: requests finished");
+      await engine.stop();
+      logger.debug("stopping: automation engine stopped");
       await staged.flush(events).catch((error) => logger.error("could not write staged events", { error }));
+      ctx.dedup.flush();
+      ctx.webhooks.flushDuplicates();
       await events.close();
       logger.debug("stopping: reads closed, group commit drained");
       closeDatabase(db);
@@ -167,7 +191,8 @@ export function createContext(opts: ContextOptions): SqliteContext {
     feed,
     staged,
     outbox,
-    automations: new AutomationStore(db, () => clock.now()),
+    automations,
+    engine,
     serviceAccounts: new ServiceAccountStore(db, () => clock.now()),
     users: new UserStore(db, () => clock.now()),
     sessions: new SessionStore(db, () => clock.now()),
@@ -181,6 +206,12 @@ export function createContext(opts: ContextOptions): SqliteContext {
     settings: new SettingsStore(db),
     templates: new TemplateCache(DEFAULT_TEMPLATE_CACHE_SIZE),
     failureLimiter: new FailureLimiter(),
+    secrets: opts.secrets ?? new SecretBox(),
+    dedup: new DedupKeys(
+      db,
+      () => clock.now() - config.retentionDays * 86_400_000,
+      (error) => logger.error("could not record dedup keys", { error: String(error) }),
+    ),
     start,
     stop,
   };

@@ -88,7 +88,7 @@ export const ERRORS = {
     in: ["api"],
     status: 422,
     message: "That would break a rule of this server",
-    doc: "Valid input that a server rule forbids: removing the last admin, your own role or account, a webhook without a service account while `enforce_webhook_auth` is on",
+    doc: "Valid input that a server rule forbids: removing the last admin, your own role or account, a webhook with neither a service account nor verification while `enforce_webhook_auth` is on",
   },
   request_timeout: {
     in: ["api"],
@@ -149,6 +149,19 @@ export const ERRORS = {
     message: "The JSON body is nested too deeply",
     doc: "An API body nested deeper than its limit of arrays and objects",
   },
+  // Automations (src/automations/validate.ts).
+  trigger_too_broad: {
+    in: ["api"],
+    status: 422,
+    message: "The trigger matches every event",
+    doc: "An automation's event trigger with an empty `expect` and an empty `match` (it would count every event, its own included)",
+  },
+  unsupported_action: {
+    in: ["api"],
+    status: 422,
+    message: "This action type is not supported",
+    doc: "An automation action of a type Inlet does not run (Prefect's orchestration actions such as `run-deployment`); the message names the type and where it is",
+  },
 
   // Reasons of hook failure events (prefect-cloud.webhook.failed): one per pipeline stage.
   template_syntax: {
@@ -180,6 +193,18 @@ export const ERRORS = {
     status: 413,
     message: "The request body is too large",
     doc: "A hook's body larger than `--max-body-bytes` (refused without reading it whole)",
+  },
+  signature_invalid: {
+    in: ["hook"],
+    status: 401,
+    message: "The request's signature is missing or wrong",
+    doc: "A webhook with `verification` got a request whose signature is missing, malformed or made with none of its secrets (GitHub's legacy sha1-only header included)",
+  },
+  timestamp_out_of_window: {
+    in: ["hook"],
+    status: 401,
+    message: "The request was signed too long ago",
+    doc: "A correctly signed request whose signed timestamp is outside the webhook's window (300 s, or its `tolerance_seconds`)",
   },
 
   // Ends of a live feed.

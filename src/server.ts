@@ -12,6 +12,7 @@ import { lockDataDir } from "./db/lock.ts";
 import { closeDatabase, ensureDirectory, openDatabase, type Db } from "./db/open.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { RequestLimits } from "./request-limits.ts";
+import { SecretBox } from "./verification/secret-box.ts";
 
 export interface RunningServer {
   url: string;
@@ -74,7 +75,7 @@ export async function startServer(
   const baseUrl = config.port === 0 && config.baseUrl.endsWith(":0") ? url : config.baseUrl;
   let ctx: AppContext;
   try {
-    ctx = createContext({ config: { ...config, baseUrl }, db, logger, lock });
+    ctx = createContext({ config: { ...config, baseUrl }, db, logger, lock, secrets: SecretBox.forDataDir(config.dataDir) });
     app = createApp(ctx);
   } catch (err) {
     server.stop(true);

@@ -88,6 +88,8 @@ export interface AutomationCore {
   actions: Action[];
   actions_on_trigger: Action[];
   actions_on_resolve: Action[];
+  /** The resource the automation belongs to (Prefect's `owner_resource`): set on create only; `DELETE /api/automations/owned-by/{id}` deletes by it. */
+  owner_resource?: string | null;
 }
 
 /** As stored and returned. */
@@ -111,7 +113,7 @@ export interface Firing {
   state: TriggerState;
   /** When it fired, epoch milliseconds. */
   occurred: number;
-  /** The event that brought it about; null for a Proactive deadline. */
+  /** The event that brought it about; for a Proactive deadline, the last matching event (null when none came). */
   triggering_event: Event | null;
   /** The `for_each` labels of the bucket that fired. */
   triggering_labels: Record<string, string>;
@@ -140,7 +142,7 @@ export interface DryRunFiring {
   state: TriggerState;
   /** ISO-8601. */
   occurred: string;
-  /** The event that brought it about; null for a Proactive deadline. */
+  /** The event that brought it about; for a Proactive deadline, the last matching event (null when none came). */
   event_id: string | null;
   triggering_labels: Record<string, string>;
 }

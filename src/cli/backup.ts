@@ -15,6 +15,9 @@ export const BACKUP_USAGE = `Usage: inlet backup FILE [options]
 Writes a consistent copy of the database to FILE. Safe while the server runs on the data
 directory: the copy is one snapshot (SQLite's VACUUM INTO) and the server keeps working.
 
+The copy holds the database only. Webhook verification secrets in it are encrypted with the
+data directory's secrets.key: keep a copy of that file too, apart from the backups.
+
 Options:
   --data-dir DIR   data directory (env INLET_DATA_DIR, default ./inlet-data)
   --force          overwrite FILE if it exists
@@ -25,6 +28,9 @@ export const RESTORE_USAGE = `Usage: inlet restore FILE [options]
 
 Puts a backup in place of the data directory's database, after checking that FILE is an Inlet
 database. The server must be stopped; the database it replaces is kept next to it.
+
+Put back the secrets.key the backup was made with (it is not in the backup), or verified
+webhooks answer 503 until their secrets are set again.
 
 Options:
   --data-dir DIR   data directory (env INLET_DATA_DIR, default ./inlet-data)

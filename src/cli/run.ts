@@ -1,6 +1,7 @@
 // Dispatches `inlet <command> …` and turns errors into exit statuses (0 ok, 1 failed, 2 usage).
 import { VERSION } from "../version.ts";
 import { adminCommand } from "./admin.ts";
+import { automationCommand } from "./automation.ts";
 import { backupCommand, restoreCommand } from "./backup.ts";
 import { eventsCommand } from "./events.ts";
 import { CliError, UsageError, type CliIO } from "./io.ts";
@@ -18,6 +19,8 @@ export const COMMANDS: Record<string, { run: Command; summary: string; hidden?: 
   logout: { run: logoutCommand, summary: "forget what `inlet login` stored" },
   webhook: { run: webhookCommand, summary: "manage webhooks: ls, get, create, update, toggle, rotate, delete" },
   webhooks: { run: webhookCommand, summary: "", hidden: true }, // Prefect's alias
+  automation: { run: automationCommand, summary: "manage automations: ls, inspect, create, update, pause, resume, delete" },
+  automations: { run: automationCommand, summary: "", hidden: true }, // Prefect's alias
   events: { run: eventsCommand, summary: "list stored events, or follow them live" },
   template: { run: templateCommand, summary: "render a template on a sample request (offline)" },
   "service-account": { run: serviceAccountCommand, summary: "manage service accounts and API keys (offline)" },

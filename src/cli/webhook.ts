@@ -5,6 +5,8 @@ import { CLIENT_HELP, CLIENT_OPTIONS, dispatch, jsonOutput, str, subcommand, typ
 import { ApiError, clientFor, type ApiClient } from "./client.ts";
 import { CliError, confirm, readInputFile, UsageError, type CliIO } from "./io.ts";
 import { json, oneLine, table } from "./output.ts";
+import { renderReplay, SIGNING_HELP, SIGNING_OPTIONS, signingFields } from "./webhook-signing.ts";
+import type { ReplayResult } from "../replay/replay.ts";
 
 export const WEBHOOK_USAGE = `Usage: inlet webhook <command> [options]
 
@@ -18,6 +20,7 @@ Commands:
   toggle WEBHOOK_ID                    enable a disabled webhook, disable an enabled one
   rotate WEBHOOK_ID                    give a webhook a new URL (the old one stops working)
   delete WEBHOOK_ID                    delete a webhook
+  replay WEBHOOK_ID [--since T]        run failed requests again through the current template
 
 Run "inlet webhook <command> --help" for a command's options.
 `;
@@ -90,13 +93,26 @@ const CREATE_HELP = help("create WEBHOOK_NAME -t TEMPLATE [options]", "Creates a
   TEMPLATE,
   "  -d, --description D  what the webhook is for",
   "  --service-account ID\n                       accept only requests that bear this service account's API key",
+  ...SIGNING_HELP,
   OUTPUT,
 ]);
 const UPDATE_HELP = help("update WEBHOOK_ID [options]", "Changes a webhook; what is not given stays as it is.", [
   "  -n, --name NAME      the new name",
   "  -d, --description D  the new description",
   TEMPLATE,
+  ...SIGNING_HELP,
 ]);
+const REPLAY_HELP = help(
+  "replay WEBHOOK_ID [options]",
+  "Runs the webhook's failed requests again through its current template. Each failure is replayed\ninto at most one event; failures of signatures, keys and size are never replayed.",
+  [
+    "  --since T            replay failures from this time (ISO 8601; default: the last hour)",
+    "  --until T            up to this time (default: now)",
+    "  --event ID           replay this failure event (repeatable) instead of a time range",
+    "  --dry-run            show what would happen; store nothing",
+    OUTPUT,
+  ],
+);
 const TOGGLE_HELP = help("toggle WEBHOOK_ID [options]", "Disables an enabled webhook, enables a disabled one.", []);
 const ROTATE_HELP = help("rotate WEBHOOK_ID [options]", "Gives the webhook a new URL; the old URL stops working at once.", [YES]);
 const DELETE_HELP = help("delete WEBHOOK_ID [options]", "Deletes a webhook.", [YES]);
@@ -127,6 +143,7 @@ export const WEBHOOK_COMMANDS = {
       template: { type: "string", short: "t" },
       description: { type: "string", short: "d" },
       "service-account": { type: "string" },
+      ...SIGNING_OPTIONS,
       ...output,
     },
     ["WEBHOOK_NAME"],
@@ -136,6 +153,7 @@ export const WEBHOOK_COMMANDS = {
       if (!template) throw new CliError(MISSING_TEMPLATE_MESSAGE);
       const body: Record<string, unknown> = { name, description: str(v, "description") ?? "", template };
       if (str(v, "service-account") !== undefined) body.service_account_id = str(v, "service-account");
+      Object.assign(body, await signingFields(io, v));
       const hook = await client.request<Webhook>("POST", "/api/webhooks/", body);
       io.stdout(asJson ? json(hook) : `Successfully created webhook ${hook.name}\n${hook.url}\n`);
       return 0;
@@ -148,10 +166,12 @@ export const WEBHOOK_COMMANDS = {
       name: { type: "string", short: "n" },
       description: { type: "string", short: "d" },
       template: { type: "string", short: "t" },
+      ...SIGNING_OPTIONS,
     },
     ["WEBHOOK_ID"],
     async ([id], v, client, io) => {
       const template = await templateArg(io, str(v, "template"));
+      const signing = await signingFields(io, v);
       const current = await about(id!, () => client.request<Webhook>("GET", path(id!)));
       // Prefect sends name/description/template with `or` (an empty value keeps the old one).
       // enabled and service_account_id are sent as they are so that the PUT cannot reset them.
@@ -162,6 +182,7 @@ export const WEBHOOK_COMMANDS = {
           template: template || current.template,
           enabled: current.enabled,
           service_account_id: current.service_account_id,
+          ...signing,
         }),
       );
       io.stdout(`Successfully updated webhook ${id}\n`);
@@ -185,6 +206,32 @@ export const WEBHOOK_COMMANDS = {
     io.stdout(`Successfully rotated webhook URL to ${hook.slug}\n${hook.url}\n`);
     return 0;
   }),
+
+  replay: apiCommand(
+    REPLAY_HELP,
+    {
+      since: { type: "string" },
+      until: { type: "string" },
+      event: { type: "string", multiple: true },
+      "dry-run": { type: "boolean" },
+      ...output,
+    },
+    ["WEBHOOK_ID"],
+    async ([id], v, client, io) => {
+      const asJson = jsonOutput(str(v, "output"), REPLAY_HELP);
+      const dryRun = v["dry-run"] === true;
+      const events = v.event as string[] | undefined;
+      const body: Record<string, unknown> = { dry_run: dryRun };
+      if (events) body.event_ids = events;
+      else body.since = str(v, "since") ?? new Date(Date.now() - 3_600_000).toISOString();
+      if (str(v, "until") !== undefined) body.until = str(v, "until");
+      const answer = await about(id!, () =>
+        client.request<{ results: ReplayResult[]; more: boolean }>("POST", `${path(id!)}/replay`, body),
+      );
+      io.stdout(asJson ? json(answer) : renderReplay(answer.results, dryRun, answer.more));
+      return 0;
+    },
+  ),
 
   delete: apiCommand(DELETE_HELP, yes, ["WEBHOOK_ID"], async ([id], v, client, io) => {
     const ok = await confirm(io, `Are you sure you want to delete webhook with id '${id}'?`, v.yes === true);

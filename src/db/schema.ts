@@ -1,5 +1,5 @@
 // All tables. Migrations in drizzle/ are generated from this file by `npm run db:generate`.
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /** Timestamps are stored as integer milliseconds since the epoch (UTC) so that they index and compare cheaply. */
 const millis = (name: string) => integer(name).notNull();
@@ -34,8 +34,35 @@ export const webhooks = sqliteTable(
     slug: text("slug").notNull(),
     created: millis("created"),
     updated: millis("updated"),
+    /**
+     * How requests prove they come from the sender (src/verification/): JSON of the scheme and its
+     * settings, with the secrets encrypted by the data directory's key. Null: no verification.
+     */
+    verification: text("verification"),
+    /** A template expression whose value marks a redelivery (src/dedup/); null or "": none. */
+    dedupKey: text("dedup_key"),
+    /** Requests answered as duplicates of a stored event, not stored again. */
+    duplicates: integer("duplicates").notNull().default(0),
   },
   (t) => [uniqueIndex("webhooks_slug").on(t.slug), index("webhooks_name").on(t.name)],
+);
+
+/**
+ * The dedup keys of the events each webhook stored: a request whose key is here, and recorded
+ * within the retention window, is a redelivery. Keys are per webhook, as GitHub shares one delivery
+ * id across every hook subscribed to an event.
+ */
+export const dedupKeys = sqliteTable(
+  "dedup_keys",
+  {
+    webhookId: text("webhook_id")
+      .notNull()
+      .references(() => webhooks.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    eventId: text("event_id").notNull(),
+    stored: millis("stored"),
+  },
+  (t) => [primaryKey({ columns: [t.webhookId, t.key] }), index("dedup_keys_stored").on(t.stored)],
 );
 
 export const settings = sqliteTable("settings", {
@@ -89,6 +116,28 @@ export const eventResources = sqliteTable(
     index("event_resources_role").on(t.role, t.resourceId),
     index("event_resources_event").on(t.eventSeq),
   ],
+);
+
+/**
+ * The request a hook event was made from, as it arrived (webhook.site's view): kept beside its
+ * event for `--raw-retention-days`, and gone with the event. Headers are those a template sees
+ * (credentials dropped), as JSON; the body is the exact bytes.
+ */
+export const rawRequests = sqliteTable(
+  "raw_requests",
+  {
+    eventSeq: integer("event_seq")
+      .primaryKey()
+      .references(() => events.seq, { onDelete: "cascade" }),
+    webhookId: text("webhook_id").notNull(),
+    received: millis("received"),
+    method: text("method").notNull(),
+    /** The query string, without its `?`. */
+    query: text("query").notNull(),
+    headers: text("headers").notNull(),
+    body: blob("body", { mode: "buffer" }).notNull(),
+  },
+  (t) => [index("raw_requests_webhook").on(t.webhookId, t.eventSeq)],
 );
 
 /** People who sign in to the admin UI. Passwords are Argon2id hashes (Bun.password). */

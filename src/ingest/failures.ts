@@ -15,6 +15,38 @@ export interface FailureDetails {
   rendered: string | null;
   error: string;
   reason: FailureReason;
+  /** The body's bytes as received, kept (as raw_body) so that the request can be replayed exactly. */
+  raw?: Uint8Array;
+  query?: Record<string, string>;
+}
+
+/** Largest body a failure event keeps byte for byte; a larger one cannot be replayed. */
+export const MAX_RAW_BODY_BYTES = 512 * 1024;
+
+/**
+ * The body's exact bytes: the text itself when it is valid UTF-8, else `{"base64": …}` (the marker).
+ * Null when there is none to keep or it is over MAX_RAW_BODY_BYTES.
+ */
+export function keptBody(raw: Uint8Array | undefined): string | { base64: string } | null {
+  if (!raw || raw.byteLength > MAX_RAW_BODY_BYTES) return null;
+  const base64 = () => ({ base64: Buffer.from(raw).toString("base64") });
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(raw);
+  } catch {
+    return base64();
+  }
+  // Text that JSON escapes heavily (control characters) is kept as base64, which is smaller, so
+  // that the failure event stays within the event size limit.
+  return JSON.stringify(text).length > (raw.byteLength * 4) / 3 + 16 ? base64() : text;
+}
+
+/** The bytes a failure event's raw_body keeps (see keptBody), or null. */
+export function bytesOf(kept: unknown): Uint8Array | null {
+  if (typeof kept === "string") return new TextEncoder().encode(kept);
+  if (kept && typeof kept === "object" && typeof (kept as { base64?: unknown }).base64 === "string")
+    return Buffer.from((kept as { base64: string }).base64, "base64");
+  return null;
 }
 
 /** Largest body or rendered text a failure event keeps, so that it always fits the event size limit. */
@@ -40,7 +72,9 @@ function bounded(value: unknown): unknown {
 }
 
 export function failureEvent(webhook: WebhookIdentity, details: FailureDetails, now: number, suppressed: number): Event {
-  const payload: Record<string, unknown> = { ...details, body: bounded(details.body), rendered: bounded(details.rendered) };
+  const { raw, ...rest } = details;
+  const payload: Record<string, unknown> = { ...rest, body: bounded(details.body), rendered: bounded(details.rendered) };
+  if (raw) payload.raw_body = keptBody(raw);
   if (suppressed > 0) payload.suppressed = suppressed;
   return toEvent(
     {

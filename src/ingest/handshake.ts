@@ -31,3 +31,15 @@ export function eventGridValidation(headers: Record<string, string>, body: unkno
   }
   return null;
 }
+
+/**
+ * Slack's url_verification: when a Request URL is saved, Slack sends a signed
+ * `{"type": "url_verification", "challenge": …}` and expects the challenge back. Only asked after
+ * the signature passed, so an unsigned one never gets its challenge. Null when not one.
+ */
+export function slackUrlVerification(body: unknown): Response | null {
+  if (!body || typeof body !== "object" || Array.isArray(body)) return null;
+  const { type, challenge } = body as { type?: unknown; challenge?: unknown };
+  if (type !== "url_verification" || typeof challenge !== "string") return null;
+  return Response.json({ challenge }, { status: 200 });
+}

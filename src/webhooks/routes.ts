@@ -7,10 +7,18 @@ import { AppError, invalid, notFound } from "../errors.ts";
 import { LIMITS } from "../templates/render.ts";
 import type { Webhook, WebhookInput, WebhookRow } from "./store.ts";
 
+const DEFAULT_RECENT_REQUESTS = 20;
+const MAX_RECENT_REQUESTS = 100;
+import { parseVerification, type Verification } from "../verification/model.ts";
+import { SecretKeyError } from "../verification/secret-box.ts";
+
 const name = t.String({ minLength: 1, maxLength: 200 });
 const description = t.String({ maxLength: 5000 });
 const template = t.String({ minLength: 1, maxLength: LIMITS.templateChars });
 const serviceAccountId = t.Nullable(t.String({ maxLength: 100 }));
+// Checked by parseVerification, so that a 422 names the field inside it.
+const verification = t.Unknown();
+const dedupKey = t.Nullable(t.String({ maxLength: 1000 }));
 
 const createBody = t.Object({
   name,
@@ -18,6 +26,8 @@ const createBody = t.Object({
   description: t.Optional(description),
   enabled: t.Optional(t.Boolean()),
   service_account_id: t.Optional(serviceAccountId),
+  verification: t.Optional(verification),
+  dedup_key: t.Optional(dedupKey),
 });
 const replaceBody = t.Object({
   name,
@@ -25,6 +35,8 @@ const replaceBody = t.Object({
   template,
   enabled: t.Optional(t.Boolean()),
   service_account_id: t.Optional(serviceAccountId),
+  verification: t.Optional(verification),
+  dedup_key: t.Optional(dedupKey),
 });
 const patchBody = t.Partial(replaceBody);
 // A null body means no criteria (Prefect's client may send one); it becomes an empty one before
@@ -54,7 +66,18 @@ function visibleTo(request: Request, webhook: Webhook): Webhook {
   return { ...webhook, slug: shown, url: webhook.url.slice(0, -webhook.slug.length) + shown };
 }
 
-const ENFORCE_MESSAGE = "enforce_webhook_auth is on: every webhook needs a service account (service_account_id)";
+const ENFORCE_MESSAGE =
+  "enforce_webhook_auth is on: every webhook needs a service account (service_account_id) or signature verification (verification)";
+
+type WebhookBody = Partial<{
+  name: string;
+  description: string;
+  template: string;
+  enabled: boolean;
+  service_account_id: string | null;
+  verification: unknown;
+  dedup_key: string | null;
+}>;
 
 export function webhookRoutes(ctx: AppContext) {
   const { webhooks, serviceAccounts, settings } = ctx;
@@ -69,9 +92,38 @@ export function webhookRoutes(ctx: AppContext) {
     if (id && !serviceAccounts.get(id)) throw invalid("service_account_id: no service account has this id");
   }
 
+  function checkDedupKey(source: string | null | undefined): void {
+    if (!source) return;
+    if (!source.includes("{{") && !source.includes("{%"))
+      throw invalid("dedup_key: must be a template expression, such as {{ headers['x-github-delivery'] }}");
+    const problem = ctx.templates.validate(source);
+    if (problem) throw invalid(`dedup_key: ${problem.message}`, { line: problem.line });
+  }
+
+  /** A verification sealed with another key (a restore without secrets.key) has no secrets to keep. */
+  function openedOrNull(sealed: string): Verification | null {
+    try {
+      return ctx.secrets.open(sealed);
+    } catch (err) {
+      if (err instanceof SecretKeyError) return null;
+      throw err;
+    }
+  }
+
+  /** The sealed verification a body asks for; undefined when it leaves it unchanged. */
+  function sealedVerification(body: WebhookBody, current: WebhookRow | null): string | null | undefined {
+    if (!("verification" in body) || body.verification === undefined) return undefined;
+    const before = current?.verification ? openedOrNull(current.verification) : null;
+    const next = parseVerification(body.verification, before);
+    return next ? ctx.secrets.seal(next) : null;
+  }
+
   /** The rule of enforce_webhook_auth, applied to the webhook as it would be after the change. */
-  function checkEnforcement(next: { enabled: boolean; serviceAccountId: string | null }, creating: boolean): void {
-    if (!settings.get().enforce_webhook_auth || next.serviceAccountId) return;
+  function checkEnforcement(
+    next: { enabled: boolean; serviceAccountId: string | null; verification?: string | null },
+    creating: boolean,
+  ): void {
+    if (!settings.get().enforce_webhook_auth || next.serviceAccountId || next.verification) return;
     if (creating || next.enabled) throw new AppError("rule_violation", ENFORCE_MESSAGE);
   }
 
@@ -81,14 +133,15 @@ export function webhookRoutes(ctx: AppContext) {
     return row;
   }
 
-  function change(
-    id: string,
-    body: Partial<{ name: string; description: string; template: string; enabled: boolean; service_account_id: string | null }>,
-  ) {
+  function change(id: string, body: WebhookBody) {
     const current = existing(id);
     checkTemplate(body.template);
     checkServiceAccount(body.service_account_id);
+    checkDedupKey(body.dedup_key);
     const changes: Partial<WebhookInput> = {};
+    const sealed = sealedVerification(body, current);
+    if (sealed !== undefined) changes.verification = sealed;
+    if (body.dedup_key !== undefined) changes.dedupKey = body.dedup_key || null;
     if (body.name !== undefined) changes.name = body.name;
     if (body.description !== undefined) changes.description = body.description;
     if (body.template !== undefined) changes.template = body.template;
@@ -98,80 +151,99 @@ export function webhookRoutes(ctx: AppContext) {
       {
         enabled: changes.enabled ?? current.enabled,
         serviceAccountId: changes.serviceAccountId === undefined ? current.serviceAccountId : changes.serviceAccountId,
+        verification: changes.verification === undefined ? current.verification : changes.verification,
       },
       false,
     );
     webhooks.update(id, changes);
   }
 
-  return new Elysia({ prefix: "/webhooks" })
-    .use(accessControl(ctx))
-    .post(
-      "/",
-      ({ body, set, request }) => {
-        checkTemplate(body.template);
-        checkServiceAccount(body.service_account_id);
-        const input: WebhookInput = {
-          name: body.name,
-          description: body.description ?? "",
-          template: body.template,
-          enabled: body.enabled ?? true,
-          serviceAccountId: body.service_account_id ?? null,
-        };
-        checkEnforcement(input, true);
-        set.status = 201;
-        return visibleTo(request, webhooks.toApi(webhooks.create(input)));
-      },
-      { access: "write", body: createBody },
-    )
-    .post(
-      "/filter",
-      ({ body, request }) => {
-        const names = body?.webhooks?.name?.any_ ?? undefined;
-        return webhooks.list({ names, limit: body?.limit, offset: body?.offset }).map((row) => visibleTo(request, webhooks.toApi(row)));
-      },
-      {
-        access: "read",
-        body: filterBody,
-        transform: (c) => {
-          if (c.body === null) c.body = {};
+  return (
+    new Elysia({ prefix: "/webhooks" })
+      .use(accessControl(ctx))
+      .post(
+        "/",
+        ({ body, set, request }) => {
+          checkTemplate(body.template);
+          checkServiceAccount(body.service_account_id);
+          checkDedupKey(body.dedup_key);
+          const input: WebhookInput = {
+            name: body.name,
+            description: body.description ?? "",
+            template: body.template,
+            enabled: body.enabled ?? true,
+            serviceAccountId: body.service_account_id ?? null,
+            verification: sealedVerification(body, null) ?? null,
+            dedupKey: body.dedup_key || null,
+          };
+          checkEnforcement(input, true);
+          set.status = 201;
+          return visibleTo(request, webhooks.toApi(webhooks.create(input)));
         },
-      },
-    )
-    .get("/:id", ({ params, request }) => visibleTo(request, webhooks.toApi(existing(params.id))), { access: "read" })
-    .put(
-      "/:id",
-      ({ params, body, set }) => {
-        change(params.id, body);
-        set.status = 204;
-      },
-      { access: "write", body: replaceBody },
-    )
-    .patch(
-      "/:id",
-      ({ params, body, set }) => {
-        change(params.id, body);
-        set.status = 204;
-      },
-      { access: "write", body: patchBody },
-    )
-    .delete(
-      "/:id",
-      ({ params, set }) => {
-        if (!webhooks.delete(params.id)) throw notFound("Webhook not found");
-        set.status = 204;
-      },
-      { access: "write" },
-    )
-    .post(
-      "/:id/rotate",
-      ({ params, request }) => {
-        const row = webhooks.rotate(params.id);
-        if (!row) throw notFound("Webhook not found");
-        return visibleTo(request, webhooks.toApi(row));
-      },
-      { access: "write" },
-    );
+        { access: "write", body: createBody },
+      )
+      .post(
+        "/filter",
+        ({ body, request }) => {
+          const names = body?.webhooks?.name?.any_ ?? undefined;
+          return webhooks.list({ names, limit: body?.limit, offset: body?.offset }).map((row) => visibleTo(request, webhooks.toApi(row)));
+        },
+        {
+          access: "read",
+          body: filterBody,
+          transform: (c) => {
+            if (c.body === null) c.body = {};
+          },
+        },
+      )
+      .get("/:id", ({ params, request }) => visibleTo(request, webhooks.toApi(existing(params.id))), { access: "read" })
+      // The requests behind this webhook's most recent events (kept for --raw-retention-days): the
+      // playground's "Load a recent request".
+      .get(
+        "/:id/requests",
+        async ({ params, query }) => {
+          existing(params.id);
+          const raw = query.limit ?? String(DEFAULT_RECENT_REQUESTS);
+          const limit = /^\d{1,3}$/.test(raw) ? Number(raw) : 0;
+          if (limit < 1 || limit > MAX_RECENT_REQUESTS) throw invalid(`limit: must be a whole number from 1 to ${MAX_RECENT_REQUESTS}`);
+          return { requests: await ctx.events.recentRequests(params.id, limit) };
+        },
+        { access: "read", query: t.Object({ limit: t.Optional(t.String()) }) },
+      )
+      .put(
+        "/:id",
+        ({ params, body, set }) => {
+          change(params.id, body);
+          set.status = 204;
+        },
+        { access: "write", body: replaceBody },
+      )
+      .patch(
+        "/:id",
+        ({ params, body, set }) => {
+          change(params.id, body);
+          set.status = 204;
+        },
+        { access: "write", body: patchBody },
+      )
+      .delete(
+        "/:id",
+        ({ params, set }) => {
+          if (!webhooks.delete(params.id)) throw notFound("Webhook not found");
+          set.status = 204;
+        },
+        { access: "write" },
+      )
+      .post(
+        "/:id/rotate",
+        ({ params, request }) => {
+          const row = webhooks.rotate(params.id);
+          if (!row) throw notFound("Webhook not found");
+          return visibleTo(request, webhooks.toApi(row));
+        },
+        { access: "write" },
+      )
+  );
 }
 
 const SETTINGS_KEYS = new Set(["enforce_webhook_auth", "retention_days"]);

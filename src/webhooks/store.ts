@@ -5,6 +5,8 @@ import type { Db } from "../db/open.ts";
 import { webhooks } from "../db/schema.ts";
 import type { SettingsStore } from "../settings/store.ts";
 import { newSlug } from "./slug.ts";
+import { sealedView } from "../verification/secret-box.ts";
+import type { VerificationView } from "../verification/model.ts";
 
 export type WebhookRow = typeof webhooks.$inferSelect;
 
@@ -19,6 +21,11 @@ export interface Webhook {
   service_account_id: string | null;
   slug: string;
   url: string;
+  /** The scheme and settings; secrets are write-only and only counted. */
+  verification: VerificationView | null;
+  dedup_key: string | null;
+  /** Requests answered as redeliveries of a stored event (204, not stored again). */
+  duplicates: number;
 }
 
 export interface WebhookInput {
@@ -27,6 +34,9 @@ export interface WebhookInput {
   template: string;
   enabled: boolean;
   serviceAccountId: string | null;
+  /** Sealed (SecretBox.seal), or null for none. */
+  verification?: string | null;
+  dedupKey?: string | null;
 }
 
 export interface WebhookListOptions {
@@ -37,6 +47,7 @@ export interface WebhookListOptions {
 
 export class WebhookStore {
   private readonly bySlug: Statement<WebhookRowRaw>;
+  private readonly pendingDuplicates = new Map<string, number>();
 
   constructor(
     private readonly db: Db,
@@ -44,7 +55,9 @@ export class WebhookStore {
     private readonly now: () => number = Date.now,
   ) {
     // The ingestion hot path: one indexed lookup per request, prepared once.
-    this.bySlug = db.$client.prepare("SELECT id, name, enabled, template, service_account_id FROM webhooks WHERE slug = ?");
+    this.bySlug = db.$client.prepare(
+      "SELECT id, name, enabled, template, service_account_id, verification, dedup_key FROM webhooks WHERE slug = ?",
+    );
   }
 
   toApi(row: WebhookRow): Webhook {
@@ -59,6 +72,9 @@ export class WebhookStore {
       service_account_id: row.serviceAccountId,
       slug: row.slug,
       url: `${this.baseUrl()}/hooks/${row.slug}`,
+      verification: sealedView(row.verification),
+      dedup_key: row.dedupKey || null,
+      duplicates: row.duplicates + (this.pendingDuplicates.get(row.id) ?? 0),
     };
   }
 
@@ -73,6 +89,8 @@ export class WebhookStore {
         template: input.template,
         enabled: input.enabled,
         serviceAccountId: input.serviceAccountId,
+        verification: input.verification ?? null,
+        dedupKey: input.dedupKey || null,
         slug: newSlug(),
         created: now,
         updated: now,
@@ -101,7 +119,15 @@ export class WebhookStore {
   getBySlug(slug: string): IngestWebhook | null {
     const row = this.bySlug.get(slug);
     return row
-      ? { id: row.id, name: row.name, enabled: row.enabled === 1, template: row.template, serviceAccountId: row.service_account_id }
+      ? {
+          id: row.id,
+          name: row.name,
+          enabled: row.enabled === 1,
+          template: row.template,
+          serviceAccountId: row.service_account_id,
+          verification: row.verification,
+          dedupKey: row.dedup_key || null,
+        }
       : null;
   }
 
@@ -136,12 +162,40 @@ export class WebhookStore {
     })();
   }
 
-  /** Disables every enabled webhook that has no service account; returns how many. */
+  /**
+   * Counts a request answered as a redelivery. Counts are written in batches, at the next turn of
+   * the event loop (one UPDATE per request would cost an fsync each); answers include those waiting.
+   */
+  countDuplicate(id: string): void {
+    this.pendingDuplicates.set(id, (this.pendingDuplicates.get(id) ?? 0) + 1);
+    if (this.pendingDuplicates.size === 1) setImmediate(() => this.flushDuplicates());
+  }
+
+  /** Writes the waiting duplicate counts (the context's stop calls it before closing). */
+  flushDuplicates(): void {
+    if (this.pendingDuplicates.size === 0) return;
+    const counts = [...this.pendingDuplicates];
+    this.pendingDuplicates.clear();
+    try {
+      this.db.$client.transaction(() => {
+        for (const [id, n] of counts)
+          this.db
+            .update(webhooks)
+            .set({ duplicates: sql`${webhooks.duplicates} + ${n}` })
+            .where(eq(webhooks.id, id))
+            .run();
+      })();
+    } catch {
+      // The database closed under a late flush: the counts are lost, nothing else is.
+    }
+  }
+
+  /** Disables every enabled webhook that has neither a service account nor verification; returns how many. */
   private disableUnauthenticated(): number {
     return this.db
       .update(webhooks)
       .set({ enabled: false, updated: this.now() })
-      .where(and(isNull(webhooks.serviceAccountId), eq(webhooks.enabled, true)))
+      .where(and(isNull(webhooks.serviceAccountId), isNull(webhooks.verification), eq(webhooks.enabled, true)))
       .returning({ id: webhooks.id })
       .all().length;
   }
@@ -153,6 +207,8 @@ interface WebhookRowRaw {
   enabled: number;
   template: string;
   service_account_id: string | null;
+  verification: string | null;
+  dedup_key: string | null;
 }
 
 export interface IngestWebhook {
@@ -161,4 +217,7 @@ export interface IngestWebhook {
   enabled: boolean;
   template: string;
   serviceAccountId: string | null;
+  /** Sealed; open it with ctx.secrets. */
+  verification: string | null;
+  dedupKey: string | null;
 }

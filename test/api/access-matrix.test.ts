@@ -25,6 +25,7 @@ const ACCESS: Record<string, Access> = {
   "GET /api/events/filter/next": "read",
   "POST /api/events/count-by/:countable": "read",
   "GET /api/events/:id": "read",
+  "GET /api/events/:id/request": "read",
   "POST /api/service-accounts/": "write",
   "GET /api/service-accounts/": "read",
   "GET /api/service-accounts/:id": "read",
@@ -38,16 +39,28 @@ const ACCESS: Record<string, Access> = {
   "POST /api/webhooks/": "write",
   "POST /api/webhooks/filter": "read",
   "GET /api/webhooks/:id": "read",
+  "GET /api/webhooks/:id/requests": "read",
   "PUT /api/webhooks/:id": "write",
   "PATCH /api/webhooks/:id": "write",
   "DELETE /api/webhooks/:id": "write",
   "POST /api/webhooks/:id/rotate": "write",
+  "POST /api/webhooks/:id/replay": "admin",
   "GET /api/settings/": "read",
   "PATCH /api/settings/": "write",
   "POST /api/templates/validate": "read",
   "POST /api/templates/render": "read",
   "GET /api/backup": "admin",
   "GET /api/failures/suppressed": "read",
+  "POST /api/automations/": "write",
+  "POST /api/automations/filter": "read",
+  "POST /api/automations/count": "read",
+  "GET /api/automations/related-to/:resource_id": "read",
+  "DELETE /api/automations/owned-by/:resource_id": "write",
+  "GET /api/automations/:id": "read",
+  "PUT /api/automations/:id": "write",
+  "PATCH /api/automations/:id": "write",
+  "DELETE /api/automations/:id": "write",
+  "POST /api/automations/dry-run": "read",
   "ALL /hooks/:slug": "public",
   "GET /": "public",
   "ALL /*": "public",
@@ -67,9 +80,11 @@ const BODIES: Record<string, unknown> = {
   "POST /api/webhooks/filter": {},
   "PUT /api/webhooks/:id": { name: "matrix", description: "", template: "{}" },
   "PATCH /api/webhooks/:id": {},
+  "POST /api/webhooks/:id/replay": { since: "2026-01-01T00:00:00Z", dry_run: true },
   "PATCH /api/settings/": {},
   "POST /api/templates/validate": { template: "{}" },
   "POST /api/templates/render": { template: "{}" },
+  "POST /api/automations/filter": {},
 };
 
 const PLACEHOLDER_ID = "00000000-0000-4000-8000-000000000000";
@@ -130,7 +145,7 @@ describe("access matrix: every route × every caller", () => {
 
   test("refused callers get 401/403 with the catalogue's shape, and change nothing", async () => {
     const counts = () =>
-      ["service_accounts", "users", "webhooks", "events", "sessions"].map(
+      ["service_accounts", "users", "webhooks", "events", "sessions", "automations"].map(
         (table) => (t.ctx.db.$client.query(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n,
       );
     const before = counts();

@@ -20,6 +20,7 @@ const STOP_STEPS = [
   "background work stopped",
   "live feeds ended",
   "requests finished",
+  "automation engine stopped",
   "reads closed, group commit drained",
   "database closed",
   "lock released (database open: false)",

@@ -13,7 +13,9 @@ describe("webhook management", () => {
     const w = await res.json();
     expect(Object.keys(w).sort()).toEqual([
       "created",
+      "dedup_key",
       "description",
+      "duplicates",
       "enabled",
       "id",
       "name",
@@ -22,8 +24,10 @@ describe("webhook management", () => {
       "template",
       "updated",
       "url",
+      "verification",
     ]);
     expect(w).toMatchObject({ name: "models", description: "", enabled: true, template: STATIC, service_account_id: null });
+    expect(w).toMatchObject({ verification: null, dedup_key: null, duplicates: 0 });
     expect(w.slug).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(w.url).toBe(`https://inlet.example.org/hooks/${w.slug}`);
     expect((await t.request("GET", `/api/webhooks/${w.id}`)).status).toBe(200);

@@ -20,6 +20,15 @@ const HELP = [
   [["webhook", "rotate"], "inlet webhook rotate WEBHOOK_ID"],
   [["webhook", "delete"], "inlet webhook delete WEBHOOK_ID"],
   [["webhooks"], "inlet webhook <command>"],
+  [["automation"], "inlet automation <command>"],
+  [["automation", "ls"], "inlet automation ls"],
+  [["automation", "inspect"], "inlet automation inspect AUTOMATION_ID"],
+  [["automation", "create"], "inlet automation create --from-file FILE"],
+  [["automation", "update"], "inlet automation update AUTOMATION_ID --from-file FILE"],
+  [["automation", "pause"], "inlet automation pause AUTOMATION_ID"],
+  [["automation", "resume"], "inlet automation resume AUTOMATION_ID"],
+  [["automation", "delete"], "inlet automation delete AUTOMATION_ID"],
+  [["automations"], "inlet automation <command>"],
   [["events"], "inlet events <command>"],
   [["events", "ls"], "inlet events ls"],
   [["events", "tail"], "inlet events tail"],
@@ -49,6 +58,7 @@ describe("--help", () => {
       "login",
       "logout",
       "webhook",
+      "automation",
       "events",
       "template",
       "service-account",
@@ -60,6 +70,7 @@ describe("--help", () => {
       expect(r.stdout).toMatch(new RegExp(`^  ${name} `, "m"));
     }
     expect(r.stdout).not.toMatch(/^ {2}webhooks /m);
+    expect(r.stdout).not.toMatch(/^ {2}automations /m);
   });
 });
 

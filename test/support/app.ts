@@ -8,6 +8,7 @@ import { createApp } from "../../src/app.ts";
 import { databasePath, resolveConfig, type Config } from "../../src/config.ts";
 import { createContext, type AppContext, type Clock, type SqliteContext } from "../../src/context.ts";
 import { openDatabase, openMemoryDatabase } from "../../src/db/open.ts";
+import { SecretBox } from "../../src/verification/secret-box.ts";
 
 export interface TestApp {
   ctx: SqliteContext;
@@ -35,7 +36,7 @@ export function createTestApp(opts: TestAppOptions = {}): TestApp {
   const dir = opts.database === "file" ? mkdtempSync(join(tmpdir(), "inlet-test-")) : null;
   const config = { ...resolveConfig({ "data-dir": dir ?? "/nonexistent-test-dir" }, {}), ...opts.config };
   const db = dir ? openDatabase({ path: databasePath(dir) }) : openMemoryDatabase();
-  const ctx = createContext({ config, db, clock: opts.clock });
+  const ctx = createContext({ config, db, clock: opts.clock, secrets: dir ? SecretBox.forDataDir(dir) : undefined });
   const app = createApp(ctx);
   const adminKey = ctx.serviceAccounts.create("test-admin", "admin").api_key;
   let closing: Promise<void> | null = null;

@@ -1,6 +1,7 @@
 // The automations table's store: round trips, sorting, pausing with a reason, change listeners.
 import { describe, expect, test } from "bun:test";
 import type { AutomationCore } from "../../src/automations/model.ts";
+import { atomically } from "../../src/db/transaction.ts";
 import { createTestApp, fixedClock } from "../support/app.ts";
 
 const core = (name: string): AutomationCore => ({
@@ -65,5 +66,35 @@ describe("AutomationStore", () => {
     expect(names({ names: ["c", "a"] })).toEqual(["a", "c"]);
     expect(t.ctx.automations.count()).toBe(3);
     expect(t.ctx.automations.list().map((a) => a.name)).toEqual(["b", "a", "c"]);
+  });
+
+  test("each change stages its lifecycle event in its own transaction; a rolled-back change stages nothing", async () => {
+    await using t = createTestApp({ clock: fixedClock() });
+    const store = t.ctx.automations;
+    const a = store.create(core("backup"));
+    store.replace(a.id, core("backup 2"));
+    store.setEnabled(a.id, false);
+    store.delete(a.id);
+    expect(store.setEnabled(a.id, true)).toBe(false);
+    expect(store.delete(a.id)).toBe(false);
+    expect(t.ctx.staged.pending()).toBe(4);
+    expect(() =>
+      atomically(t.ctx.db, () => {
+        store.create(core("never"));
+        throw new Error("the outer transaction fails");
+      }),
+    ).toThrow("the outer transaction fails");
+    expect(t.ctx.staged.pending()).toBe(4);
+    expect(store.count()).toBe(0);
+    await t.ctx.staged.flush(t.ctx.events);
+    const stored = await t.ctx.events.after(0, 10);
+    expect(stored.map((s) => [s.event.event, s.event.resource["prefect.resource.name"]])).toEqual([
+      ["prefect-cloud.automation.created", "backup"],
+      ["prefect-cloud.automation.updated", "backup 2"],
+      ["prefect-cloud.automation.updated", "backup 2"],
+      ["prefect-cloud.automation.deleted", "backup 2"],
+    ]);
+    expect(stored.every((s) => s.event.resource["prefect.resource.id"] === `prefect-cloud.automation.${a.id}`)).toBe(true);
+    expect(stored[2]!.event.payload).toMatchObject({ id: a.id, enabled: false });
   });
 });

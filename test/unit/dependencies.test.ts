@@ -42,6 +42,7 @@ const STORAGE = [
   /^webhooks\/store\.ts$/,
   /^automations\/store\//,
   /^actions\/store\//,
+  /^dedup\/store\.ts$/,
 ];
 const isStorage = (file: string) => STORAGE.some((re) => re.test(file));
 

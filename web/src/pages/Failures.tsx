@@ -7,8 +7,12 @@ import { EmptyState, ErrorBox, PageHeader, Spinner, TimeAgo } from "../component
 import { EMPTY_FILTER, toEventFilter } from "../lib/filter.ts";
 import { useLoad } from "../lib/useLoad.ts";
 import { Link, useLocation } from "../router.tsx";
+import { ReplayDialog, type ReplayScope } from "../components/ReplayDialog.tsx";
+import { useIsAdmin } from "../session.ts";
 
 export function FailuresPage() {
+  const admin = useIsAdmin();
+  const [replaying, setReplaying] = useState<{ webhookId: string; scope: ReplayScope } | null>(null);
   const { query } = useLocation();
   const only = query.get("webhook") ?? "";
   const [extra, setExtra] = useState<InletEvent[]>([]);
@@ -69,13 +73,22 @@ export function FailuresPage() {
         <section key={id} class="failure-group" aria-label={`Failures of ${g.name}`}>
           <GroupHeading id={id} name={g.name} shown={g.events.length} total={totals.data?.get(id)?.count} />
           <NotStored count={notStoredCount(g.events, dropped.data?.webhooks[id])} />
+          {admin && <ReplaySince onReplay={(since) => setReplaying({ webhookId: id, scope: { since } })} />}
           <ul class="failure-list">
             {g.events.map((e) => (
-              <FailureItem key={e.id} event={e} webhookId={id} />
+              <FailureItem
+                key={e.id}
+                event={e}
+                webhookId={id}
+                onReplay={admin ? () => setReplaying({ webhookId: id, scope: { event_ids: [e.id] } }) : undefined}
+              />
             ))}
           </ul>
         </section>
       ))}
+      {replaying && (
+        <ReplayDialog webhookId={replaying.webhookId} scope={replaying.scope} onClose={() => setReplaying(null)} onDone={() => {}} />
+      )}
       {nextToken && (
         <div class="list-end">
           <button type="button" class="btn" onClick={older}>
@@ -124,7 +137,29 @@ function NotStored({ count }: { count: number }) {
   );
 }
 
-function FailureItem({ event, webhookId }: { event: InletEvent; webhookId: string }) {
+/** "Replay all since <time>": a local date and time, an hour ago by default. */
+function ReplaySince({ onReplay }: { onReplay: (since: string) => void }) {
+  const hourAgo = new Date(Date.now() - 3_600_000 - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+  const [since, setSince] = useState(hourAgo);
+  return (
+    <form
+      class="row wrap replay-since"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onReplay(new Date(since).toISOString());
+      }}
+    >
+      <label class="small">
+        Replay all since <input type="datetime-local" value={since} onInput={(e) => setSince(e.currentTarget.value)} required />
+      </label>
+      <button type="submit" class="btn small">
+        Replay since…
+      </button>
+    </form>
+  );
+}
+
+function FailureItem({ event, webhookId, onReplay }: { event: InletEvent; webhookId: string; onReplay?: () => void }) {
   const p = event.payload as {
     reason?: string;
     error?: string;
@@ -154,9 +189,16 @@ function FailureItem({ event, webhookId }: { event: InletEvent; webhookId: strin
           <pre class="code-block mono">{p.rendered}</pre>
         </details>
       )}
-      <Link class="btn small" href={`/webhooks/${webhookId}?replay=${event.id}`}>
-        Open in playground
-      </Link>
+      <div class="row wrap">
+        <Link class="btn small" href={`/webhooks/${webhookId}?replay=${event.id}`}>
+          Open in playground
+        </Link>
+        {onReplay && (
+          <button type="button" class="btn small" onClick={onReplay}>
+            Replay…
+          </button>
+        )}
+      </div>
     </li>
   );
 }

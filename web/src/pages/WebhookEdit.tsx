@@ -6,6 +6,8 @@ import { StarterPicker } from "../components/StarterPicker.tsx";
 import { TemplateEditor, type TemplateProblem } from "../components/TemplateEditor.tsx";
 import { CopyButton, ErrorBox, Field, PageHeader, Spinner } from "../components/ui.tsx";
 import { WebhookActions } from "../components/WebhookActions.tsx";
+import { VerificationSection } from "../components/VerificationSection.tsx";
+import { draftOf, verificationBody, type VerificationDraft } from "../lib/verification.ts";
 import { emptySample, sampleFromPayload, STARTERS, type SampleRequest } from "../lib/starters.ts";
 import { readableMessage } from "../lib/messages.ts";
 import { problemText } from "../lib/problem-text.ts";
@@ -20,6 +22,8 @@ interface Draft {
   template: string;
   enabled: boolean;
   service_account_id: string | null;
+  dedup_key: string;
+  verification: VerificationDraft;
 }
 
 const startTemplate = (starter: string | null) => STARTERS.find((s) => s.id === starter)?.template ?? STARTERS[0]!.template;
@@ -30,7 +34,18 @@ const fromWebhook = (w: Webhook): Draft => ({
   template: w.template,
   enabled: w.enabled,
   service_account_id: w.service_account_id,
+  dedup_key: w.dedup_key ?? "",
+  verification: draftOf(w.verification),
 });
+
+/** The API body for a draft: secrets only when typed, and verification only when it changes. */
+function bodyOf(draft: Draft, stored: Webhook | null) {
+  const { verification, dedup_key, ...rest } = draft;
+  const body: Record<string, unknown> = { ...rest, dedup_key: dedup_key.trim() || null };
+  const v = verificationBody(verification, stored?.verification ?? null);
+  if (v !== undefined) body.verification = v;
+  return body;
+}
 
 export function WebhookEditPage({ id }: { id?: string }) {
   const admin = useIsAdmin();
@@ -43,6 +58,8 @@ export function WebhookEditPage({ id }: { id?: string }) {
     template: STARTERS[0]!.template,
     enabled: true,
     service_account_id: null,
+    dedup_key: "",
+    verification: draftOf(null),
   });
   const [starter, setStarter] = useState<string | null>(id ? null : STARTERS[0]!.id);
   const [sample, setSample] = useState<SampleRequest>(id ? emptySample() : STARTERS[0]!.sample);
@@ -97,14 +114,14 @@ export function WebhookEditPage({ id }: { id?: string }) {
     setSaveError(null);
     try {
       if (id) {
-        await api("PUT", `/api/webhooks/${id}`, draft);
+        await api("PUT", `/api/webhooks/${id}`, bodyOf(draft, webhook));
         const w = await api<Webhook>("GET", `/api/webhooks/${id}`);
         setWebhook(w);
         setDraft(fromWebhook(w));
         setSaved(true);
         toast("Webhook updated: its next request uses these changes");
       } else {
-        const w = await api<Webhook>("POST", "/api/webhooks/", draft);
+        const w = await api<Webhook>("POST", "/api/webhooks/", bodyOf(draft, null));
         toast(`Webhook “${w.name}” created`);
         navigate(`/webhooks/${w.id}`, false, true); // saved: leaving loses nothing
       }
@@ -182,6 +199,14 @@ export function WebhookEditPage({ id }: { id?: string }) {
           <label class="check">
             <input type="checkbox" checked={draft.enabled} onChange={(e) => set("enabled", e.currentTarget.checked)} /> Enabled
           </label>
+          <VerificationSection
+            draft={draft.verification}
+            stored={webhook?.verification ?? null}
+            onChange={(v) => set("verification", v)}
+            dedupKey={draft.dedup_key}
+            onDedupKey={(k) => set("dedup_key", k)}
+            duplicates={webhook?.duplicates}
+          />
           <Field
             label="Template"
             id="wh-template"

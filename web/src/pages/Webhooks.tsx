@@ -111,6 +111,13 @@ export function WebhooksPage() {
                 ) : (
                   ""
                 )}
+                {w.verification && <> · signed ({w.verification.scheme})</>}
+                {w.duplicates > 0 && (
+                  <>
+                    {" · "}
+                    {w.duplicates} redeliver{w.duplicates === 1 ? "y" : "ies"} skipped
+                  </>
+                )}
               </p>
             </li>
           ))}
