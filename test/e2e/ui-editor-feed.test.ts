@@ -4,7 +4,8 @@
 // test-results/e2e/ (or INLET_SCREENSHOTS).
 import { describe, expect, test } from "bun:test";
 import { send } from "../support/browser.ts";
-import { DESKTOP, JSON_HEADERS, PHONE, uiSession } from "../support/ui-session.ts";
+import { join } from "node:path";
+import { DESKTOP, JSON_HEADERS, PHONE, SCREENSHOTS, uiSession } from "../support/ui-session.ts";
 import { waitUntil } from "../support/wait.ts";
 
 const TEMPLATE = `{
@@ -271,6 +272,16 @@ describe("admin UI: editor, feed and events", () => {
   });
 
   describe("linkable events", () => {
+    test("the playground offers the requests kept as they arrived", async () => {
+      await page().goto(`${ui.server.url}/webhooks/${ui.hookId}`);
+      const recent = page().locator("#pg-recent");
+      await recent.locator("option", { hasText: "as received" }).first().waitFor({ state: "attached" });
+      const value = await recent.locator("option", { hasText: "as received" }).first().getAttribute("value");
+      await recent.selectOption(value!);
+      expect(await page().locator("#pg-body").inputValue()).toContain('"action"');
+      expect(await page().locator("#pg-headers").inputValue()).toContain("content-type: application/json");
+    });
+
     test("an event opens as a page at /events/{id}, which also loads on its own", async () => {
       await page().goto(ui.server.url);
       await page().locator(".event-row").first().click();
@@ -282,11 +293,24 @@ describe("admin UI: editor, feed and events", () => {
       await page().reload();
       await heading(event.event);
       await page().getByText("shop orders").first().waitFor();
+      // The request as it arrived: headers, the body pretty-printed, and "copy as curl".
+      const raw = page().getByTestId("raw-request");
+      await raw.waitFor();
+      await raw.getByRole("rowheader", { name: "content-type" }).waitFor();
+      expect(await raw.getByTestId("raw-body").textContent()).toMatch(/^\{\n  "action": "/);
+      await raw.getByRole("button", { name: /^Copy as curl/ }).click();
+      await page().getByTestId("toast").filter({ hasText: "copied to the clipboard" }).first().waitFor();
+      const curl = (await raw.getByRole("button", { name: /^Copy as curl/ }).getAttribute("aria-label"))!;
+      expect(curl).toStartWith(`Copy as curl: curl -X POST '${ui.hookUrl}`.slice(0, 70)); // the label shows its start
+      await raw.screenshot({ path: join(SCREENSHOTS, "raw-request-desktop.png") });
       await shot("event-page-desktop");
       await page().setViewportSize(PHONE);
       await heading(event.event);
       expect(await horizontalOverflow()).toEqual([]);
       await shot("event-page-390");
+      await page()
+        .getByTestId("raw-request")
+        .screenshot({ path: join(SCREENSHOTS, "raw-request-390.png") });
       await page().setViewportSize(DESKTOP);
       await page().goto(`${ui.server.url}/events/00000000-0000-4000-8000-000000000000`);
       await page().getByText("No event has this id").waitFor();

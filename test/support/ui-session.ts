@@ -11,7 +11,7 @@ export const ADMIN = { email: "admin@example.com", password: "correct horse batt
 export const PHONE = { width: 390, height: 844 };
 export const DESKTOP = { width: 1280, height: 860 };
 export const JSON_HEADERS = { "content-type": "application/json" };
-const SCREENSHOTS = process.env.INLET_SCREENSHOTS ?? join(ROOT, "test-results", "e2e");
+export const SCREENSHOTS = process.env.INLET_SCREENSHOTS ?? join(ROOT, "test-results", "e2e");
 const AXE = readFileSync(join(ROOT, "node_modules/axe-core/axe.min.js"), "utf8");
 
 export interface UiSession {

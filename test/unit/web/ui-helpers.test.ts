@@ -5,6 +5,7 @@ import { StringStream } from "@codemirror/language";
 import { parseTextQuery } from "../../../src/events/filter/text-search.ts";
 import { readableMessage } from "../../../web/src/lib/messages.ts";
 import { problemText } from "../../../web/src/lib/problem-text.ts";
+import { curlCommand, readableBody, sampleFromStored } from "../../../web/src/lib/raw-request.ts";
 import { requireEveryTerm } from "../../../web/src/lib/search.ts";
 import { keysAt, sampleBody } from "../../../web/src/lib/template-completion.ts";
 import { jinjaJsonParser } from "../../../web/src/lib/template-language.ts";
@@ -140,5 +141,43 @@ describe("Jinja-in-JSON tokens", () => {
       "comment: note #}",
       "atom:null",
     ]);
+  });
+});
+
+describe("a kept request", () => {
+  const kept = {
+    event_id: "e1",
+    webhook_id: "w1",
+    received: "2026-01-02T03:04:05.000Z",
+    method: "POST",
+    query: "a=1",
+    headers: { "content-type": "application/json", host: "example.com", "x-note": "it's" },
+    body: '{"a":1}',
+    body_encoding: "utf-8" as const,
+  };
+
+  test("as curl: its method, query, headers (not the ones curl sets) and body, quoted for a shell", () => {
+    expect(curlCommand(kept, "https://inlet.example/hooks/abc")).toBe(
+      "curl -X POST 'https://inlet.example/hooks/abc?a=1' \\\n  -H 'content-type: application/json' \\\n  -H 'x-note: it'\\''s' \\\n  --data-binary '{\"a\":1}'",
+    );
+  });
+
+  test("bytes that are not text are decoded from base64 on the way into curl", () => {
+    const binary = { ...kept, query: "", headers: {}, body: "AAEC", body_encoding: "base64" as const };
+    expect(curlCommand(binary, "http://h/hooks/x")).toBe(
+      "printf %s 'AAEC' | base64 -d | curl -X POST 'http://h/hooks/x' \\\n  --data-binary @-",
+    );
+    expect(readableBody(binary)).toBe("(3 bytes that are not UTF-8 text)");
+    expect(sampleFromStored(binary)).toBeNull();
+  });
+
+  test("read pretty-printed, and loaded into the playground as it came", () => {
+    expect(readableBody(kept)).toBe('{\n  "a": 1\n}');
+    expect(sampleFromStored(kept)).toEqual({
+      method: "POST",
+      query: "a=1",
+      headers: "content-type: application/json\nhost: example.com\nx-note: it's",
+      body: '{"a":1}',
+    });
   });
 });

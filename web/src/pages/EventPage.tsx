@@ -3,6 +3,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, FAILED_EVENT, webhookOf, type InletEvent } from "../api.ts";
 import { JsonView } from "../components/JsonView.tsx";
+import { RawRequestView } from "../components/RawRequestView.tsx";
 import { CopyButton, ErrorBox, PageHeader, Spinner } from "../components/ui.tsx";
 import { filterToQuery, EMPTY_FILTER } from "../lib/filter.ts";
 import { Link } from "../router.tsx";
@@ -95,6 +96,7 @@ export function EventPage({ id }: { id: string }) {
           </ul>
         </>
       )}
+      {hook && !failed && <RawRequestView eventId={event.id} webhookId={hook.id} />}
       <JsonView value={event} label="Event" />
     </section>
   );
