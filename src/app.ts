@@ -23,6 +23,8 @@ import { metricsRoutes } from "./metrics/routes.ts";
 import { ingestRoutes } from "./ingest/routes.ts";
 import { templateRoutes } from "./ingest/playground.ts";
 import { settingsRoutes, webhookRoutes } from "./webhooks/routes.ts";
+import { backupRoutes } from "./settings/backup-route.ts";
+import { suppressedFailureRoutes } from "./ingest/suppressed-route.ts";
 import { replayRoutes } from "./replay/routes.ts";
 
 /** Log lines must not carry the secret part of hook URLs. */
@@ -103,6 +105,8 @@ export function createApp(ctx: AppContext) {
         .use(templateRoutes(ctx))
         .use(destinationRoutes(ctx))
         .use(deliveryRoutes(ctx))
+        .use(backupRoutes(ctx))
+        .use(suppressedFailureRoutes(ctx))
         .use(automationRoutes(ctx))
         .use(dryRunRoutes(ctx))
         .use(replayRoutes(ctx)),

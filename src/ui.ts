@@ -15,15 +15,32 @@ export function uiRoot(): string {
 const IMMUTABLE = "public, max-age=31536000, immutable";
 const REVALIDATE = "no-cache";
 
-/** No external origin is ever needed: the UI loads nothing from a CDN and talks only to this server. */
-const SECURITY_HEADERS = {
-  "content-security-policy":
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; " +
-    "font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
-  "x-content-type-options": "nosniff",
-  "referrer-policy": "same-origin",
-  "x-frame-options": "DENY",
-};
+/**
+ * No external origin is ever needed: the UI loads nothing from a CDN and talks only to this server.
+ * Style elements need this response's nonce: the template editor (CodeMirror) creates its style
+ * sheets at run time and is given the nonce from a meta tag; nothing else may add one. Style
+ * attributes stay allowed (Preact's style props, the chart's layout): they cannot run code.
+ */
+export function securityHeaders(nonce: string): Record<string, string> {
+  return {
+    "content-security-policy":
+      "default-src 'self'; script-src 'self'; style-src 'self'; " +
+      `style-src-elem 'self' 'nonce-${nonce}'; style-src-attr 'unsafe-inline'; ` +
+      "img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; " +
+      "form-action 'self'",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+    "x-frame-options": "DENY",
+  };
+}
+
+/** A fresh nonce per page load (128 bits, base64), as CSP nonces must be unguessable. */
+const newNonce = () => Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
+
+/** The page with its nonce where scripts can read it (`<meta property="csp-nonce">`, read via `.nonce`). */
+export function withNonce(html: string, nonce: string): string {
+  return html.replace("</head>", `<meta property="csp-nonce" nonce="${nonce}" />\n</head>`);
+}
 
 /** The file a URL path names inside root, or null for anything that tries to leave it. */
 export function resolveAsset(root: string, urlPath: string): string | null {
@@ -51,8 +68,9 @@ export function uiRoutes(root = uiRoot()) {
         headers: { "content-type": "text/plain; charset=utf-8" },
       });
     }
-    return new Response(file, {
-      headers: { "content-type": "text/html; charset=utf-8", "cache-control": REVALIDATE, ...SECURITY_HEADERS },
+    const nonce = newNonce();
+    return new Response(withNonce(await file.text(), nonce), {
+      headers: { "content-type": "text/html; charset=utf-8", "cache-control": REVALIDATE, ...securityHeaders(nonce) },
     });
   };
 

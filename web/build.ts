@@ -12,7 +12,8 @@ const result = await Bun.build({
   outdir,
   minify: true,
   target: "browser",
-  // Pages imported with import() get their own chunks (web/src/lib/lazy.tsx).
+  // Pages imported with import() get their own chunks (web/src/lib/lazy.tsx), and so does the
+  // template editor (CodeMirror), loaded by the pages that edit a template.
   splitting: true,
   // Absolute asset URLs, so that deep links (/webhooks/…) load the same files.
   publicPath: "/",

@@ -115,4 +115,11 @@ export class FailureLimiter {
     b.suppressed = 0;
     return { allowed: true, suppressed };
   }
+
+  /** Per webhook, the failures dropped since its last stored one (not yet in any event's `suppressed`). */
+  notStored(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [id, b] of this.buckets) if (b.suppressed > 0) out[id] = b.suppressed;
+    return out;
+  }
 }

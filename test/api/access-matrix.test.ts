@@ -60,6 +60,8 @@ const ACCESS: Record<string, Access> = {
   "POST /api/destinations/:id/retry-failed": "admin",
   "GET /api/automations/:id/deliveries": "read",
   "POST /api/deliveries/:id/retry": "admin",
+  "GET /api/backup": "admin",
+  "GET /api/failures/suppressed": "read",
   "POST /api/automations/": "write",
   "POST /api/automations/filter": "read",
   "POST /api/automations/count": "read",

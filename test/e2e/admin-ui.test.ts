@@ -135,7 +135,9 @@ describe("admin UI, end to end", () => {
       .getByTestId("template-status")
       .filter({ hasText: /^Line 3: / })
       .waitFor();
-    expect(await page().locator(".gutter-line.error").textContent()).toBe("3");
+    // The editor marks the problem on line 3 itself, not only in the text below it.
+    await page().locator(".cm-line").nth(2).locator(".cm-lintRange-error").waitFor();
+    expect(await page().locator(".cm-lintRange-error").count()).toBe(1);
     expect(await page().getByRole("button", { name: "Save changes" }).isDisabled()).toBe(true);
     await b.screenshot("08-template-syntax-error");
   });

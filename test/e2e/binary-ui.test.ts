@@ -49,5 +49,9 @@ test("the setup link works in a browser, and a deep link survives a reload", asy
   await b.page.goto(`${server.url}/service-accounts`);
   await b.page.reload();
   await b.page.getByRole("heading", { name: "Service accounts", exact: true }).waitFor();
+  // The template editor is a chunk of its own, loaded on demand: embedded too, styled under the CSP.
+  await b.page.goto(`${server.url}/webhooks/new`);
+  await b.page.locator(".cm-content .tok-propertyName").first().waitFor();
+  expect(await b.page.locator(".cm-gutters").evaluate((el) => getComputedStyle(el).display)).toBe("flex");
   expect(b.foreignRequests).toEqual([]);
 });

@@ -3,6 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, onUnauthorized, type Me } from "./api.ts";
 import { Layout } from "./components/Layout.tsx";
 import { ErrorBox, Spinner } from "./components/ui.tsx";
+import { EventPage } from "./pages/EventPage.tsx";
 import { FeedPage } from "./pages/Feed.tsx";
 import { FailuresPage } from "./pages/Failures.tsx";
 import { LoginPage } from "./pages/Login.tsx";
@@ -23,7 +24,7 @@ const AutomationEditPage = lazyPage(automationPages, (m) => m.AutomationEditPage
 const DeliveriesPage = lazyPage(automationPages, (m) => m.DeliveriesPage);
 const DestinationsPage = lazyPage(automationPages, (m) => m.DestinationsPage);
 
-const ROUTES: [string, (p: Record<string, string>) => preact.JSX.Element][] = [
+export const ROUTES: [string, (p: Record<string, string>) => preact.JSX.Element][] = [
   ["/", () => <FeedPage />],
   ["/webhooks", () => <WebhooksPage />],
   ["/webhooks/new", () => <WebhookEditPage />],
@@ -37,6 +38,7 @@ const ROUTES: [string, (p: Record<string, string>) => preact.JSX.Element][] = [
   ["/automations/:id", (p) => <AutomationEditPage key={p.id} id={p.id} />],
   ["/automations/:id/deliveries", (p) => <DeliveriesPage id={p.id} />],
   ["/destinations", () => <DestinationsPage />],
+  ["/events/:id", (p) => <EventPage id={p.id} />],
 ];
 
 export function App() {

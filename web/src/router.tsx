@@ -4,9 +4,40 @@ import { useEffect, useState } from "preact/hooks";
 
 const EVENT = "inlet:navigate";
 
-export function navigate(to: string, replace = false): void {
+/** Asked before an in-app navigation leaves the page; false stays (unsaved changes, say). */
+let leaveGuard: ((to: string) => boolean) | null = null;
+
+/** Installs a guard while a page has unsaved work; returns its removal. */
+export function guardLeaving(guard: (to: string) => boolean): () => void {
+  leaveGuard = guard;
+  return () => {
+    if (leaveGuard === guard) leaveGuard = null;
+  };
+}
+
+/** The address last shown, to go back to when Back or Forward is refused by the guard. */
+let shown = typeof location === "undefined" ? "" : location.pathname + location.search;
+
+// Back and Forward have already moved when the guard is asked: a refusal puts the page's address
+// back, and the listeners below it (useLocation) never hear of the move. Registered before any.
+if (typeof window !== "undefined") {
+  window.addEventListener("popstate", (e) => {
+    const to = location.pathname + location.search;
+    if (leaveGuard && new URL(shown, location.origin).pathname !== location.pathname && !leaveGuard(to)) {
+      history.pushState(null, "", shown);
+      e.stopImmediatePropagation();
+      return;
+    }
+    shown = to;
+  });
+}
+
+/** `force`: the page itself moves on (after saving), so its guard is not asked. */
+export function navigate(to: string, replace = false, force = false): void {
   if (to === location.pathname + location.search) return;
+  if (!force && leaveGuard && new URL(to, location.origin).pathname !== location.pathname && !leaveGuard(to)) return;
   history[replace ? "replaceState" : "pushState"](null, "", to);
+  shown = location.pathname + location.search;
   window.dispatchEvent(new Event(EVENT));
   window.scrollTo(0, 0);
 }

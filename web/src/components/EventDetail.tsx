@@ -53,6 +53,9 @@ export function EventDetail({ event, onClose }: { event: InletEvent; onClose: ()
       )}
       <JsonView value={event} label="Event" />
       <div class="dialog-actions">
+        <Link class="btn" href={`/events/${event.id}`}>
+          Open as a page
+        </Link>
         <button type="button" class="btn" onClick={onClose} autofocus>
           Close
         </button>

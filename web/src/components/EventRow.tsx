@@ -11,16 +11,21 @@ export function EventRow({ event, fresh, onOpen }: { event: InletEvent; fresh: b
   const hook = webhookOf(event);
   return (
     <li class={`event-row${fresh ? " fresh" : ""}${failed ? " failed" : ""}`}>
-      <button type="button" class="event-button" onClick={() => onOpen(event)} aria-label={`${event.event} on ${resourceLabel(event)}`}>
+      {/* No aria-label: the row is named by what it shows (time, event, resource, webhook), with
+          hidden commas so a screen reader pauses between them. */}
+      <button type="button" class="event-button" onClick={() => onOpen(event)}>
         <span class="event-time">
           <TimeAgo iso={event.occurred} />
         </span>
+        <span class="sr-only">, </span>
         <span class="event-name mono">
           {failed && <span class="badge danger">failed</span>} {event.event}
         </span>
+        <span class="sr-only">, on </span>
         <span class="event-resource mono" title={event.resource["prefect.resource.id"]}>
           {resourceLabel(event)}
         </span>
+        {hook && <span class="sr-only">, via webhook </span>}
         <span class="event-hook">{hook ? hook.name || hook.id.slice(0, 8) : ""}</span>
       </button>
     </li>

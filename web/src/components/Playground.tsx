@@ -3,6 +3,8 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, type EventPage, type RenderResult } from "../api.ts";
 import { toEventFilter, EMPTY_FILTER } from "../lib/filter.ts";
+import { problemText } from "../lib/problem-text.ts";
+import { sampleFromStored, type StoredRequest } from "../lib/raw-request.ts";
 import { parseHeaderLines, sampleFromPayload, type SampleRequest } from "../lib/starters.ts";
 import { JsonView } from "./JsonView.tsx";
 import { RequestEditor, type RecentRequest } from "./RequestEditor.tsx";
@@ -20,7 +22,7 @@ interface Props {
 function errorText(error: RenderResult["error"]): string | null {
   if (!error) return null;
   if (typeof error === "string") return error;
-  return `${error.line ? `Line ${error.line}: ` : ""}${error.message}`;
+  return problemText(error.message, error.line);
 }
 
 export function Playground({ template, sample, onSample, webhookId, preferRecent }: Props) {
@@ -31,18 +33,33 @@ export function Playground({ template, sample, onSample, webhookId, preferRecent
   useEffect(() => {
     if (!webhookId) return;
     const filter = toEventFilter({ ...EMPTY_FILTER, webhook: webhookId });
-    api<EventPage>("POST", "/api/events/filter", { filter, limit: 20 }).then(
+    // The kept raw requests first (what the sender really sent); the requests inside events
+    // (failures, debugging payloads) when none are kept.
+    const kept = api<{ requests: StoredRequest[] }>("GET", `/api/webhooks/${webhookId}/requests?limit=20`).then(
+      (r) =>
+        r.requests.flatMap((q) => {
+          const s = sampleFromStored(q);
+          return s ? [{ id: q.event_id, label: `${new Date(q.received).toLocaleString()} · ${s.method} · as received`, sample: s }] : [];
+        }),
+      () => [] as RecentRequest[],
+    );
+    const fromEvents = api<EventPage>("POST", "/api/events/filter", { filter, limit: 20 }).then(
       (page) => {
         const list: RecentRequest[] = [];
         for (const e of page.events) {
           const s = sampleFromPayload(e.payload ?? {});
           if (s) list.push({ id: e.id, label: `${new Date(e.occurred).toLocaleString()} · ${s.method} · ${e.event}`, sample: s });
         }
-        setRecent(list);
-        if (preferRecent && list[0]) onSample(list[0].sample);
+        return list;
       },
-      () => {},
+      () => [] as RecentRequest[],
     );
+    Promise.all([kept, fromEvents]).then(([raw, events]) => {
+      const seen = new Set(raw.map((r) => r.id));
+      const list = [...raw, ...events.filter((e) => !seen.has(e.id))];
+      setRecent(list);
+      if (preferRecent && list[0]) onSample(list[0].sample);
+    });
   }, [webhookId]);
 
   useEffect(() => {

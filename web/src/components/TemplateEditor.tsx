@@ -1,7 +1,15 @@
-// The template editor: monospace, line numbers, and the syntax error marked at its line as you type
-// (checked by POST /api/templates/validate, the same check the server applies on save).
-import { useEffect, useRef, useState } from "preact/hooks";
+// The template editor: CodeMirror with the syntax error marked at its line as you type (checked by
+// POST /api/templates/validate, the same check the server applies on save), and the problem in words
+// below it for screen readers and at a glance.
+import { useEffect, useState } from "preact/hooks";
 import { api, ApiError } from "../api.ts";
+import { problemText } from "../lib/problem-text.ts";
+import type { SampleRequest } from "../lib/starters.ts";
+import type { CodeEditor as Editor } from "./CodeEditor.tsx";
+
+// CodeMirror is most of the bundle: it loads with the first page that edits a template, not before.
+let loading: Promise<typeof Editor> | null = null;
+const loadEditor = () => (loading ??= import("./CodeEditor.tsx").then((m) => m.CodeEditor));
 
 export interface TemplateProblem {
   message: string;
@@ -14,12 +22,18 @@ interface Props {
   onInput: (v: string) => void;
   readOnly?: boolean;
   onProblem?: (p: TemplateProblem | null) => void;
+  /** The playground's request: its body, header and query keys are offered as completions. */
+  sample?: SampleRequest;
 }
 
-export function TemplateEditor({ id, value, onInput, readOnly, onProblem }: Props) {
+export function TemplateEditor({ id, value, onInput, readOnly, onProblem, sample }: Props) {
   const [problem, setProblem] = useState<TemplateProblem | null>(null);
-  const gutter = useRef<HTMLDivElement>(null);
-  const lines = value.split("\n").length;
+  const [tabIndents, setTabIndents] = useState(false);
+  const [CodeEditor, setCodeEditor] = useState<typeof Editor | null>(null);
+
+  useEffect(() => {
+    loadEditor().then((c) => setCodeEditor(() => c));
+  }, []);
 
   useEffect(() => {
     let live = true;
@@ -41,57 +55,45 @@ export function TemplateEditor({ id, value, onInput, readOnly, onProblem }: Prop
     };
   }, [value]);
 
-  const syncScroll = (e: Event) => {
-    if (gutter.current) gutter.current.scrollTop = (e.currentTarget as HTMLTextAreaElement).scrollTop;
-  };
-
-  // Tab indents (four spaces) instead of leaving the field; Escape then Tab still moves focus on.
-  const [tabTraps, setTabTraps] = useState(true);
-  const onKeyDown = (e: KeyboardEvent) => {
-    if (e.key === "Escape") return setTabTraps(false);
-    if (e.key !== "Tab" || !tabTraps || e.shiftKey || readOnly) return;
-    e.preventDefault();
-    const el = e.currentTarget as HTMLTextAreaElement;
-    const { selectionStart: s, selectionEnd: end } = el;
-    onInput(value.slice(0, s) + "    " + value.slice(end));
-    requestAnimationFrame(() => el.setSelectionRange(s + 4, s + 4));
-  };
-
   return (
     <div class={`editor${problem ? " has-error" : ""}`}>
       <div class="editor-frame">
-        <div class="gutter mono" ref={gutter} aria-hidden="true">
-          {Array.from({ length: lines }, (_, i) => (
-            <div key={i} class={problem?.line === i + 1 ? "gutter-line error" : "gutter-line"}>
-              {i + 1}
-            </div>
-          ))}
-        </div>
-        <textarea
-          id={id}
-          class="editor-text mono"
-          value={value}
-          readOnly={readOnly}
-          spellcheck={false}
-          autocapitalize="off"
-          autocomplete="off"
-          wrap="off"
-          rows={Math.min(Math.max(lines + 1, 8), 28)}
-          aria-describedby={`${id}-status`}
-          aria-invalid={problem ? "true" : "false"}
-          onInput={(e) => onInput(e.currentTarget.value)}
-          onScroll={syncScroll}
-          onKeyDown={onKeyDown}
-          onBlur={() => setTabTraps(true)}
-        />
+        {CodeEditor ? (
+          <CodeEditor
+            id={id}
+            label="Template"
+            value={value}
+            onChange={onInput}
+            readOnly={readOnly}
+            problem={problem}
+            tabIndents={tabIndents}
+            sample={sample}
+            describedBy={`${id}-status ${id}-keys`}
+          />
+        ) : (
+          <pre class="code-editor-loading mono" aria-busy="true">
+            {value}
+          </pre>
+        )}
       </div>
-      <p
-        id={`${id}-status`}
-        class={problem ? "editor-status error-text" : "editor-status ok-text"}
-        role="status"
-        data-testid="template-status"
-      >
-        {problem ? `${problem.line ? `Line ${problem.line}: ` : ""}${problem.message}` : "Template syntax OK"}
+      <div class="editor-bar">
+        <p
+          id={`${id}-status`}
+          class={problem ? "editor-status error-text" : "editor-status ok-text"}
+          role="status"
+          data-testid="template-status"
+        >
+          {problem ? problemText(problem.message, problem.line) : "Template syntax OK"}
+        </p>
+        {!readOnly && (
+          <label class="check small">
+            <input type="checkbox" checked={tabIndents} onChange={(e) => setTabIndents(e.currentTarget.checked)} /> Tab indents
+          </label>
+        )}
+      </div>
+      <p id={`${id}-keys`} class="hint">
+        {tabIndents ? "Tab indents; press Escape, then Tab, to leave the editor." : "Tab moves to the next field."} Ctrl+Space offers the
+        sample's keys after <code>body.</code>, <code>headers[</code> and <code>query.</code>
       </p>
     </div>
   );

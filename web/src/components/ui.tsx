@@ -2,6 +2,7 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { timeAgo } from "../lib/time.ts";
+import { toast } from "../lib/toast.ts";
 
 export function Spinner({ label = "Loading" }: { label?: string }) {
   return (
@@ -48,6 +49,9 @@ export function CopyButton({ text, label = "Copy", class: cls = "" }: { text: st
       document.execCommand("copy");
       area.remove();
     }
+    // The toast names what was copied, never the text itself (it may be a key).
+    const what = label.replace(/^Copy\b\s*/, "") || "text";
+    toast(`${what.charAt(0).toUpperCase()}${what.slice(1)} copied to the clipboard`);
     setDone(true);
     setTimeout(() => setDone(false), 2000);
   };

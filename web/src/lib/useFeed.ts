@@ -6,6 +6,11 @@ import { mergeEvents, subscribe, type LiveStatus } from "./live.ts";
 
 /** Rows kept in memory and on the page; older ones are dropped from the tail once live events push past it. */
 const MAX_ROWS = 2000;
+/** After live arrivals settle, the count is asked of the server again, so it never drifts from the API's total. */
+const RECOUNT_MS = 1000;
+
+/** The newest `received` of a page: anything received by then was already in its total. */
+const newestReceived = (events: InletEvent[]) => events.reduce((max, e) => (e.received > max ? e.received : max), "");
 
 export function useFeed(filter: FeedFilter) {
   const [events, setEvents] = useState<InletEvent[]>([]);
@@ -31,9 +36,23 @@ export function useFeed(filter: FeedFilter) {
     setError(null);
     setPending([]);
     let stop: (() => void) | null = null;
+    let recount: ReturnType<typeof setTimeout> | undefined;
+    // The live feed starts with a backfill of the last minute; those events are in the first page's
+    // total already, so only events received after the page count as new (then the server's total
+    // is fetched again once arrivals settle, for the rare event received late with an older time).
+    const scheduleRecount = () => {
+      clearTimeout(recount);
+      recount = setTimeout(() => {
+        api<EventPage>("POST", "/api/events/filter", { filter: eventFilter, limit: 1 }).then(
+          (p) => live && setTotal(p.total),
+          () => {},
+        );
+      }, RECOUNT_MS);
+    };
     api<EventPage>("POST", "/api/events/filter", { filter: eventFilter, limit: 50 }).then(
       (page) => {
         if (!live) return;
+        const counted = newestReceived(page.events);
         page.events.forEach((e) => known.current.add(e.id));
         setEvents(page.events);
         setTotal(page.total);
@@ -45,7 +64,8 @@ export function useFeed(filter: FeedFilter) {
             const unseen = batch.filter((e) => !known.current.has(e.id));
             if (unseen.length === 0) return;
             unseen.forEach((e) => known.current.add(e.id));
-            setTotal((t) => t + unseen.length);
+            setTotal((t) => t + unseen.filter((e) => e.received > counted).length);
+            scheduleRecount();
             if (pausedRef.current) return setPending((p) => [...unseen, ...p]);
             setFresh(new Set(unseen.map((e) => e.id)));
             setEvents((cur) => mergeEvents(cur, unseen).slice(0, MAX_ROWS));
@@ -61,6 +81,7 @@ export function useFeed(filter: FeedFilter) {
     );
     return () => {
       live = false;
+      clearTimeout(recount);
       stop?.();
     };
   }, [key, attempt]);

@@ -30,6 +30,7 @@ export function FailuresPage() {
     return new Map(counts.filter((c) => c.value.startsWith(WEBHOOK_PREFIX)).map((c) => [c.value.slice(WEBHOOK_PREFIX.length), c]));
   }, [only]);
   const nextToken = next === undefined ? page.data?.next_page : next;
+  const dropped = useLoad(() => api<{ webhooks: Record<string, number> }>("GET", "/api/failures/suppressed"), [only]);
 
   const groups = useMemo(() => {
     const map = new Map<string, { name: string; events: InletEvent[] }>();
@@ -71,6 +72,7 @@ export function FailuresPage() {
       {groups.map(([id, g]) => (
         <section key={id} class="failure-group" aria-label={`Failures of ${g.name}`}>
           <GroupHeading id={id} name={g.name} shown={g.events.length} total={totals.data?.get(id)?.count} />
+          <NotStored count={notStoredCount(g.events, dropped.data?.webhooks[id])} />
           {admin && <ReplaySince onReplay={(since) => setReplaying({ webhookId: id, scope: { since } })} />}
           <ul class="failure-list">
             {g.events.map((e) => (
@@ -114,6 +116,24 @@ function GroupHeading({ id, name, shown, total }: { id: string; name: string; sh
       </span>
       {count > shown && <span class="small muted"> {shown === 0 ? "all older than those shown" : `newest ${shown} shown`}</span>}
     </h2>
+  );
+}
+
+/**
+ * Failures dropped under the failure budget: each stored failure says how many were dropped before
+ * it (`payload.suppressed`), and the server counts those since the last one.
+ */
+function notStoredCount(events: InletEvent[], sinceLast = 0): number {
+  return events.reduce((n, e) => n + (typeof e.payload.suppressed === "number" ? e.payload.suppressed : 0), sinceLast);
+}
+
+function NotStored({ count }: { count: number }) {
+  if (count <= 0) return null;
+  return (
+    <p class="notice small" data-testid="not-stored">
+      {count.toLocaleString()} more not stored: the webhook failed faster than its failure budget allows, so only the failures above were
+      kept.
+    </p>
   );
 }
 

@@ -4,6 +4,8 @@ import { api, type InletEvent, type Webhook } from "../api.ts";
 import { EventDetail } from "../components/EventDetail.tsx";
 import { EventRow } from "../components/EventRow.tsx";
 import { FeedFilters } from "../components/FeedFilters.tsx";
+import { RangePicker } from "../components/RangePicker.tsx";
+import { VolumeChart } from "../components/VolumeChart.tsx";
 import { CopyButton, EmptyState, ErrorBox, PageHeader, Spinner } from "../components/ui.tsx";
 import { filterFromQuery, filterToQuery, isFiltered, type FeedFilter } from "../lib/filter.ts";
 import { useFeed } from "../lib/useFeed.ts";
@@ -21,15 +23,26 @@ export function FeedPage() {
   const [open, setOpen] = useState<InletEvent | null>(null);
   const feed = useFeed(filter);
   const sentinel = useRef<HTMLDivElement>(null);
+  const search = query.toString();
 
-  // Typing is debounced; the filter also lands in the address bar for bookmarking.
+  // Typing is debounced; each settled filter is a history entry, so it can be bookmarked and shared,
+  // and Back returns to the previous one.
   useEffect(() => {
     const t = setTimeout(() => {
       setFilter(draft);
-      navigate(`/${filterToQuery(draft)}`, true);
+      const next = filterToQuery(draft);
+      if (next !== (search ? `?${search}` : "")) navigate(`/${next}`);
     }, 300);
     return () => clearTimeout(t);
   }, [JSON.stringify(draft)]);
+
+  // Back and forward (or a link to a filtered feed) change the address: the filter follows it.
+  useEffect(() => {
+    const fromUrl = filterFromQuery(query);
+    if (filterToQuery(fromUrl) === filterToQuery(draft)) return;
+    setDraft(fromUrl);
+    setFilter(fromUrl);
+  }, [search]);
 
   useEffect(() => {
     api<Webhook[]>("POST", "/api/webhooks/filter", {}).then(setWebhooks, () => {});
@@ -56,6 +69,12 @@ export function FeedPage() {
         </button>
       </PageHeader>
       <FeedFilters value={draft} webhooks={webhooks} onChange={setDraft} />
+      <RangePicker value={draft.range ?? { name: "all" }} onChange={(range) => setDraft({ ...draft, range })} />
+      <VolumeChart
+        filter={filter}
+        refresh={feed.total}
+        onBrush={(from, to) => setDraft({ ...draft, range: { name: "custom", from: from.toISOString(), to: to.toISOString() } })}
+      />
       {feed.error && <ErrorBox message={feed.error} retry={feed.retry} />}
       {feed.loading ? (
         <Spinner label="Loading events" />
@@ -67,7 +86,7 @@ export function FeedPage() {
         )
       ) : (
         <>
-          <p class="muted small" aria-live="polite">
+          <p class="muted small" aria-live="polite" data-testid="feed-count">
             {feed.total.toLocaleString()} event{feed.total === 1 ? "" : "s"}
           </p>
           <ol class="event-list" aria-label="Events, newest first">

@@ -1,8 +1,9 @@
 // Service accounts: API keys for the CLI and scripts, and for authenticating webhook senders.
 import { useState } from "preact/hooks";
-import { api, type ServiceAccount } from "../api.ts";
+import { api, type ApiError, type ServiceAccount } from "../api.ts";
 import { ConfirmDialog, Dialog } from "../components/Dialog.tsx";
 import { CopyButton, EmptyState, ErrorBox, Field, PageHeader, Spinner } from "../components/ui.tsx";
+import { readableMessage } from "../lib/messages.ts";
 import { useLoad } from "../lib/useLoad.ts";
 import { useIsAdmin } from "../session.ts";
 
@@ -12,18 +13,22 @@ export function ServiceAccountsPage() {
   const [name, setName] = useState("");
   const [role, setRole] = useState<"admin" | "webhook">("webhook");
   const [error, setError] = useState<string | null>(null);
+  const [nameError, setNameError] = useState<string | null>(null);
   const [shown, setShown] = useState<ServiceAccount | null>(null);
   const [asking, setAsking] = useState<{ what: "rotate" | "delete"; account: ServiceAccount } | null>(null);
 
   const create = async (e: Event) => {
     e.preventDefault();
     setError(null);
+    setNameError(null);
     try {
       setShown(await api<ServiceAccount>("POST", "/api/service-accounts", { name, role }));
       setName("");
       list.reload();
     } catch (err) {
-      setError((err as Error).message);
+      // A taken name belongs to the name field (the server refuses duplicates with 409).
+      if ((err as ApiError).status === 409) setNameError(readableMessage((err as Error).message));
+      else setError(readableMessage((err as Error).message));
     }
   };
 
@@ -37,7 +42,20 @@ export function ServiceAccountsPage() {
       {admin && (
         <form class="card row wrap inline-form" onSubmit={create} aria-label="Create a service account">
           <Field label="Name" id="sa-name">
-            <input id="sa-name" required maxLength={200} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+            <input
+              id="sa-name"
+              required
+              maxLength={200}
+              value={name}
+              aria-invalid={nameError ? "true" : undefined}
+              aria-describedby={nameError ? "sa-name-error" : undefined}
+              onInput={(e) => (setName(e.currentTarget.value), setNameError(null))}
+            />
+            {nameError && (
+              <p id="sa-name-error" class="error-text field-error" role="alert">
+                {nameError}
+              </p>
+            )}
           </Field>
           <Field label="Role" id="sa-role">
             <select id="sa-role" value={role} onChange={(e) => setRole(e.currentTarget.value as "admin" | "webhook")}>

@@ -3,6 +3,8 @@ import { useState } from "preact/hooks";
 import { api } from "../api.ts";
 import { ConfirmDialog } from "../components/Dialog.tsx";
 import { ErrorBox, PageHeader, Spinner } from "../components/ui.tsx";
+import { BackupCard } from "../components/BackupCard.tsx";
+import { toast } from "../lib/toast.ts";
 import { useLoad } from "../lib/useLoad.ts";
 import { useIsAdmin } from "../session.ts";
 
@@ -23,6 +25,7 @@ export function SettingsPage() {
       settings.setData(
         (await api<Settings>("PATCH", "/api/settings", { enforce_webhook_auth: on })) ?? { ...settings.data!, enforce_webhook_auth: on },
       );
+      toast(on ? "Authentication is now required on every webhook" : "Webhooks no longer require authentication");
     } catch (e) {
       setError((e as Error).message);
       throw e;
@@ -73,6 +76,7 @@ export function SettingsPage() {
           </p>
         </div>
       </div>
+      {admin && <BackupCard />}
       {confirming && (
         <ConfirmDialog
           title="Require authentication on every webhook?"

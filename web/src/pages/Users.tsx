@@ -3,6 +3,8 @@ import { useState } from "preact/hooks";
 import { api, type Role, type User } from "../api.ts";
 import { ConfirmDialog, Dialog } from "../components/Dialog.tsx";
 import { ErrorBox, Field, PageHeader, Spinner } from "../components/ui.tsx";
+import { readableMessage } from "../lib/messages.ts";
+import { toast } from "../lib/toast.ts";
 import { useLoad } from "../lib/useLoad.ts";
 import { useMe } from "../session.ts";
 
@@ -13,6 +15,8 @@ export function UsersPage() {
   const [error, setError] = useState<string | null>(null);
   const [removing, setRemoving] = useState<User | null>(null);
   const [resetting, setResetting] = useState<User | null>(null);
+  // A role picked in a row's select waits for that row's Save: one arrow key must not promote anyone.
+  const [pendingRoles, setPendingRoles] = useState<Record<string, Role>>({});
 
   if (me.role !== "admin") return <ErrorBox message="Only admins manage users." />;
 
@@ -21,19 +25,22 @@ export function UsersPage() {
     setError(null);
     try {
       await api("POST", "/api/users", form);
+      toast(`${form.email} added as ${form.role}`);
       setForm({ email: "", password: "", role: "viewer" });
       users.reload();
     } catch (err) {
-      setError((err as Error).message);
+      setError(readableMessage((err as Error).message));
     }
   };
   const changeRole = async (u: User, role: Role) => {
     setError(null);
     try {
       await api("PATCH", `/api/users/${u.id}`, { role });
+      setPendingRoles(({ [u.id]: _, ...rest }) => rest);
+      toast(`${u.email} is now ${role === "admin" ? "an admin" : "a viewer"}`);
       users.reload();
     } catch (err) {
-      setError((err as Error).message);
+      toast(`Could not change the role of ${u.email}: ${readableMessage((err as Error).message)}`, "error");
     }
   };
 
@@ -99,15 +106,32 @@ export function UsersPage() {
                     {u.id === me.id && <span class="muted"> (you)</span>}
                   </td>
                   <td>
-                    <select
-                      aria-label={`Role of ${u.email}`}
-                      value={u.role}
-                      disabled={u.id === me.id}
-                      onChange={(e) => changeRole(u, e.currentTarget.value as Role)}
-                    >
-                      <option value="viewer">viewer</option>
-                      <option value="admin">admin</option>
-                    </select>
+                    <div class="role-cell">
+                      <select
+                        aria-label={`Role of ${u.email}`}
+                        value={pendingRoles[u.id] ?? u.role}
+                        disabled={u.id === me.id}
+                        onChange={(e) => setPendingRoles({ ...pendingRoles, [u.id]: e.currentTarget.value as Role })}
+                      >
+                        <option value="viewer">viewer</option>
+                        <option value="admin">admin</option>
+                      </select>
+                      {pendingRoles[u.id] && pendingRoles[u.id] !== u.role && (
+                        <>
+                          <button type="button" class="btn small primary" onClick={() => changeRole(u, pendingRoles[u.id]!)}>
+                            Save role
+                          </button>
+                          <button
+                            type="button"
+                            class="btn small"
+                            onClick={() => setPendingRoles(({ [u.id]: _, ...rest }) => rest)}
+                            aria-label={`Cancel the role change of ${u.email}`}
+                          >
+                            Cancel
+                          </button>
+                        </>
+                      )}
+                    </div>
                   </td>
                   <td>{new Date(u.created).toLocaleDateString()}</td>
                   <td class="actions-cell">

@@ -9,6 +9,10 @@ import { WebhookActions } from "../components/WebhookActions.tsx";
 import { VerificationSection } from "../components/VerificationSection.tsx";
 import { draftOf, verificationBody, type VerificationDraft } from "../lib/verification.ts";
 import { emptySample, sampleFromPayload, STARTERS, type SampleRequest } from "../lib/starters.ts";
+import { readableMessage } from "../lib/messages.ts";
+import { problemText } from "../lib/problem-text.ts";
+import { toast } from "../lib/toast.ts";
+import { useUnsavedWarning } from "../lib/useUnsavedWarning.ts";
 import { Link, navigate, useLocation } from "../router.tsx";
 import { useIsAdmin } from "../session.ts";
 import { shownHookUrl } from "../lib/hook-url.ts";
@@ -22,6 +26,8 @@ interface Draft {
   dedup_key: string;
   verification: VerificationDraft;
 }
+
+const startTemplate = (starter: string | null) => STARTERS.find((s) => s.id === starter)?.template ?? STARTERS[0]!.template;
 
 const fromWebhook = (w: Webhook): Draft => ({
   name: w.name,
@@ -66,9 +72,18 @@ export function WebhookEditPage({ id }: { id?: string }) {
   const [problem, setProblem] = useState<TemplateProblem | null>(null);
   const [replayNote, setReplayNote] = useState<string | null>(null);
   const playgroundRef = useRef<HTMLDivElement>(null);
+  const [enforced, setEnforced] = useState(false);
+  // What is saved (or, for a new webhook, what the chosen starter gives): anything else is unsaved.
+  const baseline = webhook ? fromWebhook(webhook) : { ...draft, name: "", description: "", template: startTemplate(starter) };
+  const dirty = admin && JSON.stringify(draft) !== JSON.stringify(baseline) && !busy;
+  useUnsavedWarning(dirty, "This webhook has unsaved changes. Leave without saving them?");
 
   useEffect(() => {
     api<ServiceAccount[]>("GET", "/api/service-accounts").then(setAccounts, () => {});
+    api<{ enforce_webhook_auth: boolean }>("GET", "/api/settings").then(
+      (st) => setEnforced(st.enforce_webhook_auth),
+      () => {},
+    );
     if (!id) return;
     api<Webhook>("GET", `/api/webhooks/${id}`).then(
       (w) => (setWebhook(w), setDraft(fromWebhook(w))),
@@ -105,13 +120,14 @@ export function WebhookEditPage({ id }: { id?: string }) {
         setWebhook(w);
         setDraft(fromWebhook(w));
         setSaved(true);
+        toast("Webhook updated: its next request uses these changes");
       } else {
         const w = await api<Webhook>("POST", "/api/webhooks/", bodyOf(draft, null));
-        navigate(`/webhooks/${w.id}`);
+        toast(`Webhook “${w.name}” created`);
+        navigate(`/webhooks/${w.id}`, false, true); // saved: leaving loses nothing
       }
     } catch (err) {
-      const line = (err as { line?: number }).line;
-      setSaveError(`${line ? `Line ${line}: ` : ""}${(err as Error).message}`);
+      setSaveError(problemText(readableMessage((err as Error).message), (err as { line?: number }).line));
     } finally {
       setBusy(false);
     }
@@ -121,7 +137,7 @@ export function WebhookEditPage({ id }: { id?: string }) {
   if (id && !webhook) return <Spinner label="Loading webhook" />;
 
   return (
-    <section>
+    <section class="webhook-page">
       <PageHeader title={id ? webhook!.name : "New webhook"}>
         <Link class="btn" href="/webhooks">
           Back to webhooks
@@ -152,13 +168,24 @@ export function WebhookEditPage({ id }: { id?: string }) {
             <Field label="Name" id="wh-name">
               <input id="wh-name" required maxLength={200} value={draft.name} onInput={(e) => set("name", e.currentTarget.value)} />
             </Field>
-            <Field label="Service account" id="wh-sa" hint="Requests must then carry that account's key (Authorization: Bearer …).">
+            <Field
+              label="Service account"
+              id="wh-sa"
+              hint={
+                enforced && !draft.service_account_id
+                  ? "Required: authentication is enforced on every webhook (Settings). Choose the account whose key senders will send."
+                  : "Requests must then carry that account's key (Authorization: Bearer …)."
+              }
+            >
               <select
                 id="wh-sa"
                 value={draft.service_account_id ?? ""}
                 onChange={(e) => set("service_account_id", e.currentTarget.value || null)}
               >
-                <option value="">None (anyone with the URL)</option>
+                {/* With authentication enforced, "None" is not a choice the server would accept. */}
+                <option value="" disabled={enforced}>
+                  {enforced ? "None (not allowed: authentication is required)" : "None (anyone with the URL)"}
+                </option>
                 {accounts.map((a) => (
                   <option key={a.id} value={a.id}>
                     {a.name} ({a.role})
@@ -192,6 +219,7 @@ export function WebhookEditPage({ id }: { id?: string }) {
               onInput={(v) => set("template", v)}
               readOnly={!admin}
               onProblem={setProblem}
+              sample={sample}
             />
           </Field>
         </fieldset>
@@ -209,7 +237,7 @@ export function WebhookEditPage({ id }: { id?: string }) {
           </div>
         )}
       </form>
-      <div ref={playgroundRef}>
+      <div ref={playgroundRef} class="playground-slot">
         {replayNote && (
           <p class="notice" role="status">
             {replayNote}
