@@ -199,7 +199,13 @@ export const ERRORS = {
     in: ["hook"],
     status: 413,
     message: "The request body is too large",
-    doc: "A hook's body larger than `--max-body-bytes` (refused without reading it whole)",
+    doc: "A hook's body larger than `--max-body-bytes` (refused without reading it whole), or larger once decoded from its `Content-Encoding`",
+  },
+  invalid_body: {
+    in: ["hook"],
+    status: 400,
+    message: "The request body could not be decoded",
+    doc: "A body with a `Content-Encoding` (gzip, deflate, br) whose bytes are not in that encoding",
   },
   signature_invalid: {
     in: ["hook"],

@@ -4,8 +4,11 @@ import { isJsonType, JsonTooDeepError } from "../json.ts";
 import { parseJson } from "../templates/python.ts";
 
 export class BodyTooLargeError extends Error {
-  constructor(readonly limit: number) {
-    super(`The request body is larger than the limit of ${limit} bytes`);
+  constructor(
+    readonly limit: number,
+    decoded = false,
+  ) {
+    super(`The request body is larger than the limit of ${limit} bytes${decoded ? " once decoded from its Content-Encoding" : ""}`);
   }
 }
 

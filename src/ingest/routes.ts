@@ -17,6 +17,7 @@ import type { Verification } from "../verification/model.ts";
 import { SecretKeyError } from "../verification/secret-box.ts";
 import { dedupKeyOf } from "../dedup/key.ts";
 import { runPipeline } from "./pipeline.ts";
+import { BodyEncodingError, decodeBody } from "./encoding.ts";
 import { WebhookRateLimits } from "./rate-limits.ts";
 import { clientOf } from "../auth/client-address.ts";
 import { QueueFullError } from "../events/store/group-commit.ts";
@@ -107,8 +108,21 @@ export function ingestRoutes(ctx: AppContext) {
       return hookResponse("unavailable", { "retry-after": "60" });
     }
     const check = verification ? verifySignature(verification, request.headers, bytes, ctx.clock.now()) : null;
-    const body = parseBody(headers["content-type"] ?? null, bytes);
-    if (check && !check.ok) return refuse(webhook, { method, headers, body, rendered: null, error: check.message, reason: check.reason });
+    if (check && !check.ok) {
+      const body = parseBody(headers["content-type"] ?? null, bytes);
+      return refuse(webhook, { method, headers, body, rendered: null, error: check.message, reason: check.reason });
+    }
+    let decoded: Uint8Array;
+    try {
+      decoded = decodeBody(headers["content-encoding"] ?? null, bytes, ctx.config.maxBodyBytes);
+    } catch (err) {
+      if (err instanceof BodyTooLargeError)
+        return refuse(webhook, { method, headers, body: null, rendered: null, error: err.message, reason: "body_too_large" });
+      if (err instanceof BodyEncodingError)
+        return refuse(webhook, { method, headers, body: null, rendered: null, error: err.message, reason: "invalid_body", raw: bytes });
+      throw err;
+    }
+    const body = parseBody(headers["content-type"] ?? null, decoded);
     if (method === "POST") {
       const handshake = verification?.scheme === "slack" ? slackUrlVerification(body) : eventGridValidation(headers, body);
       if (handshake) return handshake;

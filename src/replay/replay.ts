@@ -7,6 +7,7 @@ import { dedupKeyOf } from "../dedup/key.ts";
 import type { FailureReason } from "../errors.ts";
 import type { Event } from "../events/model.ts";
 import { parseBody } from "../ingest/body.ts";
+import { decodeBody } from "../ingest/encoding.ts";
 import { bytesOf, FAILED_EVENT } from "../ingest/failures.ts";
 import { runPipeline } from "../ingest/pipeline.ts";
 import { renderTemplate, TemplateError, type TemplateRequest } from "../templates/render.ts";
@@ -27,6 +28,7 @@ export const NEVER_REPLAYED: ReadonlySet<FailureReason> = new Set([
   "timestamp_out_of_window",
   "unauthorized",
   "body_too_large",
+  "invalid_body",
 ]);
 
 /** The dedup key under which a failure's replay is recorded (a template cannot render a NUL). */
@@ -35,7 +37,7 @@ export const replayKey = (failureId: string) => `\u0000replay ${failureId}`;
 const skipped = (id: string, error: string): ReplayResult => ({ failure_event_id: id, status: "skipped", error });
 
 /** The request a failure event kept, or why it cannot be replayed. */
-export function keptRequest(failure: Event, webhookId: string): TemplateRequest | string {
+export function keptRequest(failure: Event, webhookId: string, maxBodyBytes: number): TemplateRequest | string {
   if (failure.event !== FAILED_EVENT || failure.resource[RESOURCE_ID] !== webhookResourceId(webhookId))
     return "not a failure event of this webhook";
   const p = failure.payload as Record<string, unknown>;
@@ -43,10 +45,17 @@ export function keptRequest(failure: Event, webhookId: string): TemplateRequest 
   const bytes = bytesOf(p.raw_body);
   if (!bytes) return "the failure event does not keep the request's body (it was too large, or kept before replay existed)";
   const headers = (p.headers ?? {}) as Record<string, string>;
+  let decoded: Uint8Array;
+  try {
+    // Kept as sent: decoded as ingestion decodes it.
+    decoded = decodeBody(headers["content-encoding"] ?? null, bytes, maxBodyBytes);
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
   return {
     method: typeof p.method === "string" ? p.method : "POST",
     headers,
-    body: parseBody(headers["content-type"] ?? null, bytes),
+    body: parseBody(headers["content-type"] ?? null, decoded),
     query: (p.query ?? {}) as Record<string, string>,
   };
 }
@@ -67,7 +76,7 @@ export class Replayer {
   private async one(webhook: WebhookRow, failure: Event | string, dryRun: boolean): Promise<ReplayResult> {
     if (typeof failure === "string") return skipped(failure, "not a failure event of this webhook");
     const id = failure.id;
-    const request = keptRequest(failure, webhook.id);
+    const request = keptRequest(failure, webhook.id, this.ctx.config.maxBodyBytes);
     if (typeof request === "string") return skipped(id, request);
     const { ctx } = this;
     const before = ctx.dedup.storedUnder(webhook.id, replayKey(id));

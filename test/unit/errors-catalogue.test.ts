@@ -61,7 +61,7 @@ describe("the catalogue", () => {
     if (entry.close !== undefined) expect([1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014]).toContain(entry.close);
   });
 
-  test("failure reasons are the nine the README names; a feed ends for four reasons", () => {
+  test("failure reasons are the ten the README names; a feed ends for four reasons", () => {
     expect(codesIn("hook")).toEqual([
       "invalid_json",
       "unauthorized",
@@ -70,6 +70,7 @@ describe("the catalogue", () => {
       "template_limit",
       "invalid_event",
       "body_too_large",
+      "invalid_body",
       "signature_invalid",
       "timestamp_out_of_window",
     ]);
