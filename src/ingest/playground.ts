@@ -4,6 +4,7 @@ import { Elysia, t } from "elysia";
 import { accessControl } from "../auth/access.ts";
 import { AppError, notFound } from "../errors.ts";
 import { renderSample } from "./pipeline.ts";
+import { sampleWarnings } from "./warnings.ts";
 import type { AppContext } from "../context.ts";
 import { LIMITS } from "../templates/render.ts";
 
@@ -27,16 +28,19 @@ export function templateRoutes(ctx: AppContext) {
         const row = body.webhook_id ? ctx.webhooks.get(body.webhook_id) : null;
         if (body.webhook_id && !row) throw notFound("Webhook not found");
         const webhook = row ? { id: row.id, name: row.name } : undefined;
-        return renderSample(
-          body.template,
-          {
-            method: request.method ?? "POST",
-            headers: request.headers ?? {},
-            body: request.body ?? "",
-            query: request.query ?? {},
-          },
-          { now: ctx.clock.now(), webhook, compile: (source) => ctx.templates.compile(source) },
-        );
+        const sample = {
+          method: request.method ?? "POST",
+          headers: request.headers ?? {},
+          body: request.body ?? "",
+          query: request.query ?? {},
+        };
+        const result = renderSample(body.template, sample, {
+          now: ctx.clock.now(),
+          webhook,
+          compile: (source) => ctx.templates.compile(source),
+        });
+        // A render that works can still be wrong: say what looks like it.
+        return { ...result, warnings: sampleWarnings(sample, result.event) };
       },
       {
         access: "read",

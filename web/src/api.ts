@@ -61,7 +61,9 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
 export type { UserRole as Role, User } from "../../src/auth/users.ts";
 export type { Webhook } from "../../src/webhooks/store.ts";
 export type { Event as InletEvent, Resource } from "../../src/events/model.ts";
-export type { PipelineResult as RenderResult } from "../../src/ingest/pipeline.ts";
+import type { PipelineResult } from "../../src/ingest/pipeline.ts";
+/** POST /api/templates/render's answer: the pipeline's result and what looks wrong in it. */
+export type RenderResult = PipelineResult & { warnings: string[] };
 import type { ServiceAccount as StoredServiceAccount } from "../../src/auth/service-accounts.ts";
 import type { Event as InletEvent } from "../../src/events/model.ts";
 import type { UserRole } from "../../src/auth/users.ts";

@@ -104,8 +104,15 @@ export function Playground({ template, sample, onSample, webhookId, preferRecent
                 </p>
               ) : (
                 <p class="ok-text" data-testid="render-ok">
-                  Renders to a valid event
+                  Renders to a valid event{result.warnings.length > 0 ? ", but check:" : ""}
                 </p>
+              )}
+              {!problem && result.warnings.length > 0 && (
+                <ul class="render-warnings" data-testid="render-warnings">
+                  {result.warnings.map((w) => (
+                    <li key={w}>{w}</li>
+                  ))}
+                </ul>
               )}
               {result.rendered !== null && (
                 <details open={!!problem}>

@@ -96,19 +96,20 @@ export const STARTERS: Starter[] = [
   {
     id: "github",
     name: "GitHub",
-    description: "GitHub webhook deliveries: the event and action, the repository and the sender.",
+    description:
+      "GitHub webhook deliveries: the event and action, the repository (or organization) and the sender. A request that is not a GitHub delivery fails.",
     template: `{
-    "event": "github.{{ headers['x-github-event'] }}{% if body.action %}.{{ body.action }}{% endif %}",
+    "event": "{% if headers['x-github-event'] %}github.{{ headers['x-github-event'] }}{% if body.action %}.{{ body.action }}{% endif %}{% endif %}",
     "resource": {
-        "prefect.resource.id": "github.repo.{{ body.repository.full_name }}",
-        "prefect.resource.name": "{{ body.repository.full_name }}"
+        "prefect.resource.id": "{% if body.repository.full_name %}github.repo.{{ body.repository.full_name }}{% elif body.organization.login %}github.org.{{ body.organization.login }}{% elif body.security_advisory.ghsa_id %}github.advisory.{{ body.security_advisory.ghsa_id }}{% elif body.sender.login %}github.user.{{ body.sender.login }}{% endif %}",
+        "prefect.resource.name": "{{ body.repository.full_name or body.organization.login or body.security_advisory.ghsa_id or body.sender.login }}"
     },
-    "related": [
+    "related": [{% if body.sender.login %}
         {
             "prefect.resource.id": "github.user.{{ body.sender.login }}",
             "prefect.resource.role": "sender"
         }
-    ],
+    {% endif %}],
     "payload": {
         "delivery": "{{ headers['x-github-delivery'] }}",
         "action": "{{ body.action|default('') }}"
