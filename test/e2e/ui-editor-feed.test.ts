@@ -126,9 +126,12 @@ describe("admin UI: editor, feed and events", () => {
       await heading("Events");
     });
 
-    test("the rendered result sits beside the template on a wide screen, below it on a phone", async () => {
+    test("the rendered result sits beside the template on a wide screen, below it on a phone, with its warnings", async () => {
       await page().goto(`${ui.server.url}/webhooks/${ui.hookId}`);
       await page().getByTestId("render-ok").waitFor();
+      // The sample body `{}` leaves body.action undefined: the playground says so (fix 8).
+      await page().getByTestId("render-warnings").filter({ hasText: 'The event name "order." has an empty part' }).waitFor();
+      expect(await page().getByTestId("render-ok").textContent()).toBe("Renders to a valid event, but check:");
       const editor = (await page().locator(".code-editor").boundingBox())!;
       const result = (await page().locator(".playground-out").boundingBox())!;
       expect(result.x).toBeGreaterThanOrEqual(editor.x + editor.width);
@@ -136,6 +139,7 @@ describe("admin UI: editor, feed and events", () => {
       await shot("editor-desktop");
       await page().setViewportSize(PHONE);
       await page().getByTestId("render-ok").waitFor();
+      await page().getByTestId("render-warnings").waitFor();
       const phoneEditor = (await page().locator(".code-editor").boundingBox())!;
       const phoneResult = (await page().locator(".playground-out").boundingBox())!;
       expect(phoneResult.y).toBeGreaterThan(phoneEditor.y + phoneEditor.height);
