@@ -115,10 +115,10 @@ const appendFloor = await startServer([floorScript, "append"]);
 const schemaFloor = await startServer([floorScript, "schema"]);
 
 /** Starts a build of inlet on its own data directory with the bench's webhook; returns its hook URL. */
-async function startBench(binary: string, dataDir: string) {
+async function startBench(binary: string, dataDir: string, flags: string[] = []) {
   const created = Bun.spawnSync([binary, "service-account", "create", "bench", "--data-dir", dataDir, "-o", "json"]);
   const key = JSON.parse(created.stdout.toString()).api_key as string;
-  const server = await startInlet(dataDir, [], binary);
+  const server = await startInlet(dataDir, [], binary, flags);
   const res = await fetch(`${server.url}/api/webhooks/`, {
     method: "POST",
     headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
@@ -171,6 +171,9 @@ const dataDir = join(work, "data");
 const inlet = await startBench(BINARY, dataDir);
 const hookUrl = inlet.hookUrl;
 const compare = COMPARE_BINARY ? await startBench(COMPARE_BINARY, join(work, "compare-data")) : null;
+// The same build with the requests behind events not kept: what keeping them costs.
+const rawOff = await startBench(BINARY, join(work, "raw-off-data"), ["--raw-retention-days", "0"]);
+const rawOffRuns: WrkResult[] = [];
 const compareRuns: WrkResult[] = [];
 const plainGithubUrl = await githubHook(inlet, undefined);
 const signedGithubUrl = await githubHook(inlet, { scheme: "github", secret: GITHUB_SECRET });
@@ -188,6 +191,14 @@ const schemaRuns: WrkResult[] = [];
 const inletRuns: WrkResult[] = [];
 const db = new Database(join(dataDir, "inlet.db"), { readonly: true });
 const stored = () => (db.query("SELECT count(*) AS n FROM events").get() as { n: number }).n;
+/** Bytes a kept request takes in its row (method, query, headers, body), and the whole table's pages per request. */
+function rawBytes(): string {
+  const row = db
+    .query("SELECT count(*) AS n, avg(length(method) + length(query) + length(headers) + length(body)) AS bytes FROM raw_requests")
+    .get() as { n: number; bytes: number };
+  const pages = db.query("SELECT sum(pgsize) AS size FROM dbstat WHERE name LIKE '%raw_requests%'").get() as { size: number | null };
+  return `${row.bytes?.toFixed(0) ?? 0} bytes of data per request; the table and its index take ${pages.size && row.n ? (pages.size / row.n).toFixed(0) : "?"} bytes per request on disk (${row.n} requests)`;
+}
 let accounting = "";
 for (let round = 1; round <= ROUNDS; round++) {
   bareRuns.push(await wrk(bareUrl, script, baseline.proc.pid));
@@ -201,6 +212,7 @@ for (let round = 1; round <= ROUNDS; round++) {
   const acknowledged = run.requests - run.non2xx;
   accounting += `  round ${round}: ${acknowledged} × 204 read by wrk, ${added} stored; ${added - acknowledged} in flight when wrk stopped (≤ ${CONNECTIONS} possible), ${run.non2xx} non-2xx, ${run.errors} socket errors\n`;
   if (compare) compareRuns.push(await wrk(compare.hookUrl, script, compare.proc.pid));
+  rawOffRuns.push(await wrk(rawOff.hookUrl, script, rawOff.proc.pid));
   // Alternating which goes first, so that neither always runs on a warmer (or fuller) server.
   const pair = [
     async () => plainRuns.push(await wrk(plainGithubUrl, plainScript, inlet.proc.pid)),
@@ -248,11 +260,16 @@ Verification (a ${githubBody.length}-byte GitHub delivery, same template, same r
   X-Hub-Signature-256:  ${median(signedRuns.map((r) => r.rps)).toFixed(0)} req/s   p99 ${median(signedRuns.map((r) => r.p99)).toFixed(2)} ms   CPU ${perRequest(signedRuns, (r) => r.serverCpu).toFixed(1)} µs/request
   throughput cost:      ${((1 - median(signedRuns.map((r) => r.rps)) / median(plainRuns.map((r) => r.rps))) * 100).toFixed(1)} % (noise included: compare with the spread of the rounds)
   one check in process: ${oneCheck.toFixed(1)} µs = ${((oneCheck / perRequest(plainRuns, (r) => r.serverCpu)) * 100).toFixed(1)} % of the server's CPU per plain request
+Requests kept with their events (--raw-retention-days 7, the default, vs 0), same rounds:
+  kept:                 ${inletRps.toFixed(0)} req/s   p99 ${median(inletRuns.map((r) => r.p99)).toFixed(2)} ms   CPU ${perRequest(inletRuns, (r) => r.serverCpu).toFixed(1)} µs/request
+  not kept:             ${median(rawOffRuns.map((r) => r.rps)).toFixed(0)} req/s   p99 ${median(rawOffRuns.map((r) => r.p99)).toFixed(2)} ms   CPU ${perRequest(rawOffRuns, (r) => r.serverCpu).toFixed(1)} µs/request
+  throughput cost:      ${((1 - inletRps / median(rawOffRuns.map((r) => r.rps))) * 100).toFixed(1)} %
+  storage:              ${rawBytes()}
 ${compare ? `Compared build (${COMPARE_BINARY}): ${median(compareRuns.map((r) => r.rps)).toFixed(0)} req/s   p99 ${median(compareRuns.map((r) => r.p99)).toFixed(2)} ms   this build / compared: ${((inletRps / median(compareRuns.map((r) => r.rps))) * 100).toFixed(1)} %\n` : ""}Accounting (wrk abandons requests still in flight at its deadline):
 ${accounting}Exact run (closed loop, ${exactTotal} requests, every response read): ${exactOk} × 204, ${exactStored} stored → ${exactOk === exactStored ? "equal" : "MISMATCH"}`);
 
 db.close();
-for (const server of compare ? [inlet, compare] : [inlet]) {
+for (const server of compare ? [inlet, rawOff, compare] : [inlet, rawOff]) {
   server.proc.kill("SIGTERM");
   await server.proc.exited;
 }

@@ -13,8 +13,9 @@ export async function startInlet(
   dir: string,
   prefix: string[] = [],
   binary = BINARY,
+  flags: string[] = [],
 ): Promise<{ url: string; proc: ReturnType<typeof Bun.spawn> }> {
-  const proc = Bun.spawn([...prefix, binary, "serve", "--port", "0", "--data-dir", dir, "--log-level", "warn"], {
+  const proc = Bun.spawn([...prefix, binary, "serve", "--port", "0", "--data-dir", dir, "--log-level", "warn", ...flags], {
     stdout: "ignore",
     stderr: "pipe",
   });

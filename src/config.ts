@@ -8,6 +8,8 @@ export const DEFAULT_PORT = 4280;
 export const DEFAULT_DATA_DIR = "./inlet-data";
 export const DEFAULT_MAX_BODY_BYTES = 1_048_576;
 export const DEFAULT_RETENTION_DAYS = 30;
+/** Days the request behind each hook event (method, headers, body) is kept; 0: not kept. */
+export const DEFAULT_RAW_RETENTION_DAYS = 7;
 export const DEFAULT_LOG_LEVEL = "info";
 /** Log lines as text for people; `json` writes one object per line for a log shipper. */
 export const DEFAULT_LOG_FORMAT = "text";
@@ -60,7 +62,7 @@ export const DEFAULT_RUNAWAY_WINDOW_MS = 60_000;
 /** Events the automation engine evaluates in one transaction (automations/engine/engine.ts). */
 export const DEFAULT_ENGINE_BATCH = 2000;
 /** How long the engine lets committed events gather before it evaluates them as one batch. */
-export const DEFAULT_ENGINE_COALESCE_MS = 100;
+export const DEFAULT_ENGINE_COALESCE_MS = 500;
 /** Webhooks whose failure budget is tracked; past it the budgets start afresh (memory stays bounded). */
 export const DEFAULT_FAILURE_WEBHOOKS_TRACKED = 10_000;
 /** Events in one group-commit transaction (events/store/group-commit.ts). */
@@ -122,6 +124,7 @@ export interface Config {
   baseUrl: string;
   maxBodyBytes: number;
   retentionDays: number;
+  rawRetentionDays: number;
   logLevel: LogLevel;
   logFormat: LogFormat;
   backfillMinutes: number;
@@ -143,6 +146,7 @@ export interface ServeFlags {
   "base-url"?: string;
   "max-body-bytes"?: string;
   "retention-days"?: string;
+  "raw-retention-days"?: string;
   "log-level"?: string;
   "log-format"?: string;
   "allowed-hosts"?: string;
@@ -178,6 +182,9 @@ export function resolveConfig(flags: ServeFlags = {}, env: Env = process.env): R
   const maxBodyBytes = bodyRaw === undefined ? DEFAULT_MAX_BODY_BYTES : integer("max-body-bytes", bodyRaw, 1, 1 << 30);
   const retentionRaw = pick("retention-days", "INLET_RETENTION_DAYS");
   const retentionDays = retentionRaw === undefined ? DEFAULT_RETENTION_DAYS : integer("retention-days", retentionRaw, 1, 36_500);
+  const rawRetentionRaw = pick("raw-retention-days", "INLET_RAW_RETENTION_DAYS");
+  const rawRetentionDays =
+    rawRetentionRaw === undefined ? DEFAULT_RAW_RETENTION_DAYS : integer("raw-retention-days", rawRetentionRaw, 0, 36_500);
   const logLevel = (pick("log-level", "INLET_LOG_LEVEL") ?? DEFAULT_LOG_LEVEL) as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`log-level must be one of ${LOG_LEVELS.join(", ")}, got "${logLevel}"`);
 
@@ -203,6 +210,7 @@ export function resolveConfig(flags: ServeFlags = {}, env: Env = process.env): R
     baseUrl,
     maxBodyBytes,
     retentionDays,
+    rawRetentionDays,
     logLevel,
     logFormat,
     backfillMinutes: DEFAULT_BACKFILL_MINUTES,

@@ -171,7 +171,12 @@ export function createContext(opts: ContextOptions): SqliteContext {
         batch: DEFAULT_TEXT_INDEX_SERVE_BATCH,
         busy: () => events.recentlyActive(DEFAULT_TEXT_INDEX_BUSY_MS),
       }),
-      events.startRetention({ retentionDays: config.retentionDays, now: () => clock.now(), logger }),
+      events.startRetention({
+        retentionDays: config.retentionDays,
+        rawRetentionDays: config.rawRetentionDays,
+        now: () => clock.now(),
+        logger,
+      }),
     ];
     // Deliveries left pending by a stop or a crash are sent now.
     deliveryWorker.start();

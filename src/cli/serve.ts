@@ -14,6 +14,8 @@ Options:
   --base-url URL           public URL for hook links   (env INLET_BASE_URL, default http://HOST:PORT)
   --max-body-bytes N       largest accepted body       (env INLET_MAX_BODY_BYTES, default 1048576)
   --retention-days N       days events are kept        (env INLET_RETENTION_DAYS, default 30)
+  --raw-retention-days N   days the request behind each hook event is kept; 0: not kept
+                           (env INLET_RAW_RETENTION_DAYS, default 7)
   --log-level LEVEL        debug|info|warn|error|silent (env INLET_LOG_LEVEL, default info)
   --log-format FORMAT      text, or json: one object per line (env INLET_LOG_FORMAT, default text)
   --allowed-hosts NAMES    more host names to answer for, comma-separated
@@ -36,6 +38,7 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
       "base-url": { type: "string" },
       "max-body-bytes": { type: "string" },
       "retention-days": { type: "string" },
+      "raw-retention-days": { type: "string" },
       "log-level": { type: "string" },
       "log-format": { type: "string" },
       "allowed-hosts": { type: "string" },

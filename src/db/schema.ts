@@ -1,5 +1,5 @@
 // All tables. Migrations in drizzle/ are generated from this file by `npm run db:generate`.
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /** Timestamps are stored as integer milliseconds since the epoch (UTC) so that they index and compare cheaply. */
 const millis = (name: string) => integer(name).notNull();
@@ -116,6 +116,28 @@ export const eventResources = sqliteTable(
     index("event_resources_role").on(t.role, t.resourceId),
     index("event_resources_event").on(t.eventSeq),
   ],
+);
+
+/**
+ * The request a hook event was made from, as it arrived (webhook.site's view): kept beside its
+ * event for `--raw-retention-days`, and gone with the event. Headers are those a template sees
+ * (credentials dropped), as JSON; the body is the exact bytes.
+ */
+export const rawRequests = sqliteTable(
+  "raw_requests",
+  {
+    eventSeq: integer("event_seq")
+      .primaryKey()
+      .references(() => events.seq, { onDelete: "cascade" }),
+    webhookId: text("webhook_id").notNull(),
+    received: millis("received"),
+    method: text("method").notNull(),
+    /** The query string, without its `?`. */
+    query: text("query").notNull(),
+    headers: text("headers").notNull(),
+    body: blob("body", { mode: "buffer" }).notNull(),
+  },
+  (t) => [index("raw_requests_webhook").on(t.webhookId, t.eventSeq)],
 );
 
 /** People who sign in to the admin UI. Passwords are Argon2id hashes (Bun.password). */

@@ -66,74 +66,86 @@ async function jsonRead(set: { headers: Record<string, unknown> }, read: Promise
 }
 
 export function eventRoutes(ctx: AppContext) {
-  return new Elysia({ prefix: "/events" })
-    .use(accessControl(ctx))
-    .post(
-      "/",
-      async ({ body, set }) => {
-        if (!Array.isArray(body)) throw invalid("The body must be a JSON array of events");
-        if (body.length > MAX_EVENTS_PER_POST) throw invalid(`At most ${MAX_EVENTS_PER_POST} events per request`);
-        const now = ctx.clock.now();
-        const list: Event[] = body.map((item, i) => {
-          try {
-            return toEvent(item, { now });
-          } catch (err) {
-            if (err instanceof EventValidationError) throw invalid(`[${i}] ${err.message}`);
-            throw err;
+  return (
+    new Elysia({ prefix: "/events" })
+      .use(accessControl(ctx))
+      .post(
+        "/",
+        async ({ body, set }) => {
+          if (!Array.isArray(body)) throw invalid("The body must be a JSON array of events");
+          if (body.length > MAX_EVENTS_PER_POST) throw invalid(`At most ${MAX_EVENTS_PER_POST} events per request`);
+          const now = ctx.clock.now();
+          const list: Event[] = body.map((item, i) => {
+            try {
+              return toEvent(item, { now });
+            } catch (err) {
+              if (err instanceof EventValidationError) throw invalid(`[${i}] ${err.message}`);
+              throw err;
+            }
+          });
+          // Through the group commit, like webhook events: durable before 204, then broadcast.
+          if (!ctx.events.hasRoom(list.length)) {
+            set.headers["retry-after"] = "1";
+            throw new AppError("too_many_requests", "The write queue is full; retry shortly");
           }
-        });
-        // Through the group commit, like webhook events: durable before 204, then broadcast.
-        if (!ctx.events.hasRoom(list.length)) {
-          set.headers["retry-after"] = "1";
-          throw new AppError("too_many_requests", "The write queue is full; retry shortly");
-        }
-        try {
-          await Promise.all(list.map((event) => ctx.events.write(event)));
-        } catch {
-          throw new AppError("unavailable", "The events could not be stored; retry shortly");
-        }
-        set.status = 204;
-      },
-      { access: "write", parse: ({ request }) => readJsonExact(request) },
-    )
-    .post(
-      "/filter",
-      async ({ body, request, set }) => {
-        const b = bodyObject(body, ["filter", "limit"]);
-        const filter = parseEventFilter(b.filter, ctx.clock.now());
-        return jsonRead(set, readPage(ctx.events, ctx.settings, { filter, pageSize: pageSize(b.limit), offset: 0 }, originOf(request)));
-      },
-      { access: "read" },
-    )
-    .get(
-      "/filter/next",
-      async ({ query, request, set }) => {
-        const state = decodePageToken(ctx.settings, query["page-token"], ctx.clock.now());
-        return jsonRead(set, readPage(ctx.events, ctx.settings, state, originOf(request)));
-      },
-      { access: "read" },
-    )
-    .post(
-      "/count-by/:countable",
-      async ({ params, body, set }) => {
-        if (!COUNTABLES.includes(params.countable as Countable)) throw invalid(`countable: must be one of ${COUNTABLES.join(", ")}`);
-        const b = bodyObject(body, ["filter", "time_unit", "time_interval"]);
-        // Prefect requires the filter here (Body(..., embed=True)), unlike on /filter.
-        if (b.filter === undefined) throw invalid("filter: Field required");
-        const now = ctx.clock.now();
-        const { unit, interval } = countOptions(b);
-        const filter = parseEventFilter(b.filter, now);
-        return jsonRead(set, ctx.events.countBy({ filter, countable: params.countable as Countable, unit, interval, now }));
-      },
-      { access: "read" },
-    )
-    .get(
-      "/:id",
-      async ({ params }) => {
-        const event = await ctx.events.get(params.id);
-        if (!event) throw notFound("Event not found");
-        return event;
-      },
-      { access: "read" },
-    );
+          try {
+            await Promise.all(list.map((event) => ctx.events.write(event)));
+          } catch {
+            throw new AppError("unavailable", "The events could not be stored; retry shortly");
+          }
+          set.status = 204;
+        },
+        { access: "write", parse: ({ request }) => readJsonExact(request) },
+      )
+      .post(
+        "/filter",
+        async ({ body, request, set }) => {
+          const b = bodyObject(body, ["filter", "limit"]);
+          const filter = parseEventFilter(b.filter, ctx.clock.now());
+          return jsonRead(set, readPage(ctx.events, ctx.settings, { filter, pageSize: pageSize(b.limit), offset: 0 }, originOf(request)));
+        },
+        { access: "read" },
+      )
+      .get(
+        "/filter/next",
+        async ({ query, request, set }) => {
+          const state = decodePageToken(ctx.settings, query["page-token"], ctx.clock.now());
+          return jsonRead(set, readPage(ctx.events, ctx.settings, state, originOf(request)));
+        },
+        { access: "read" },
+      )
+      .post(
+        "/count-by/:countable",
+        async ({ params, body, set }) => {
+          if (!COUNTABLES.includes(params.countable as Countable)) throw invalid(`countable: must be one of ${COUNTABLES.join(", ")}`);
+          const b = bodyObject(body, ["filter", "time_unit", "time_interval"]);
+          // Prefect requires the filter here (Body(..., embed=True)), unlike on /filter.
+          if (b.filter === undefined) throw invalid("filter: Field required");
+          const now = ctx.clock.now();
+          const { unit, interval } = countOptions(b);
+          const filter = parseEventFilter(b.filter, now);
+          return jsonRead(set, ctx.events.countBy({ filter, countable: params.countable as Countable, unit, interval, now }));
+        },
+        { access: "read" },
+      )
+      .get(
+        "/:id",
+        async ({ params }) => {
+          const event = await ctx.events.get(params.id);
+          if (!event) throw notFound("Event not found");
+          return event;
+        },
+        { access: "read" },
+      )
+      // The request a hook event was made from, as it arrived (kept for --raw-retention-days).
+      .get(
+        "/:id/request",
+        async ({ params }) => {
+          const request = await ctx.events.request(params.id);
+          if (request) return request;
+          throw notFound((await ctx.events.get(params.id)) ? "No request is kept for this event" : "Event not found");
+        },
+        { access: "read" },
+      )
+  );
 }

@@ -144,7 +144,10 @@ export function ingestRoutes(ctx: AppContext) {
     // also how a chunked body with a trailer section ends: see readBodyLimited.
     if (request.signal.aborted) return connectionGone(webhook, "before the event was stored");
     try {
-      await events.write(result.event);
+      // The request as it arrived, kept with its event for the event page and the playground.
+      const kept =
+        ctx.config.rawRetentionDays > 0 ? { webhookId: webhook.id, method, query: rawQuery(request.url), headers, body: raw } : undefined;
+      await events.write(result.event, kept);
     } catch (err) {
       if (err instanceof QueueFullError) return hookResponse("too_many_requests", { "retry-after": "1" });
       return hookResponse("unavailable", { "retry-after": "5" });
@@ -157,4 +160,10 @@ export function ingestRoutes(ctx: AppContext) {
   return new Elysia()
     .use(accessControl())
     .all("/hooks/:slug", ({ request, params }) => receive(request, params.slug), { access: "public", parse: "none" });
+}
+
+/** The query string of a URL, without its `?`. */
+function rawQuery(url: string): string {
+  const mark = url.indexOf("?");
+  return mark < 0 ? "" : url.slice(mark + 1).replace(/#.*$/, "");
 }

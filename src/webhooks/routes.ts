@@ -6,6 +6,9 @@ import type { AppContext } from "../context.ts";
 import { AppError, invalid, notFound } from "../errors.ts";
 import { LIMITS } from "../templates/render.ts";
 import type { Webhook, WebhookInput, WebhookRow } from "./store.ts";
+
+const DEFAULT_RECENT_REQUESTS = 20;
+const MAX_RECENT_REQUESTS = 100;
 import { parseVerification, type Verification } from "../verification/model.ts";
 import { SecretKeyError } from "../verification/secret-box.ts";
 
@@ -155,77 +158,92 @@ export function webhookRoutes(ctx: AppContext) {
     webhooks.update(id, changes);
   }
 
-  return new Elysia({ prefix: "/webhooks" })
-    .use(accessControl(ctx))
-    .post(
-      "/",
-      ({ body, set, request }) => {
-        checkTemplate(body.template);
-        checkServiceAccount(body.service_account_id);
-        checkDedupKey(body.dedup_key);
-        const input: WebhookInput = {
-          name: body.name,
-          description: body.description ?? "",
-          template: body.template,
-          enabled: body.enabled ?? true,
-          serviceAccountId: body.service_account_id ?? null,
-          verification: sealedVerification(body, null) ?? null,
-          dedupKey: body.dedup_key || null,
-        };
-        checkEnforcement(input, true);
-        set.status = 201;
-        return visibleTo(request, webhooks.toApi(webhooks.create(input)));
-      },
-      { access: "write", body: createBody },
-    )
-    .post(
-      "/filter",
-      ({ body, request }) => {
-        const names = body?.webhooks?.name?.any_ ?? undefined;
-        return webhooks.list({ names, limit: body?.limit, offset: body?.offset }).map((row) => visibleTo(request, webhooks.toApi(row)));
-      },
-      {
-        access: "read",
-        body: filterBody,
-        transform: (c) => {
-          if (c.body === null) c.body = {};
+  return (
+    new Elysia({ prefix: "/webhooks" })
+      .use(accessControl(ctx))
+      .post(
+        "/",
+        ({ body, set, request }) => {
+          checkTemplate(body.template);
+          checkServiceAccount(body.service_account_id);
+          checkDedupKey(body.dedup_key);
+          const input: WebhookInput = {
+            name: body.name,
+            description: body.description ?? "",
+            template: body.template,
+            enabled: body.enabled ?? true,
+            serviceAccountId: body.service_account_id ?? null,
+            verification: sealedVerification(body, null) ?? null,
+            dedupKey: body.dedup_key || null,
+          };
+          checkEnforcement(input, true);
+          set.status = 201;
+          return visibleTo(request, webhooks.toApi(webhooks.create(input)));
         },
-      },
-    )
-    .get("/:id", ({ params, request }) => visibleTo(request, webhooks.toApi(existing(params.id))), { access: "read" })
-    .put(
-      "/:id",
-      ({ params, body, set }) => {
-        change(params.id, body);
-        set.status = 204;
-      },
-      { access: "write", body: replaceBody },
-    )
-    .patch(
-      "/:id",
-      ({ params, body, set }) => {
-        change(params.id, body);
-        set.status = 204;
-      },
-      { access: "write", body: patchBody },
-    )
-    .delete(
-      "/:id",
-      ({ params, set }) => {
-        if (!webhooks.delete(params.id)) throw notFound("Webhook not found");
-        set.status = 204;
-      },
-      { access: "write" },
-    )
-    .post(
-      "/:id/rotate",
-      ({ params, request }) => {
-        const row = webhooks.rotate(params.id);
-        if (!row) throw notFound("Webhook not found");
-        return visibleTo(request, webhooks.toApi(row));
-      },
-      { access: "write" },
-    );
+        { access: "write", body: createBody },
+      )
+      .post(
+        "/filter",
+        ({ body, request }) => {
+          const names = body?.webhooks?.name?.any_ ?? undefined;
+          return webhooks.list({ names, limit: body?.limit, offset: body?.offset }).map((row) => visibleTo(request, webhooks.toApi(row)));
+        },
+        {
+          access: "read",
+          body: filterBody,
+          transform: (c) => {
+            if (c.body === null) c.body = {};
+          },
+        },
+      )
+      .get("/:id", ({ params, request }) => visibleTo(request, webhooks.toApi(existing(params.id))), { access: "read" })
+      // The requests behind this webhook's most recent events (kept for --raw-retention-days): the
+      // playground's "Load a recent request".
+      .get(
+        "/:id/requests",
+        async ({ params, query }) => {
+          existing(params.id);
+          const raw = query.limit ?? String(DEFAULT_RECENT_REQUESTS);
+          const limit = /^\d{1,3}$/.test(raw) ? Number(raw) : 0;
+          if (limit < 1 || limit > MAX_RECENT_REQUESTS) throw invalid(`limit: must be a whole number from 1 to ${MAX_RECENT_REQUESTS}`);
+          return { requests: await ctx.events.recentRequests(params.id, limit) };
+        },
+        { access: "read", query: t.Object({ limit: t.Optional(t.String()) }) },
+      )
+      .put(
+        "/:id",
+        ({ params, body, set }) => {
+          change(params.id, body);
+          set.status = 204;
+        },
+        { access: "write", body: replaceBody },
+      )
+      .patch(
+        "/:id",
+        ({ params, body, set }) => {
+          change(params.id, body);
+          set.status = 204;
+        },
+        { access: "write", body: patchBody },
+      )
+      .delete(
+        "/:id",
+        ({ params, set }) => {
+          if (!webhooks.delete(params.id)) throw notFound("Webhook not found");
+          set.status = 204;
+        },
+        { access: "write" },
+      )
+      .post(
+        "/:id/rotate",
+        ({ params, request }) => {
+          const row = webhooks.rotate(params.id);
+          if (!row) throw notFound("Webhook not found");
+          return visibleTo(request, webhooks.toApi(row));
+        },
+        { access: "write" },
+      )
+  );
 }
 
 const SETTINGS_KEYS = new Set(["enforce_webhook_auth", "retention_days"]);

@@ -214,4 +214,48 @@ describe("Proactive triggers on the clock", () => {
     // actions_on_resolve ran for the resolution; the Triggered firing had no actions of its own but `actions`.
     expect(outboxRows(t)).toHaveLength(2);
   });
+
+  test("a Proactive alert carries the last matching event as its triggering event", async () => {
+    const clock = fixedClock();
+    await using t = createTestApp({ clock });
+    t.ctx.engine.start();
+    await createAutomation(t, {
+      name: "per host",
+      trigger: { type: "event", expect: ["heartbeat"], for_each: ["prefect.resource.id"], posture: "Proactive", within: 60 },
+    });
+    await postEvents(t, [{ event: "heartbeat", resource: "host.a" }]);
+    const beat = storedEvents(t).find((e) => e.event === "heartbeat")!;
+    clock.advance(60_000);
+    await t.ctx.engine.tick();
+    clock.advance(60_000);
+    await t.ctx.engine.tick();
+    const [alert] = firingEvents(t);
+    expect(firingEvents(t)).toHaveLength(1);
+    expect(alert!.payload).toEqual({ triggering_labels: { "prefect.resource.id": "host.a" }, triggering_event: beat });
+    expect(alert!.related).toEqual([{ "prefect.resource.id": `prefect.event.${beat.id}`, "prefect.resource.role": "triggering-event" }]);
+  });
+
+  test("a compound trigger fires once all its children fired within its window; its event has no posture", async () => {
+    const clock = fixedClock();
+    await using t = createTestApp({ clock });
+    t.ctx.engine.start();
+    const on = (name: string) => ({ type: "event", expect: [name], posture: "Reactive", threshold: 1, within: 0 });
+    const id = await createAutomation(t, {
+      name: "deploy then smoke test",
+      trigger: { type: "compound", require: "all", within: 300, triggers: [on("deploy.done"), on("smoke.passed")] },
+    });
+    await postEvents(t, [{ event: "deploy.done" }]);
+    clock.advance(400_000);
+    await postEvents(t, [{ event: "smoke.passed" }]);
+    expect(firingEvents(t)).toEqual([]);
+    clock.advance(10_000);
+    await postEvents(t, [{ event: "deploy.done" }]);
+    const [fired] = firingEvents(t);
+    expect(firingEvents(t)).toHaveLength(1);
+    expect(fired!.resource).toEqual({
+      "prefect.resource.id": `prefect-cloud.automation.${id}`,
+      "prefect.resource.name": "deploy then smoke test",
+    });
+    expect(fired!.payload.triggering_event).toMatchObject({ event: "deploy.done" });
+  });
 });

@@ -21,12 +21,17 @@ import { AutomationStateStore, type FiringTimes } from "../store/state.ts";
 import { dryRun } from "./dry-run.ts";
 import type { Outcome } from "./event-trigger.ts";
 import { runawayEvent, runawayReason, toFiring } from "./firing.ts";
-import { isOwnEvent } from "./matching.ts";
 import { PendingEvents } from "./pending.ts";
 import { Registry, type Entry, type Loaded } from "./registry.ts";
 import { RunawayGuard } from "./runaway.ts";
 import { statusOf } from "./status.ts";
 import { eventTime } from "./time.ts";
+
+/** CPU time the process has used, in milliseconds (on a shared machine, steadier than the wall clock). */
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
 
 export interface EngineDeps {
   db: Db;
@@ -70,9 +75,13 @@ export class Engine implements AutomationEngine {
   private timer: ReturnType<typeof setInterval> | null = null;
   private nextDue: number | null = null;
   private lastSweep = 0;
+  private passes = 0;
   /** Trigger evaluations so far (an event times the candidate triggers it reached): tests and the benchmark. */
   evaluations = 0;
-  /** Events taken in batches, and the milliseconds spent on them (evaluation and the batch's transaction): the benchmark. */
+  /**
+   * Events taken in batches, and the process's CPU milliseconds spent on them (evaluation and the
+   * batch's transaction; `recordMs` the transaction alone): the benchmark.
+   */
   readonly stats = { events: 0, batches: 0, busyMs: 0, recordMs: 0 };
 
   constructor(
@@ -188,8 +197,9 @@ export class Engine implements AutomationEngine {
     for (;;) {
       const batch = await this.pending.next(this.watermark, this.batch);
       if (this.stopped) return;
-      const busySince = performance.now();
+      const busySince = cpuMs();
       const touched = new Set<Loaded>();
+      const passNo = ++this.passes;
       const resets = this.applyChanges(touched);
       const decided: [Loaded, Outcome][] = [];
       // Events of a batch repeat names and resources: each pair is looked up once per batch.
@@ -200,11 +210,17 @@ export class Engine implements AutomationEngine {
         if (!candidates) lookups.set(pair, (candidates = this.registry.index.candidates(event)));
         if (candidates.length === 0) continue;
         const at = eventTime(event);
+        const owner = event.resource[RESOURCE_ID]!;
+        this.evaluations += candidates.length;
         for (const entry of candidates) {
-          if (isOwnEvent(event, entry.loaded.resourceId)) continue;
-          touched.add(entry.loaded);
-          this.evaluations++;
-          for (const outcome of entry.loaded.evaluator.onEvent(entry.leaf, event, at)) decided.push([entry.loaded, outcome]);
+          const loaded = entry.loaded;
+          if (owner === loaded.resourceId) continue; // its own events never count for it
+          if (loaded.pass !== passNo) {
+            loaded.pass = passNo;
+            touched.add(loaded);
+          }
+          const outcomes = loaded.evaluator.onEvent(entry.leaf, event, at);
+          for (const outcome of outcomes) decided.push([loaded, outcome]);
         }
       }
       const caughtUp = batch.length < this.batch && !this.pending.waiting;
@@ -212,14 +228,14 @@ export class Engine implements AutomationEngine {
       if (caughtUp) this.checkDeadlines(now, touched, decided);
       const last = batch.length > 0 ? batch.at(-1)!.seq : this.watermark;
       if (batch.length === 0 && touched.size === 0 && resets.length === 0) return;
-      const recordSince = performance.now();
+      const recordSince = cpuMs();
       const fired = this.record(resets, touched, decided, last, now);
-      this.stats.recordMs += performance.now() - recordSince;
+      this.stats.recordMs += cpuMs() - recordSince;
       this.watermark = last;
       this.nextDue = this.registry.nextDue();
       this.stats.events += batch.length;
       this.stats.batches++;
-      this.stats.busyMs += performance.now() - busySince;
+      this.stats.busyMs += cpuMs() - busySince;
       if (fired || resets.length > 0) {
         this.deps.outbox.notify();
         await this.deps.staged

@@ -32,6 +32,10 @@ export interface StateRow {
   due: number | null;
 }
 
+const NONE: readonly Outcome[] = Object.freeze([]);
+/** Outcomes are rare: one array serves every evaluation until one fills it. */
+let scratch: Outcome[] = [];
+
 export class TriggerEvaluator {
   readonly leaves: LeafNode[] = [];
   private readonly composites: CompositeNode[] = [];
@@ -55,10 +59,12 @@ export class TriggerEvaluator {
     return this.leaves.length === 1 && this.leaves[0]!.parent === null && this.leaves[0]!.state.proactive;
   }
 
-  /** Evaluates an event through one leaf; returns the automation's firings. */
-  onEvent(leaf: LeafNode, event: Event, now: number): Outcome[] {
-    const outcomes: Outcome[] = [];
+  /** Evaluates an event through one leaf; returns the automation's firings (most events: none, and no allocation). */
+  onEvent(leaf: LeafNode, event: Event, now: number): readonly Outcome[] {
+    const outcomes = scratch;
     leaf.state.onEvent(event, now, outcomes);
+    if (outcomes.length === 0) return NONE;
+    scratch = [];
     return this.climb(leaf, outcomes);
   }
 

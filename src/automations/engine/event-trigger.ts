@@ -22,6 +22,8 @@ export interface KeyState {
   down: number | null;
   last: Event | null;
   labels: Record<string, string>;
+  /** Changed since the last write (its key is in `dirty`). */
+  changed?: boolean;
 }
 
 /** What a trigger did: fired (Triggered) or, for a Proactive one, saw its events resume (Resolved). */
@@ -76,7 +78,10 @@ export class EventTriggerState {
       ks = { bucket: null, down: null, last: null, labels: matcher.labelsOf(event) };
       this.keys.set(key, ks);
     }
-    this.dirty.add(key);
+    if (!ks.changed) {
+      ks.changed = true;
+      this.dirty.add(key);
+    }
     if (this.reactive && ks.bucket && ks.bucket.end + SWEEP_MS <= now) ks.bucket = null;
 
     if (!this.reactive && expects && ks.down !== null) {
@@ -195,6 +200,7 @@ export class EventTriggerState {
   serialize(key: string): { data: string; due: number | null } | null {
     const ks = this.keys.get(key);
     if (!ks) return null;
+    ks.changed = false;
     const last = this.reactive ? null : ks.last;
     return {
       data: JSON.stringify({ bucket: ks.bucket, down: ks.down, last, labels: ks.labels }),

@@ -15,13 +15,16 @@ type NameTest = (name: string) => boolean;
 function nameTest(patterns: string[], emptyMatchesAll: boolean): NameTest {
   if (patterns.length === 0) return () => emptyMatchesAll;
   const exact = new Set<string>();
+  const prefixes: string[] = [];
   const globs: RegExp[] = [];
   for (const p of patterns) {
     if (p.startsWith("!")) continue;
-    if (/[*?[]/.test(p)) globs.push(globToRegExp(p));
-    else exact.add(p);
+    const body = p.slice(0, -1);
+    if (!/[*?[]/.test(p)) exact.add(p);
+    else if (p.endsWith("*") && !/[*?[]/.test(body)) prefixes.push(body);
+    else globs.push(globToRegExp(p));
   }
-  return (name) => exact.has(name) || globs.some((re) => re.test(name));
+  return (name) => exact.has(name) || prefixes.some((prefix) => name.startsWith(prefix)) || globs.some((re) => re.test(name));
 }
 
 const asList = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
@@ -53,19 +56,18 @@ function matchesSpec(spec: SpecEntry[], resource: Resource): boolean {
 const specEntries = (spec: ResourceSpecification): SpecEntry[] => Object.entries(spec).map(([k, v]) => [k, asList(v).map(valueTest)]);
 
 /**
- * Prefect's `find_resource_label`: `related:<role>:<label>` reads the label of the first related
- * resource in that role, any other name the primary resource's label; missing is "".
+ * Prefect's `find_resource_label`, compiled once per label: `related:<role>:<label>` reads the label
+ * of the first related resource in that role, any other name the primary resource's label; missing
+ * is "".
  */
-function resourceLabel(event: Event, label: string): string {
-  if (label.startsWith("related:")) {
-    const rest = label.slice("related:".length);
-    const colon = rest.indexOf(":");
-    if (colon < 0) return "";
-    const role = rest.slice(0, colon);
-    const name = rest.slice(colon + 1);
-    return event.related.find((r) => r[RESOURCE_ROLE] === role)?.[name] ?? "";
-  }
-  return event.resource[label] ?? "";
+function labelReader(label: string): (event: Event) => string {
+  if (!label.startsWith("related:")) return (event) => event.resource[label] ?? "";
+  const rest = label.slice("related:".length);
+  const colon = rest.indexOf(":");
+  if (colon < 0) return () => "";
+  const role = rest.slice(0, colon);
+  const name = rest.slice(colon + 1);
+  return (event) => event.related.find((r) => r[RESOURCE_ROLE] === role)?.[name] ?? "";
 }
 
 export interface TriggerMatcher {
@@ -87,6 +89,8 @@ export function compileMatcher(trigger: EventTrigger): TriggerMatcher {
     .map(specEntries)
     .filter((spec) => spec.length > 0);
   const forEach = [...trigger.for_each].sort();
+  const readers = forEach.map(labelReader);
+  const first = readers[0];
   return {
     startsAfter: nameTest(trigger.after, false),
     expects: nameTest(trigger.expect, true),
@@ -96,17 +100,16 @@ export function compileMatcher(trigger: EventTrigger): TriggerMatcher {
     },
     keyOf(event) {
       // No label: one bucket; one label (the common case): its value; several: their values as a JSON list.
-      if (forEach.length === 0) return "";
-      if (forEach.length === 1) return resourceLabel(event, forEach[0]!);
-      return JSON.stringify(forEach.map((label) => resourceLabel(event, label)));
+      if (!first) return "";
+      if (readers.length === 1) return first(event);
+      return JSON.stringify(readers.map((read) => read(event)));
     },
     labelsOf(event) {
       const labels: Record<string, string> = {};
-      for (const label of forEach) labels[label] = resourceLabel(event, label);
+      forEach.forEach((label, i) => {
+        labels[label] = readers[i]!(event);
+      });
       return labels;
     },
   };
 }
-
-/** The event is the automation's own (its firings, its actions, its lifecycle): never counted for it. */
-export const isOwnEvent = (event: Event, resourceId: string) => event.resource[RESOURCE_ID] === resourceId;

@@ -14,6 +14,8 @@ export interface Loaded {
   /** Its own events (firings, actions, lifecycle) carry this resource id and never count for it. */
   resourceId: string;
   entries: Entry[];
+  /** The engine's last pass that touched it (so that a pass lists it once without a set lookup per event). */
+  pass?: number;
 }
 
 export interface Entry {

@@ -6,12 +6,15 @@
 // durability mechanism. So the transaction, FULL, runs on the request thread.
 import type { Database } from "bun:sqlite";
 import type { Event } from "../model.ts";
-import type { StoredEvent } from "./event-store.ts";
+import type { RawRequest, StoredEvent } from "./event-store.ts";
 import { EventRowWriter, joinStored, toRow } from "./rows.ts";
 
 export interface Committer {
-  /** Writes the events in one transaction; resolves once it has committed, rejects if it failed. */
-  commit(events: Event[]): Promise<StoredEvent[]>;
+  /**
+   * Writes the events, and the requests given for them (same positions), in one transaction;
+   * resolves once it has committed, rejects if it failed.
+   */
+  commit(events: Event[], raws?: (RawRequest | undefined)[]): Promise<StoredEvent[]>;
   close(): Promise<void>;
 }
 
@@ -22,8 +25,8 @@ export class InlineCommitter implements Committer {
     this.rows = new EventRowWriter(client);
   }
 
-  async commit(events: Event[]): Promise<StoredEvent[]> {
-    const seqs = this.client.transaction(() => this.rows.insert(events.map(toRow)))();
+  async commit(events: Event[], raws?: (RawRequest | undefined)[]): Promise<StoredEvent[]> {
+    const seqs = this.client.transaction(() => this.rows.insert(events.map(toRow), raws))();
     return joinStored(events, seqs);
   }
 

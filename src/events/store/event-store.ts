@@ -93,6 +93,8 @@ export class ReadRefused extends AppError {
 /** Retention: an event expires once it occurred, or was received, more than `retentionDays` ago. */
 export interface RetentionSchedule {
   retentionDays: number;
+  /** Days the requests behind hook events are kept (0: they are not kept; any left are deleted). */
+  rawRetentionDays?: number;
   now: () => number;
   logger: Logger;
 }
@@ -105,13 +107,39 @@ export interface TextIndexSchedule {
   busy?: () => boolean;
 }
 
+/** The request a hook event was made from, kept in the same transaction as the event. */
+export interface RawRequest {
+  webhookId: string;
+  method: string;
+  /** The query string, without its `?`. */
+  query: string;
+  /** As a template sees them: credentials dropped. */
+  headers: Record<string, string>;
+  body: Uint8Array;
+}
+
+/** A kept request as the API returns it (`GET /api/events/{id}/request`). */
+export interface StoredRequest {
+  event_id: string;
+  webhook_id: string;
+  /** ISO-8601. */
+  received: string;
+  method: string;
+  query: string;
+  headers: Record<string, string>;
+  /** The body as text when it is UTF-8, otherwise base64 (`body_encoding` says which). */
+  body: string;
+  body_encoding: "utf-8" | "base64";
+}
+
 export interface EventStore {
   /**
-   * Stores an event with the next group commit. Resolves once it is committed (null if an event
-   * with its id was already stored: a retried delivery is stored once); rejects with StorageError
-   * if the commit failed; throws QueueFullError at once when too many events are waiting.
+   * Stores an event with the next group commit, and the request it came from when given.
+   * Resolves once it is committed (null if an event with its id was already stored: a retried
+   * delivery is stored once); rejects with StorageError if the commit failed; throws
+   * QueueFullError at once when too many events are waiting.
    */
-  write(event: Event): Promise<StoredEvent | null>;
+  write(event: Event, raw?: RawRequest): Promise<StoredEvent | null>;
   /** Whether `count` more events fit in the write queue now (to refuse a batch whole rather than in part). */
   hasRoom(count: number): boolean;
   /** Whether an event was written in the last `ms` milliseconds (background work then waits). */
@@ -138,6 +166,11 @@ export interface EventStore {
   /** count-by's answer as JSON text. */
   countBy(query: CountByQuery): Promise<string>;
   backfill(query: BackfillQuery): Promise<BackfillStep>;
+
+  /** The request a stored event was made from, when it is kept. */
+  request(eventId: string): Awaitable<StoredRequest | null>;
+  /** A webhook's most recent kept requests, newest first. */
+  recentRequests(webhookId: string, limit: number): Awaitable<StoredRequest[]>;
 
   /** Deletes expired events from now on, periodically; returns a function that stops it. */
   startRetention(schedule: RetentionSchedule): () => void;

@@ -6,7 +6,7 @@ import { DEFAULT_COMMIT_BATCH, DEFAULT_WRITE_QUEUE_LIMIT } from "../../config.ts
 import type { Logger } from "../../log.ts";
 import type { Event } from "../model.ts";
 import type { Committer } from "./committer.ts";
-import type { StoredEvent } from "./event-store.ts";
+import type { RawRequest, StoredEvent } from "./event-store.ts";
 
 /** Where committed events go, after COMMIT and in commit order (the live feed's bus). */
 export interface Publisher {
@@ -27,6 +27,7 @@ export class StorageError extends Error {
 
 interface Pending {
   event: Event;
+  raw: RawRequest | undefined;
   resolve: (stored: StoredEvent | null) => void;
   reject: (err: StorageError) => void;
 }
@@ -60,11 +61,11 @@ export class GroupCommitWriter {
    * Resolves once the event is committed (null if an event with its id was already stored);
    * rejects with StorageError if the commit failed. Throws QueueFullError at once when overloaded.
    */
-  write(event: Event): Promise<StoredEvent | null> {
+  write(event: Event, raw?: RawRequest): Promise<StoredEvent | null> {
     if (this.queue.length >= this.maxQueue) throw new QueueFullError();
     this.lastWrite = performance.now();
     return new Promise((resolve, reject) => {
-      this.queue.push({ event, resolve, reject });
+      this.queue.push({ event, raw, resolve, reject });
       this.schedule();
     });
   }
@@ -97,7 +98,10 @@ export class GroupCommitWriter {
     if (this.inFlight || this.queue.length === 0) return;
     const batch = this.queue.splice(0, this.maxBatch);
     this.inFlight = this.committer
-      .commit(batch.map((p) => p.event))
+      .commit(
+        batch.map((p) => p.event),
+        batch.map((p) => p.raw),
+      )
       .then(
         (stored) => {
           const byId = new Map(stored.map((s) => [s.event.id, s]));

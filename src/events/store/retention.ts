@@ -3,6 +3,7 @@
 // never waits long, then returns free pages to the disk.
 import type { Database } from "bun:sqlite";
 import type { RetentionSchedule } from "./event-store.ts";
+import { deleteExpiredRequests } from "./raw-requests.ts";
 
 /** Small enough that one batch (with its index rows) holds the writer for only a few ms. */
 export const RETENTION_BATCH = 100;
@@ -47,9 +48,28 @@ export interface RetentionOptions extends RetentionSchedule {
 }
 
 /** Runs one full sweep, yielding to the event loop between batches. */
-export async function sweep({ client, retentionDays, now, logger, batch = RETENTION_BATCH }: RetentionOptions): Promise<number> {
+export async function sweep({
+  client,
+  retentionDays,
+  rawRetentionDays,
+  now,
+  logger,
+  batch = RETENTION_BATCH,
+}: RetentionOptions): Promise<number> {
   const cutoff = now() - retentionDays * DAY_MS;
   let total = 0;
+  // Kept requests first: they expire sooner, and they go with their events anyway.
+  if (rawRetentionDays !== undefined) {
+    const rawCutoff = now() - rawRetentionDays * DAY_MS;
+    let requests = 0;
+    for (;;) {
+      const n = client.transaction(() => deleteExpiredRequests(client, rawCutoff, batch))();
+      requests += n;
+      if (n < batch) break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    if (requests > 0) logger.info("retention: deleted expired raw requests", { count: requests });
+  }
   for (;;) {
     const n = deleteExpiredBatch(client, cutoff, batch);
     total += n;

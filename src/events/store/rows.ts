@@ -2,7 +2,7 @@
 // drizzle, so that any committer (committer.ts) can write them on its own connection.
 import type { Database, Statement } from "bun:sqlite";
 import { eventJson, RESOURCE_ID, RESOURCE_ROLE, type Event, type Resource } from "../model.ts";
-import type { StoredEvent } from "./event-store.ts";
+import type { RawRequest, StoredEvent } from "./event-store.ts";
 
 /** [resource id, role ("" for the primary resource), labels other than id and role as JSON]. */
 export type ResourceRow = [string, string, string];
@@ -40,6 +40,7 @@ export function toRow(event: Event): EventRow {
 export class EventRowWriter {
   private readonly insertEvent: Statement<{ seq: number }>;
   private readonly insertResource: Statement;
+  private readonly insertRaw: Statement;
 
   constructor(client: Database) {
     this.insertEvent = client.prepare(
@@ -48,6 +49,9 @@ export class EventRowWriter {
     this.insertResource = client.prepare(
       "INSERT INTO event_resources (event_seq, occurred, resource_id, role, labels) VALUES (?, ?, ?, ?, ?)",
     );
+    this.insertRaw = client.prepare(
+      "INSERT INTO raw_requests (event_seq, webhook_id, received, method, query, headers, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    );
   }
 
   /**
@@ -55,8 +59,8 @@ export class EventRowWriter {
    * row's sequence number, or null for an event whose id was already stored (a retried
    * delivery is stored once).
    */
-  insert(rows: EventRow[]): (number | null)[] {
-    return rows.map((row) => {
+  insert(rows: EventRow[], raws?: (RawRequest | undefined)[]): (number | null)[] {
+    return rows.map((row, i) => {
       let seq: number;
       try {
         seq = this.insertEvent.get(row.id, row.occurred, row.received, row.event, row.resourceId, row.data)!.seq;
@@ -65,6 +69,8 @@ export class EventRowWriter {
         throw err;
       }
       for (const [resourceId, role, labels] of row.resources) this.insertResource.run(seq, row.occurred, resourceId, role, labels);
+      const raw = raws?.[i];
+      if (raw) this.insertRaw.run(seq, raw.webhookId, row.received, raw.method, raw.query, JSON.stringify(raw.headers), raw.body);
       return seq;
     });
   }

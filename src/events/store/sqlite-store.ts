@@ -17,12 +17,15 @@ import type {
   EventStore,
   PageQuery,
   PageRows,
+  RawRequest,
   RetentionSchedule,
   StoredEvent,
+  StoredRequest,
   TextIndexSchedule,
 } from "./event-store.ts";
 import { parseStored } from "./event-store.ts";
 import { GroupCommitWriter, type Publisher } from "./group-commit.ts";
+import { RawRequestReader } from "./raw-requests.ts";
 import { startRetention } from "./retention.ts";
 import { EventRowWriter, joinStored, toRow } from "./rows.ts";
 import { startTextIndexer } from "./text-index.ts";
@@ -42,6 +45,7 @@ export interface SqliteStoreOptions {
 
 export class SqliteEventStore implements EventStore {
   private readonly rows: EventRowWriter;
+  private readonly raw: RawRequestReader;
   private readonly selectById: Statement<{ data: string }>;
   private readonly selectSeq: Statement<{ seq: number }>;
   private readonly selectLastSeq: Statement<{ seq: number }>;
@@ -58,6 +62,7 @@ export class SqliteEventStore implements EventStore {
     const client = db.$client;
     const logger = opts.logger ?? silentLogger;
     this.rows = new EventRowWriter(client);
+    this.raw = new RawRequestReader(client);
     this.selectById = client.prepare("SELECT data FROM events WHERE id = ?");
     this.selectSeq = client.prepare("SELECT seq FROM events WHERE id = ?");
     // One MAX over the primary key.
@@ -69,8 +74,8 @@ export class SqliteEventStore implements EventStore {
     this.reader = new EventReader(db, logger, opts.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS, opts.readWaitMs ?? DEFAULT_READ_WAIT_MS);
   }
 
-  write(event: Event): Promise<StoredEvent | null> {
-    return this.writer.write(event);
+  write(event: Event, raw?: RawRequest): Promise<StoredEvent | null> {
+    return this.writer.write(event, raw);
   }
 
   hasRoom(count: number): boolean {
@@ -130,6 +135,14 @@ export class SqliteEventStore implements EventStore {
 
   backfill(query: BackfillQuery): Promise<BackfillStep> {
     return this.reader.run({ kind: "backfill", ...query }) as Promise<BackfillStep>;
+  }
+
+  request(eventId: string): StoredRequest | null {
+    return this.raw.request(eventId);
+  }
+
+  recentRequests(webhookId: string, limit: number): StoredRequest[] {
+    return this.raw.recent(webhookId, limit);
   }
 
   startRetention(schedule: RetentionSchedule): () => void {
