@@ -2,8 +2,8 @@
 // create and update are JSON or YAML, one automation or `{"automations": [...]}` as Prefect's CLI
 // takes them.
 import type { Automation, Trigger } from "../automations/model.ts";
-import { CLIENT_HELP, CLIENT_OPTIONS, dispatch, str, subcommand, type Options, type Subcommand, type Values } from "./args.ts";
-import { ApiError, clientFor, type ApiClient } from "./client.ts";
+import { CLIENT_HELP, dispatch, str, type Subcommand, type Values } from "./args.ts";
+import { aboutOne, apiCommand } from "./api-command.ts";
 import { CliError, confirm, readInputFile, UsageError, type CliIO } from "./io.ts";
 import { json, oneLine, table } from "./output.ts";
 import { AUTOMATION_DELIVERIES_COMMAND } from "./automation-deliveries.ts";
@@ -108,25 +108,7 @@ const PAGE = 200;
 const path = (id: string) => `/api/automations/${encodeURIComponent(id)}`;
 
 /** A call about one automation; a 404 becomes Prefect's message. */
-async function about<T>(id: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 404) throw new CliError(`Automation with id '${id}' not found.`);
-    throw err;
-  }
-}
-
-function apiCommand(
-  helpText: string,
-  options: Options,
-  args: string[],
-  body: (args: string[], v: Values, client: ApiClient, io: CliIO) => Promise<number>,
-) {
-  return subcommand({ help: helpText, options: { ...options, ...CLIENT_OPTIONS }, args }, (a, v, io) =>
-    body(a, v, clientFor({ url: str(v, "url"), "api-key": str(v, "api-key") }, io.env), io),
-  );
-}
+const about = <T>(id: string, call: () => Promise<T>) => aboutOne("Automation", id, call);
 
 const LS_HELP = help("ls [options]", "Lists the automations: id, name, whether enabled, the trigger and the actions.", [
   `  -o, --output json    print JSON instead of a table`,

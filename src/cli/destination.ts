@@ -2,8 +2,8 @@
 // the command line end up in the shell's history: `--from-file FILE` (or `-` for stdin) keeps them
 // out of it. A destination's URL is `--target-url`, as `--url` names the Inlet server.
 import type { DestinationView } from "../actions/destinations/model.ts";
-import { CLIENT_HELP, CLIENT_OPTIONS, dispatch, jsonOutput, list, str, subcommand, type Options, type Values } from "./args.ts";
-import { ApiError, clientFor, type ApiClient } from "./client.ts";
+import { CLIENT_HELP, dispatch, jsonOutput, list, str, type Options, type Values } from "./args.ts";
+import { aboutOne, apiCommand } from "./api-command.ts";
 import { CliError, confirm, readInputFile, UsageError, type CliIO } from "./io.ts";
 import { json, table } from "./output.ts";
 
@@ -54,28 +54,10 @@ const DELETE_HELP = help("delete DESTINATION_ID [options]", "Deletes a destinati
   "  -y, --yes            do not ask for confirmation (required when not in a terminal)",
 ]);
 
-function apiCommand(
-  helpText: string,
-  options: Options,
-  args: string[],
-  body: (args: string[], v: Values, client: ApiClient, io: CliIO) => Promise<number>,
-  optionalArgs = 0,
-) {
-  return subcommand({ help: helpText, options: { ...options, ...CLIENT_OPTIONS }, args, optionalArgs }, (a, v, io) =>
-    body(a, v, clientFor({ url: str(v, "url"), "api-key": str(v, "api-key") }, io.env), io),
-  );
-}
-
 const path = (id: string) => `/api/destinations/${encodeURIComponent(id)}`;
 
-async function about<T>(id: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 404) throw new CliError(`Destination with id '${id}' not found.`);
-    throw err;
-  }
-}
+/** A call about one destination; a 404 becomes Prefect's message. */
+const about = <T>(id: string, call: () => Promise<T>) => aboutOne("Destination", id, call);
 
 function headersArg(values: string[]): Record<string, string> | undefined {
   if (values.length === 0) return undefined;

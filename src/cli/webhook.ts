@@ -1,8 +1,9 @@
 // `inlet webhook …`: Prefect's `prefect cloud webhook` verbs, flags and messages, over the REST API.
 import { existsSync } from "node:fs";
 import type { Webhook } from "../webhooks/store.ts";
-import { CLIENT_HELP, CLIENT_OPTIONS, dispatch, jsonOutput, str, subcommand, type Options, type Values } from "./args.ts";
-import { ApiError, clientFor, type ApiClient } from "./client.ts";
+import { CLIENT_HELP, dispatch, jsonOutput, str } from "./args.ts";
+import { aboutOne, apiCommand } from "./api-command.ts";
+import { ApiError } from "./client.ts";
 import { CliError, confirm, readInputFile, UsageError, type CliIO } from "./io.ts";
 import { json, oneLine, table } from "./output.ts";
 import { renderReplay, SIGNING_HELP, SIGNING_OPTIONS, signingFields } from "./webhook-signing.ts";
@@ -66,26 +67,7 @@ async function templateArg(io: CliIO, value: string | undefined): Promise<string
 const path = (id: string) => `/api/webhooks/${encodeURIComponent(id)}`;
 
 /** A call about one webhook; a 404 becomes Prefect's message. */
-async function about<T>(id: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 404) throw new CliError(`Webhook with id '${id}' not found.`);
-    throw err;
-  }
-}
-
-/** A subcommand that talks to the server: adds --url/--api-key and hands over a client. */
-function apiCommand(
-  helpText: string,
-  options: Options,
-  args: string[],
-  body: (args: string[], v: Values, client: ApiClient, io: CliIO) => Promise<number>,
-) {
-  return subcommand({ help: helpText, options: { ...options, ...CLIENT_OPTIONS }, args }, (a, v, io) =>
-    body(a, v, clientFor({ url: str(v, "url"), "api-key": str(v, "api-key") }, io.env), io),
-  );
-}
+const about = <T>(id: string, call: () => Promise<T>) => aboutOne("Webhook", id, call);
 
 const LS_HELP = help("ls [options]", "Lists the webhooks: id, URL, name, whether enabled, and the template (shortened).", [OUTPUT]);
 const GET_HELP = help("get WEBHOOK_ID [options]", "Shows one webhook.", [OUTPUT]);
